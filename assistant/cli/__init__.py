@@ -1,0 +1,1 @@
+"""Command-line interface (headless; the GUI starts when no subcommand is given)."""

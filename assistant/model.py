@@ -1,0 +1,149 @@
+"""The escalation document: what the agent fills in and what Ops receives."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, the only clock the model uses."""
+    return datetime.now(UTC)
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    READY = "ready"
+    QUEUED = "queued"
+    SUBMITTED = "submitted"
+    NEEDS_ATTENTION = "needs_attention"
+
+
+class Level(StrEnum):
+    """Impact and urgency levels of the ITIL-style matrix."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Customer(_Part):
+    name: str = ""
+    account_id: str = ""
+    contact: str = ""
+    domain: str = ""  # the customer's main domain, used to expand check targets
+
+
+class Impact(_Part):
+    level: Level | None = None
+    users_affected: int | None = Field(default=None, ge=0)
+    business_impact: str = ""
+    started_at: datetime | None = None
+    workaround_available: bool | None = None
+    workaround: str = ""
+
+
+class Environment(_Part):
+    urls: list[str] = Field(default_factory=list)
+    browser: str = ""
+    region: str = ""
+    error_messages: str = ""
+
+
+class CheckEvidence(_Part):
+    """One status-check result, kept as evidence in the escalation."""
+
+    type: str
+    target: str  # already redacted by the checks package
+    status: str  # ok | warn | fail | error
+    summary: str
+    details: dict[str, Any] = Field(default_factory=dict)
+    duration_ms: float = 0.0
+    started_at: datetime
+
+
+class AttachmentRef(_Part):
+    """Metadata of an attachment; the bytes live content-addressed in the data dir."""
+
+    sha256: str
+    filename: str
+    size: int = Field(ge=0)
+    content_type: str = "application/octet-stream"
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class PriorityDecision(_Part):
+    """A priority together with why; only ``policy.derive_priority`` makes one."""
+
+    id: str
+    name: str
+    reason: str
+
+
+class TicketLink(_Part):
+    tracker: str
+    key: str
+    url: str = ""
+    submitted_at: datetime | None = None
+    linked_existing: bool = False  # added as a comment to an existing ticket
+
+
+class TimelineEvent(_Part):
+    """Something that happened to the escalation after submission."""
+
+    kind: str  # submitted | status | comment
+    at: datetime
+    author: str = ""
+    text: str = ""
+
+
+class Escalation(_Part):
+    """A draft or submitted escalation (JSON round-trips through ``model_dump_json``)."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: uuid.UUID = Field(default_factory=uuid.uuid4)
+    status: Status = Status.DRAFT
+    customer: Customer = Field(default_factory=Customer)
+    component: str = ""
+    category: str = ""
+    impact: Impact = Field(default_factory=Impact)
+    urgency: Level | None = None
+    priority: PriorityDecision | None = None
+    title: str = ""
+    summary: str = ""
+    steps: list[str] = Field(default_factory=list)
+    expected: str = ""
+    actual: str = ""
+    environment: Environment = Field(default_factory=Environment)
+    checks: list[CheckEvidence] = Field(default_factory=list)
+    attachments: list[AttachmentRef] = Field(default_factory=list)
+    ticket: TicketLink | None = None
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable key that lets a tracker tell a resend from a new escalation."""
+        return f"esc-{self.id}"
+
+    @property
+    def short_id(self) -> str:
+        return f"ESC-{str(self.id)[:8].upper()}"
+
+    def get_field(self, path: str) -> Any:
+        """Value at a dotted field path such as ``customer.name``."""
+        obj: Any = self
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return obj

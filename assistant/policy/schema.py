@@ -1,0 +1,181 @@
+"""Pydantic schema of the Ops policy file (TOML)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from assistant.model import Level
+
+# Field paths an Ops policy may require; the wizard knows a page and widget for each.
+KNOWN_FIELDS: dict[str, str] = {
+    "customer.name": "Customer name",
+    "customer.account_id": "Account id",
+    "customer.contact": "Customer contact",
+    "customer.domain": "Customer domain",
+    "component": "Component",
+    "category": "Category",
+    "impact.level": "Impact",
+    "impact.users_affected": "Users affected",
+    "impact.business_impact": "Business impact",
+    "impact.started_at": "Since when",
+    "impact.workaround_available": "Workaround available",
+    "urgency": "Urgency",
+    "title": "Title",
+    "summary": "Summary",
+    "steps": "Steps to reproduce",
+    "expected": "Expected behaviour",
+    "actual": "Actual behaviour",
+    "environment.urls": "Affected URLs",
+    "environment.browser": "Browser / client",
+    "environment.region": "Region",
+    "environment.error_messages": "Error messages",
+    "checks": "Status checks",
+    "attachments": "Attachments",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Link(_Strict):
+    title: str
+    url: HttpUrl
+
+
+class LevelDef(_Strict):
+    id: Level
+    name: str
+    description: str
+
+
+class Priority(_Strict):
+    id: str = Field(pattern=r"^P[0-9]$")
+    name: str
+    definition: str
+    response_target: str
+    required_fields: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> Priority:
+        unknown = [f for f in self.required_fields if f not in KNOWN_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown required field(s) {unknown}; known: {sorted(KNOWN_FIELDS)}")
+        return self
+
+
+class CheckTemplate(_Strict):
+    type: str
+    target: str  # may contain {customer_domain} / {customer_url}
+    name: str = ""
+    options: dict[str, str | int | float | bool | list[str]] = Field(default_factory=dict)
+
+
+class Component(_Strict):
+    id: str
+    name: str
+    description: str
+    docs: list[Link] = Field(default_factory=list)
+    runbook: HttpUrl | None = None
+    checks: list[CheckTemplate] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)
+
+
+class Category(_Strict):
+    id: str
+    name: str
+    out_of_scope: bool = False
+    guidance: str = ""
+    link: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _guidance_for_out_of_scope(self) -> Category:
+        if self.out_of_scope and not (self.guidance and self.link):
+            raise ValueError("an out-of-scope category needs 'guidance' and 'link'")
+        return self
+
+
+class Limits(_Strict):
+    attachment_max_mb: float = Field(default=10, gt=0)
+    attachments_total_mb: float = Field(default=25, gt=0)
+    cert_warn_days: int = Field(default=14, ge=0)
+
+
+class RedmineMapping(_Strict):
+    project: str
+    tracker_id: int
+    priority_ids: dict[str, int]
+    idempotency_field: str = "Idempotency Key"
+    labels_field: str = ""
+
+
+class JiraMapping(_Strict):
+    project_key: str
+    issue_type: str
+    priority_names: dict[str, str]
+    labels: list[str] = Field(default_factory=list)
+
+
+class LabelMapping(_Strict):
+    """GitHub / GitLab: priorities become labels."""
+
+    priority_labels: dict[str, str]
+    labels: list[str] = Field(default_factory=list)
+
+
+class TrackerMappings(_Strict):
+    redmine: RedmineMapping | None = None
+    jira: JiraMapping | None = None
+    github: LabelMapping | None = None
+    gitlab: LabelMapping | None = None
+
+
+class PolicyInfo(_Strict):
+    name: str
+    version: str
+    owner: str = ""
+
+
+class Policy(_Strict):
+    """A validated Ops policy."""
+
+    policy: PolicyInfo
+    limits: Limits = Field(default_factory=Limits)
+    impact_levels: list[LevelDef]
+    urgency_levels: list[LevelDef]
+    priorities: list[Priority]
+    matrix: dict[Level, dict[Level, str]]
+    components: list[Component]
+    categories: list[Category]
+    trackers: TrackerMappings = Field(default_factory=TrackerMappings)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Policy:
+        ids = {p.id for p in self.priorities}
+        for impact in Level:
+            row = self.matrix.get(impact)
+            if row is None:
+                raise ValueError(f"matrix: missing impact row '{impact}'")
+            for urgency in Level:
+                pid = row.get(urgency)
+                if pid is None:
+                    raise ValueError(f"matrix.{impact}: missing urgency '{urgency}'")
+                if pid not in ids:
+                    raise ValueError(f"matrix.{impact}.{urgency}: unknown priority '{pid}'")
+        comp_ids = [c.id for c in self.components]
+        if len(set(comp_ids)) != len(comp_ids):
+            raise ValueError("components: duplicate id")
+        return self
+
+    def priority(self, pid: str) -> Priority:
+        return next(p for p in self.priorities if p.id == pid)
+
+    def component(self, cid: str) -> Component | None:
+        return next((c for c in self.components if c.id == cid), None)
+
+    def category(self, cid: str) -> Category | None:
+        return next((c for c in self.categories if c.id == cid), None)
+
+    def level_name(self, kind: str, level: Level) -> str:
+        levels = self.impact_levels if kind == "impact" else self.urgency_levels
+        return next((d.name for d in levels if d.id == level), str(level).title())

@@ -1,0 +1,132 @@
+"""The interface every tracker adapter implements, and the errors it raises."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from assistant.errors import AssistantError
+
+
+class TrackerError(AssistantError):
+    """A tracker call failed; ``retryable`` tells the outbox whether to try again."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class TrackerAuthError(TrackerError):
+    """401/403: the token is wrong, expired or lacks rights; ask the agent for a new one."""
+
+
+class TrackerRejected(TrackerError):
+    """400/404/413/422: the tracker refused the request; resending will not help."""
+
+
+class TrackerUnavailable(TrackerError):
+    """Network error, timeout, 429 or 5xx: try again later (``retry_after`` seconds if known)."""
+
+    retryable = True
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class OutcomeUnknown(TrackerUnavailable):
+    """The request may have reached the tracker (connection dropped after sending)."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the credentials belong to, as the tracker says."""
+
+    name: str
+    login: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    path: Path
+    size: int
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """Everything an adapter needs to create a ticket (already mapped by the policy)."""
+
+    idempotency_key: str
+    title: str
+    priority_id: str  # policy priority id (P1..P4); adapters map it
+    labels: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    customer: str = ""
+    component: str = ""
+
+
+@dataclass(frozen=True)
+class TicketRef:
+    key: str
+    url: str
+    title: str = ""
+    status: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    """A status change or a comment on a ticket, newest information from Ops."""
+
+    ticket_key: str
+    kind: str  # "status" | "comment"
+    at: datetime
+    author: str
+    text: str  # new status name, or the comment text (plain; never rendered as markup)
+
+
+class Tracker(abc.ABC):
+    """One Ops tracker behind its REST API.
+
+    ``description`` arguments are the escalation's rendered description in the tracker's
+    own markup (see ``markup``); adapters never re-render user text.
+    """
+
+    #: the markup the adapter sends: markdown | textile | jira_wiki | adf
+    markup: str = "markdown"
+    #: largest attachment the tracker accepts, in bytes (checked before upload)
+    max_attachment_bytes: int = 10 * 1024 * 1024
+
+    @abc.abstractmethod
+    def verify(self) -> Identity:
+        """Check the credentials and return who they belong to."""
+
+    @abc.abstractmethod
+    def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
+        """Create the ticket (with attachments) and return its key and URL."""
+
+    @abc.abstractmethod
+    def find_by_idempotency_key(self, key: str) -> TicketRef | None:
+        """The ticket created earlier for this key, if any."""
+
+    @abc.abstractmethod
+    def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
+        """Status changes and comments on these tickets after ``since``."""
+
+    def find_similar(self, customer: str, component: str, days: int = 14) -> list[TicketRef]:
+        """Open tickets for the same customer or component (empty when unsupported)."""
+        return []
+
+    def add_comment(
+        self, key: str, body: str | dict[str, object], attachments: list[Attachment]
+    ) -> None:
+        """Post a comment on an existing ticket ("Add to existing")."""
+        raise TrackerRejected("This tracker cannot add to an existing ticket.")

@@ -1,0 +1,1 @@
+"""Status checks: Qt-free, imports neither assistant/ nor ui/."""

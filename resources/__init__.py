@@ -1,0 +1,1 @@
+"""Packaged resources: icons, default policy, examples (read with importlib.resources)."""

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import PolicyError
+from assistant.model import Level
+from assistant.policy import PolicySource, default_policy, derive_priority, load_policy
+
+EXPECTED = {
+    (Level.HIGH, Level.HIGH): "P1",
+    (Level.HIGH, Level.MEDIUM): "P2",
+    (Level.HIGH, Level.LOW): "P3",
+    (Level.MEDIUM, Level.HIGH): "P2",
+    (Level.MEDIUM, Level.MEDIUM): "P3",
+    (Level.MEDIUM, Level.LOW): "P4",
+    (Level.LOW, Level.HIGH): "P3",
+    (Level.LOW, Level.MEDIUM): "P4",
+    (Level.LOW, Level.LOW): "P4",
+}
+
+
+def test_default_policy_is_rich() -> None:
+    p = default_policy()
+    assert len(p.components) >= 6
+    assert all(c.description and c.docs and c.checks for c in p.components)
+    assert len(p.priorities) == 4
+    assert sum(c.out_of_scope for c in p.categories) >= 3
+    assert p.trackers.redmine and p.trackers.jira and p.trackers.github and p.trackers.gitlab
+
+
+@pytest.mark.parametrize(("impact", "urgency"), list(EXPECTED))
+def test_derive_priority_whole_matrix(impact: Level, urgency: Level) -> None:
+    decision = derive_priority(default_policy(), impact, urgency)
+    assert decision is not None
+    assert decision.id == EXPECTED[(impact, urgency)]
+    assert decision.reason.startswith(f"{impact.value.title()} impact × {urgency.value.title()}")
+
+
+def test_no_priority_until_both_known() -> None:
+    assert derive_priority(default_policy(), Level.HIGH, None) is None
+
+
+def _policy_text() -> str:
+    from importlib import resources
+
+    return resources.files("resources").joinpath("policy.toml").read_text()
+
+
+def test_broken_toml_names_file(tmp_path: Path) -> None:
+    f = tmp_path / "ops.toml"
+    f.write_text("[policy\nname=1")
+    with pytest.raises(PolicyError) as exc:
+        load_policy(f)
+    assert str(f) in str(exc.value)
+    assert "not valid TOML" in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('high = "P1"', 'high = "P9"', "matrix"),
+        ('id = "P2"', 'id = "urgent"', "priorities[1].id"),
+        ('"customer.name", "customer.account_id", "customer.contact"', '"customer.shoe"',
+         "priorities[0]"),
+        ("attachment_max_mb = 10 ", "attachment_max_mb = -1 ", "limits.attachment_max_mb"),
+    ],
+)
+def test_invalid_policy_names_key_path(tmp_path: Path, old: str, new: str, key: str) -> None:
+    text = _policy_text()
+    assert old in text
+    f = tmp_path / "ops.toml"
+    f.write_text(text.replace(old, new, 1))
+    with pytest.raises(PolicyError) as exc:
+        load_policy(f)
+    assert str(f) in str(exc.value)
+    assert any(k.startswith(key) for k, _ in exc.value.problems), exc.value.problems
+
+
+def test_broken_file_keeps_last_good_policy(tmp_path: Path) -> None:
+    f = tmp_path / "ops.toml"
+    f.write_text(_policy_text().replace("2026.11", "custom-1"))
+    source = PolicySource(path=f)
+    assert source.reload().policy.version == "custom-1"
+    f.write_text("not = [valid")
+    assert source.reload().policy.version == "custom-1"
+    assert source.error is not None and str(f) in str(source.error)

@@ -1,0 +1,43 @@
+"""Shared fixtures: every test gets its own data/config directory; real-service policy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_service(reason: str) -> NoReturn:
+    """A real service is missing: skip on a laptop (with why), fail in CI."""
+    if IN_CI:
+        pytest.fail(f"CI=true but a required real service is missing: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator:
+    # In CI a green run must mean the real parts ran: any skip becomes a failure.
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI (CI=true forbids skips): {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private ESCALATION_ASSISTANT_HOME (data + config) for each test."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("ESCALATION_ASSISTANT_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", raising=False)
+    return home
