@@ -6,6 +6,7 @@ import abc
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Self
 
 from assistant.errors import AssistantError
 
@@ -80,6 +81,9 @@ class TicketRef:
     title: str = ""
     status: str = ""
     created_at: datetime | None = None
+    #: what the agent should be told about this ticket, e.g. attachments that were inlined or
+    #: only listed because the tracker has no attachment API, or failed to upload
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,17 @@ class TicketEvent:
     text: str  # new status name, or the comment text (plain; never rendered as markup)
 
 
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 class Tracker(abc.ABC):
     """One Ops tracker behind its REST API.
 
@@ -104,6 +119,30 @@ class Tracker(abc.ABC):
     markup: str = "markdown"
     #: largest attachment the tracker accepts, in bytes (checked before upload)
     max_attachment_bytes: int = 10 * 1024 * 1024
+
+    #: how the agent knows this tracker in messages
+    name: str = "The tracker"
+
+    def check_attachments(self, attachments: list[Attachment]) -> None:
+        """Refuse, before any upload, a file larger than the tracker accepts."""
+        limit = self.max_attachment_bytes
+        for att in attachments:
+            size = max(att.size, _file_size(att.path))
+            if size > limit:
+                raise TrackerRejected(
+                    f"The attachment {att.filename!r} is {_mb(size)}; {self.name} accepts at most"
+                    f" {_mb(limit)} per file. Remove it or attach a smaller excerpt."
+                )
+
+    def close(self) -> None:
+        """Release network resources (the HTTP session); the adapter is unusable after."""
+        return None  # adapters without resources have nothing to release
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     @abc.abstractmethod
     def verify(self) -> Identity:

@@ -1,0 +1,410 @@
+"""The one HTTP session every tracker adapter uses: timeouts, TLS, typed errors, no secrets.
+
+``TrackerSession`` wraps ``requests.Session`` so that each adapter only says *what* to send.
+Every call has a (connect, read) timeout and TLS verification; every failure becomes one of
+the typed errors of ``assistant.trackers.base`` with a sentence a support agent understands.
+There is deliberately no retry here: the outbox owns retries and backoff, this layer only
+reports ``retry_after`` when the tracker says how long to wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+import urllib3.exceptions
+
+import assistant
+from assistant.trackers.base import (
+    OutcomeUnknown,
+    TrackerAuthError,
+    TrackerError,
+    TrackerRejected,
+    TrackerUnavailable,
+)
+
+log = logging.getLogger("assistant.trackers")
+
+USER_AGENT = f"EscalationAssistant/{assistant.__version__}"
+DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: headers that may say when to come back, in the order they are trusted
+RESET_HEADERS = ("X-RateLimit-Reset", "RateLimit-Reset")
+_MAX_DETAIL = 400
+
+#: turns a tracker's decoded JSON error body into a sentence ("" when it has nothing useful)
+ErrorParser = Callable[[Any], str]
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user info, query or fragment (where tokens tend to hide)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(unparsable URL)"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait according to ``Retry-After`` or a rate-limit reset header.
+
+    ``Retry-After`` is seconds or an HTTP date. Reset headers are an epoch (GitHub
+    ``x-ratelimit-reset``, GitLab ``RateLimit-Reset``), a number of seconds, or an ISO 8601
+    timestamp (Jira Cloud ``X-RateLimit-Reset``). ``None`` when nothing usable is given.
+    """
+    now = time.time() if now is None else now
+    value = headers.get("Retry-After")
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max(0.0, when.timestamp() - now)
+    for name in RESET_HEADERS:
+        value = headers.get(name)
+        if not value:
+            continue
+        value = value.strip()
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        if number is not None:
+            # Big numbers are epochs; small ones are a delay in seconds.
+            return max(0.0, number - now) if number > 1e9 else max(0.0, number)
+        try:
+            stamp = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        return max(0.0, stamp.timestamp() - now)
+    return None
+
+
+def _rate_limited(response: requests.Response) -> bool:
+    """A 403 that is really a rate limit (GitHub's primary and secondary limits)."""
+    headers = response.headers
+    return headers.get("x-ratelimit-remaining") == "0" or "Retry-After" in headers
+
+
+def _sent_before_failure(exc: requests.ConnectionError) -> bool:
+    """True when the connection failed after the request may have reached the server."""
+    reason: object = exc.args[0] if exc.args else None
+    if isinstance(reason, urllib3.exceptions.MaxRetryError):
+        reason = reason.reason
+    return not isinstance(
+        reason,
+        urllib3.exceptions.NewConnectionError
+        | urllib3.exceptions.ConnectTimeoutError
+        | urllib3.exceptions.NameResolutionError,
+    )
+
+
+class TrackerSession:
+    """A ``requests.Session`` bound to one tracker; every call returns or raises typed.
+
+    ``name`` is how the agent knows the tracker ("Redmine", "Jira"); ``secrets`` are strings
+    scrubbed from every message this session produces (the token, the password).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        name: str,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        error_parser: ErrorParser | None = None,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        secrets: Iterable[str] = (),
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.timeout = timeout
+        self._parse_error = error_parser or (lambda body: "")
+        self._secrets = [s for s in secrets if s]
+        self._session = requests.Session()
+        self._session.verify = True
+        self._session.trust_env = True
+        self._session.headers["User-Agent"] = USER_AGENT
+        self._session.headers["Accept"] = "application/json"
+        if headers:
+            self._session.headers.update(headers)
+        if auth:
+            self._session.auth = auth
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- calls -----------------------------------------------------------------------------
+    def url(self, path: str) -> str:
+        """Absolute URL for ``path`` (absolute URLs are returned unchanged)."""
+        if path.startswith(("http://", "https://")):
+            return path
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None = None,
+        json_body: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> requests.Response:
+        """Send one request; a 2xx response is returned, everything else raises.
+
+        ``idempotent`` says whether repeating the request is harmless; when it is not (by
+        default: POST and PATCH) a connection lost after sending raises ``OutcomeUnknown``.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
+        url = self.url(path)
+        shown = redact_url(url)
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                data=data,
+                files=files,
+                headers=dict(headers) if headers else None,
+                timeout=self.timeout,
+            )
+        except requests.ConnectTimeout as exc:
+            raise self._unavailable(
+                f"{self.name} at {shown} did not accept a connection in time."
+            ) from exc
+        except requests.ReadTimeout as exc:
+            if idempotent:
+                raise self._unavailable(f"{self.name} at {shown} did not answer in time.") from exc
+            raise OutcomeUnknown(
+                self._scrub(
+                    f"{self.name} at {shown} did not answer in time after the request was sent;"
+                    " it may or may not have been processed."
+                )
+            ) from exc
+        except requests.exceptions.SSLError as exc:
+            raise self._unavailable(
+                f"The TLS certificate of {self.name} at {shown} could not be verified;"
+                " check the tracker URL or ask IT about the certificate."
+            ) from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            sent = not isinstance(exc, requests.ConnectionError) or _sent_before_failure(exc)
+            if sent and not idempotent:
+                raise OutcomeUnknown(
+                    self._scrub(
+                        f"The connection to {self.name} at {shown} was lost after the request"
+                        " was sent; it may or may not have been processed."
+                    )
+                ) from exc
+            raise self._unavailable(
+                f"{self.name} at {shown} cannot be reached (network problem or server down)."
+            ) from exc
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
+            raise TrackerRejected(
+                self._scrub(f"The tracker URL {shown} is not valid; fix it in the settings.")
+            ) from exc
+        except requests.RequestException as exc:
+            raise self._unavailable(
+                f"Talking to {self.name} at {shown} failed ({type(exc).__name__})."
+            ) from exc
+        log.debug(
+            "%s %s -> %s in %.0f ms",
+            method,
+            shown,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        if response.status_code < 300:
+            return response
+        raise self._error_for(response, method, shown)
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``request`` and decode the JSON body (``None`` for an empty body)."""
+        return self.decode(self.request(method, path, **kwargs))
+
+    def decode(self, response: requests.Response) -> Any:
+        """The JSON of a 2xx response; anything else there means the tracker is not well."""
+        if not response.content.strip():
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise self._unavailable(
+                f"{self.name} at {redact_url(response.url or self.base_url)} answered with"
+                " something that is not JSON (a proxy or login page in between?).",
+                status=response.status_code,
+            ) from exc
+
+    # -- error mapping ---------------------------------------------------------------------
+    def _scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _unavailable(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> TrackerUnavailable:
+        return TrackerUnavailable(self._scrub(message), status=status, retry_after=retry_after)
+
+    def _detail(self, response: requests.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        detail = ""
+        if body is not None:
+            try:
+                detail = self._parse_error(body)
+            except (AttributeError, KeyError, TypeError, ValueError):
+                detail = ""
+        if not detail:
+            text = response.text.strip()
+            # Plain-text bodies are often useful; HTML pages are not.
+            if text and not text.lstrip().startswith("<") and body is None:
+                detail = " ".join(text.split())
+        if len(detail) > _MAX_DETAIL:
+            detail = detail[: _MAX_DETAIL - 1] + "…"
+        return self._scrub(detail)
+
+    def _error_for(self, response: requests.Response, method: str, shown: str) -> TrackerError:
+        status = response.status_code
+        detail = self._detail(response)
+        tail = f": {detail}" if detail else "."
+        if status == 403 and _rate_limited(response):
+            status_text = "is rate limiting requests"
+            return TrackerUnavailable(
+                self._scrub(f"{self.name} {status_text} (403){tail}"),
+                status=status,
+                retry_after=parse_retry_after(response.headers),
+            )
+        if status == 401:
+            return TrackerAuthError(
+                f"{self.name} did not accept the token (401){tail} Enter a new token in the"
+                " tracker settings.",
+                status=status,
+            )
+        if status == 403:
+            return TrackerAuthError(
+                f"The {self.name} account is not allowed to do this (403){tail} Ask Ops for"
+                " access or use another token.",
+                status=status,
+            )
+        if status == 404:
+            return TrackerRejected(
+                f"{self.name} says {shown} does not exist (404){tail} Check the URL and"
+                " project in the tracker settings.",
+                status=status,
+            )
+        if status == 413:
+            return TrackerRejected(
+                f"{self.name} refused the request as too large (413){tail} Remove or shrink"
+                " the largest attachment.",
+                status=status,
+            )
+        if status == 429 or status >= 500:
+            what = "is rate limiting requests" if status == 429 else "has a problem"
+            return TrackerUnavailable(
+                self._scrub(f"{self.name} {what} ({status}){tail}"),
+                status=status,
+                retry_after=parse_retry_after(response.headers),
+            )
+        return TrackerRejected(
+            f"{self.name} refused the {method} request ({status}){tail}", status=status
+        )
+
+
+def join_messages(parts: Iterable[object]) -> str:
+    """``"a; b; c"`` from the non-empty string forms of ``parts``."""
+    return "; ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """A tracker's ISO 8601 timestamp as an aware UTC datetime (``None`` if absent or bad).
+
+    Handles ``Z``, ``+00:00`` and Jira's ``+0000`` with milliseconds.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if len(text) > 5 and text[-5] in "+-" and text[-4:].isdigit() and text[-6] != ":":
+        text = f"{text[:-2]}:{text[-2:]}"
+    try:
+        stamp = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    """``2024-05-01T10:00:00Z`` (what Redmine, GitHub and GitLab filters accept)."""
+    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def timeouts_from(options: Mapping[str, str]) -> tuple[float, float]:
+    """(connect, read) timeouts from the ``connect_timeout`` / ``read_timeout`` options."""
+
+    def seconds(name: str, default: float) -> float:
+        try:
+            value = float(options.get(name, default))
+        except ValueError:
+            return default
+        return value if value > 0 else default
+
+    return seconds("connect_timeout", DEFAULT_TIMEOUT[0]), seconds(
+        "read_timeout", DEFAULT_TIMEOUT[1]
+    )
+
+
+def megabytes_option(options: Mapping[str, str], default_mb: float) -> int:
+    """``attachment_max_mb`` from the options, in bytes."""
+    try:
+        value = float(options.get("attachment_max_mb", default_mb))
+    except ValueError:
+        value = default_mb
+    return int((value if value > 0 else default_mb) * 1024 * 1024)

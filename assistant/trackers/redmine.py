@@ -1,0 +1,341 @@
+"""Redmine through its REST API (JSON, ``X-Redmine-API-Key``)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from assistant.policy.schema import Policy, RedmineMapping
+from assistant.settings import TrackerSettings
+from assistant.trackers.base import (
+    Attachment,
+    Identity,
+    NewTicket,
+    TicketEvent,
+    TicketRef,
+    Tracker,
+    TrackerAuthError,
+    TrackerRejected,
+)
+from assistant.trackers.http import (
+    TrackerSession,
+    as_utc,
+    iso_z,
+    join_messages,
+    megabytes_option,
+    parse_timestamp,
+    timeouts_from,
+)
+
+log = logging.getLogger("assistant.trackers")
+
+MARKER_PREFIX = "escalation-key: "
+_PAGE = 100
+_MAX_PAGES = 20
+
+
+def redmine_error(body: Any) -> str:
+    """Redmine's ``{"errors": ["Subject cannot be blank", ...]}``."""
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if isinstance(errors, list):
+        return join_messages(errors)
+    if isinstance(errors, str):
+        return errors
+    return ""
+
+
+def issue_id(key: str) -> int:
+    """``"#12"`` or ``"12"`` → 12."""
+    try:
+        return int(key.strip().lstrip("#"))
+    except ValueError:
+        raise TrackerRejected(f"{key!r} is not a Redmine issue number.") from None
+
+
+class RedmineTracker(Tracker):
+    """Issues in one Redmine project; keys are ``#<issue id>``.
+
+    The idempotency key goes into the issue custom field named by the policy
+    (``idempotency_field``) when the server has one; it is found through
+    ``/custom_fields.json`` (admins only), else through the custom fields of an existing issue,
+    else through the ``idempotency_field_id`` option. Independently of that, the description
+    always ends with a marker line ``escalation-key: <key>``: it costs one line and makes
+    the ticket findable even where the custom field is missing, not enabled for the tracker,
+    or not visible to the agent's account.
+    """
+
+    name = "Redmine"
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        mapping: RedmineMapping,
+        *,
+        project: str = "",
+        text_formatting: str = "textile",
+        options: dict[str, str] | None = None,
+    ) -> None:
+        options = options or {}
+        self.base_url = url.rstrip("/")
+        self.mapping = mapping
+        self.project = project or mapping.project
+        self.markup = "markdown" if text_formatting in {"markdown", "common_mark"} else "textile"
+        self.max_attachment_bytes = megabytes_option(options, 5)
+        self._configured_field_id = options.get("idempotency_field_id", "").strip()
+        self._field_id: int | None = None
+        self._field_known = False
+        self._statuses: dict[int, str] = {}
+        self.http = TrackerSession(
+            self.base_url,
+            name=self.name,
+            headers={"X-Redmine-API-Key": api_key},
+            error_parser=redmine_error,
+            timeout=timeouts_from(options),
+            secrets=[api_key],
+        )
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        mapping = policy.trackers.redmine
+        if mapping is None:
+            raise TrackerRejected("The Ops policy has no [trackers.redmine] mapping.")
+        return cls(
+            settings.url,
+            token,
+            mapping,
+            project=settings.project,
+            text_formatting=settings.text_formatting,
+            options=settings.options,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- interface -------------------------------------------------------------------------
+    def verify(self) -> Identity:
+        user = (self.http.json("GET", "/users/current.json") or {}).get("user") or {}
+        full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
+        return Identity(name=full or user.get("login", ""), login=user.get("login", ""))
+
+    def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
+        if not isinstance(description, str):
+            raise TrackerRejected("Redmine needs the description as text.")
+        priority = self.mapping.priority_ids.get(ticket.priority_id)
+        if priority is None:
+            raise TrackerRejected(
+                f"The Ops policy maps no Redmine priority for {ticket.priority_id}."
+            )
+        self.check_attachments(ticket.attachments)
+        issue: dict[str, Any] = {
+            "project_id": self.project,
+            "tracker_id": self.mapping.tracker_id,
+            "subject": ticket.title,
+            "description": with_marker(description, ticket.idempotency_key),
+            "priority_id": priority,
+        }
+        field_id = self.idempotency_field_id()
+        if field_id is not None:
+            issue["custom_fields"] = [{"id": field_id, "value": ticket.idempotency_key}]
+        uploads = self._upload(ticket.attachments)
+        if uploads:
+            issue["uploads"] = uploads
+        body = self.http.json("POST", "/issues.json", json_body={"issue": issue})
+        created = (body or {}).get("issue") or {}
+        if "id" not in created:
+            raise TrackerRejected("Redmine answered without an issue number.")
+        return self._ref(created)
+
+    def find_by_idempotency_key(self, key: str) -> TicketRef | None:
+        field_id = self.idempotency_field_id()
+        if field_id is not None:
+            for issue in self._issues({f"cf_{field_id}": key, "status_id": "*"}, pages=1):
+                if _field_value(issue, field_id) == key:
+                    return self._ref(issue)
+        marker = MARKER_PREFIX + key
+        for issue in self._issues({"description": f"~{marker}", "status_id": "*"}, pages=2):
+            lines = (issue.get("description") or "").splitlines()
+            if any(line.strip() == marker for line in lines):
+                return self._ref(issue)
+        return None
+
+    def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
+        if not keys:
+            return []
+        since = as_utc(since)
+        ids = sorted({issue_id(k) for k in keys})
+        changed: list[int] = []
+        for start in range(0, len(ids), _PAGE):
+            chunk = ids[start : start + _PAGE]
+            params = {
+                "issue_id": ",".join(str(i) for i in chunk),
+                "status_id": "*",
+                "updated_on": f">={iso_z(since)}",
+            }
+            changed.extend(int(i["id"]) for i in self._issues(params))
+        events: list[TicketEvent] = []
+        for number in sorted(set(changed)):
+            data = self.http.json("GET", f"/issues/{number}.json", params={"include": "journals"})
+            for journal in ((data or {}).get("issue") or {}).get("journals") or []:
+                events.extend(self._journal_events(f"#{number}", journal, since))
+        events.sort(key=lambda e: e.at)
+        return events
+
+    def find_similar(self, customer: str, component: str, days: int = 14) -> list[TicketRef]:
+        after = datetime.now(UTC) - timedelta(days=days)
+        found: dict[int, TicketRef] = {}
+        for term in (customer.strip(), component.strip()):
+            if not term:
+                continue
+            for column in ("subject", "description"):
+                params = {
+                    "status_id": "open",
+                    "created_on": f">={iso_z(after)}",
+                    column: f"~{term}",
+                    "sort": "updated_on:desc",
+                }
+                for issue in self._issues(params, pages=1):
+                    found.setdefault(int(issue["id"]), self._ref(issue))
+        return sorted(found.values(), key=lambda r: r.created_at or after, reverse=True)
+
+    def add_comment(
+        self, key: str, body: str | dict[str, object], attachments: list[Attachment]
+    ) -> None:
+        if not isinstance(body, str):
+            raise TrackerRejected("Redmine needs the comment as text.")
+        self.check_attachments(attachments)
+        issue: dict[str, Any] = {"notes": body}
+        uploads = self._upload(attachments)
+        if uploads:
+            issue["uploads"] = uploads
+        # Repeating a note would post it twice: a lost answer is an unknown outcome.
+        self.http.request(
+            "PUT", f"/issues/{issue_id(key)}.json", json_body={"issue": issue}, idempotent=False
+        )
+
+    # -- idempotency field -----------------------------------------------------------------
+    def idempotency_field_id(self) -> int | None:
+        """Id of the custom field named by the policy, ``None`` when the server has none."""
+        if self._field_known:
+            return self._field_id
+        self._field_id = self._discover_field()
+        self._field_known = True
+        if self._field_id is None:
+            log.info(
+                "Redmine has no visible custom field %r; using the description marker only",
+                self.mapping.idempotency_field,
+            )
+        return self._field_id
+
+    def _discover_field(self) -> int | None:
+        if self._configured_field_id.isdigit():
+            return int(self._configured_field_id)
+        wanted = self.mapping.idempotency_field.strip().casefold()
+        if not wanted:
+            return None
+        try:
+            data = self.http.json("GET", "/custom_fields.json")
+        except TrackerAuthError:
+            data = None  # only administrators may list custom fields
+        if data is not None:
+            for cf in data.get("custom_fields") or []:
+                if cf.get("customized_type") == "issue" and _same(cf.get("name"), wanted):
+                    return int(cf["id"])
+            return None
+        # Not an admin: an existing issue lists the custom fields it can have.
+        for issue in self._issues({"project_id": self.project, "status_id": "*"}, pages=1, limit=1):
+            for cf in issue.get("custom_fields") or []:
+                if _same(cf.get("name"), wanted):
+                    return int(cf["id"])
+        return None
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _upload(self, attachments: list[Attachment]) -> list[dict[str, str]]:
+        uploads = []
+        for att in attachments:
+            with att.path.open("rb") as fh:
+                data = self.http.json(
+                    "POST",
+                    "/uploads.json",
+                    params={"filename": att.filename},
+                    data=fh,
+                    headers={"Content-Type": "application/octet-stream"},
+                    idempotent=True,  # an orphan upload is harmless and expires
+                )
+            token = ((data or {}).get("upload") or {}).get("token")
+            if not token:
+                raise TrackerRejected(f"Redmine did not accept the attachment {att.filename!r}.")
+            uploads.append(
+                {"token": token, "filename": att.filename, "content_type": att.content_type}
+            )
+        return uploads
+
+    def _issues(
+        self, params: dict[str, str], *, pages: int = _MAX_PAGES, limit: int = _PAGE
+    ) -> list[dict[str, Any]]:
+        query = {"project_id": self.project, **params} if "issue_id" not in params else params
+        out: list[dict[str, Any]] = []
+        for page in range(pages):
+            data = self.http.json(
+                "GET", "/issues.json", params={**query, "limit": limit, "offset": page * limit}
+            )
+            batch = (data or {}).get("issues") or []
+            out.extend(batch)
+            if len(batch) < limit or len(out) >= int((data or {}).get("total_count", 0)):
+                break
+        return out
+
+    def _status_name(self, status_id: str | None) -> str:
+        if not status_id:
+            return ""
+        if not self._statuses:
+            data = self.http.json("GET", "/issue_statuses.json") or {}
+            self._statuses = {int(s["id"]): s["name"] for s in data.get("issue_statuses") or []}
+        try:
+            return self._statuses.get(int(status_id), f"status {status_id}")
+        except ValueError:
+            return str(status_id)
+
+    def _journal_events(
+        self, key: str, journal: dict[str, Any], since: datetime
+    ) -> list[TicketEvent]:
+        at = parse_timestamp(journal.get("created_on"))
+        if at is None or at <= since:
+            return []
+        author = (journal.get("user") or {}).get("name", "")
+        events = []
+        for detail in journal.get("details") or []:
+            if detail.get("property") == "attr" and detail.get("name") == "status_id":
+                name = self._status_name(detail.get("new_value"))
+                events.append(TicketEvent(key, "status", at, author, name))
+        notes = (journal.get("notes") or "").strip()
+        if notes:
+            events.append(TicketEvent(key, "comment", at, author, notes.replace("\r\n", "\n")))
+        return events
+
+    def _ref(self, issue: dict[str, Any]) -> TicketRef:
+        number = int(issue["id"])
+        return TicketRef(
+            key=f"#{number}",
+            url=f"{self.base_url}/issues/{number}",
+            title=issue.get("subject", ""),
+            status=(issue.get("status") or {}).get("name", ""),
+            created_at=parse_timestamp(issue.get("created_on")),
+        )
+
+
+def with_marker(description: str, key: str) -> str:
+    """The description with the ``escalation-key`` marker as its last line."""
+    return f"{description.rstrip()}\n\n{MARKER_PREFIX}{key}\n"
+
+
+def _same(name: object, wanted: str) -> bool:
+    return isinstance(name, str) and name.strip().casefold() == wanted
+
+
+def _field_value(issue: dict[str, Any], field_id: int) -> object:
+    for cf in issue.get("custom_fields") or []:
+        if cf.get("id") == field_id:
+            return cf.get("value")
+    return None
