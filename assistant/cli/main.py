@@ -19,8 +19,9 @@ COMMAND_MODULES = [
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _global_parser(add_help: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        add_help=add_help,
         prog="escalation-assistant",
         description="Escalate customer problems to Ops: complete, in scope, exactly once.",
     )
@@ -30,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--no-crash-dialog", action="store_true", help="log crashes without a dialog"
     )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every subcommand."""
+    parser = _global_parser(add_help=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -38,8 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run a subcommand, the self-test, or the GUI."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The GUI path must not import the subcommands (SQLAlchemy, requests …) before the
+    # first frame is painted, so only global options are parsed when nothing else is given.
+    early, rest = _global_parser(add_help=False).parse_known_args(argv)
+    if not rest and not early.self_test:
+        from ui.app import run_gui
+
+        return run_gui(data_dir=early.data_dir, crash_dialog=not early.no_crash_dialog)
+    args = build_parser().parse_args(argv)
     if args.self_test:
         from assistant.selftest import run_self_test
 

@@ -1,0 +1,126 @@
+"""``drafts list|show|import|delete``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistant.cli.common import fail, open_store
+from assistant.errors import AssistantError
+from assistant.model import Escalation, Status
+from assistant.policy import default_policy
+from assistant.policy.priority import apply_priority
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("drafts", help="list, show, import and delete escalations")
+    dsub = p.add_subparsers(dest="drafts_command", metavar="ACTION", required=True)
+
+    ls = dsub.add_parser("list", help="list escalations, newest change first")
+    ls.add_argument("--json", action="store_true", help="print a JSON list")
+    ls.add_argument("--status", choices=[s.value for s in Status])
+    ls.add_argument("--search", metavar="TEXT")
+    ls.set_defaults(func=cmd_list)
+
+    show = dsub.add_parser("show", help="show one escalation")
+    show.add_argument("id", help="escalation id (a unique prefix is enough)")
+    fmt = show.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="the stored document as JSON")
+    fmt.add_argument("--markdown", action="store_true", help="the ticket as Markdown")
+    show.set_defaults(func=cmd_show)
+
+    imp = dsub.add_parser("import", help="import a JSON document as a new draft")
+    imp.add_argument("file", type=Path)
+    imp.set_defaults(func=cmd_import)
+
+    rm = dsub.add_parser("delete", help="delete an escalation (undo from the app)")
+    rm.add_argument("id")
+    rm.set_defaults(func=cmd_delete)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    try:
+        rows = open_store(args).list(search=args.search, status=args.status)
+    except AssistantError as exc:
+        return fail(str(exc))
+    if args.json:
+        json.dump([r.as_json() for r in rows], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    if not rows:
+        print("No escalations.")
+        return 0
+    print(f"{'ID':8}  {'STATUS':15}  {'PRIO':4}  {'UPDATED':16}  {'CUSTOMER':20}  TITLE")
+    for r in rows:
+        print(
+            f"{r.id[:8]}  {r.status:15}  {r.priority or '-':4}  "
+            f"{r.updated_at[:16].replace('T', ' '):16}  {r.customer[:20]:20}  {r.title}"
+        )
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    try:
+        store = open_store(args)
+        esc = store.get(store.find_id(args.id))
+    except AssistantError as exc:
+        return fail(str(exc))
+    if args.json:
+        print(esc.model_dump_json(indent=2))
+        return 0
+    from assistant.rendering import render
+
+    text = render(esc, default_policy(), "markdown")
+    if not args.markdown:
+        print(f"{esc.short_id}  [{esc.status.value}]  {esc.id}")
+    print(text)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        raw = args.file.read_bytes()
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}", 2)
+    try:
+        esc = Escalation.model_validate_json(raw)
+    except ValidationError as exc:
+        lines = [
+            f"  {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        return fail(f"{args.file} is not a valid escalation:\n" + "\n".join(lines), 2)
+    try:
+        store = open_store(args)
+        # A re-import of the same file must not clash with (or overwrite) the original.
+        clash = True
+        try:
+            store.get(esc.id, include_deleted=True)
+        except AssistantError:
+            clash = False
+        if clash:
+            import uuid
+
+            esc = esc.model_copy(update={"id": uuid.uuid4()})
+        esc = esc.model_copy(update={"status": Status.DRAFT, "ticket": None})
+        # A priority in the file is not trusted: only the policy's matrix sets one.
+        esc = store.create(apply_priority(default_policy(), esc))
+    except AssistantError as exc:
+        return fail(str(exc))
+    print(esc.id)
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    try:
+        store = open_store(args)
+        eid = store.find_id(args.id)
+        store.delete(eid)
+    except AssistantError as exc:
+        return fail(str(exc))
+    print(f"Deleted {eid} (it can be restored from the app until it is purged).")
+    return 0

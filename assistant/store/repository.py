@@ -1,0 +1,327 @@
+"""Repository API over the store: drafts, attachments, small state."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.errors import NotFoundError, StoreError
+from assistant.model import AttachmentRef, Escalation, Status, utcnow
+from assistant.paths import AppPaths
+from assistant.store.database import open_database, translated
+from assistant.store.orm import BlobRow, EscalationRow, StateRow
+
+log = logging.getLogger("assistant.store")
+
+SORT_COLUMNS = {
+    "status": EscalationRow.status,
+    "title": EscalationRow.title,
+    "customer": EscalationRow.customer,
+    "component": EscalationRow.component,
+    "priority": EscalationRow.priority,
+    "updated_at": EscalationRow.updated_at,
+    "created_at": EscalationRow.created_at,
+    "ticket_key": EscalationRow.ticket_key,
+}
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """One row of the drafts list (no document parsing needed)."""
+
+    id: str
+    title: str
+    customer: str
+    component: str
+    priority: str
+    status: str
+    updated_at: str
+    ticket_key: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "customer": self.customer,
+            "component": self.component,
+            "priority": self.priority,
+            "status": self.status,
+            "updated_at": self.updated_at,
+            "ticket_key": self.ticket_key,
+        }
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _columns(esc: Escalation) -> dict[str, str]:
+    search = " ".join(
+        [
+            esc.title,
+            esc.summary,
+            esc.customer.name,
+            esc.customer.account_id,
+            esc.component,
+            esc.ticket.key if esc.ticket else "",
+            str(esc.id),
+        ]
+    ).casefold()
+    return {
+        "status": esc.status.value,
+        "title": esc.title,
+        "customer": esc.customer.name,
+        "component": esc.component,
+        "priority": esc.priority.id if esc.priority else "",
+        "ticket_key": esc.ticket.key if esc.ticket else "",
+        "search_text": search,
+        "document": esc.model_dump_json(),
+        "updated_at": _iso(esc.updated_at),
+    }
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class Store:
+    """The local store of one data directory.
+
+    ``recovered_from`` is set when a corrupt database was moved aside at open.
+    """
+
+    def __init__(self, paths: AppPaths) -> None:
+        self.paths = paths
+        self.path = paths.database
+        try:
+            paths.ensure()
+        except OSError as exc:
+            from assistant.store.database import translate
+
+            raise translate(exc, self.path) from exc
+        self.engine, self.recovered_from = open_database(self.path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _session(self) -> Session:
+        return self._sessions()
+
+    # -- escalations ---------------------------------------------------------------
+
+    def create(self, escalation: Escalation | None = None) -> Escalation:
+        """Store a new escalation (an empty draft when none is given)."""
+        esc = escalation or Escalation()
+        now = utcnow()
+        esc = esc.model_copy(update={"updated_at": now})
+        cols = _columns(esc)
+        with translated(self.path), self._session() as s, s.begin():
+            s.add(EscalationRow(id=str(esc.id), created_at=_iso(esc.created_at), **cols))
+        return esc
+
+    def save(self, escalation: Escalation) -> Escalation:
+        """Autosave: write the whole document in one transaction; returns it with the new time."""
+        esc = escalation.model_copy(update={"updated_at": utcnow()})
+        with translated(self.path), self._session() as s, s.begin():
+            res = s.execute(
+                update(EscalationRow)
+                .where(EscalationRow.id == str(esc.id))
+                .values(**_columns(esc))
+            )
+            if res.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFoundError(f"Escalation {esc.id} no longer exists (was it purged?)")
+        return esc
+
+    def get(self, escalation_id: str | uuid.UUID, *, include_deleted: bool = False) -> Escalation:
+        with translated(self.path), self._session() as s:
+            q = select(EscalationRow.document).where(EscalationRow.id == str(escalation_id))
+            if not include_deleted:
+                q = q.where(EscalationRow.deleted_at.is_(None))
+            doc = s.execute(q).scalar_one_or_none()
+        if doc is None:
+            raise NotFoundError(f"No escalation with id {escalation_id}")
+        return Escalation.model_validate_json(doc)
+
+    def find_id(self, prefix: str) -> str:
+        """Full id from a unique prefix (as typed on the command line)."""
+        pattern = _escape_like(prefix.strip().lower()) + "%"
+        with translated(self.path), self._session() as s:
+            ids = (
+                s.execute(
+                    select(EscalationRow.id)
+                    .where(EscalationRow.id.like(pattern, escape="\\"))
+                    .where(EscalationRow.deleted_at.is_(None))
+                    .limit(2)
+                )
+                .scalars()
+                .all()
+            )
+        if len(ids) != 1:
+            why = "matches several escalations" if ids else "matches no escalation"
+            raise NotFoundError(f"Id {prefix!r} {why}")
+        return ids[0]
+
+    def _filtered(self, q: Select, search: str | None, status: str | None) -> Select:
+        q = q.where(EscalationRow.deleted_at.is_(None))
+        if status:
+            q = q.where(EscalationRow.status == status)
+        if search and search.strip():
+            for word in search.casefold().split():
+                q = q.where(
+                    EscalationRow.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+                )
+        return q
+
+    def list(
+        self,
+        search: str | None = None,
+        status: str | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        sort: str = "updated_at",
+        descending: bool = True,
+    ) -> list[DraftSummary]:
+        """Summaries matching ``search`` (all words) and ``status``, newest change first."""
+        col = SORT_COLUMNS[sort]
+        q = select(
+            EscalationRow.id,
+            EscalationRow.title,
+            EscalationRow.customer,
+            EscalationRow.component,
+            EscalationRow.priority,
+            EscalationRow.status,
+            EscalationRow.updated_at,
+            EscalationRow.ticket_key,
+        )
+        q = self._filtered(q, search, status)
+        q = q.order_by(col.desc() if descending else col.asc(), EscalationRow.id)
+        if limit is not None:
+            q = q.limit(limit).offset(offset)
+        with translated(self.path), self.engine.connect() as conn:
+            return [DraftSummary(*row) for row in conn.execute(q)]
+
+    def count(self, search: str | None = None, status: str | None = None) -> int:
+        q = self._filtered(select(func.count()).select_from(EscalationRow), search, status)
+        with translated(self.path), self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def duplicate(self, escalation_id: str | uuid.UUID) -> Escalation:
+        """A new draft with the same content (to escalate a similar case)."""
+        src = self.get(escalation_id)
+        now = utcnow()
+        copy = src.model_copy(
+            update={
+                "id": uuid.uuid4(),
+                "status": Status.DRAFT,
+                "title": f"{src.title} (copy)" if src.title else "",
+                "checks": [],
+                "ticket": None,
+                "timeline": [],
+                "created_at": now,
+                "updated_at": now,
+            },
+            deep=True,
+        )
+        return self.create(copy)
+
+    def delete(self, escalation_id: str | uuid.UUID) -> None:
+        """Soft delete: hidden from lists until ``undelete`` or ``purge_deleted``."""
+        self._set_deleted(escalation_id, _iso(utcnow()))
+
+    def undelete(self, escalation_id: str | uuid.UUID) -> None:
+        self._set_deleted(escalation_id, None)
+
+    def _set_deleted(self, escalation_id: str | uuid.UUID, value: str | None) -> None:
+        with translated(self.path), self._session() as s, s.begin():
+            res = s.execute(
+                update(EscalationRow)
+                .where(EscalationRow.id == str(escalation_id))
+                .values(deleted_at=value)
+            )
+            if res.rowcount == 0:  # type: ignore[attr-defined]
+                raise NotFoundError(f"No escalation with id {escalation_id}")
+
+    def purge_deleted(self, older_than: timedelta = timedelta(days=30)) -> int:
+        """Remove soft-deleted escalations deleted before ``older_than`` ago."""
+        cutoff = _iso(utcnow() - older_than)
+        with translated(self.path), self._session() as s, s.begin():
+            res = s.execute(
+                delete(EscalationRow).where(
+                    EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
+                )
+            )
+            return int(res.rowcount)  # type: ignore[attr-defined]
+
+    # -- attachments -----------------------------------------------------------------
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.paths.attachments_dir / sha256[:2] / sha256
+
+    def add_attachment(self, source: Path, filename: str | None = None) -> AttachmentRef:
+        """Copy a file into the content-addressed attachment area; returns its metadata."""
+        import mimetypes
+
+        digest = hashlib.sha256()
+        tmp_dir = self.paths.attachments_dir / "tmp"
+        with translated(self.path):
+            tmp_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+            size = 0
+            try:
+                with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+                    while chunk := src.read(1 << 20):
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+                sha = digest.hexdigest()
+                target = self.blob_path(sha)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    os.unlink(tmp_name)
+                else:
+                    os.replace(tmp_name, target)
+            except BaseException:
+                Path(tmp_name).unlink(missing_ok=True)
+                raise
+            with self._session() as s, s.begin():
+                if s.get(BlobRow, sha) is None:
+                    s.add(BlobRow(sha256=sha, size=size, created_at=_iso(utcnow())))
+        name = filename or source.name
+        ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return AttachmentRef(sha256=sha, filename=name, size=size, content_type=ctype)
+
+    def export_attachment(self, ref: AttachmentRef, target: Path) -> Path:
+        with translated(self.path):
+            shutil.copyfile(self.blob_path(ref.sha256), target)
+        return target
+
+    # -- small state -------------------------------------------------------------------
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        with translated(self.path), self._session() as s:
+            row = s.get(StateRow, key)
+            return row.value if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        with translated(self.path), self._session() as s, s.begin():
+            s.merge(StateRow(key=key, value=value))
+
+    def search_ids(self, search: str | None = None, status: str | None = None) -> list[str]:
+        q = self._filtered(select(EscalationRow.id), search, status)
+        with translated(self.path), self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+
+__all__ = ["DraftSummary", "Store", "StoreError"]

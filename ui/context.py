@@ -1,0 +1,84 @@
+"""What the windows of one running app share: paths, store, policy, settings, workers."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSettings, Signal
+
+from assistant.paths import AppPaths
+from ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from assistant.policy import Policy, PolicySource
+    from assistant.settings import AgentSettings
+    from assistant.store import Store
+
+log = logging.getLogger("ui")
+
+
+class AppContext(QObject):
+    """Shared state of the running app.
+
+    Signals: ``ready()`` once the store and policy are loaded (off the GUI thread),
+    ``problem(str)`` for a known error to show in a banner, ``drafts_changed()`` after a
+    store write that lists should reflect.
+    """
+
+    ready = Signal()
+    problem = Signal(str)
+    drafts_changed = Signal()
+
+    def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.tasks = TaskRunner(self)
+        self.store: Store | None = None
+        self.policy_source: PolicySource | None = None
+        self.settings: AgentSettings | None = None
+        self.ui_state = QSettings(str(paths.ui_state_file), QSettings.Format.IniFormat)
+
+    @property
+    def policy(self) -> Policy:
+        assert self.policy_source is not None, "policy used before the app was ready"
+        return self.policy_source.policy
+
+    def start(self) -> None:
+        """Open the store and load policy and settings in a worker; emits ``ready``."""
+        self.tasks.run(self._load, self._loaded, self._load_failed)
+
+    def _load(self) -> list[str]:
+        from assistant.policy import PolicySource
+        from assistant.settings import load_settings
+        from assistant.store import Store
+
+        notes: list[str] = []
+        settings = load_settings(self.paths.settings_file)
+        source = PolicySource(path=Path(settings.policy_path) if settings.policy_path else None)
+        source.reload()
+        if source.error is not None:
+            notes.append(f"{source.error}\nThe built-in policy stays in force.")
+        store = Store(self.paths)
+        if store.recovered_from is not None:
+            notes.append(
+                "The local database was damaged. It was moved to "
+                f"{store.recovered_from} and a fresh one was created."
+            )
+        self.settings, self.policy_source, self.store = settings, source, store
+        return notes
+
+    def _loaded(self, notes: list[str]) -> None:
+        for note in notes:
+            self.problem.emit(note)
+        self.ready.emit()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        log.error("start-up failed: %s", exc)
+        self.problem.emit(str(exc))
+
+    def shutdown(self) -> None:
+        self.tasks.wait()
+        if self.store is not None:
+            self.store.close()

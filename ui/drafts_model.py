@@ -1,0 +1,170 @@
+"""A table model over the store's escalations that fetches pages lazily in a worker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+if TYPE_CHECKING:
+    from assistant.store import DraftSummary
+    from ui.context import AppContext
+
+COLUMNS = [
+    ("status", "Status"),
+    ("title", "Title"),
+    ("customer", "Customer"),
+    ("component", "Component"),
+    ("priority", "Priority"),
+    ("ticket_key", "Ticket"),
+    ("updated_at", "Last change"),
+]
+STATUS_LABELS = {
+    "draft": "Draft",
+    "ready": "Ready",
+    "queued": "Queued",
+    "submitted": "Submitted",
+    "needs_attention": "Needs attention",
+}
+PAGE = 200
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _local_time(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+class DraftsModel(QAbstractTableModel):
+    """Escalations of the store, newest change first, loaded a page at a time.
+
+    Signals: ``loaded(total)`` after a (re)load's first page arrived.
+    """
+
+    loaded = Signal(int)
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.rows: list[DraftSummary] = []
+        self.total = 0
+        self.search = ""
+        self.status = ""
+        self.sort_key = "updated_at"
+        self.descending = True
+        self._generation = 0
+        self._fetching = False
+
+    # -- loading -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Drop what is loaded and fetch the first page for the current filter."""
+        store = self.ctx.store
+        if store is None:
+            return
+        self._generation += 1
+        gen = self._generation
+        query = (self.search, self.status or None, self.sort_key, self.descending)
+        self._fetching = True
+
+        def work() -> tuple[int, int, list[DraftSummary]]:
+            total = store.count(query[0], query[1])
+            rows = store.list(query[0], query[1], limit=PAGE, sort=query[2], descending=query[3])
+            return gen, total, rows
+
+        self.ctx.tasks.run(work, self._first_page)
+
+    def _first_page(self, result: tuple[int, int, list[DraftSummary]]) -> None:
+        gen, total, rows = result
+        if gen != self._generation:
+            return  # a newer search superseded this one
+        self._fetching = False
+        self.beginResetModel()
+        self.rows, self.total = rows, total
+        self.endResetModel()
+        self.loaded.emit(total)
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._fetching and len(self.rows) < self.total
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        store = self.ctx.store
+        if store is None or self._fetching:
+            return
+        self._fetching = True
+        gen, offset = self._generation, len(self.rows)
+        search, status, key, desc = self.search, self.status or None, self.sort_key, self.descending
+
+        def work() -> tuple[int, int, list[DraftSummary]]:
+            rows = store.list(search, status, limit=PAGE, offset=offset, sort=key, descending=desc)
+            return gen, offset, rows
+
+        self.ctx.tasks.run(work, self._more)
+
+    def _more(self, result: tuple[int, int, list[DraftSummary]]) -> None:
+        gen, offset, rows = result
+        if gen != self._generation or offset != len(self.rows):
+            return
+        self._fetching = False
+        if rows:
+            self.beginInsertRows(QModelIndex(), offset, offset + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+
+    def set_filter(self, search: str, status: str) -> None:
+        self.search, self.status = search, status
+        self.reload()
+
+    # -- Qt model API ------------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value: str = getattr(row, key)
+            if key == "status":
+                return STATUS_LABELS.get(value, value)
+            if key == "updated_at":
+                return _local_time(value)
+            if key == "title":
+                return value or "(untitled)"
+            return value
+        if role == ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and key == "title":
+            return row.title
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_key = COLUMNS[column][0]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def id_at(self, row: int) -> str:
+        return self.rows[row].id

@@ -1,0 +1,225 @@
+"""The main window: the drafts list with search, filter and the escalation actions."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.banner import Banner
+from ui.context import AppContext
+from ui.drafts_model import STATUS_LABELS, DraftsModel
+
+log = logging.getLogger("ui")
+
+
+class MainWindow(QMainWindow):
+    """Lists escalations; starts the wizard for new and resumed drafts."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("Escalation Assistant")
+        self.model = DraftsModel(ctx)
+
+        self.banner = Banner()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search title, customer, component, ticket…")
+        self.search.setAccessibleName("Search escalations")
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Filter by status")
+        self.status_filter.addItem("All statuses", "")
+        for value, label in STATUS_LABELS.items():
+            self.status_filter.addItem(label, value)
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+        status_label = QLabel("S&tatus:")
+        status_label.setBuddy(self.status_filter)
+
+        self.table = QTableView()
+        self.table.setAccessibleName("Escalations")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 120), (2, 180), (3, 150), (4, 70), (5, 90), (6, 130)):
+            self.table.setColumnWidth(col, width)
+        self.empty_label = QLabel("Loading…")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        bar = QHBoxLayout()
+        bar.addWidget(search_label)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(status_label)
+        bar.addWidget(self.status_filter)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.addWidget(self.banner)
+        lay.addLayout(bar)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.empty_label)
+        self.setCentralWidget(central)
+
+        self._make_actions()
+        self._search_timer = QTimer(self, singleShot=True, interval=150)
+        self._search_timer.timeout.connect(self._apply_filter)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.status_filter.currentIndexChanged.connect(self._apply_filter)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.model.loaded.connect(self._on_loaded)
+        self.model.modelReset.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        ctx.problem.connect(lambda text: self.banner.show_message(text, "error"))
+        ctx.ready.connect(self.model.reload)
+        ctx.drafts_changed.connect(self.model.reload)
+        self._restore_geometry()
+        self._update_actions()
+
+    def _make_actions(self) -> None:
+        tb = QToolBar("Escalations")
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        self.addToolBar(tb)
+        self.new_action = QAction("&New escalation", self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_escalation)
+        self.open_action = QAction("&Open", self)
+        self.open_action.triggered.connect(self.open_selected)
+        self.duplicate_action = QAction("D&uplicate", self)
+        self.duplicate_action.setShortcut(QKeySequence("Ctrl+D"))
+        self.duplicate_action.triggered.connect(self.duplicate_selected)
+        self.delete_action = QAction("&Delete", self)
+        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.delete_action.triggered.connect(self.delete_selected)
+        for a in (self.new_action, self.open_action, self.duplicate_action, self.delete_action):
+            tb.addAction(a)
+            self.addAction(a)
+
+    # -- state -------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geo = self.ctx.ui_state.value("main/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1100, 680)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.ctx.ui_state.setValue("main/geometry", self.saveGeometry())
+        self.ctx.ui_state.sync()
+        super().closeEvent(event)
+
+    def _apply_filter(self) -> None:
+        self.model.set_filter(self.search.text(), str(self.status_filter.currentData() or ""))
+
+    def _on_loaded(self, total: int) -> None:
+        filtered = bool(self.search.text() or self.status_filter.currentData())
+        if total:
+            self.empty_label.hide()
+        else:
+            self.empty_label.setText(
+                "No escalation matches." if filtered else "No escalations yet — press Ctrl+N."
+            )
+            self.empty_label.show()
+        self.statusBar().showMessage(f"{total} escalation(s)", 3000)
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.id_at(rows[0].row()) if rows else None
+
+    def _update_actions(self) -> None:
+        has = self.selected_id() is not None
+        for a in (self.open_action, self.duplicate_action, self.delete_action):
+            a.setEnabled(has)
+        self.new_action.setEnabled(self.ctx.store is not None)
+
+    # -- actions -----------------------------------------------------------------------
+
+    def _open_index(self, index: QModelIndex) -> None:
+        self.open_escalation(self.model.id_at(index.row()))
+
+    def open_selected(self) -> None:
+        eid = self.selected_id()
+        if eid:
+            self.open_escalation(eid)
+
+    def new_escalation(self) -> None:
+        """Start a new draft (the wizard opens on it)."""
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.tasks.run(lambda: str(store.create().id), self.open_escalation,
+                           self._store_failed, write=True)
+
+    def open_escalation(self, escalation_id: str) -> None:
+        """Open a draft for editing (the wizard)."""
+        self.ctx.drafts_changed.emit()
+        self.statusBar().showMessage(f"Draft {escalation_id[:8]} created", 4000)
+
+    def duplicate_selected(self) -> None:
+        eid, store = self.selected_id(), self.ctx.store
+        if eid is None or store is None:
+            return
+
+        def done(new_id: str) -> None:
+            self.ctx.drafts_changed.emit()
+            self.statusBar().showMessage(f"Duplicated as {new_id[:8]}", 4000)
+
+        self.ctx.tasks.run(lambda: str(store.duplicate(eid).id), done, self._store_failed,
+                           write=True)
+
+    def delete_selected(self) -> None:
+        eid, store = self.selected_id(), self.ctx.store
+        if eid is None or store is None:
+            return
+        self.ctx.tasks.run(lambda: store.delete(eid), lambda _r: self._deleted(eid),
+                           self._store_failed, write=True)
+
+    def _deleted(self, eid: str) -> None:
+        self.ctx.drafts_changed.emit()
+        self.undo_button = self._undo_button(eid)
+        self.statusBar().addWidget(self.undo_button)
+        QTimer.singleShot(10_000, self.undo_button.deleteLater)
+
+    def _undo_button(self, eid: str) -> QWidget:
+        from PySide6.QtWidgets import QPushButton
+
+        btn = QPushButton(f"Deleted {eid[:8]} — Undo")
+        btn.setAccessibleName("Undo delete")
+        btn.setFlat(True)
+
+        def undo() -> None:
+            store = self.ctx.store
+            if store is not None:
+                self.ctx.tasks.run(lambda: store.undelete(eid),
+                                   lambda _r: self.ctx.drafts_changed.emit(),
+                                   self._store_failed, write=True)
+            btn.deleteLater()
+
+        btn.clicked.connect(undo)
+        return btn
+
+    def _store_failed(self, exc: BaseException) -> None:
+        self.banner.show_message(str(exc), "error")

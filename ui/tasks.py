@@ -1,0 +1,72 @@
+"""Run core functions off the GUI thread; results come back as signals."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger("ui.tasks")
+
+
+class TaskSignals(QObject):
+    """Signals: ``finished(result)``, ``failed(exception)``."""
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Task(QRunnable):
+    def __init__(self, func: Callable[[], Any], signals: TaskSignals) -> None:
+        super().__init__()
+        self.func = func
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            result = self.func()
+        except Exception as exc:  # delivered to the GUI thread, which decides what to show
+            log.debug("task failed", exc_info=True)
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+
+
+class TaskRunner(QObject):
+    """A pool for background work, and a one-thread pool so store writes stay ordered."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(4)
+        self.writer = QThreadPool(self)
+        self.writer.setMaxThreadCount(1)
+        self._live: set[TaskSignals] = set()
+
+    def run(
+        self,
+        func: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        write: bool = False,
+    ) -> TaskSignals:
+        """Run ``func`` in a worker; ``on_done``/``on_error`` run on the GUI thread."""
+        signals = TaskSignals()
+        # The signals object must outlive the worker; drop it once it has reported.
+        self._live.add(signals)
+        signals.finished.connect(lambda _r: self._live.discard(signals))
+        signals.failed.connect(lambda _e: self._live.discard(signals))
+        if on_done is not None:
+            signals.finished.connect(on_done)
+        if on_error is not None:
+            signals.failed.connect(on_error)
+        (self.writer if write else self.pool).start(_Task(func, signals))
+        return signals
+
+    def wait(self, msecs: int = 10_000) -> None:
+        """Wait for running work (on quit, so nothing is cut mid-write)."""
+        self.writer.waitForDone(msecs)
+        self.pool.waitForDone(msecs)
