@@ -9,6 +9,8 @@ from typing import NoReturn
 
 import pytest
 
+pytest_plugins = ["tests.services"]
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
