@@ -1,0 +1,63 @@
+"""What a status check found: the result the UI, the CLI and the evidence share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Status = Literal["ok", "warn", "fail", "error"]
+
+# Worst last: "error" (the check could not run) outranks a real failure for exit codes.
+STATUS_ORDER: tuple[Status, ...] = ("ok", "warn", "fail", "error")
+
+
+def worst(statuses: list[Status]) -> Status:
+    """The most severe of ``statuses`` (``ok`` for none)."""
+    return max(statuses, key=STATUS_ORDER.index, default="ok")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check function returns; the runner adds timing and the target."""
+
+    status: Status
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class CheckFailed(Exception):
+    """The target answered badly or not at all: a real finding, reported as ``fail``."""
+
+    def __init__(self, summary: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.details = details or {}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One finished check; ``target`` is already redacted."""
+
+    type: str
+    target: str
+    status: Status
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+    duration_ms: float = 0.0
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    name: str = ""
+    spec_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the CLI's ``--json`` output)."""
+        return {
+            "type": self.type,
+            "name": self.name,
+            "target": self.target,
+            "status": self.status,
+            "summary": self.summary,
+            "duration_ms": round(self.duration_ms, 1),
+            "started_at": self.started_at.isoformat(),
+            "details": self.details,
+        }

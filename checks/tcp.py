@@ -1,0 +1,43 @@
+"""``tcp`` check: connect to host:port with timing; refused and timed out told apart."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+from checks.result import CheckFailed, Outcome
+from checks.spec import CheckContext, CheckSpec, parse_host_port
+
+
+def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
+    """Run a ``tcp`` check."""
+    host, port = parse_host_port(spec.target)
+    where = f"{host}:{port}"
+    details: dict[str, object] = {"host": host, "port": port}
+    start = time.monotonic()
+    try:
+        sock = socket.create_connection((host, port), timeout=ctx.remaining())
+    except ConnectionRefusedError as exc:
+        raise CheckFailed(
+            f"{where} refused the connection: nothing is listening on that port.",
+            {**details, "error": "refused"},
+        ) from exc
+    except TimeoutError as exc:
+        raise CheckFailed(
+            f"{where} did not answer within {ctx.timeout:g} s (filtered or down).",
+            {**details, "error": "timeout"},
+        ) from exc
+    except socket.gaierror as exc:
+        raise CheckFailed(
+            f"The name {host} does not resolve.", {**details, "error": "dns"}
+        ) from exc
+    except OSError as exc:
+        raise CheckFailed(
+            f"Could not connect to {where} ({exc.strerror or exc}).",
+            {**details, "error": "unreachable"},
+        ) from exc
+    with sock:
+        elapsed = (time.monotonic() - start) * 1000
+        details["connect_ms"] = round(elapsed, 1)
+        details["address"] = str(sock.getpeername()[0])
+    return Outcome("ok", f"{where} accepts connections ({elapsed:.0f} ms to connect).", details)
