@@ -1,0 +1,162 @@
+"""Redmine Textile serializer of the ticket document.
+
+Redmine's Textile (its bundled RedCloth3, then Redmine's own link, macro and autolink
+passes over the resulting HTML) gives meaning to nearly every ASCII punctuation character.
+User text is therefore written with every ASCII punctuation character as a numeric
+character reference (``&#42;`` for ``*``): RedCloth passes references through untouched,
+so none of its span, block, glyph or table rules match, Redmine's ``{{macro}}`` and
+``[[wiki]]``/``#123``/``commit:`` link passes never see their trigger characters, and the
+browser shows the original characters. Inline code and preformatted blocks use Redmine's
+``<code>``/``<pre>`` tags, whose content RedCloth HTML-escapes itself and where Redmine
+runs no macros or links; content that could close those tags falls back to escaped text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.rendering.document import (
+    Block,
+    Code,
+    CodeBlock,
+    Heading,
+    Inline,
+    KeyValueList,
+    Link,
+    OrderedList,
+    Paragraph,
+    Rule,
+    Runs,
+    Strong,
+    Table,
+    TicketDocument,
+    is_safe_url,
+)
+
+_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# A revision reference (r123) is linked by Redmine's link pass; so is 2x3 turned into ×.
+_LETTER_TRIGGERS = re.compile(r"(?<![A-Za-z0-9_])r(?=\d)|(?<=\d)x(?=\d)|(?<=\d )x(?= \d)")
+_LEADING_WS = re.compile(r"^[ \t]+")
+# RedCloth's off-tags: their content is ripped out until the next one of these tags.
+_OFFTAG = re.compile(r"</?(?:code|pre|kbd|notextile|redpre)\b", re.IGNORECASE)
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@=&%+")
+
+
+def _ref(ch: str) -> str:
+    return f"&#{ord(ch)};"
+
+
+def escape_line(text: str, at_line_start: bool = True) -> str:
+    """One line of user text as Textile that shows exactly that text."""
+    letters = {m.start() for m in _LETTER_TRIGGERS.finditer(text)}
+    out = "".join(_ref(ch) if ch in _PUNCT or i in letters else ch for i, ch in enumerate(text))
+    if at_line_start:
+        out = _LEADING_WS.sub(lambda m: "".join(_ref(c) for c in m.group(0)), out)
+    return out
+
+
+def escape_text(text: str, line_break: str = "\n", at_line_start: bool = True) -> str:
+    """User text; newlines become ``line_break`` (Redmine renders a newline as ``<br>``)."""
+    lines = text.split("\n")
+    if len(lines) > 1:
+        lines = [lines[0], *(line for line in lines[1:] if line.strip())]
+    return line_break.join(
+        escape_line(line, at_line_start or i > 0) for i, line in enumerate(lines)
+    )
+
+
+def escape_url(url: str) -> str:
+    out = []
+    for ch in url:
+        if ch in _URL_SAFE:
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    # Trailing punctuation is left out of a Textile link target; encode it.
+    while out and out[-1] in {".", "?", "-", "~", ":", "="}:
+        out[-1] = f"%{ord(out[-1]):02X}"
+    return "".join(out)
+
+
+def _code(text: str, line_break: str) -> str:
+    text = " ".join(text.split("\n"))
+    if not text.strip():
+        return ""
+    if _OFFTAG.search(text) or "{{" in text:
+        return escape_text(text, line_break)
+    return f"<code>{text}</code>"
+
+
+def _inline(run: Inline, line_break: str, first: bool) -> str:
+    if isinstance(run, Code):
+        return _code(run.text, line_break)
+    if isinstance(run, Strong):
+        inner = run.text.strip()
+        if not inner:
+            return run.text.replace("\n", " ")
+        lead = " " if run.text[:1].isspace() else ""
+        trail = " " if run.text[-1:].isspace() else ""
+        return f"{lead}*{escape_text(inner, ' ')}*{trail}"
+    if isinstance(run, Link):
+        label = escape_text(run.text, " ") or escape_line(run.url)
+        if is_safe_url(run.url):
+            return f'"{label}":{escape_url(run.url)}'
+        return label
+    return escape_text(run.text, line_break, first) if run.text else ""
+
+
+def render_runs(runs: Runs, line_break: str = "\n") -> str:
+    parts: list[str] = []
+    for i, run in enumerate(runs):
+        text = _inline(run, line_break, i == 0)
+        # A Textile link target runs on until whitespace: keep what follows out of it.
+        if parts and isinstance(runs[i - 1], Link) and text and not text[0].isspace():
+            text = " " + text
+        parts.append(text)
+    return "".join(parts)
+
+
+def _table(block: Table) -> str:
+    cols = len(block.header)
+    lines = ["|" + "|".join(f"_. {escape_text(h, ' ')} " for h in block.header) + "|"]
+    for row in block.rows:
+        cells = [render_runs(cell, " ") for cell in row][:cols]
+        cells += [""] * (cols - len(cells))
+        lines.append("|" + "|".join(f" {c or '&#8212;'} " for c in cells) + "|")
+    return "\n".join(lines)
+
+
+def _code_block(text: str) -> str:
+    text = text.rstrip("\n")
+    if _OFFTAG.search(text):
+        return escape_text(text)
+    return f"<pre>\n{text}\n</pre>"
+
+
+def _block(block: Block) -> str:
+    if isinstance(block, Heading):
+        level = min(max(block.level, 1), 6)
+        return f"h{level}. {escape_text(block.text, ' ')}"
+    if isinstance(block, Paragraph):
+        return render_runs(block.runs)
+    if isinstance(block, KeyValueList):
+        return "\n".join(
+            f"* *{escape_line(key)}:* {render_runs(value, ' ')}" for key, value in block.items
+        )
+    if isinstance(block, OrderedList):
+        return "\n".join(f"# {render_runs(item, ' ')}" for item in block.items)
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, CodeBlock):
+        return _code_block(block.text)
+    if isinstance(block, Rule):
+        return "---"
+    raise TypeError(f"unknown block {block!r}")  # pragma: no cover
+
+
+def to_textile(doc: TicketDocument) -> str:
+    """The document as Redmine Textile."""
+    return "\n\n".join(_block(b) for b in doc.blocks) + "\n"
+
+
+__all__ = ["escape_text", "to_textile"]
