@@ -6,9 +6,13 @@ import abc
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.policy.schema import Policy
+    from assistant.settings import TrackerSettings
 
 
 class TrackerError(AssistantError):
@@ -122,6 +126,11 @@ class Tracker(abc.ABC):
 
     #: how the agent knows this tracker in messages
     name: str = "The tracker"
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        """Build the adapter from the agent's settings, the token and the Ops policy."""
+        raise NotImplementedError(f"{cls.__name__} cannot be built from settings")
 
     def check_attachments(self, attachments: list[Attachment]) -> None:
         """Refuse, before any upload, a file larger than the tracker accepts."""

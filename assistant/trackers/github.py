@@ -1,0 +1,398 @@
+"""GitHub Issues (REST, fine-grained or classic token as ``Bearer``)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from assistant.policy.schema import LabelMapping, Policy
+from assistant.settings import TrackerSettings
+from assistant.trackers.base import (
+    Attachment,
+    Identity,
+    NewTicket,
+    TicketEvent,
+    TicketRef,
+    Tracker,
+    TrackerRejected,
+)
+from assistant.trackers.http import (
+    TrackerSession,
+    as_utc,
+    iso_z,
+    join_messages,
+    parse_timestamp,
+    timeouts_from,
+)
+
+API_URL = "https://api.github.com"
+#: GitHub refuses issue bodies longer than 65536 characters; keep room for the rest.
+BODY_LIMIT = 60_000
+INLINE_LIMIT = 64 * 1024
+_PAGE = 100
+_FIND_PAGES = 10
+_SCAN_DAYS = 30
+_MARKER = re.compile(r"<!-- escalation-key: (?P<key>[^\s>]+) -->")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def github_error(body: Any) -> str:
+    """GitHub's ``{"message": "Validation Failed", "errors": [{"field", "code"} | str]}``."""
+    if not isinstance(body, dict):
+        return ""
+    parts = [body.get("message")]
+    for err in body.get("errors") or []:
+        if isinstance(err, str):
+            parts.append(err)
+        elif isinstance(err, dict):
+            text = err.get("message") or " ".join(
+                str(err[k]) for k in ("field", "code") if err.get(k)
+            )
+            parts.append(text)
+    return join_messages(parts)
+
+
+def marker(key: str) -> str:
+    return f"<!-- escalation-key: {key} -->"
+
+
+def md_literal(text: str) -> str:
+    """``text`` with Markdown punctuation escaped, on one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _inline_text(att: Attachment) -> str | None:
+    """The file as text if it is small UTF-8 without NUL bytes, else ``None``."""
+    try:
+        if att.path.stat().st_size >= INLINE_LIMIT:
+            return None
+        raw = att.path.read_bytes()
+    except OSError:
+        return None
+    if b"\x00" in raw:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _fenced(text: str) -> str:
+    """A fenced code block whose fence is longer than any backtick run inside ``text``."""
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text.rstrip()}\n{fence}"
+
+
+def attachments_section(attachments: list[Attachment], room: int) -> tuple[str, list[str]]:
+    """Markdown for the attachments (small text inlined, the rest listed) and agent notes.
+
+    GitHub has no attachment API: ``room`` is how many characters the body may still grow.
+    """
+    if not attachments:
+        return "", []
+    blocks: list[str] = ["### Attachments"]
+    notes: list[str] = []
+    used = len(blocks[0])
+    for att in attachments:
+        name = md_literal(att.filename)
+        text = _inline_text(att)
+        if text is not None:
+            block = f"**{name}**\n\n{_fenced(text)}"
+            if used + len(block) + 2 <= room:
+                blocks.append(block)
+                used += len(block) + 2
+                notes.append(f"{att.filename} was copied into the GitHub issue as text.")
+                continue
+        digest, size = _sha256(att)
+        line = f"- {name} ({_human_size(size)}, sha256 `{digest}`): not uploaded"
+        blocks.append(line)
+        used += len(line) + 2
+        notes.append(
+            f"{att.filename} ({_human_size(size)}) could not be attached: GitHub issues have no"
+            " attachment API. It is listed with its hash; send it to Ops another way."
+        )
+    return "\n\n".join(blocks), notes
+
+
+def _sha256(att: Attachment) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with att.path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 16), b""):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError:
+        return "unreadable", att.size
+    return digest.hexdigest(), size
+
+
+class GitHubTracker(Tracker):
+    """Issues of one repository (``owner/repo``); keys are ``#<number>``.
+
+    The idempotency key is a hidden HTML comment in the body. It is found by listing the
+    repository's recently updated issues and reading their bodies, because the search API
+    indexes new issues only after minutes — too late for "did my lost request go through?".
+    Attachments cannot be uploaded through the API: small UTF-8 text files are copied into
+    the body, other files are listed with size and SHA-256, and ``TicketRef.notes`` tells
+    the agent which happened.
+    """
+
+    name = "GitHub"
+    markup = "markdown"
+    max_attachment_bytes = 1 << 62  # nothing is uploaded; see attachments_section
+
+    def __init__(
+        self,
+        repository: str,
+        token: str,
+        mapping: LabelMapping,
+        *,
+        url: str = "",
+        options: dict[str, str] | None = None,
+    ) -> None:
+        options = options or {}
+        if repository.count("/") != 1 or not all(repository.split("/")):
+            raise TrackerRejected(
+                f"The GitHub repository must be written owner/name, not {repository!r}."
+            )
+        self.repository = repository
+        self.mapping = mapping
+        self.http = TrackerSession(
+            url or API_URL,
+            name=self.name,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": "2022-11-28",
+            },
+            error_parser=github_error,
+            timeout=timeouts_from(options),
+            secrets=[token],
+        )
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        mapping = policy.trackers.github
+        if mapping is None:
+            raise TrackerRejected("The Ops policy has no [trackers.github] mapping.")
+        return cls(settings.project, token, mapping, url=settings.url, options=settings.options)
+
+    def close(self) -> None:
+        self.http.close()
+
+    @property
+    def repo_path(self) -> str:
+        return f"/repos/{self.repository}"
+
+    # -- interface -------------------------------------------------------------------------
+    def verify(self) -> Identity:
+        me = self.http.json("GET", "/user") or {}
+        return Identity(name=me.get("name") or me.get("login", ""), login=me.get("login", ""))
+
+    def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
+        if not isinstance(description, str):
+            raise TrackerRejected("GitHub needs the description as Markdown text.")
+        priority = self.mapping.priority_labels.get(ticket.priority_id)
+        if priority is None:
+            raise TrackerRejected(
+                f"The Ops policy maps no GitHub label for priority {ticket.priority_id}."
+            )
+        body, notes = self._body(description, ticket.attachments, ticket.idempotency_key)
+        labels = _unique([*self.mapping.labels, priority, *ticket.labels])
+        issue = self.http.json(
+            "POST",
+            f"{self.repo_path}/issues",
+            json_body={"title": ticket.title, "body": body, "labels": labels},
+        )
+        if not isinstance(issue, dict) or "number" not in issue:
+            raise TrackerRejected("GitHub answered without an issue number.")
+        ref = self._ref(issue)
+        return TicketRef(
+            key=ref.key,
+            url=ref.url,
+            title=ref.title,
+            status=ref.status,
+            created_at=ref.created_at,
+            notes=tuple(notes),
+        )
+
+    def find_by_idempotency_key(self, key: str) -> TicketRef | None:
+        since = datetime.now(UTC) - timedelta(days=_SCAN_DAYS)
+        label = self.mapping.labels[0] if self.mapping.labels else ""
+        # With the label first (fewer pages); without it in case the label was dropped
+        # (accounts without push access cannot set labels and GitHub ignores them silently).
+        for labels in [label, ""] if label else [""]:
+            for issue in self._list_issues(since, labels=labels, pages=_FIND_PAGES):
+                found = _MARKER.search(issue.get("body") or "")
+                if found and found["key"] == key:
+                    return self._ref(issue)
+        return None
+
+    def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
+        if not keys:
+            return []
+        since = as_utc(since)
+        wanted = {_number(k) for k in keys}
+        changed = sorted(
+            int(i["number"])
+            for i in self._list_issues(since, labels="", pages=_FIND_PAGES)
+            if int(i["number"]) in wanted
+        )
+        events: list[TicketEvent] = []
+        for number in changed:
+            events.extend(self._comment_events(number, since))
+            events.extend(self._state_events(number, since))
+        events.sort(key=lambda e: e.at)
+        return events
+
+    def find_similar(self, customer: str, component: str, days: int = 14) -> list[TicketRef]:
+        terms = [t.strip().casefold() for t in (customer, component) if t.strip()]
+        if not terms:
+            return []
+        after = datetime.now(UTC) - timedelta(days=days)
+        label = self.mapping.labels[0] if self.mapping.labels else ""
+        out = []
+        for issue in self._list_issues(after, labels=label, pages=3, state="open"):
+            created = parse_timestamp(issue.get("created_at"))
+            text = f"{issue.get('title', '')}\n{issue.get('body') or ''}".casefold()
+            if created and created >= after and any(t in text for t in terms):
+                out.append(self._ref(issue))
+        return out
+
+    def add_comment(
+        self, key: str, body: str | dict[str, object], attachments: list[Attachment]
+    ) -> None:
+        if not isinstance(body, str):
+            raise TrackerRejected("GitHub needs the comment as Markdown text.")
+        section, _notes = attachments_section(attachments, BODY_LIMIT - len(body))
+        text = f"{body.rstrip()}\n\n{section}" if section else body
+        self.http.request(
+            "POST",
+            f"{self.repo_path}/issues/{_number(key)}/comments",
+            json_body={"body": text},
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _body(
+        self, description: str, attachments: list[Attachment], key: str
+    ) -> tuple[str, list[str]]:
+        tail = marker(key)
+        room = BODY_LIMIT - len(description) - len(tail) - 8
+        if room < 0:
+            raise TrackerRejected(
+                "The description is too long for a GitHub issue (65536 characters at most);"
+                " shorten it or move long logs into attachments."
+            )
+        section, notes = attachments_section(attachments, room)
+        parts = [description.rstrip()]
+        if section:
+            parts.append(section)
+        parts.append(tail)
+        return "\n\n".join(parts) + "\n", notes
+
+    def _list_issues(
+        self, since: datetime, *, labels: str, pages: int, state: str = "all"
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "state": state,
+            "since": iso_z(since),
+            "sort": "updated",
+            "direction": "desc",
+            "per_page": _PAGE,
+        }
+        if labels:
+            params["labels"] = labels
+        out: list[dict[str, Any]] = []
+        for page in range(1, pages + 1):
+            batch = self.http.json(
+                "GET", f"{self.repo_path}/issues", params={**params, "page": page}
+            )
+            if not isinstance(batch, list):
+                break
+            out.extend(i for i in batch if isinstance(i, dict) and "pull_request" not in i)
+            if len(batch) < _PAGE:
+                break
+        return out
+
+    def _comment_events(self, number: int, since: datetime) -> list[TicketEvent]:
+        events = []
+        for page in range(1, _FIND_PAGES + 1):
+            batch = self.http.json(
+                "GET",
+                f"{self.repo_path}/issues/{number}/comments",
+                params={"since": iso_z(since), "per_page": _PAGE, "page": page},
+            )
+            batch = batch if isinstance(batch, list) else []
+            for comment in batch:
+                at = parse_timestamp(comment.get("created_at"))
+                if at is None or at <= since:
+                    continue  # `since` matches edits too; only new comments count
+                author = (comment.get("user") or {}).get("login", "")
+                events.append(TicketEvent(f"#{number}", "comment", at, author, comment["body"]))
+            if len(batch) < _PAGE:
+                break
+        return events
+
+    def _state_events(self, number: int, since: datetime) -> list[TicketEvent]:
+        events = []
+        for page in range(1, _FIND_PAGES + 1):
+            batch = self.http.json(
+                "GET",
+                f"{self.repo_path}/issues/{number}/events",
+                params={"per_page": _PAGE, "page": page},
+            )
+            batch = batch if isinstance(batch, list) else []
+            for event in batch:
+                at = parse_timestamp(event.get("created_at"))
+                if at is None or at <= since:
+                    continue
+                kind = event.get("event")
+                if kind == "closed":
+                    text = "closed"
+                elif kind == "reopened":
+                    text = "reopened"
+                elif kind == "labeled":
+                    text = f"labeled {(event.get('label') or {}).get('name', '')}".strip()
+                else:
+                    continue
+                author = (event.get("actor") or {}).get("login", "")
+                events.append(TicketEvent(f"#{number}", "status", at, author, text))
+            if len(batch) < _PAGE:
+                break
+        return events
+
+    def _ref(self, issue: dict[str, Any]) -> TicketRef:
+        return TicketRef(
+            key=f"#{issue['number']}",
+            url=issue.get("html_url", ""),
+            title=issue.get("title", ""),
+            status=issue.get("state", ""),
+            created_at=parse_timestamp(issue.get("created_at")),
+        )
+
+
+def _number(key: str) -> int:
+    try:
+        return int(key.strip().lstrip("#"))
+    except ValueError:
+        raise TrackerRejected(f"{key!r} is not a GitHub issue number.") from None
+
+
+def _unique(labels: list[str]) -> list[str]:
+    out: list[str] = []
+    for label in labels:
+        if label and label not in out:
+            out.append(label)
+    return out

@@ -1,0 +1,280 @@
+"""GitLab Issues (REST v4, ``PRIVATE-TOKEN``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from assistant.policy.schema import LabelMapping, Policy
+from assistant.settings import TrackerSettings
+from assistant.trackers.base import (
+    Attachment,
+    Identity,
+    NewTicket,
+    TicketEvent,
+    TicketRef,
+    Tracker,
+    TrackerRejected,
+)
+from assistant.trackers.http import (
+    TrackerSession,
+    as_utc,
+    iso_z,
+    join_messages,
+    megabytes_option,
+    parse_timestamp,
+    timeouts_from,
+)
+
+GITLAB_URL = "https://gitlab.com"
+_PAGE = 100
+_MAX_PAGES = 10
+
+
+def gitlab_error(body: Any) -> str:
+    """GitLab's ``{"message": "..."}``, ``{"message": {"field": ["msg"]}}`` or ``{"error"}``."""
+    if not isinstance(body, dict):
+        return ""
+    message = body.get("message")
+    if isinstance(message, dict):
+        parts = []
+        for field, problems in message.items():
+            listed = problems if isinstance(problems, list) else [problems]
+            parts.append(f"{field} {join_messages(listed)}")
+        return join_messages(parts)
+    if isinstance(message, list):
+        return join_messages(message)
+    return join_messages([message, body.get("error"), body.get("error_description")])
+
+
+def _label(text: str) -> str:
+    """GitLab's ``labels`` parameter is comma separated: a comma cannot be in a label."""
+    return " ".join(text.replace(",", " ").split())
+
+
+class GitLabTracker(Tracker):
+    """Issues of one GitLab project (numeric id or ``group/project``); keys are ``#<iid>``.
+
+    Attachments are uploaded to the project first and their Markdown links appended to the
+    description; the idempotency key is a label.
+    """
+
+    name = "GitLab"
+    markup = "markdown"
+
+    def __init__(
+        self,
+        project: str,
+        token: str,
+        mapping: LabelMapping,
+        *,
+        url: str = "",
+        options: dict[str, str] | None = None,
+    ) -> None:
+        options = options or {}
+        if not project.strip():
+            raise TrackerRejected("The GitLab project (id or group/project) is not set.")
+        self.base_url = (url or GITLAB_URL).rstrip("/")
+        self.project = project.strip()
+        self.mapping = mapping
+        self.max_attachment_bytes = megabytes_option(options, 10)
+        api = self.base_url if self.base_url.endswith("/api/v4") else f"{self.base_url}/api/v4"
+        self.http = TrackerSession(
+            api,
+            name=self.name,
+            headers={"PRIVATE-TOKEN": token},
+            error_parser=gitlab_error,
+            timeout=timeouts_from(options),
+            secrets=[token],
+        )
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        mapping = policy.trackers.gitlab
+        if mapping is None:
+            raise TrackerRejected("The Ops policy has no [trackers.gitlab] mapping.")
+        return cls(settings.project, token, mapping, url=settings.url, options=settings.options)
+
+    def close(self) -> None:
+        self.http.close()
+
+    @property
+    def project_path(self) -> str:
+        return f"/projects/{quote(self.project, safe='')}"
+
+    # -- interface -------------------------------------------------------------------------
+    def verify(self) -> Identity:
+        me = self.http.json("GET", "/user") or {}
+        return Identity(name=me.get("name") or me.get("username", ""), login=me.get("username", ""))
+
+    def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
+        if not isinstance(description, str):
+            raise TrackerRejected("GitLab needs the description as Markdown text.")
+        priority = self.mapping.priority_labels.get(ticket.priority_id)
+        if priority is None:
+            raise TrackerRejected(
+                f"The Ops policy maps no GitLab label for priority {ticket.priority_id}."
+            )
+        self.check_attachments(ticket.attachments)
+        links = self._upload(ticket.attachments)
+        body = description.rstrip()
+        if links:
+            body += "\n\n### Attachments\n\n" + "\n".join(f"- {link}" for link in links)
+        labels = _unique([*self.mapping.labels, priority, *ticket.labels, ticket.idempotency_key])
+        issue = self.http.json(
+            "POST",
+            f"{self.project_path}/issues",
+            json_body={"title": ticket.title, "description": body, "labels": ",".join(labels)},
+        )
+        if not isinstance(issue, dict) or "iid" not in issue:
+            raise TrackerRejected("GitLab answered without an issue number.")
+        return self._ref(issue)
+
+    def find_by_idempotency_key(self, key: str) -> TicketRef | None:
+        issues = self.http.json(
+            "GET",
+            f"{self.project_path}/issues",
+            params={"labels": _label(key), "state": "all", "scope": "all", "per_page": 1},
+        )
+        if isinstance(issues, list) and issues:
+            return self._ref(issues[0])
+        return None
+
+    def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
+        if not keys:
+            return []
+        since = as_utc(since)
+        iids = sorted({_iid(k) for k in keys})
+        changed: list[int] = []
+        for start in range(0, len(iids), _PAGE):
+            params: list[tuple[str, Any]] = [("iids[]", i) for i in iids[start : start + _PAGE]]
+            params += [("updated_after", iso_z(since)), ("scope", "all"), ("per_page", _PAGE)]
+            batch = self.http.json("GET", f"{self.project_path}/issues", params=params)
+            changed.extend(int(i["iid"]) for i in batch or [] if isinstance(i, dict))
+        events: list[TicketEvent] = []
+        for iid in sorted(set(changed)):
+            state_events = self._state_events(iid, since)
+            events.extend(state_events)
+            events.extend(self._note_events(iid, since, with_state=not state_events))
+        events.sort(key=lambda e: e.at)
+        return events
+
+    def find_similar(self, customer: str, component: str, days: int = 14) -> list[TicketRef]:
+        after = datetime.now(UTC) - timedelta(days=days)
+        found: dict[int, TicketRef] = {}
+        for term in (customer.strip(), component.strip()):
+            if not term:
+                continue
+            batch = self.http.json(
+                "GET",
+                f"{self.project_path}/issues",
+                params={
+                    "state": "opened",
+                    "scope": "all",
+                    "created_after": iso_z(after),
+                    "search": term,
+                    "per_page": 25,
+                },
+            )
+            for issue in batch or []:
+                found.setdefault(int(issue["iid"]), self._ref(issue))
+        return list(found.values())
+
+    def add_comment(
+        self, key: str, body: str | dict[str, object], attachments: list[Attachment]
+    ) -> None:
+        if not isinstance(body, str):
+            raise TrackerRejected("GitLab needs the comment as Markdown text.")
+        self.check_attachments(attachments)
+        links = self._upload(attachments)
+        text = body.rstrip()
+        if links:
+            text += "\n\n" + "\n".join(f"- {link}" for link in links)
+        self.http.request(
+            "POST", f"{self.project_path}/issues/{_iid(key)}/notes", json_body={"body": text}
+        )
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _upload(self, attachments: list[Attachment]) -> list[str]:
+        links = []
+        for att in attachments:
+            with att.path.open("rb") as fh:
+                data = self.http.json(
+                    "POST",
+                    f"{self.project_path}/uploads",
+                    files={"file": (att.filename, fh, att.content_type)},
+                    idempotent=True,  # an unreferenced upload is harmless
+                )
+            markdown = (data or {}).get("markdown")
+            if not markdown:
+                raise TrackerRejected(f"GitLab did not accept the attachment {att.filename!r}.")
+            links.append(str(markdown))
+        return links
+
+    def _paged(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for page in range(1, _MAX_PAGES + 1):
+            batch = self.http.json("GET", path, params={**params, "per_page": _PAGE, "page": page})
+            batch = batch if isinstance(batch, list) else []
+            out.extend(i for i in batch if isinstance(i, dict))
+            if len(batch) < _PAGE:
+                break
+        return out
+
+    def _state_events(self, iid: int, since: datetime) -> list[TicketEvent]:
+        events = []
+        path = f"{self.project_path}/issues/{iid}/resource_state_events"
+        for event in self._paged(path, {}):
+            at = parse_timestamp(event.get("created_at"))
+            if at is None or at <= since or not event.get("state"):
+                continue
+            author = (event.get("user") or {}).get("username", "")
+            events.append(TicketEvent(f"#{iid}", "status", at, author, str(event["state"])))
+        return events
+
+    def _note_events(self, iid: int, since: datetime, *, with_state: bool) -> list[TicketEvent]:
+        """Comments; system notes are skipped except "closed"/"reopened" when asked.
+
+        Older GitLab versions have no resource_state_events and record state changes only
+        as system notes, hence ``with_state`` when the state events came back empty.
+        """
+        events = []
+        path = f"{self.project_path}/issues/{iid}/notes"
+        for note in self._paged(path, {"sort": "asc", "order_by": "created_at"}):
+            at = parse_timestamp(note.get("created_at"))
+            if at is None or at <= since:
+                continue
+            author = (note.get("author") or {}).get("username", "")
+            body = str(note.get("body") or "")
+            if note.get("system"):
+                if with_state and body in {"closed", "reopened"}:
+                    events.append(TicketEvent(f"#{iid}", "status", at, author, body))
+                continue
+            events.append(TicketEvent(f"#{iid}", "comment", at, author, body))
+        return events
+
+    def _ref(self, issue: dict[str, Any]) -> TicketRef:
+        return TicketRef(
+            key=f"#{issue['iid']}",
+            url=issue.get("web_url", ""),
+            title=issue.get("title", ""),
+            status=issue.get("state", ""),
+            created_at=parse_timestamp(issue.get("created_at")),
+        )
+
+
+def _iid(key: str) -> int:
+    try:
+        return int(key.strip().lstrip("#"))
+    except ValueError:
+        raise TrackerRejected(f"{key!r} is not a GitLab issue number.") from None
+
+
+def _unique(labels: list[str]) -> list[str]:
+    out: list[str] = []
+    for label in labels:
+        cleaned = _label(label)
+        if cleaned and cleaned not in out:
+            out.append(cleaned)
+    return out

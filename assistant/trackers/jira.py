@@ -1,0 +1,449 @@
+"""Jira: Data Center / Server (REST v2, PAT as Bearer) and Cloud (REST v3, email + API token)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from assistant.policy.schema import JiraMapping, Policy
+from assistant.settings import TrackerSettings
+from assistant.trackers.base import (
+    Attachment,
+    Identity,
+    NewTicket,
+    TicketEvent,
+    TicketRef,
+    Tracker,
+    TrackerError,
+    TrackerRejected,
+)
+from assistant.trackers.http import (
+    TrackerSession,
+    as_utc,
+    join_messages,
+    megabytes_option,
+    parse_timestamp,
+    timeouts_from,
+)
+
+_MAX_PAGES = 10
+_PAGE = 100
+
+
+def jira_error(body: Any) -> str:
+    """Jira's ``{"errorMessages": [...], "errors": {"field": "message"}}``."""
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = [str(m) for m in body.get("errorMessages") or []]
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        parts.extend(f"{field}: {msg}" for field, msg in errors.items())
+    if not parts and isinstance(body.get("message"), str):
+        parts.append(body["message"])
+    return join_messages(parts)
+
+
+def jql_string(value: str) -> str:
+    """``value`` as a quoted JQL string literal."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def adf_from_text(text: str) -> dict[str, object]:
+    """Plain text as an ADF document: one paragraph per line, no markup interpreted."""
+    paragraphs: list[dict[str, object]] = []
+    for line in text.splitlines():
+        if line.strip():
+            paragraphs.append({"type": "paragraph", "content": [{"type": "text", "text": line}]})
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def text_from_adf(node: object) -> str:
+    """The plain text of an ADF document (paragraphs and list items on their own lines)."""
+    out: list[str] = []
+
+    def walk(n: object) -> None:
+        if isinstance(n, list):
+            for child in n:
+                walk(child)
+            return
+        if not isinstance(n, dict):
+            return
+        kind = n.get("type")
+        if kind == "text":
+            out.append(str(n.get("text", "")))
+        elif kind == "hardBreak":
+            out.append("\n")
+        elif kind in {"mention", "emoji"}:
+            out.append(str((n.get("attrs") or {}).get("text", "")))
+        walk(n.get("content"))
+        if kind in {"paragraph", "heading", "codeBlock", "listItem", "blockquote"}:
+            out.append("\n")
+
+    walk(node)
+    return "\n".join(line.rstrip() for line in "".join(out).strip().splitlines())
+
+
+class _JiraTracker(Tracker):
+    """What Cloud and Data Center share; keys are Jira issue keys (``OPS-123``)."""
+
+    name = "Jira"
+    api_version: ClassVar[str] = "2"
+
+    def __init__(
+        self,
+        url: str,
+        mapping: JiraMapping,
+        session_auth: dict[str, Any],
+        *,
+        project: str = "",
+        options: dict[str, str] | None = None,
+        secrets: list[str],
+    ) -> None:
+        options = options or {}
+        self.base_url = url.rstrip("/")
+        self.mapping = mapping
+        self.project_key = project or mapping.project_key
+        self.max_attachment_bytes = megabytes_option(options, 10)
+        self.http = TrackerSession(
+            self.base_url,
+            name=self.name,
+            error_parser=jira_error,
+            timeout=timeouts_from(options),
+            secrets=secrets,
+            **session_auth,
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    @property
+    def api(self) -> str:
+        return f"/rest/api/{self.api_version}"
+
+    # -- interface -------------------------------------------------------------------------
+    def verify(self) -> Identity:
+        me = self.http.json("GET", f"{self.api}/myself") or {}
+        login = me.get("name") or me.get("emailAddress") or me.get("accountId") or ""
+        return Identity(name=me.get("displayName") or login, login=login)
+
+    def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
+        priority = self.mapping.priority_names.get(ticket.priority_id)
+        if priority is None:
+            raise TrackerRejected(f"The Ops policy maps no Jira priority for {ticket.priority_id}.")
+        self.check_attachments(ticket.attachments)
+        labels = _labels([*self.mapping.labels, *ticket.labels, ticket.idempotency_key])
+        fields: dict[str, Any] = {
+            "project": {"key": self.project_key},
+            "issuetype": {"name": self.mapping.issue_type},
+            "summary": ticket.title,
+            "description": self.document(description),
+            "priority": {"name": priority},
+            "labels": labels,
+        }
+        created = self.http.json("POST", f"{self.api}/issue", json_body={"fields": fields}) or {}
+        key = created.get("key")
+        if not key:
+            raise TrackerRejected("Jira answered without an issue key.")
+        notes = self._attach(key, ticket.attachments)
+        return TicketRef(
+            key=key,
+            url=self.browse_url(key),
+            title=ticket.title,
+            created_at=datetime.now(UTC),
+            notes=tuple(notes),
+        )
+
+    def find_by_idempotency_key(self, key: str) -> TicketRef | None:
+        jql = f"labels = {jql_string(key)} ORDER BY created ASC"
+        issues = self.search(jql, limit=1)
+        return self._ref(issues[0]) if issues else None
+
+    def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
+        if not keys:
+            return []
+        since = as_utc(since)
+        # JQL dates are in the account's time zone: ask a day wider, filter exactly below.
+        day = (since - timedelta(days=1)).strftime("%Y-%m-%d")
+        changed: list[str] = []
+        for start in range(0, len(keys), 50):
+            chunk = keys[start : start + 50]
+            listed = ", ".join(jql_string(k) for k in chunk)
+            jql = f"key in ({listed}) AND updated >= {jql_string(day)}"
+            changed.extend(i["key"] for i in self.search(jql, limit=_PAGE))
+        events: list[TicketEvent] = []
+        for key in sorted(set(changed)):
+            events.extend(self._status_events(key, since))
+            events.extend(self._comment_events(key, since))
+        events.sort(key=lambda e: e.at)
+        return events
+
+    def find_similar(self, customer: str, component: str, days: int = 14) -> list[TicketRef]:
+        terms = []
+        if customer.strip():
+            terms.append(f"text ~ {jql_string(customer.strip())}")
+        if component.strip():
+            terms.append(f"labels = {jql_string(_label(component))}")
+        if not terms:
+            return []
+        jql = (
+            f"project = {jql_string(self.project_key)} AND statusCategory != Done"
+            f" AND created >= -{int(days)}d AND ({' OR '.join(terms)}) ORDER BY updated DESC"
+        )
+        return [self._ref(i) for i in self.search(jql, limit=25)]
+
+    def add_comment(
+        self, key: str, body: str | dict[str, object], attachments: list[Attachment]
+    ) -> None:
+        self.check_attachments(attachments)
+        self.http.request(
+            "POST",
+            f"{self.api}/issue/{quote(key)}/comment",
+            json_body={"body": self.document(body)},
+        )
+        failed = self._attach(key, attachments)
+        if failed:
+            raise TrackerRejected("The comment was posted, but: " + " ".join(failed), status=None)
+
+    # -- variant hooks ---------------------------------------------------------------------
+    def document(self, description: str | dict[str, object]) -> Any:
+        """The description/comment body as this Jira wants it."""
+        raise NotImplementedError
+
+    def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def changelog(self, key: str) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def comment_text(self, body: object) -> str:
+        return body if isinstance(body, str) else text_from_adf(body)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def browse_url(self, key: str) -> str:
+        return f"{self.base_url}/browse/{quote(key)}"
+
+    def _attach(self, key: str, attachments: list[Attachment]) -> list[str]:
+        """Upload each file to the issue; failures become notes (the issue already exists)."""
+        notes = []
+        for att in attachments:
+            try:
+                with att.path.open("rb") as fh:
+                    self.http.request(
+                        "POST",
+                        f"{self.api}/issue/{quote(key)}/attachments",
+                        files={"file": (att.filename, fh, att.content_type)},
+                        headers={"X-Atlassian-Token": "no-check"},
+                        idempotent=True,  # a duplicate attachment is better than none
+                    )
+            except (TrackerError, OSError) as exc:
+                notes.append(f"Attachment {att.filename!r} was not uploaded: {exc}")
+        return notes
+
+    def _status_events(self, key: str, since: datetime) -> list[TicketEvent]:
+        events = []
+        for history in self.changelog(key):
+            at = parse_timestamp(history.get("created"))
+            if at is None or at <= since:
+                continue
+            author = (history.get("author") or {}).get("displayName", "")
+            for item in history.get("items") or []:
+                if item.get("field") == "status":
+                    events.append(TicketEvent(key, "status", at, author, item.get("toString", "")))
+        return events
+
+    def _comment_events(self, key: str, since: datetime) -> list[TicketEvent]:
+        events = []
+        for page in range(_MAX_PAGES):
+            data = self.http.json(
+                "GET",
+                f"{self.api}/issue/{quote(key)}/comment",
+                params={"startAt": page * _PAGE, "maxResults": _PAGE, "orderBy": "-created"},
+            )
+            comments = (data or {}).get("comments") or []
+            older = False
+            for comment in comments:
+                at = parse_timestamp(comment.get("created"))
+                if at is None or at <= since:
+                    older = True
+                    continue
+                author = (comment.get("author") or {}).get("displayName", "")
+                text = self.comment_text(comment.get("body"))
+                events.append(TicketEvent(key, "comment", at, author, text))
+            if older or len(comments) < _PAGE:
+                break
+        return events
+
+    def _ref(self, issue: dict[str, Any]) -> TicketRef:
+        key = issue["key"]
+        fields = issue.get("fields") or {}
+        return TicketRef(
+            key=key,
+            url=self.browse_url(key),
+            title=fields.get("summary", ""),
+            status=(fields.get("status") or {}).get("name", ""),
+            created_at=parse_timestamp(fields.get("created")),
+        )
+
+
+class JiraDataCenter(_JiraTracker):
+    """Jira Data Center / Server: REST v2, personal access token as ``Bearer``, wiki markup."""
+
+    markup = "jira_wiki"
+    api_version = "2"
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        mapping: JiraMapping,
+        *,
+        project: str = "",
+        options: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            url,
+            mapping,
+            {"headers": {"Authorization": f"Bearer {token}"}},
+            project=project,
+            options=options,
+            secrets=[token],
+        )
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        return cls(
+            settings.url,
+            token,
+            _mapping(policy),
+            project=settings.project,
+            options=settings.options,
+        )
+
+    def document(self, description: str | dict[str, object]) -> Any:
+        if not isinstance(description, str):
+            raise TrackerRejected("Jira Data Center needs the description as wiki markup text.")
+        return description
+
+    def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for page in range(_MAX_PAGES):
+            data = self.http.json(
+                "GET",
+                f"{self.api}/search",
+                params={
+                    "jql": jql,
+                    "fields": "summary,status,created",
+                    "startAt": page * _PAGE,
+                    "maxResults": min(limit, _PAGE),
+                },
+            )
+            issues = (data or {}).get("issues") or []
+            out.extend(issues)
+            total = int((data or {}).get("total", 0))
+            if len(out) >= min(limit, total) or not issues:
+                break
+        return out[:limit]
+
+    def changelog(self, key: str) -> list[dict[str, Any]]:
+        data = self.http.json(
+            "GET",
+            f"{self.api}/issue/{quote(key)}",
+            params={"fields": "status", "expand": "changelog"},
+        )
+        return list(((data or {}).get("changelog") or {}).get("histories") or [])
+
+
+class JiraCloud(_JiraTracker):
+    """Jira Cloud: REST v3, basic auth with the account e-mail and an API token, ADF."""
+
+    markup = "adf"
+    api_version = "3"
+
+    def __init__(
+        self,
+        url: str,
+        email: str,
+        token: str,
+        mapping: JiraMapping,
+        *,
+        project: str = "",
+        options: dict[str, str] | None = None,
+    ) -> None:
+        if not email:
+            raise TrackerRejected("Jira Cloud needs the account e-mail as the user name.")
+        super().__init__(
+            url,
+            mapping,
+            {"auth": (email, token)},
+            project=project,
+            options=options,
+            secrets=[token],
+        )
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        return cls(
+            settings.url,
+            settings.user,
+            token,
+            _mapping(policy),
+            project=settings.project,
+            options=settings.options,
+        )
+
+    def document(self, description: str | dict[str, object]) -> Any:
+        return adf_from_text(description) if isinstance(description, str) else description
+
+    def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(_MAX_PAGES):
+            params: dict[str, Any] = {
+                "jql": jql,
+                "fields": "summary,status,created",
+                "maxResults": min(limit, _PAGE),
+            }
+            if token:
+                params["nextPageToken"] = token
+            data = self.http.json("GET", f"{self.api}/search/jql", params=params) or {}
+            out.extend(data.get("issues") or [])
+            token = data.get("nextPageToken")
+            if len(out) >= limit or data.get("isLast", True) or not token:
+                break
+        return out[:limit]
+
+    def changelog(self, key: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for page in range(_MAX_PAGES):
+            data = self.http.json(
+                "GET",
+                f"{self.api}/issue/{quote(key)}/changelog",
+                params={"startAt": page * _PAGE, "maxResults": _PAGE},
+            )
+            values = (data or {}).get("values") or []
+            out.extend(values)
+            if (data or {}).get("isLast", True) or len(values) < _PAGE:
+                break
+        return out
+
+
+def _mapping(policy: Policy) -> JiraMapping:
+    if policy.trackers.jira is None:
+        raise TrackerRejected("The Ops policy has no [trackers.jira] mapping.")
+    return policy.trackers.jira
+
+
+def _label(text: str) -> str:
+    """Jira labels cannot contain spaces."""
+    return "-".join(text.split())
+
+
+def _labels(labels: list[str]) -> list[str]:
+    out: list[str] = []
+    for label in labels:
+        cleaned = _label(label)
+        if cleaned and cleaned not in out:
+            out.append(cleaned)
+    return out

@@ -1,0 +1,155 @@
+"""A generic JSON webhook: the escalation is POSTed, signed, with an idempotency key."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from assistant.policy.schema import Policy
+from assistant.settings import TrackerSettings
+from assistant.trackers.base import (
+    Attachment,
+    Identity,
+    NewTicket,
+    TicketEvent,
+    TicketRef,
+    Tracker,
+    TrackerRejected,
+)
+from assistant.trackers.http import (
+    TrackerSession,
+    join_messages,
+    megabytes_option,
+    redact_url,
+    timeouts_from,
+)
+
+SIGNATURE_HEADER = "X-Escalation-Signature"
+EVENT_HEADER = "X-Escalation-Event"
+SCHEMA_VERSION = 1
+
+
+def sign(body: bytes, secret: str) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of the exact body bytes with the shared secret."""
+    mac = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return f"sha256={mac}"
+
+
+def webhook_error(body: Any) -> str:
+    """``{"error": "..."}``, ``{"message": "..."}`` or ``{"errors": [...]}``."""
+    if not isinstance(body, dict):
+        return ""
+    errors = body.get("errors")
+    listed = errors if isinstance(errors, list) else [errors]
+    return join_messages([body.get("error"), body.get("message"), *listed])
+
+
+class WebhookTracker(Tracker):
+    """POSTs the escalation as JSON to one URL owned by Ops.
+
+    Contract for the receiver: the body is signed with ``X-Escalation-Signature:
+    sha256=<hex HMAC-SHA256 of the body bytes>`` using the shared secret (the "token"); the
+    ``Idempotency-Key`` header is the escalation's key and the receiver MUST treat a repeated
+    key as the same escalation (answer 2xx again, create nothing new). It may answer with
+    ``{"key": ..., "url": ...}`` naming what it created.
+    """
+
+    name = "The webhook"
+    markup = "markdown"
+
+    def __init__(self, url: str, secret: str, *, options: dict[str, str] | None = None) -> None:
+        options = options or {}
+        if not url:
+            raise TrackerRejected("The webhook URL is not set.")
+        if not secret:
+            raise TrackerRejected("The webhook needs a shared secret to sign requests.")
+        self.url = url
+        self._secret = secret
+        self.markup = options.get("markup", "markdown")
+        self.max_attachment_bytes = megabytes_option(options, 10)
+        self.http = TrackerSession(
+            url,
+            name=self.name,
+            headers={"Content-Type": "application/json"},
+            error_parser=webhook_error,
+            timeout=timeouts_from(options),
+            secrets=[secret],
+        )
+
+    @classmethod
+    def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
+        return cls(settings.url, token, options=settings.options)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def verify(self) -> Identity:
+        """Send a signed ``ping`` event; any 2xx means the URL and the secret are accepted."""
+        self._post({"event": "ping", "schema": SCHEMA_VERSION}, event="ping", key=None)
+        return Identity(name=f"webhook at {redact_url(self.url)}", login="")
+
+    def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
+        self.check_attachments(ticket.attachments)
+        payload = {
+            "event": "escalation",
+            "schema": SCHEMA_VERSION,
+            "idempotency_key": ticket.idempotency_key,
+            "title": ticket.title,
+            "priority": ticket.priority_id,
+            "labels": ticket.labels,
+            "customer": ticket.customer,
+            "component": ticket.component,
+            "markup": self.markup,
+            "description": description,
+            "attachments": [_attachment(a) for a in ticket.attachments],
+        }
+        answer = self._post(payload, event="escalation", key=ticket.idempotency_key)
+        key = ticket.idempotency_key
+        url = ""
+        if isinstance(answer, dict):
+            key = str(answer.get("key") or key)
+            url = str(answer.get("url") or "")
+        return TicketRef(key=key, url=url, title=ticket.title, created_at=datetime.now(UTC))
+
+    def find_by_idempotency_key(self, key: str) -> TicketRef | None:
+        """Always ``None``: a webhook cannot be asked what it received.
+
+        That is safe because of the receiver's contract: a repeated ``Idempotency-Key`` is
+        the same escalation. When an earlier attempt's outcome is unknown, the outbox finds
+        nothing here and sends again with the same key, and the receiver answers for the
+        escalation it already has instead of creating a second one.
+        """
+        return None
+
+    def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
+        """A webhook has no way back: no status changes or comments are read."""
+        return []
+
+    def _post(self, payload: dict[str, Any], *, event: str, key: str | None) -> Any:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {SIGNATURE_HEADER: sign(body, self._secret), EVENT_HEADER: event}
+        if key:
+            headers["Idempotency-Key"] = key
+        # Idempotent by contract (same key, same escalation): a lost answer may be retried.
+        response = self.http.request("POST", self.url, data=body, headers=headers, idempotent=True)
+        if not response.content.strip():
+            return None
+        content_type = response.headers.get("Content-Type", "")
+        if "json" not in content_type and not response.content.lstrip().startswith(b"{"):
+            return None  # a plain "OK" is a fine answer from a webhook
+        return self.http.decode(response)
+
+
+def _attachment(att: Attachment) -> dict[str, object]:
+    raw = att.path.read_bytes()
+    return {
+        "filename": att.filename,
+        "content_type": att.content_type,
+        "size": len(raw),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "content_base64": base64.b64encode(raw).decode("ascii"),
+    }
