@@ -79,6 +79,8 @@ def normalize_host(host: str) -> str:
     except ValueError:
         pass
     name = host.rstrip(".").lower()
+    if any(label.startswith("-") or label.endswith("-") for label in name.split(".")):
+        raise TargetError(f"'{host}' is not a valid host name.")
     try:
         # International names (e.g. bücher.example) are checked in their punycode form.
         ascii_name = name.encode("idna").decode("ascii")
