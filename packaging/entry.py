@@ -1,0 +1,8 @@
+"""Entry point of the frozen app: the same ``main()`` as the console script."""
+
+import sys
+
+from assistant.cli.main import main
+
+if __name__ == "__main__":
+    sys.exit(main())
