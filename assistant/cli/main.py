@@ -14,6 +14,7 @@ from assistant import __version__
 COMMAND_MODULES = [
     "assistant.cli.drafts",
     "assistant.cli.policy",
+    "assistant.cli.check",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

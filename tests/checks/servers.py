@@ -8,6 +8,7 @@ import ipaddress
 import json
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -175,6 +176,11 @@ class LocalHTTPServer(ThreadingHTTPServer):
         self.delay = delay
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05})
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # Checks hang up on purpose (timeouts, body cap, cancel); only report real bugs.
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def base(self) -> str:
