@@ -62,8 +62,11 @@ def test_broken_toml_names_file(tmp_path: Path) -> None:
     [
         ('high = "P1"', 'high = "P9"', "matrix"),
         ('id = "P2"', 'id = "urgent"', "priorities[1].id"),
-        ('"customer.name", "customer.account_id", "customer.contact"', '"customer.shoe"',
-         "priorities[0]"),
+        (
+            '"customer.name", "customer.account_id", "customer.contact"',
+            '"customer.shoe"',
+            "priorities[0]",
+        ),
         ("attachment_max_mb = 10 ", "attachment_max_mb = -1 ", "limits.attachment_max_mb"),
     ],
 )
