@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,15 +26,25 @@ from ui.banner import Banner
 from ui.context import AppContext
 from ui.drafts_model import STATUS_LABELS, DraftsModel
 
+if TYPE_CHECKING:
+    from assistant.model import Escalation
+    from ui.wizard.wizard import EscalationWizard
+
 log = logging.getLogger("ui")
 
 
 class MainWindow(QMainWindow):
-    """Lists escalations; starts the wizard for new and resumed drafts."""
+    """Lists escalations; starts the wizard for new and resumed drafts.
+
+    Signals: ``wizard_opened(wizard)`` when a wizard window was shown.
+    """
+
+    wizard_opened = Signal(object)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self.wizards: dict[str, EscalationWizard] = {}
         self.setWindowTitle("Escalation Assistant")
         self.model = DraftsModel(ctx)
 
@@ -96,6 +108,10 @@ class MainWindow(QMainWindow):
         ctx.drafts_changed.connect(self.model.reload)
         self._restore_geometry()
         self._update_actions()
+        ctx.ready.connect(self._update_actions)
+        from ui.wizard.typing_hook import install_typing_hook
+
+        install_typing_hook(self)
 
     def _make_actions(self) -> None:
         tb = QToolBar("Escalations")
@@ -170,13 +186,41 @@ class MainWindow(QMainWindow):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.run(lambda: str(store.create().id), self.open_escalation,
-                           self._store_failed, write=True)
+        self.ctx.tasks.run(
+            lambda: str(store.create().id), self.open_escalation, self._store_failed, write=True
+        )
 
     def open_escalation(self, escalation_id: str) -> None:
-        """Open a draft for editing (the wizard)."""
+        """Open a draft in the wizard (loaded in a worker; an open one is raised)."""
+        open_one = self.wizards.get(escalation_id)
+        if open_one is not None:
+            open_one.show()
+            open_one.raise_()
+            open_one.activateWindow()
+            return
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.tasks.run(lambda: store.get(escalation_id), self._show_wizard, self._store_failed)
+
+    def _show_wizard(self, escalation: Escalation) -> None:
+        from ui.wizard.wizard import EscalationWizard
+
+        eid = str(escalation.id)
+        if eid in self.wizards:
+            return
+        wizard = EscalationWizard(self.ctx, escalation)
+        wizard.closed.connect(self._wizard_closed)
+        self.wizards[eid] = wizard
+        wizard.show()
         self.ctx.drafts_changed.emit()
-        self.statusBar().showMessage(f"Draft {escalation_id[:8]} created", 4000)
+        self.wizard_opened.emit(wizard)
+
+    def _wizard_closed(self, escalation_id: str) -> None:
+        wizard = self.wizards.pop(escalation_id, None)
+        if wizard is not None:
+            wizard.deleteLater()
+        self.ctx.drafts_changed.emit()
 
     def duplicate_selected(self) -> None:
         eid, store = self.selected_id(), self.ctx.store
@@ -187,35 +231,46 @@ class MainWindow(QMainWindow):
             self.ctx.drafts_changed.emit()
             self.statusBar().showMessage(f"Duplicated as {new_id[:8]}", 4000)
 
-        self.ctx.tasks.run(lambda: str(store.duplicate(eid).id), done, self._store_failed,
-                           write=True)
+        self.ctx.tasks.run(
+            lambda: str(store.duplicate(eid).id), done, self._store_failed, write=True
+        )
 
     def delete_selected(self) -> None:
         eid, store = self.selected_id(), self.ctx.store
         if eid is None or store is None:
             return
-        self.ctx.tasks.run(lambda: store.delete(eid), lambda _r: self._deleted(eid),
-                           self._store_failed, write=True)
+        self.ctx.tasks.run(
+            lambda: store.delete(eid), lambda _r: self._deleted(eid), self._store_failed, write=True
+        )
 
     def _deleted(self, eid: str) -> None:
         self.ctx.drafts_changed.emit()
         self.undo_button = self._undo_button(eid)
-        self.statusBar().addWidget(self.undo_button)
-        QTimer.singleShot(10_000, self.undo_button.deleteLater)
+        self.statusBar().showMessage(f"Deleted {eid[:8]}", 10_000)
+        self.statusBar().addPermanentWidget(self.undo_button)
+        # The context object ends the timer with the button when Undo was used first.
+        QTimer.singleShot(10_000, self.undo_button, self.undo_button.deleteLater)
 
     def _undo_button(self, eid: str) -> QWidget:
         from PySide6.QtWidgets import QPushButton
 
-        btn = QPushButton(f"Deleted {eid[:8]} — Undo")
+        old = getattr(self, "undo_button", None)
+        if old is not None:
+            with contextlib.suppress(RuntimeError):  # already gone after Undo or timeout
+                old.deleteLater()
+        btn = QPushButton("&Undo delete")
         btn.setAccessibleName("Undo delete")
         btn.setFlat(True)
 
         def undo() -> None:
             store = self.ctx.store
             if store is not None:
-                self.ctx.tasks.run(lambda: store.undelete(eid),
-                                   lambda _r: self.ctx.drafts_changed.emit(),
-                                   self._store_failed, write=True)
+                self.ctx.tasks.run(
+                    lambda: store.undelete(eid),
+                    lambda _r: self.ctx.drafts_changed.emit(),
+                    self._store_failed,
+                    write=True,
+                )
             btn.deleteLater()
 
         btn.clicked.connect(undo)

@@ -1,0 +1,45 @@
+"""UI fixtures: an AppContext on the test's own data directory, ready to use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assistant.model import Escalation
+from assistant.paths import resolve_paths
+from ui.context import AppContext
+from ui.wizard.wizard import EscalationWizard
+
+
+@pytest.fixture
+def ctx(qtbot: QtBot, app_home: Path) -> Iterator[AppContext]:
+    """An AppContext on the per-test ESCALATION_ASSISTANT_HOME, after ``ready``."""
+    context = AppContext(resolve_paths())
+    with qtbot.waitSignal(context.ready, timeout=20_000):
+        context.start()
+    yield context
+    context.shutdown()
+
+
+@pytest.fixture
+def make_wizard(qtbot: QtBot, ctx: AppContext):
+    """Build a wizard on a stored draft (a new empty one by default)."""
+    made: list[EscalationWizard] = []
+
+    def make(escalation: Escalation | None = None) -> EscalationWizard:
+        assert ctx.store is not None
+        esc = ctx.store.create(escalation) if escalation is not None else ctx.store.create()
+        wizard = EscalationWizard(ctx, esc)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        qtbot.waitExposed(wizard)
+        made.append(wizard)
+        return wizard
+
+    yield make
+    for w in made:
+        w.autosave.flush()
+    ctx.tasks.wait()

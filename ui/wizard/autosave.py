@@ -1,0 +1,91 @@
+"""Debounced autosave of the draft being edited, through the store's single writer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from assistant.model import Escalation
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+
+log = logging.getLogger("ui.autosave")
+
+DEBOUNCE_MS = 500
+# While the agent types without pausing the debounce would never fire; a change is never
+# left unsaved for longer than this, so a crash loses well under a second of typing.
+MAX_DELAY_MS = 700
+
+
+class Autosave(QObject):
+    """Saves the latest version of a draft 500 ms after the last change, or now.
+
+    The GUI thread only copies the document; the write runs on the store's writer thread.
+    A failed save keeps the draft in memory and is retried on the next change.
+
+    Signals: ``saved(escalation)`` after a write landed, ``save_failed(message)``.
+    """
+
+    saved = Signal(object)
+    save_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self.flush)
+        self._pending: Escalation | None = None
+        self._first_change = 0.0
+        self._in_flight = False
+        self.failed = False
+
+    @property
+    def dirty(self) -> bool:
+        """True while a change has not reached the store yet."""
+        return self._pending is not None or self._in_flight
+
+    def schedule(self, escalation: Escalation) -> None:
+        """Remember this version; save it after the debounce (or the maximum delay)."""
+        now = time.monotonic()
+        if self._pending is None:
+            self._first_change = now
+        self._pending = escalation.model_copy(deep=True)
+        waited_ms = (now - self._first_change) * 1000
+        self._timer.start(int(max(0, min(DEBOUNCE_MS, MAX_DELAY_MS - waited_ms))))
+
+    def save_now(self, escalation: Escalation) -> None:
+        """Save this version immediately (page change, Ctrl+S, close, submit)."""
+        self._pending = escalation.model_copy(deep=True)
+        self.flush()
+
+    def flush(self) -> None:
+        """Write the pending version now, unless a write is running (then right after it)."""
+        self._timer.stop()
+        if self._pending is None or self._in_flight:
+            return
+        store = self.ctx.store
+        if store is None:
+            return
+        doc, self._pending = self._pending, None
+        self._in_flight = True
+        self.ctx.tasks.run(lambda: store.save(doc), self._done, self._failed, write=True)
+
+    def _done(self, saved: Escalation) -> None:
+        self._in_flight = False
+        self.failed = False
+        self.saved.emit(saved)
+        if self._pending is not None:
+            self.flush()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._in_flight = False
+        self.failed = True
+        log.warning("autosave failed: %s", exc)
+        self.save_failed.emit(str(exc))
+        # Keep nothing queued: the wizard still holds the draft and the next change retries.

@@ -1,0 +1,201 @@
+"""Page 1: customer and scope (component from Ops' catalog, category, out-of-scope stop)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.model import Escalation
+from ui.wizard.page import WizardPage
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+
+
+def open_url(url: str) -> None:
+    """Open an Ops link in the system browser."""
+    QDesktopServices.openUrl(QUrl(url))
+
+
+def link_button(title: str, url: str) -> QPushButton:
+    """A button that opens ``url``; its text is the title, shown as plain text."""
+    btn = QPushButton(title)
+    btn.setAccessibleName(f"Open {title}")
+    btn.setToolTip(url)
+    btn.setCursor(Qt.CursorShape.PointingHandCursor)
+    btn.clicked.connect(lambda: open_url(url))
+    return btn
+
+
+class OutOfScopePanel(QFrame):
+    """Ops' guidance for an out-of-scope category, with its link and what to do next.
+
+    Signals: ``keep_draft()`` when the agent chooses to keep the draft and close.
+    """
+
+    keep_draft = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("outOfScope")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#outOfScope { background: #fde7e9; border: 1px solid #a4262c; }")
+        heading = QLabel("This category is outside Ops' scope — it cannot be escalated.")
+        heading.setStyleSheet("font-weight: 600;")
+        heading.setWordWrap(True)
+        self.guidance = QLabel()
+        self.guidance.setTextFormat(Qt.TextFormat.PlainText)
+        self.guidance.setWordWrap(True)
+        self.guidance.setAccessibleName("Ops' guidance")
+        self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.url = ""
+        self.link = QPushButton("Open Ops' article")
+        self.link.setAccessibleName("Open Ops' article")
+        self.link.clicked.connect(lambda: open_url(self.url))
+        self.keep = QPushButton("Keep draft and close")
+        self.keep.setAccessibleName("Keep draft and close")
+        self.keep.clicked.connect(self.keep_draft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.link)
+        buttons.addWidget(self.keep)
+        buttons.addStretch(1)
+        hint = QLabel("Or pick another category above if this one was chosen by mistake.")
+        hint.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.addWidget(heading)
+        lay.addWidget(self.guidance)
+        lay.addLayout(buttons)
+        lay.addWidget(hint)
+
+    def show_guidance(self, guidance: str, url: str) -> None:
+        self.guidance.setText(guidance)
+        self.url = url
+        self.link.setToolTip(url)
+        self.show()
+
+
+class CustomerPage(WizardPage):
+    """Customer, contact, component (with its description and docs) and category."""
+
+    title = "Customer & scope"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        policy = ctx.policy
+        self.name = QLineEdit()
+        self.account = QLineEdit()
+        self.contact = QLineEdit()
+        self.contact.setPlaceholderText("Name, e-mail, phone")
+        self.domain = QLineEdit()
+        self.domain.setPlaceholderText("example.com (used by the status checks)")
+        self.component = QComboBox()
+        self.component.addItem("— choose the affected component —", "")
+        for comp in policy.components:
+            self.component.addItem(comp.name, comp.id)
+        self.component_info = QLabel()
+        self.component_info.setTextFormat(Qt.TextFormat.PlainText)
+        self.component_info.setWordWrap(True)
+        self.component_info.setAccessibleName("Component description")
+        self.docs_row = QHBoxLayout()
+        self.docs_box = QWidget()
+        self.docs_box.setLayout(self.docs_row)
+        self.docs_row.setContentsMargins(0, 0, 0, 0)
+        comp_box = QWidget()
+        comp_lay = QVBoxLayout(comp_box)
+        comp_lay.setContentsMargins(0, 0, 0, 0)
+        comp_lay.addWidget(self.component)
+        comp_lay.addWidget(self.component_info)
+        comp_lay.addWidget(self.docs_box)
+        self.category = QComboBox()
+        self.category.addItem("— choose a category —", "")
+        for cat in policy.categories:
+            self.category.addItem(cat.name, cat.id)
+
+        self.add_field("customer.name", "Customer name", self.name)
+        self.add_field("customer.account_id", "Account id", self.account)
+        self.add_field("customer.contact", "Customer contact", self.contact)
+        self.add_field("customer.domain", "Customer domain", self.domain)
+        self.add_field("component", "Component", comp_box, focus=self.component)
+        self.add_field("category", "Category", self.category)
+        self.out_of_scope = OutOfScopePanel()
+        self.out_of_scope.hide()
+        self.outer.addWidget(self.out_of_scope)
+        self.outer.addStretch(1)
+
+        for edit in (self.name, self.account, self.contact, self.domain):
+            edit.textEdited.connect(self.emit_changed)
+        self.component.currentIndexChanged.connect(self._component_changed)
+        self.category.currentIndexChanged.connect(self._category_changed)
+        self._component_changed()
+
+    def _component_changed(self, *_args: object) -> None:
+        comp = self.ctx.policy.component(str(self.component.currentData() or ""))
+        while self.docs_row.count():
+            item = self.docs_row.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.deleteLater()
+        if comp is None:
+            self.component_info.hide()
+            self.docs_box.hide()
+        else:
+            self.component_info.setText(comp.description)
+            self.component_info.show()
+            for doc in comp.docs:
+                self.docs_row.addWidget(link_button(doc.title, str(doc.url)))
+            if comp.runbook is not None:
+                self.docs_row.addWidget(link_button("Runbook", str(comp.runbook)))
+            self.docs_row.addStretch(1)
+            self.docs_box.show()
+        self.emit_changed()
+
+    def _category_changed(self, *_args: object) -> None:
+        self._update_scope()
+        self.emit_changed()
+
+    def _update_scope(self) -> None:
+        cat = self.ctx.policy.category(str(self.category.currentData() or ""))
+        if cat is not None and cat.out_of_scope:
+            self.out_of_scope.show_guidance(cat.guidance, str(cat.link or ""))
+        else:
+            self.out_of_scope.hide()
+
+    def is_out_of_scope(self) -> bool:
+        return not self.out_of_scope.isHidden()
+
+    @staticmethod
+    def _select(combo: QComboBox, value: str) -> None:
+        i = combo.findData(value)
+        if i < 0 and value:  # a value the current policy no longer lists: keep it visible
+            combo.addItem(f"{value} (not in the current policy)", value)
+            i = combo.count() - 1
+        combo.setCurrentIndex(max(i, 0))
+
+    def _load(self, esc: Escalation) -> None:
+        self.name.setText(esc.customer.name)
+        self.account.setText(esc.customer.account_id)
+        self.contact.setText(esc.customer.contact)
+        self.domain.setText(esc.customer.domain)
+        self._select(self.component, esc.component)
+        self._select(self.category, esc.category)
+        self._update_scope()
+
+    def apply(self, esc: Escalation) -> None:
+        esc.customer.name = self.name.text()
+        esc.customer.account_id = self.account.text()
+        esc.customer.contact = self.contact.text()
+        esc.customer.domain = self.domain.text()
+        esc.component = str(self.component.currentData() or "")
+        esc.category = str(self.category.currentData() or "")

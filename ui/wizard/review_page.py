@@ -1,0 +1,154 @@
+"""Page 6: review the exact ticket, see what is missing, submit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.completeness import completeness, out_of_scope_reason
+from assistant.model import Escalation
+from ui.wizard.page import ERROR_STYLE, WizardPage
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class TicketPreview(QTextBrowser):
+    """A read-only preview that never follows links nor loads any resource."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)
+        self.setAccessibleName("Ticket preview")
+
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
+        return None  # no images, style sheets or anything else, local or remote
+
+
+class ReviewPage(WizardPage):
+    """The rendered ticket, the completeness list and the submit button.
+
+    Signals: ``jump(path)`` to go to a field's page and focus it; ``submit_requested()``.
+    """
+
+    title = "Review & submit"
+    jump = Signal(str)
+    submit_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.preview = TicketPreview()
+        self.preview.setMinimumHeight(260)
+        self.completeness = QListWidget()
+        self.completeness.setAccessibleName("Completeness")
+        self.completeness.setMinimumWidth(230)
+        self.completeness.itemActivated.connect(self._activated)
+        self.completeness.itemClicked.connect(self._activated)
+        left = QWidget()
+        llay = QVBoxLayout(left)
+        llay.setContentsMargins(0, 0, 0, 0)
+        plab = QLabel("Ticket as Ops will receive it:")
+        plab.setBuddy(self.preview)
+        llay.addWidget(plab)
+        llay.addWidget(self.preview, 1)
+        right = QWidget()
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        clab = QLabel("Required for this priority (click to fix):")
+        clab.setWordWrap(True)
+        clab.setBuddy(self.completeness)
+        rlay.addWidget(clab)
+        rlay.addWidget(self.completeness, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        self.outer.addWidget(split, 1)
+
+        self.message = QLabel()
+        self.message.setObjectName("submitMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.hide()
+        self.submit_button = QPushButton("Submit to Ops  (Ctrl+Enter)")
+        self.submit_button.setAccessibleName("Submit to Ops")
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit_requested)
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.submit_button)
+        self.outer.addLayout(row)
+        self._generation = 0
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        path = item.data(PATH_ROLE)
+        if path:
+            self.jump.emit(str(path))
+
+    def refresh(self, escalation: Escalation) -> None:
+        """Render the ticket in a worker and update the completeness list now."""
+        policy = self.ctx.policy
+        self.completeness.clear()
+        for state in completeness(policy, escalation):
+            mark = "✓" if state.present else "✗ missing:"
+            item = QListWidgetItem(f"{mark} {state.label}")
+            item.setData(PATH_ROLE, state.path)
+            item.setToolTip("Present" if state.present else "Missing — activate to go there")
+            if not state.present:
+                item.setForeground(Qt.GlobalColor.darkRed)
+            self.completeness.addItem(item)
+        self._generation += 1
+        gen = self._generation
+        snapshot = escalation.model_copy(deep=True)
+
+        def work() -> tuple[int, str]:
+            from assistant.rendering import render
+
+            html = render(snapshot, policy, "html")
+            return gen, html if isinstance(html, str) else str(html)
+
+        self.ctx.tasks.run(work, self._rendered, self._render_failed)
+
+    def _rendered(self, result: tuple[int, str]) -> None:
+        gen, html = result
+        if gen == self._generation:
+            self.preview.setHtml(html)
+
+    def _render_failed(self, exc: BaseException) -> None:
+        self.preview.setPlainText(f"The ticket could not be rendered: {exc}")
+
+    def show_blockers(self, escalation: Escalation, missing: list[str]) -> None:
+        """Say inline why submit is blocked (or hide the message)."""
+        reason = out_of_scope_reason(self.ctx.policy, escalation)
+        if reason is not None:
+            self.message.setText("Out of Ops' scope — this escalation cannot be submitted.")
+        elif missing:
+            self.message.setText("Missing before you can submit: " + ", ".join(missing) + ".")
+        else:
+            self.message.hide()
+            return
+        self.message.show()
+
+    def _load(self, esc: Escalation) -> None:
+        """The review page shows; it has no fields of its own."""
+
+    def apply(self, esc: Escalation) -> None:
+        """Nothing to write back."""

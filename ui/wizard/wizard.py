@@ -1,0 +1,392 @@
+"""The escalation wizard window: a sidebar of pages, autosave, keyboard shortcuts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.completeness import missing_fields, out_of_scope_reason
+from assistant.model import Escalation, Status
+from assistant.policy.priority import apply_priority
+from ui.banner import Banner
+from ui.wizard.attachments_page import AttachmentsPage
+from ui.wizard.autosave import Autosave
+from ui.wizard.checks_page import ChecksPage
+from ui.wizard.customer_page import CustomerPage
+from ui.wizard.impact_page import ImpactPage
+from ui.wizard.page import WizardPage
+from ui.wizard.problem_page import ProblemPage
+from ui.wizard.review_page import ReviewPage
+
+if TYPE_CHECKING:
+    from ui.context import AppContext
+
+log = logging.getLogger("ui.wizard")
+
+CAPTURE_DELAY_MS = 400  # long enough for the window manager to unmap the hidden wizard
+
+
+class EscalationWizard(QWidget):
+    """Edits one escalation page by page; every change is autosaved.
+
+    Signals: ``closed(id)`` when the window closed, ``submitted(escalation)`` after submit.
+    """
+
+    closed = Signal(str)
+    submitted = Signal(object)
+
+    def __init__(self, ctx: AppContext, escalation: Escalation, parent: QWidget | None = None):
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.escalation = escalation
+        self._close_confirmed = False
+        self._close_box: QMessageBox | None = None
+        apply_priority(ctx.policy, escalation)
+
+        self.customer_page = CustomerPage(ctx)
+        self.impact_page = ImpactPage(ctx)
+        self.problem_page = ProblemPage(ctx)
+        self.checks_page = ChecksPage(ctx)
+        self.attachments_page = AttachmentsPage(ctx)
+        self.review_page = ReviewPage(ctx)
+        self.pages: list[WizardPage] = [
+            self.customer_page,
+            self.impact_page,
+            self.problem_page,
+            self.checks_page,
+            self.attachments_page,
+            self.review_page,
+        ]
+
+        self.banner = Banner()
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Wizard pages")
+        self.sidebar.setFixedWidth(200)
+        self.sidebar.setStyleSheet("QListWidget::item { padding: 8px 6px; }")
+        self.stack = QStackedWidget()
+        self.scrolls: list[QScrollArea] = []
+        for i, page in enumerate(self.pages, start=1):
+            self.sidebar.addItem(f"{i}. {page.title}")
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.scrolls.append(scroll)
+            self.stack.addWidget(scroll)
+
+        self.save_state = QLabel()
+        self.save_state.setAccessibleName("Save state")
+        self.back_button = QPushButton("< &Back")
+        self.next_button = QPushButton("&Next >")
+        self.save_button = QPushButton("&Save (Ctrl+S)")
+        self.close_button = QPushButton("Close")
+        for b, name in (
+            (self.back_button, "Back"),
+            (self.next_button, "Next"),
+            (self.save_button, "Save"),
+            (self.close_button, "Close"),
+        ):
+            b.setAccessibleName(name)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_state, 1)
+        for b in (self.save_button, self.close_button, self.back_button, self.next_button):
+            buttons.addWidget(b)
+
+        body = QHBoxLayout()
+        body.addWidget(self.sidebar)
+        body.addWidget(self.stack, 1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addLayout(body, 1)
+        lay.addLayout(buttons)
+
+        self.autosave = Autosave(ctx, ctx)  # outlives the window so a last save can land
+        self.autosave.saved.connect(self._saved)
+        self.autosave.save_failed.connect(self._save_failed)
+
+        for page in self.pages:
+            page.load(escalation)
+            page.changed.connect(lambda p=page: self._page_changed(p))
+        self.sidebar.currentRowChanged.connect(self._sidebar_changed)
+        self.back_button.clicked.connect(lambda: self.go_to(self.current_index() - 1))
+        self.next_button.clicked.connect(self.next_page)
+        self.save_button.clicked.connect(self.save)
+        self.close_button.clicked.connect(self.request_close)
+        self.customer_page.out_of_scope.keep_draft.connect(self.keep_and_close)
+        self.attachments_page.capture_requested.connect(self.capture_screen)
+        self.review_page.jump.connect(self.jump_to)
+        self.review_page.submit_requested.connect(self.submit)
+
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(seq), self, self._submit_shortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close)
+
+        self._update_required()
+        self._update_title()
+        self.go_to(0)
+        self._fit_to_screen()
+
+    # -- geometry -----------------------------------------------------------------------
+
+    def _fit_to_screen(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen is not None else None
+        w, h = 1120, 720
+        if avail is not None and avail.width() > 0:
+            w, h = min(w, avail.width() - 40), min(h, avail.height() - 40)
+        self.setMinimumSize(800, 520)
+        self.resize(w, h)
+
+    def _update_title(self) -> None:
+        title = self.escalation.title.strip() or "New escalation"
+        self.setWindowTitle(f"{title} — {self.escalation.short_id} — Escalation Assistant")
+
+    # -- navigation ---------------------------------------------------------------------
+
+    def current_index(self) -> int:
+        return self.stack.currentIndex()
+
+    def current_page(self) -> WizardPage:
+        return self.pages[self.current_index()]
+
+    def go_to(self, index: int) -> None:
+        """Show page ``index`` (the draft is saved at once on every page change)."""
+        if not 0 <= index < len(self.pages):
+            return
+        if index != self.current_index():
+            self.autosave.flush()
+        self.stack.setCurrentIndex(index)
+        self.sidebar.blockSignals(True)
+        self.sidebar.setCurrentRow(index)
+        self.sidebar.blockSignals(False)
+        if self.pages[index] is self.review_page:
+            self._refresh_review()
+        self._update_buttons()
+
+    def _sidebar_changed(self, row: int) -> None:
+        if row >= 0 and row != self.current_index():
+            self.go_to(row)
+
+    def missing_on(self, page: WizardPage) -> dict[str, str]:
+        """Missing required fields the agent fills in on ``page`` → inline message."""
+        prio = self.escalation.priority
+        why = f"Required for {prio.id} {prio.name}" if prio else "Required"
+        return {
+            f.path: f"{why}: please fill in {f.label.lower()}."
+            for f in missing_fields(self.ctx.policy, self.escalation)
+            if f.path in page.fields
+        }
+
+    def next_page(self) -> bool:
+        """Go on, unless a required field of this page is empty (said next to the field)."""
+        page = self.current_page()
+        if self.customer_page.is_out_of_scope() and page is self.customer_page:
+            return False
+        missing = self.missing_on(page) if page.blocks_next else {}
+        page.show_missing(missing)
+        if missing:
+            self.focus_field(next(iter(missing)))
+            return False
+        self.go_to(self.current_index() + 1)
+        return True
+
+    def page_of(self, path: str) -> int:
+        return next((i for i, p in enumerate(self.pages) if path in p.fields), -1)
+
+    def focus_field(self, path: str) -> None:
+        index = self.page_of(path)
+        if index < 0:
+            return
+        page = self.pages[index]
+        page.focus_field(path)
+        widget = page.fields.get(path)
+        if widget is not None:
+            self.scrolls[index].ensureWidgetVisible(widget, 20, 40)
+
+    def jump_to(self, path: str) -> None:
+        """Go to the page of a field and focus it, saying what is missing there."""
+        index = self.page_of(path)
+        if index < 0:
+            return
+        self.go_to(index)
+        page = self.pages[index]
+        page.show_missing({k: v for k, v in self.missing_on(page).items() if k == path})
+        self.focus_field(path)
+
+    def _update_buttons(self) -> None:
+        i = self.current_index()
+        stopped = self.customer_page.is_out_of_scope()
+        self.back_button.setEnabled(i > 0)
+        self.next_button.setEnabled(i < len(self.pages) - 1 and not stopped)
+        for row in range(1, self.sidebar.count()):
+            item = self.sidebar.item(row)
+            flags = item.flags()
+            if stopped:
+                item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
+            else:
+                item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
+        self.review_page.submit_button.setEnabled(not stopped)
+
+    # -- editing ------------------------------------------------------------------------
+
+    def _page_changed(self, page: WizardPage) -> None:
+        esc = self.escalation
+        page.apply(esc)
+        before = esc.priority
+        apply_priority(self.ctx.policy, esc)
+        if esc.priority != before:
+            self._update_required()
+        if page is self.problem_page:
+            self._update_title()
+        if page is self.customer_page:
+            self._update_buttons()
+        page.hide_filled(set(self.missing_on(page)))
+        self.autosave.schedule(esc)
+
+    def _update_required(self) -> None:
+        from assistant.completeness import required_fields
+
+        esc = self.escalation
+        required = set(required_fields(self.ctx.policy, esc))
+        label = f"{esc.priority.id} {esc.priority.name}" if esc.priority else "every escalation"
+        for page in self.pages:
+            page.set_required(required, label)
+        self.impact_page.show_priority(esc.priority)
+
+    def _refresh_review(self) -> None:
+        esc = self.escalation
+        self.review_page.refresh(esc)
+        self.review_page.show_blockers(esc, [f.label for f in missing_fields(self.ctx.policy, esc)])
+
+    # -- saving -------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Ctrl+S: save now."""
+        self.autosave.save_now(self.escalation)
+
+    def _saved(self, saved: Escalation) -> None:
+        if saved.id != self.escalation.id:
+            return
+        self.escalation.updated_at = saved.updated_at
+        if not self.banner.isHidden() and self.banner.property("saveProblem"):
+            self.banner.hide()
+            self.banner.setProperty("saveProblem", False)
+        self.save_state.setText(f"Saved {datetime.now():%H:%M:%S}")
+
+    def _save_failed(self, message: str) -> None:
+        self.save_state.setText("Not saved")
+        self.banner.setProperty("saveProblem", True)
+        self.banner.show_message(
+            f"Your draft could not be saved: {message}\nIt is kept in this window and "
+            "saved again with your next change.",
+            "error",
+        )
+
+    # -- submit -------------------------------------------------------------------------
+
+    def _submit_shortcut(self) -> None:
+        if self.current_page() is self.review_page:
+            self.submit()
+
+    def submit(self) -> bool:
+        """Submit the escalation; for now this marks the draft ready (the outbox comes later)."""
+        esc = self.escalation
+        if out_of_scope_reason(self.ctx.policy, esc) is not None:
+            self.review_page.show_blockers(esc, [])
+            return False
+        missing = missing_fields(self.ctx.policy, esc)
+        if missing:
+            for page in self.pages:
+                page.show_missing(self.missing_on(page))
+            self.review_page.show_blockers(esc, [f.label for f in missing])
+            return False
+        esc.status = Status.READY
+        self.autosave.save_now(esc)
+        self.review_page.message.hide()
+        self.banner.show_message(
+            "Marked ready for Ops. It will be sent when the tracker connection is set up.",
+            "info",
+        )
+        self.ctx.drafts_changed.emit()
+        self.submitted.emit(esc)
+        return True
+
+    # -- screen capture -----------------------------------------------------------------
+
+    def capture_screen(self) -> None:
+        """Hide the wizard, grab the screen after a short delay, show it again."""
+        self.hide()
+        QTimer.singleShot(CAPTURE_DELAY_MS, self._grab)
+
+    def _grab(self) -> None:
+        screen = QGuiApplication.primaryScreen()
+        image = screen.grabWindow(0).toImage() if screen is not None else None
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.go_to(self.pages.index(self.attachments_page))
+        if image is not None and not image.isNull():
+            self.attachments_page.add_capture(image)
+
+    # -- closing ------------------------------------------------------------------------
+
+    def keep_and_close(self) -> None:
+        """Out of scope: keep the draft (saved now) and close."""
+        self.autosave.save_now(self.escalation)
+        self._close_confirmed = True
+        self.close()
+
+    def request_close(self) -> None:
+        """Esc / Close: save now, then ask before closing (non-blocking)."""
+        self.autosave.flush()
+        if self._close_box is not None:
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Close escalation")
+        if self.autosave.failed:
+            box.setText("Your latest changes could not be saved. Close anyway and lose them?")
+        else:
+            box.setText(
+                "Close this escalation? Your draft is saved; resume it any time from "
+                "the drafts list."
+            )
+        box.setStandardButtons(QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Close)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.finished.connect(self._close_answered)
+        self._close_box = box
+        box.open()
+
+    def _close_answered(self, result: int) -> None:
+        box, self._close_box = self._close_box, None
+        if box is not None:
+            box.deleteLater()
+        if result == QMessageBox.StandardButton.Close.value:
+            self._close_confirmed = True
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.autosave.failed and not self._close_confirmed:
+            event.ignore()
+            self.request_close()
+            return
+        self.autosave.save_now(self.escalation) if self.autosave.dirty else None
+        event.accept()
+        self.closed.emit(str(self.escalation.id))
