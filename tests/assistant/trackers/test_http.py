@@ -1,0 +1,198 @@
+"""TrackerSession: timeouts, User-Agent, error mapping, Retry-After, no secrets."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+import responses
+from responses import matchers
+
+import assistant
+from assistant.trackers.base import (
+    OutcomeUnknown,
+    TrackerAuthError,
+    TrackerRejected,
+    TrackerUnavailable,
+)
+from assistant.trackers.http import TrackerSession, parse_retry_after, parse_timestamp, redact_url
+from tests.assistant.trackers.conftest import TOKEN
+
+BASE = "https://tracker.example"
+
+
+@pytest.fixture
+def session() -> Iterator[TrackerSession]:
+    with TrackerSession(
+        BASE,
+        name="Tracker",
+        headers={"X-Token": TOKEN},
+        error_parser=lambda body: "; ".join(body.get("errors", [])),
+        timeout=(2.0, 7.0),
+        secrets=[TOKEN],
+    ) as s:
+        yield s
+
+
+def test_user_agent_timeout_and_tls(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(
+        f"{BASE}/x.json",
+        json={"ok": True},
+        match=[
+            matchers.header_matcher(
+                {"User-Agent": f"EscalationAssistant/{assistant.__version__}", "X-Token": TOKEN}
+            ),
+            matchers.request_kwargs_matcher({"timeout": (2.0, 7.0)}),
+        ],
+    )
+    assert session.json("GET", "/x.json") == {"ok": True}
+    # True, or a CA bundle path from REQUESTS_CA_BUNDLE: verification stays on either way.
+    verify = mocked.calls[0].request.req_kwargs["verify"]  # type: ignore[attr-defined]
+    assert verify is True or isinstance(verify, str)
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "words"),
+    [
+        (401, TrackerAuthError, "did not accept the token"),
+        (403, TrackerAuthError, "not allowed"),
+        (400, TrackerRejected, "refused"),
+        (404, TrackerRejected, "does not exist"),
+        (413, TrackerRejected, "too large"),
+        (422, TrackerRejected, "refused"),
+        (500, TrackerUnavailable, "has a problem"),
+        (502, TrackerUnavailable, "has a problem"),
+        (503, TrackerUnavailable, "has a problem"),
+    ],
+)
+def test_status_codes_become_typed_errors(
+    session: TrackerSession,
+    mocked: responses.RequestsMock,
+    status: int,
+    error: type[Exception],
+    words: str,
+) -> None:
+    mocked.post(f"{BASE}/issues.json", status=status, json={"errors": ["Subject is wrong"]})
+    with pytest.raises(error, match=words) as caught:
+        session.json("POST", "/issues.json", json_body={"a": 1})
+    assert "Subject is wrong" in str(caught.value)
+    assert getattr(caught.value, "status", None) == status
+
+
+def test_retryable_flags(session: TrackerSession, mocked: responses.RequestsMock) -> None:
+    mocked.get(f"{BASE}/a", status=503)
+    mocked.get(f"{BASE}/b", status=422)
+    with pytest.raises(TrackerUnavailable) as unavailable:
+        session.request("GET", "/a")
+    with pytest.raises(TrackerRejected) as rejected:
+        session.request("GET", "/b")
+    assert unavailable.value.retryable and not rejected.value.retryable
+
+
+def test_429_retry_after_seconds_and_http_date(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(f"{BASE}/a", status=429, headers={"Retry-After": "17"})
+    when = email.utils.formatdate(time.time() + 120, usegmt=True)
+    mocked.get(f"{BASE}/b", status=503, headers={"Retry-After": when})
+    with pytest.raises(TrackerUnavailable) as first:
+        session.request("GET", "/a")
+    assert first.value.retry_after == 17
+    with pytest.raises(TrackerUnavailable) as second:
+        session.request("GET", "/b")
+    assert second.value.retry_after is not None
+    assert 110 <= second.value.retry_after <= 121
+
+
+def test_429_without_headers_has_no_retry_after(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(f"{BASE}/a", status=429)
+    with pytest.raises(TrackerUnavailable) as caught:
+        session.request("GET", "/a")
+    assert caught.value.retry_after is None  # the outbox backs off on its own
+
+
+def test_rate_limit_reset_forms() -> None:
+    now = 1_700_000_040.0  # a whole minute: Jira's reset has minute resolution
+    assert parse_retry_after({"X-RateLimit-Reset": str(int(now) + 30)}, now) == 30
+    assert parse_retry_after({"RateLimit-Reset": "12"}, now) == 12
+    iso = time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(now + 600))
+    assert parse_retry_after({"X-RateLimit-Reset": iso}, now) == 600
+    assert parse_retry_after({"Retry-After": "garbage"}, now) is None
+    assert parse_retry_after({}, now) is None
+
+
+def test_invalid_json_in_2xx_is_unavailable(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(f"{BASE}/a", body="<html>login</html>", status=200)
+    with pytest.raises(TrackerUnavailable, match="not JSON"):
+        session.json("GET", "/a")
+
+
+def test_connect_timeout_and_refused_are_unavailable(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.post(f"{BASE}/a", body=requests.ConnectTimeout("connect timed out"))
+    mocked.post(f"{BASE}/b", body=requests.ConnectionError("refused"))
+    with pytest.raises(TrackerUnavailable) as timeout:
+        session.request("POST", "/a")
+    assert not isinstance(timeout.value, OutcomeUnknown)
+    with pytest.raises(TrackerUnavailable):
+        session.request("POST", "/b")
+
+
+def test_read_timeout_after_post_is_outcome_unknown(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.post(f"{BASE}/issues", body=requests.ReadTimeout("read timed out"))
+    mocked.get(f"{BASE}/issues", body=requests.ReadTimeout("read timed out"))
+    with pytest.raises(OutcomeUnknown, match="may or may not"):
+        session.request("POST", "/issues")
+    with pytest.raises(TrackerUnavailable) as get:
+        session.request("GET", "/issues")
+    assert not isinstance(get.value, OutcomeUnknown)
+
+
+def test_secrets_never_in_messages_or_logs(
+    mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"https://user:{TOKEN}@tracker.example/api"
+    with TrackerSession("https://tracker.example/api", name="Tracker", secrets=[TOKEN]) as session:
+        mocked.get(
+            "https://tracker.example/api/a",
+            status=401,
+            json={"message": f"token {TOKEN} revoked"},
+        )
+        mocked.get(
+            "https://tracker.example/api/b",
+            body=requests.ConnectionError(f"failed for {url}"),
+        )
+        caplog.set_level(logging.DEBUG, logger="assistant.trackers")
+        with pytest.raises(TrackerAuthError) as auth:
+            session.request("GET", "/a", params={"private_token": TOKEN})
+        with pytest.raises(TrackerUnavailable) as down:
+            session.request("GET", "/b", params={"private_token": TOKEN})
+    for text in (str(auth.value), str(down.value), caplog.text):
+        assert TOKEN not in text
+    assert "tracker.example/api/b" in str(down.value)
+
+
+def test_redact_url() -> None:
+    assert redact_url("https://u:p@h.example:8443/x?token=1#f") == "https://h.example:8443/x"
+
+
+def test_parse_timestamp_forms() -> None:
+    a = parse_timestamp("2024-05-01T10:00:00.000+0000")
+    b = parse_timestamp("2024-05-01T12:00:00+02:00")
+    c = parse_timestamp("2024-05-01T10:00:00Z")
+    assert a == b == c
+    assert parse_timestamp("nope") is None
+    assert parse_timestamp(None) is None
