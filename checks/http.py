@@ -13,7 +13,14 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from checks.result import CheckFailed, Outcome, Status
-from checks.spec import CheckContext, CheckSpec, CheckTimeout, TargetError, parse_url
+from checks.spec import (
+    CheckContext,
+    CheckSpec,
+    CheckTimeout,
+    TargetError,
+    ca_file_option,
+    parse_url,
+)
 
 MAX_BODY_BYTES = 1_000_000
 MAX_REDIRECTS = 10
@@ -112,8 +119,7 @@ def _read_body(resp: requests.Response, ctx: CheckContext) -> tuple[bytes, bool]
 
 def fetch(url: str, ctx: CheckContext, options: Mapping[str, Any]) -> Fetched:
     """GET ``url`` following at most ``max_redirects`` redirects, all inside ``ctx``'s deadline."""
-    ca_file = options.get("ca_file")
-    verify: bool | str = str(ca_file) if ca_file else True
+    verify: bool | str = ca_file_option(options) or True
     max_redirects = int(options.get("max_redirects", MAX_REDIRECTS))
     chain: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import threading
 import time
@@ -66,6 +67,17 @@ class CheckContext:
         if left <= 0:
             raise CheckTimeout
         return left
+
+
+def ca_file_option(options: Mapping[str, Any]) -> str | None:
+    """The ``ca_file`` option (extra trusted CAs, PEM), checked to exist."""
+    value = options.get("ca_file")
+    if not value:
+        return None
+    path = str(value)
+    if not os.path.isfile(path):
+        raise TargetError(f"The CA file '{path}' does not exist or is not a file.")
+    return path
 
 
 def normalize_host(host: str) -> str:

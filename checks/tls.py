@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from checks.result import CheckFailed, Outcome, Status
-from checks.spec import CheckContext, CheckSpec, parse_host_port
+from checks.spec import CheckContext, CheckSpec, ca_file_option, parse_host_port
 
 DEFAULT_WARN_DAYS = 14
 
@@ -120,9 +120,9 @@ def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
     """Run a ``tls`` check."""
     host, port = parse_host_port(spec.target, default_port=443)
     warn_days = int(spec.options.get("warn_days", DEFAULT_WARN_DAYS))
-    ca_file = spec.options.get("ca_file")
+    ca_file = ca_file_option(spec.options)
     der, version = _fetch_certificate(host, port, ctx)
-    chain_error = _verify_chain(host, port, ctx, str(ca_file) if ca_file else None)
+    chain_error = _verify_chain(host, port, ctx, ca_file)
 
     cert = x509.load_der_x509_certificate(der)
     now = datetime.now(UTC)

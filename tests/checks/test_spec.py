@@ -30,10 +30,13 @@ from checks.spec import CheckSpec, TargetError, infer_type, parse_host_port, par
         ("dns", "a..b", "not a valid host name"),
         ("tls", "x" * 300 + ".example:443", "not a valid host name"),
         ("nosuch", "shop.example", "Unknown check type 'nosuch'"),
+        ("http", "https://127.0.0.1:1/?ca=1", "CA file '/nonexistent/ca.pem' does not exist"),
+        ("tls", "127.0.0.1:1", "CA file '/nonexistent/ca.pem' does not exist"),
     ],
 )
 def test_bad_targets_give_error_results(check_type: str, target: str, message: str) -> None:
-    result = run_check(CheckSpec(check_type, target, timeout=1))
+    options = {"ca_file": "/nonexistent/ca.pem"} if "ca=" in target or check_type == "tls" else {}
+    result = run_check(CheckSpec(check_type, target, timeout=1, options=options))
     assert result.status == "error"
     assert message in result.summary
 
