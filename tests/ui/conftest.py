@@ -29,13 +29,15 @@ def make_wizard(qtbot: QtBot, ctx: AppContext):
     """Build a wizard on a stored draft (a new empty one by default)."""
     made: list[EscalationWizard] = []
 
-    def make(escalation: Escalation | None = None) -> EscalationWizard:
+    def make(escalation: Escalation | None = None, *, stored: bool = False) -> EscalationWizard:
+        """``stored``: the escalation is already in the store (resume it)."""
         assert ctx.store is not None
-        esc = ctx.store.create(escalation) if escalation is not None else ctx.store.create()
+        esc = escalation if stored and escalation else ctx.store.create(escalation)
         wizard = EscalationWizard(ctx, esc)
         qtbot.addWidget(wizard)
         wizard.show()
-        qtbot.waitExposed(wizard)
+        wizard.activateWindow()
+        qtbot.waitActive(wizard)
         made.append(wizard)
         return wizard
 

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -45,7 +45,11 @@ class ScriptedTyping(QObject):
             self.timer.stop()
             print("typing done", flush=True)
             return
-        QTest.keyClicks(self.wizard.problem_page.summary, self.text[self.typed])
+        ch = self.text[self.typed]
+        if ch == "\n":  # QTest only types printable characters
+            QTest.keyClick(self.wizard.problem_page.summary, Qt.Key.Key_Return)
+        else:
+            QTest.keyClicks(self.wizard.problem_page.summary, ch)
         self.typed += 1
         sys.stdout.write(f"typed {self.typed}\n")
         sys.stdout.flush()
