@@ -1,0 +1,167 @@
+"""Ops' answers: status changes and comments on submitted escalations, brought back.
+
+One ``events_since`` call per tracker per poll with the keys of all its submitted
+escalations; the cursor per tracker lives in the store's small state. New events are
+appended to each escalation's timeline (one transaction per escalation) and become
+notifications such as ``ESC-1A2B3C4D is now In Progress — Ops: first line of the comment``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from assistant.errors import AssistantError, NotFoundError
+from assistant.model import Escalation, Status, TimelineEvent
+from assistant.store import Store
+from assistant.trackers.base import TicketEvent, Tracker
+from assistant.watchers import Notification
+
+log = logging.getLogger("assistant.answers")
+
+CURSOR_KEY = "answers.since.{tracker}"
+# The cursor stays a little behind the newest event seen: trackers stamp to the second,
+# and an event stamped in that same second may arrive later. Repeats are dropped.
+CURSOR_OVERLAP = timedelta(seconds=1)
+FIRST_LOOK_BACK = timedelta(minutes=5)  # before the earliest submission, for clock skew
+MAX_LINE = 140
+
+#: the tracker adapter for a tracker type (``TicketLink.tracker``), or None when unusable
+TrackerFactory = Callable[[str], Tracker | None]
+
+
+@dataclass
+class AnswersResult:
+    """What one poll found: notifications to show, escalations changed, problems by tracker."""
+
+    notifications: list[Notification] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # escalation ids
+    errors: dict[str, str] = field(default_factory=dict)  # tracker → message
+
+
+def first_line(text: str, limit: int = MAX_LINE) -> str:
+    """The first non-empty line of ``text``, shortened to ``limit`` characters."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _event_key(kind: str, at: datetime, text: str) -> tuple[str, str, str]:
+    return kind, at.astimezone(UTC).isoformat(timespec="seconds"), text.strip()
+
+
+def answer_notification(esc: Escalation, events: list[TicketEvent], now: datetime) -> Notification:
+    """``ESC-… is now <status> — Ops: <first line of the newest comment>``."""
+    statuses = [e for e in events if e.kind == "status"]
+    comments = [e for e in events if e.kind == "comment"]
+    parts = [esc.short_id]
+    if statuses:
+        parts.append(f"is now {statuses[-1].text}")
+    text = " ".join(parts)
+    if comments:
+        line = first_line(comments[-1].text)
+        text += f" — Ops: {line}" if statuses else f" — Ops commented: {line}"
+        if len(comments) > 1:
+            text += f" (+{len(comments) - 1} more)"
+    title = esc.title or esc.short_id
+    ticket = f" ({esc.ticket.key})" if esc.ticket else ""
+    return Notification("ops_answers", f"Ops answered{ticket}: {title}", text, now, str(esc.id))
+
+
+def submitted_escalations(store: Store) -> list[Escalation]:
+    """Submitted escalations that have a ticket to watch."""
+    found: list[Escalation] = []
+    for row in store.list(status=Status.SUBMITTED.value):
+        try:
+            esc = store.get(row.id)
+        except NotFoundError:
+            continue
+        if esc.ticket is not None and esc.ticket.key:
+            found.append(esc)
+    return found
+
+
+def _parse_cursor(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def append_events(store: Store, escalation_id: str, events: list[TicketEvent]) -> list[TicketEvent]:
+    """Add the events not yet on the escalation's timeline; returns those added."""
+    esc = store.get(escalation_id)
+    seen = {_event_key(e.kind, e.at, e.text) for e in esc.timeline}
+    new: list[TicketEvent] = []
+    for event in sorted(events, key=lambda e: e.at):
+        key = _event_key(event.kind, event.at, event.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        new.append(event)
+    if new:
+        timeline = [
+            *esc.timeline,
+            *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in new),
+        ]
+        store.save(esc.model_copy(update={"timeline": timeline}))
+    return new
+
+
+def poll_answers(
+    store: Store, tracker_for: TrackerFactory, now: datetime | None = None
+) -> AnswersResult:
+    """Ask each tracker once for news on all its submitted escalations (blocking)."""
+    now = now or datetime.now(UTC)
+    result = AnswersResult()
+    groups: dict[str, list[Escalation]] = {}
+    for esc in submitted_escalations(store):
+        assert esc.ticket is not None
+        groups.setdefault(esc.ticket.tracker, []).append(esc)
+    for tracker_name, escalations in groups.items():
+        try:
+            tracker = tracker_for(tracker_name)
+        except AssistantError as exc:
+            result.errors[tracker_name] = str(exc)
+            continue
+        if tracker is None:
+            continue
+        cursor_key = CURSOR_KEY.format(tracker=tracker_name)
+        since = _parse_cursor(store.get_state(cursor_key))
+        if since is None:
+            submitted = [
+                e.ticket.submitted_at or e.created_at for e in escalations if e.ticket is not None
+            ]
+            since = min(submitted) - FIRST_LOOK_BACK
+        by_key: dict[str, list[Escalation]] = {}
+        for esc in escalations:
+            assert esc.ticket is not None
+            by_key.setdefault(esc.ticket.key, []).append(esc)
+        try:
+            events = tracker.events_since(sorted(by_key), since)
+        except AssistantError as exc:
+            log.info("answers from %s unavailable: %s", tracker_name, exc)
+            result.errors[tracker_name] = str(exc)
+            continue
+        per_escalation: dict[str, list[TicketEvent]] = {}
+        for event in events:
+            for esc in by_key.get(event.ticket_key, []):
+                per_escalation.setdefault(str(esc.id), []).append(event)
+        for esc_id, esc_events in per_escalation.items():
+            try:
+                added = append_events(store, esc_id, esc_events)
+            except NotFoundError:
+                continue
+            if added:
+                result.changed.append(esc_id)
+                result.notifications.append(answer_notification(store.get(esc_id), added, now))
+        if events:
+            newest = max(e.at for e in events) - CURSOR_OVERLAP
+            store.set_state(cursor_key, max(newest, since).isoformat())
+        elif _parse_cursor(store.get_state(cursor_key)) is None:
+            store.set_state(cursor_key, since.isoformat())
+    return result

@@ -1,0 +1,250 @@
+"""Watchers: confirmation, flapping, recovery, back-off, rate limit, quiet hours, pause."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from assistant.watchers import (
+    AlertLimiter,
+    Notification,
+    NotificationGate,
+    Observation,
+    ServiceState,
+    WatchScheduler,
+    WatchTarget,
+    in_quiet_hours,
+    state_from_result,
+    worst_state,
+)
+from checks.result import CheckResult
+
+T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+INTERVAL = 60.0
+
+
+def _scheduler(*names: str) -> WatchScheduler:
+    return WatchScheduler(
+        [WatchTarget(n, "statuspage", f"http://127.0.0.1/{n}", INTERVAL) for n in names]
+    )
+
+
+def _run(
+    sched: WatchScheduler, states: list[ServiceState], name: str = "api", start: datetime = T0
+) -> tuple[list[Notification], datetime]:
+    """Poll ``name`` once per state, each time it is due; returns notifications and time."""
+    now = start
+    out: list[Notification] = []
+    for state in states:
+        due = sched.due(now)
+        assert [w.name for w in due] == [name]
+        note = sched.record(name, Observation(state, f"{state} reason"), now)
+        if note is not None:
+            out.append(note)
+        step = sched.next_wakeup(now)
+        assert step is not None
+        now += step
+    return out, now
+
+
+def test_first_operational_is_silent_and_needs_two_looks() -> None:
+    sched = _scheduler("api")
+    notes, now = _run(sched, ["operational"])
+    assert notes == []
+    assert sched.overall() == "unknown"  # not confirmed after one look
+    notes, _ = _run(sched, ["operational"], start=now)
+    assert notes == []
+    assert sched.overall() == "operational"
+
+
+def test_outage_notified_after_two_in_a_row_and_recovery_too() -> None:
+    sched = _scheduler("api")
+    notes, _ = _run(
+        sched, ["operational", "operational", "outage", "outage", "operational", "operational"]
+    )
+    assert [(n.state, n.subject) for n in notes] == [("outage", "api"), ("operational", "api")]
+    assert "recovered" in notes[1].title
+    assert notes[0].kind == "service_status"
+
+
+def test_flapping_every_poll_notifies_nothing() -> None:
+    sched = _scheduler("api")
+    flapping: list[ServiceState] = ["operational", "operational"] + [
+        "outage" if i % 2 == 0 else "operational" for i in range(20)
+    ]
+    notes, _ = _run(sched, flapping)
+    assert notes == []
+    assert sched.overall() == "operational"
+
+
+def test_flapping_between_two_bad_states_notifies_nothing() -> None:
+    sched = _scheduler("api")
+    notes, _ = _run(sched, ["operational", "operational"] + ["outage", "degraded"] * 6)
+    assert notes == []
+
+
+def test_unreachable_becomes_unknown_with_reason_and_backs_off() -> None:
+    sched = _scheduler("api")
+    _, now = _run(sched, ["operational", "operational"])
+    watcher = sched.watchers["api"]
+    delays = []
+    notes = []
+    for _ in range(6):
+        assert sched.due(now) == [watcher]
+        note = sched.record("api", Observation("unknown", "127.0.0.1 refused the connection."), now)
+        notes.append(note)
+        step = sched.next_wakeup(now)
+        assert step is not None
+        delays.append(step.total_seconds())
+        now += step
+    assert notes == [None] * 6  # unknown is shown, never pushed
+    assert watcher.state == "unknown"
+    assert "refused the connection" in sched.tooltip()
+    assert "retrying every" in sched.tooltip()
+    assert delays[0] == INTERVAL
+    assert delays == sorted(delays) and delays[-1] > delays[1] > delays[0]
+    assert max(delays) <= 15 * 60
+    # Reachable again: back to the normal interval, and the unchanged state is not news.
+    sched.due(now)
+    assert sched.record("api", Observation("operational", "fine"), now) is None
+    step = sched.next_wakeup(now)
+    assert step == timedelta(seconds=INTERVAL)
+
+
+def test_outage_then_unknown_then_operational_is_a_recovery() -> None:
+    sched = _scheduler("api")
+    notes, _ = _run(
+        sched,
+        ["outage", "outage", "unknown", "unknown", "operational", "operational"],
+    )
+    assert [n.state for n in notes] == ["outage", "operational"]
+
+
+def test_nothing_due_while_network_down_everything_due_after() -> None:
+    sched = _scheduler("a", "b")
+    assert len(sched.due(T0)) == 2
+    for name in ("a", "b"):
+        sched.record(name, Observation("operational", ""), T0)
+    sched.set_network(False)
+    later = T0 + timedelta(hours=1)
+    assert sched.due(later) == []
+    assert "No network" in sched.tooltip()
+    sched.set_network(True)
+    assert {w.name for w in sched.due(T0 + timedelta(seconds=1))} == {"a", "b"}
+
+
+def test_in_flight_watcher_is_not_due_twice() -> None:
+    sched = _scheduler("api")
+    assert len(sched.due(T0)) == 1
+    assert sched.due(T0 + timedelta(hours=1)) == []
+
+
+def test_set_targets_keeps_state_of_unchanged() -> None:
+    sched = _scheduler("api")
+    _run(sched, ["outage", "outage"])
+    sched.set_targets(
+        [
+            WatchTarget("api", "statuspage", "http://127.0.0.1/api", INTERVAL),
+            WatchTarget("new", "health", "http://127.0.0.1/h", INTERVAL),
+        ]
+    )
+    assert sched.watchers["api"].state == "outage"
+    assert sched.watchers["new"].state == "unknown"
+    assert sched.overall() == "outage"
+
+
+def _note(i: int) -> Notification:
+    return Notification("service_status", f"svc{i}: outage", "down", T0, f"svc{i}", "outage")
+
+
+def test_rate_limit_holds_and_merges() -> None:
+    limiter = AlertLimiter(max_alerts=3, window=timedelta(minutes=10))
+    shown = []
+    now = T0
+    for i in range(10):  # one alert a minute
+        shown.extend(limiter.offer([_note(i)], now))
+        now += timedelta(minutes=1)
+    assert len(shown) == 3
+    assert limiter.held  # the rest wait for the window
+    # Within any 10 minutes never more than 3.
+    now = T0 + timedelta(minutes=10, seconds=1)
+    later = limiter.offer([], now)
+    assert len(later) == 1
+    assert later[0].title == "7 more service changes"
+
+
+def test_rate_limit_big_batch_gives_summary_in_last_slot() -> None:
+    limiter = AlertLimiter(max_alerts=3)
+    out = limiter.offer([_note(i) for i in range(8)], T0)
+    assert [n.subject for n in out[:2]] == ["svc0", "svc1"]
+    assert out[2].title == "6 more service changes"
+    assert len(out) == 3
+    assert limiter.offer([_note(99)], T0 + timedelta(minutes=5)) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hhmm", "quiet"),
+    [
+        ("22:00", "07:00", "23:30", True),
+        ("22:00", "07:00", "06:59", True),
+        ("22:00", "07:00", "07:00", False),
+        ("22:00", "07:00", "12:00", False),
+        ("12:00", "13:00", "12:30", True),
+        ("", "", "12:30", False),
+        ("bad", "07:00", "03:00", False),
+    ],
+)
+def test_quiet_hours(start: str, end: str, hhmm: str, quiet: bool) -> None:
+    hours, minutes = map(int, hhmm.split(":"))
+    now = datetime(2026, 3, 2, hours, minutes, tzinfo=UTC)
+    assert in_quiet_hours(start, end, now, UTC) is quiet
+
+
+def test_gate_quiet_hours_pause_and_switches() -> None:
+    gate = NotificationGate(quiet_start="22:00", quiet_end="07:00", tz=UTC)
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    assert gate.allows("service_status", noon)
+    assert gate.why_silent("service_status", noon.replace(hour=23)) == "quiet hours"
+    gate.pause(noon)
+    assert gate.why_silent("ops_answers", noon + timedelta(minutes=59)) == "alerts paused"
+    assert gate.allows("ops_answers", noon + timedelta(hours=1, seconds=1))
+    gate.resume()
+    gate.ops_answers = False
+    assert gate.why_silent("ops_answers", noon) == "turned off in the settings"
+    assert gate.allows("service_status", noon)
+
+
+def _result(status: str, **details: object) -> CheckResult:
+    return CheckResult(
+        type="statuspage",
+        target="http://x",
+        status=status,  # type: ignore[arg-type]
+        summary=f"{status}!",
+        details=dict(details),
+    )
+
+
+@pytest.mark.parametrize(
+    ("result", "state"),
+    [
+        (_result("ok"), "operational"),
+        (_result("warn"), "degraded"),
+        (_result("fail", indicator="major"), "outage"),
+        (_result("fail", error="refused"), "unknown"),
+        (_result("fail", error="timeout"), "unknown"),
+        (_result("fail", status_code=503), "unknown"),
+        (_result("error"), "unknown"),
+    ],
+)
+def test_state_from_result(result: CheckResult, state: str) -> None:
+    obs = state_from_result(result)
+    assert obs.state == state
+    assert obs.reason == result.summary
+
+
+def test_worst_state() -> None:
+    assert worst_state([]) == "operational"
+    assert worst_state(["operational", "unknown"]) == "unknown"
+    assert worst_state(["unknown", "degraded", "operational"]) == "degraded"
+    assert worst_state(["degraded", "outage"]) == "outage"
