@@ -11,6 +11,7 @@ BENCHMARKS = [
     "benchmarks.bench_store",
     "benchmarks.bench_checks",
     "benchmarks.bench_gui",
+    "benchmarks.bench_checks_gui",
     "benchmarks.bench_outbox",
 ]
 
