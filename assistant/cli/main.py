@@ -15,6 +15,9 @@ COMMAND_MODULES = [
     "assistant.cli.drafts",
     "assistant.cli.policy",
     "assistant.cli.check",
+    "assistant.cli.tracker",
+    "assistant.cli.submit",
+    "assistant.cli.outbox",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,101 @@
+"""``outbox list|flush``: what waits to be sent, and sending it now."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import NoReturn
+
+from assistant.cli.common import fail, open_store
+from assistant.errors import AssistantError
+from assistant.paths import AppPaths, resolve_paths
+from assistant.policy import Policy
+from assistant.settings import AgentSettings
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("outbox", help="list or send the escalations waiting for the tracker")
+    osub = p.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    ls = osub.add_parser("list", help="every outbox entry with its state")
+    ls.add_argument("--json", action="store_true", help="print a JSON list")
+    ls.set_defaults(func=cmd_list)
+    fl = osub.add_parser("flush", help="send now; exit 1 if anything is left unsent")
+    fl.set_defaults(func=cmd_flush)
+
+
+def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Policy]:
+    """Paths, the agent's settings and the policy in force (``PolicyError`` if broken)."""
+    from pathlib import Path
+
+    from assistant.policy import default_policy, load_policy
+    from assistant.settings import load_settings
+
+    paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
+    settings = load_settings(paths.settings_file)
+    policy = load_policy(Path(settings.policy_path)) if settings.policy_path else default_policy()
+    return paths, settings, policy
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from assistant.outbox import Outbox
+
+    try:
+        store = open_store(args)
+        try:
+            entries = Outbox(store, _no_policy(), _no_tracker).entries()
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    if args.json:
+        json.dump([e.as_json() for e in entries], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    if not entries:
+        print("The outbox is empty.")
+        return 0
+    print(f"{'ID':8}  {'STATUS':15}  {'TRIES':5}  {'NEXT ATTEMPT':16}  {'TICKET':8}  DETAIL")
+    for e in entries:
+        nxt = e.next_attempt_at.isoformat()[:16].replace("T", " ") if e.next_attempt_at else "-"
+        detail = e.ticket_url or e.last_error or e.title
+        print(
+            f"{e.escalation_id[:8]}  {e.state.value:15}  {e.attempts:5}  {nxt:16}  "
+            f"{e.ticket_key or '-':8}  {detail}"
+        )
+    return 0
+
+
+def cmd_flush(args: argparse.Namespace) -> int:
+    from assistant.outbox import OutboxState
+    from assistant.submission import make_outbox
+
+    try:
+        _paths, settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            outbox = make_outbox(store, settings, policy)
+            result = outbox.drain(force=True)
+            if result.busy:
+                return fail("another outbox sender is running; try again in a moment")
+            left = outbox.pending()
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    for e in result.submitted:
+        print(f"sent {e.escalation_id[:8]} as {e.ticket_key} {e.ticket_url}")
+    for e in left:
+        what = "needs attention" if e.state is OutboxState.NEEDS_ATTENTION else e.state.value
+        print(f"{what}: {e.escalation_id[:8]} {e.last_error}", file=sys.stderr)
+    return 1 if left else 0
+
+
+def _no_policy() -> Policy:
+    from assistant.policy import default_policy
+
+    return default_policy()
+
+
+def _no_tracker() -> NoReturn:  # listing never builds a tracker
+    raise AssertionError("not used")

@@ -1,0 +1,105 @@
+"""``tracker configure|test``: the Ops tracker connection (the token goes to the keyring)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.cli.common import fail
+from assistant.credentials import CredentialStore, KeyringUnavailable
+from assistant.errors import AssistantError
+from assistant.paths import resolve_paths
+from assistant.settings import load_settings, save_settings
+from assistant.trackers.registry import TRACKER_TITLES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("tracker", help="set up and test the Ops tracker connection")
+    tsub = p.add_subparsers(dest="tracker_command", metavar="ACTION", required=True)
+
+    c = tsub.add_parser("configure", help="set the tracker type, URL, project and user")
+    c.add_argument("--type", required=True, choices=sorted(TRACKER_TITLES))
+    c.add_argument("--url", required=True, help="base URL (never with credentials in it)")
+    c.add_argument("--project", default=None, help="project id / key / owner/repo")
+    c.add_argument("--user", default=None, help="user name or e-mail (Jira Cloud)")
+    c.add_argument(
+        "--text-formatting",
+        choices=["textile", "common_mark"],
+        default=None,
+        help="Redmine's text formatting setting (Debian's default: textile)",
+    )
+    c.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read the API token from standard input and store it in the keyring",
+    )
+    c.set_defaults(func=cmd_configure)
+
+    t = tsub.add_parser("test", help="check the connection; prints who the token belongs to")
+    t.set_defaults(func=cmd_test)
+
+
+def cmd_configure(args: argparse.Namespace) -> int:
+    from assistant.outbox import clear_auth_block
+    from assistant.submission import strip_credentials, tracker_identity
+
+    paths = resolve_paths(args.data_dir).ensure()
+    settings = load_settings(paths.settings_file)
+    url, stripped = strip_credentials(args.url)
+    if stripped:
+        print(
+            "warning: the URL contained a user name or password; it was removed. "
+            "Give the token with --token-stdin (it goes to the keyring).",
+            file=sys.stderr,
+        )
+    ts = settings.tracker
+    ts.type = args.type
+    ts.url = url
+    if args.project is not None:
+        ts.project = args.project
+    if args.user is not None:
+        ts.user = args.user
+    if args.text_formatting is not None:
+        ts.text_formatting = args.text_formatting
+    save_settings(paths.settings_file, settings)
+    print(f"Tracker: {TRACKER_TITLES[ts.type]} at {ts.url} (project {ts.project or '-'})")
+    if not args.token_stdin:
+        return 0
+    token = sys.stdin.readline().strip()
+    if not token:
+        return fail("no token on standard input")
+    creds = CredentialStore()
+    try:
+        creds.set_token(ts.url, ts.user, token)
+    except KeyringUnavailable as exc:
+        # A CLI process ends now: a session-only token would be forgotten at once.
+        return fail(str(exc))
+    print("Token saved in the keyring.")
+    try:
+        from assistant.store import Store
+
+        store = Store(paths)
+        try:
+            requeued = clear_auth_block(store, tracker_identity(ts))
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    if requeued:
+        print(f"{requeued} escalation(s) waiting for a new token were queued again.")
+    return 0
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.submission import configured_tracker
+
+    try:
+        _paths, settings, policy = load_agent(args)
+        with configured_tracker(settings, policy, CredentialStore()) as tracker:
+            who = tracker.verify()
+    except AssistantError as exc:
+        return fail(str(exc))
+    login = f" ({who.login})" if who.login and who.login != who.name else ""
+    print(f"OK: {TRACKER_TITLES.get(settings.tracker.type, '')} knows you as {who.name}{login}")
+    return 0
