@@ -122,6 +122,11 @@ class DraftsModel(QAbstractTableModel):
             self.rows.extend(rows)
             self.endInsertRows()
 
+    @property
+    def loading(self) -> bool:
+        """True while a page is being fetched."""
+        return self._fetching
+
     def set_filter(self, search: str, status: str) -> None:
         self.search, self.status = search, status
         self.reload()

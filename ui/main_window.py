@@ -101,6 +101,8 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
         self.model.loaded.connect(self._on_loaded)
+        self._keep_selected: str | None = None
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         ctx.problem.connect(lambda text: self.banner.show_message(text, "error"))
@@ -150,7 +152,21 @@ class MainWindow(QMainWindow):
     def _apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), str(self.status_filter.currentData() or ""))
 
+    def _remember_selection(self) -> None:
+        self._keep_selected = self.selected_id() or self._keep_selected
+
+    def _restore_selection(self) -> None:
+        """A reload (after a save, a search…) keeps the selected escalation selected."""
+        keep, self._keep_selected = self._keep_selected, None
+        if keep is None:
+            return
+        for row, summary in enumerate(self.model.rows):
+            if summary.id == keep:
+                self.table.selectRow(row)
+                return
+
     def _on_loaded(self, total: int) -> None:
+        self._restore_selection()
         filtered = bool(self.search.text() or self.status_filter.currentData())
         if total:
             self.empty_label.hide()
@@ -220,6 +236,8 @@ class MainWindow(QMainWindow):
         wizard = self.wizards.pop(escalation_id, None)
         if wizard is not None:
             wizard.deleteLater()
+        if self.isVisible():
+            self.activateWindow()  # back to the drafts list
         self.ctx.drafts_changed.emit()
 
     def duplicate_selected(self) -> None:

@@ -40,7 +40,8 @@ def test_full_path_through_every_page(
     qtbot.keyClicks(c.contact, "Jana Hartmann <jana@example.org>")
     qtbot.keyClicks(c.domain, "hartmann.example")
     choose(qtbot, c.component, "managed-wordpress")
-    assert c.component_info.text() == policy.component("managed-wordpress").description
+    wp = policy.component("managed-wordpress")
+    assert wp is not None and c.component_info.text() == wp.description
     choose(qtbot, c.category, "errors")
     click_next(qtbot, w)
     assert w.current_page() is w.impact_page
