@@ -57,7 +57,7 @@ def bulk_drafts(ctx: AppContext, n: int, **fields: object) -> None:
     assert ctx.store is not None
     rows = []
     for i in range(n):
-        esc = Escalation(title=f"Draft number {i}", component="email", **fields)  # type: ignore[arg-type]
+        esc = Escalation(title=f"Draft number {i}", component="email", **fields)
         esc.customer.name = f"Customer {i % 97}"
         rows.append({"id": str(esc.id), "created_at": _iso(esc.created_at), **_columns(esc)})
     with ctx.store.engine.begin() as conn:
