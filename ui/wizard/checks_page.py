@@ -1,45 +1,578 @@
-"""Page 4: status checks (a placeholder the status-checks work fills in)."""
+"""Page 4: the component's status checks, run concurrently with live progress, as evidence."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
-from assistant.model import Escalation
-from ui.wizard.page import WizardPage
+from assistant.evidence import checks_for_escalation, template_values, to_evidence
+from assistant.model import CheckEvidence, Escalation
+from checks.redact import REDACTED, redact_target
+from checks.registry import DESCRIPTIONS, check_types
+from checks.result import CheckResult
+from checks.spec import CheckSpec
+from ui.check_icons import SPINNER_FRAMES, spinner_icon, status_icon
+from ui.check_worker import CheckWorker
+from ui.wizard.page import ERROR_STYLE, WizardPage
 
 if TYPE_CHECKING:
     from ui.context import AppContext
 
+log = logging.getLogger("ui.checks")
+
+NO_RESULTS = "No checks run yet"
+CANCELLED = "Cancelled before it finished."
+SPINNER_MS = 120
+PLACEHOLDERS = {
+    "http": "https://shop.example.com/checkout",
+    "tls": "shop.example.com:443",
+    "dns": "shop.example.com",
+    "tcp": "mail.example.com:993",
+    "statuspage": "https://status.example.com/api/v2/summary.json",
+    "health": "https://api.example.com/health",
+}
+
+COL_STATUS, COL_NAME, COL_TYPE, COL_TARGET, COL_SUMMARY, COL_DURATION, COL_TIME, COL_ACTIONS = (
+    range(8)
+)
+HEADERS = ("Status", "Check", "Type", "Target", "Result", "Took", "Ran at", "")
+
+Key = tuple[str, str, str]  # (type, redacted target, name): "the same check"
+
+
+def evidence_key(ev: CheckEvidence) -> Key:
+    return (ev.type, ev.target, str(ev.details.get("check_name", "")))
+
+
+def spec_key(spec: CheckSpec) -> Key:
+    return (spec.type, redact_target(spec.target), spec.name)
+
+
+def is_cancelled(result: CheckResult) -> bool:
+    return result.status == "error" and (
+        bool(result.details.get("cancelled")) or result.summary == CANCELLED
+    )
+
+
+@dataclass
+class CheckRow:
+    """One line of the table: what to run, and what is known about it."""
+
+    spec: CheckSpec
+    from_policy: bool
+    evidence: CheckEvidence | None = None
+    state: str = "idle"  # idle | waiting | running
+    run_id: str = ""  # id of the spec copy of the current run; stale results are ignored
+    note: str = ""  # shown instead of the evidence (cancelled, not stored)
+    note_status: str = ""
+    widgets: list[QPushButton] = field(default_factory=list)
+
+    @property
+    def key(self) -> Key:
+        return spec_key(self.spec)
+
+    @property
+    def runnable(self) -> bool:
+        return not self.spec.error and REDACTED not in self.spec.target
+
+    @property
+    def label(self) -> str:
+        return self.spec.name or "Added check"
+
 
 class ChecksPage(WizardPage):
-    """Shows the status-check results kept as evidence in the escalation."""
+    """Runs the status checks for the chosen component; their results become evidence.
+
+    Checks run in ``CheckWorker`` threads; results arrive as signals, update their row,
+    replace the earlier result of the same check in the draft and emit ``changed`` (so the
+    wizard autosaves). Signals: ``changed()`` (from ``WizardPage``), ``idle()`` when the
+    last running check has finished or been cancelled.
+    """
 
     title = "Status checks"
     # Checks are run, not typed: a missing result blocks submit, not "Next".
     blocks_next = False
 
+    idle = Signal()
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.results = QLabel("No checks run yet")
-        self.results.setObjectName("checksPlaceholder")
+        self.rows: list[CheckRow] = []
+        self.evidence: list[CheckEvidence] = []
+        self.workers: set[CheckWorker] = set()
+        self._esc: Escalation | None = None
+        self._built_for: object = None
+        self._frame = 0
+
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        self.outer.addWidget(self.intro)
+
+        self.run_all_button = QPushButton("&Run all")
+        self.run_all_button.setAccessibleName("Run all checks")
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setAccessibleName("Cancel running checks")
+        self.results = QLabel(NO_RESULTS)  # the one-line summary of the results
+        self.results.setObjectName("checksSummary")
+        self.results.setAccessibleName("Check results summary")
         self.results.setTextFormat(Qt.TextFormat.PlainText)
-        self.results.setWordWrap(True)
-        self.results.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.add_field("checks", "Status checks", self.results)
-        self.outer.addStretch(1)
+        bar = QHBoxLayout()
+        bar.addWidget(self.run_all_button)
+        bar.addWidget(self.cancel_button)
+        bar.addSpacing(12)
+        bar.addWidget(self.results, 1)
+        self.outer.addLayout(bar)
+
+        self.table = QTableWidget(0, len(HEADERS))
+        self.table.setAccessibleName("Status checks")
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setMinimumHeight(180)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.ResizeToContents)
+        for col, width in (
+            (COL_STATUS, 112),
+            (COL_NAME, 150),
+            (COL_TYPE, 64),
+            (COL_TARGET, 210),
+            (COL_DURATION, 64),
+            (COL_TIME, 70),
+        ):
+            self.table.setColumnWidth(col, width)
+        self.outer.addWidget(self.table, 3)
+        # Registered like a field so the review page's "missing: Status checks" jumps here.
+        self.fields["checks"] = self.table
+        self.labels["checks"] = (QLabel(), "Status checks")
+        self.check_error = QLabel()
+        self.check_error.setObjectName("fieldError")
+        self.check_error.setStyleSheet(ERROR_STYLE)
+        self.check_error.setWordWrap(True)
+        self.check_error.hide()
+        self.errors["checks"] = self.check_error
+        self.outer.addWidget(self.check_error)
+
+        self.details = QPlainTextEdit()
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName("Details of the selected check")
+        self.details.setPlaceholderText("Select a check to see its full result and details.")
+        self.details.setMaximumHeight(110)
+        self.outer.addWidget(self.details, 1)
+
+        self.add_type = QComboBox()
+        self.add_type.setAccessibleName("Type of the check to add")
+        for name in check_types():
+            self.add_type.addItem(name, name)
+            self.add_type.setItemData(
+                self.add_type.count() - 1, DESCRIPTIONS.get(name, ""), Qt.ItemDataRole.ToolTipRole
+            )
+        self.add_target = QLineEdit()
+        self.add_target.setAccessibleName("Target of the check to add")
+        self.add_button = QPushButton("&Add check")
+        self.add_button.setAccessibleName("Add and run this check")
+        add_label = QLabel("Add a check:")
+        add_label.setBuddy(self.add_type)
+        add_bar = QHBoxLayout()
+        add_bar.addWidget(add_label)
+        add_bar.addWidget(self.add_type)
+        add_bar.addWidget(self.add_target, 1)
+        add_bar.addWidget(self.add_button)
+        self.outer.addLayout(add_bar)
+
+        self._spinner = QTimer(self)
+        self._spinner.setInterval(SPINNER_MS)
+        self._spinner.timeout.connect(self._turn_spinner)
+
+        self.run_all_button.clicked.connect(self.run_all)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.add_button.clicked.connect(self._add_clicked)
+        self.add_target.returnPressed.connect(self._add_clicked)
+        self.add_type.currentIndexChanged.connect(self._type_changed)
+        self.table.itemSelectionChanged.connect(self._show_details)
+        self._type_changed()
+        self._update_controls()
+
+    # -- data ---------------------------------------------------------------------------
 
     def _load(self, esc: Escalation) -> None:
-        if esc.checks:
-            self.results.setText(
-                "\n".join(
-                    f"{c.status.upper()}  {c.type} {c.target}: {c.summary}" for c in esc.checks
-                )
-            )
-        else:
-            self.results.setText("No checks run yet")
+        self.cancel()
+        self._esc = esc
+        self.evidence = [ev.model_copy(deep=True) for ev in esc.checks]
+        self.rows = []
+        self._built_for = None
+        self.refresh_checks()
 
     def apply(self, esc: Escalation) -> None:
-        """Check results are written by the checks runner, not typed."""
+        """Write the results (evidence) into the escalation."""
+        esc.checks = [ev.model_copy(deep=True) for ev in self.evidence]
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.refresh_checks()
+
+    def refresh_checks(self) -> None:
+        """Rebuild the list when the component or the customer's targets changed."""
+        esc = self._esc
+        if esc is None:
+            return
+        values = template_values(esc)
+        built_for = (esc.component, tuple(sorted(values.items())))
+        if built_for == self._built_for:
+            return
+        if self._built_for is not None and self.running:
+            self.cancel()  # results for the old targets would land on the wrong rows
+        self._built_for = built_for
+        specs: list[CheckSpec] = []
+        if self.ctx.policy_source is not None:
+            specs = checks_for_escalation(self.ctx.policy, esc)
+        rows = [CheckRow(spec, from_policy=True) for spec in specs]
+        # Keep the agent's own checks and earlier results that no longer match the policy.
+        keys = {row.key for row in rows}
+        for row in self.rows:
+            if not row.from_policy and row.key not in keys:
+                rows.append(dataclasses.replace(row, widgets=[]))
+                keys.add(row.key)
+        for ev in self.evidence:
+            key = evidence_key(ev)
+            if key not in keys:
+                rows.append(CheckRow(CheckSpec(ev.type, ev.target, key[2]), from_policy=False))
+                keys.add(key)
+        by_key = {evidence_key(ev): ev for ev in self.evidence}
+        for row in rows:
+            row.evidence = by_key.get(row.key)
+        self.rows = rows
+        component = self.ctx.policy.component(esc.component) if self.ctx.policy_source else None
+        if component is None:
+            self.intro.setText(
+                "Choose the affected component on Customer & scope to get Ops' checks for it. "
+                "You can add checks for any URL or host below."
+            )
+        else:
+            where = values.get("customer_domain", "")
+            self.intro.setText(
+                f"Ops' checks for {component.name}"
+                + (f", against {where}." if where else ".")
+                + " Results are added to the escalation as evidence."
+            )
+        self._rebuild_table()
+
+    # -- running ------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether any check is running or waiting."""
+        return any(row.state != "idle" for row in self.rows) or any(
+            not w.done for w in self.workers
+        )
+
+    def run_all(self) -> None:
+        """Run every runnable check that is not already running."""
+        self._run([r for r in self.rows if r.runnable and r.state == "idle"])
+
+    def rerun(self, row: CheckRow) -> None:
+        """Run one check again; its new result replaces its earlier one."""
+        if row in self.rows and row.runnable and row.state == "idle":
+            self._run([row])
+
+    def add_check(self, type_name: str, target: str) -> CheckRow:
+        """Add a check for any target and run it; a bad target gives an error row."""
+        spec = CheckSpec(type_name, target.strip())
+        existing = next((r for r in self.rows if r.key == spec_key(spec)), None)
+        if existing is not None:
+            self.rerun(existing)
+            return existing
+        row = CheckRow(spec, from_policy=False)
+        self.rows.append(row)
+        self._add_table_row(row)
+        self._run([row])
+        return row
+
+    def cancel(self) -> None:
+        """Cancel every running check (they report as cancelled, earlier results stay)."""
+        for worker in list(self.workers):
+            worker.cancel()
+
+    def _run(self, rows: list[CheckRow]) -> None:
+        if not rows:
+            return
+        specs = []
+        for row in rows:
+            spec = dataclasses.replace(row.spec, id=uuid.uuid4().hex)
+            row.run_id = spec.id
+            row.state = "waiting"
+            row.note = row.note_status = ""
+            specs.append(spec)
+            self._show_row(row)
+        worker = CheckWorker(specs, self)
+        worker.started.connect(self._check_started)
+        worker.result.connect(self._check_done)
+        worker.finished.connect(self._worker_finished)
+        self.workers.add(worker)
+        self._spinner.start()
+        self._update_controls()
+        worker.start()
+
+    def _row_for_run(self, run_id: str) -> CheckRow | None:
+        return next((r for r in self.rows if r.run_id == run_id and r.state != "idle"), None)
+
+    def _check_started(self, run_id: str) -> None:
+        row = self._row_for_run(run_id)
+        if row is not None:
+            row.state = "running"
+            self._show_row(row)
+
+    def _check_done(self, run_id: str, result: CheckResult) -> None:
+        row = self._row_for_run(run_id)
+        if row is None:
+            return  # a late result for a row that was rebuilt or cancelled meanwhile
+        row.state = "idle"
+        if is_cancelled(result):
+            row.note_status = "cancelled"
+            kept = (
+                f" The result from {_local_time(row.evidence.started_at)} is kept."
+                if (row.evidence)
+                else ""
+            )
+            row.note = CANCELLED + kept
+        elif result.details.get("error") == "invalid_target":
+            # A typo is not evidence: show it, keep it out of the ticket.
+            row.note_status = "error"
+            row.note = result.summary
+        else:
+            self._store(row, to_evidence(result))
+        self._show_row(row)
+        self._update_summary()
+        if row.evidence is not None and not row.note:
+            self.emit_changed()
+
+    def _store(self, row: CheckRow, ev: CheckEvidence) -> None:
+        old = row.evidence
+        row.evidence = ev
+        key = evidence_key(ev)
+        self.evidence = [e for e in self.evidence if e is not old and evidence_key(e) != key]
+        self.evidence.append(ev)
+        # The ticket lists results in the order of the rows, not in completion order.
+        order = {r.key: i for i, r in enumerate(self.rows)}
+        self.evidence.sort(key=lambda e: order.get(evidence_key(e), len(order)))
+
+    def _worker_finished(self) -> None:
+        for worker in [w for w in self.workers if w.done]:
+            self.workers.discard(worker)
+            worker.deleteLater()
+            ids = {s.id for s in worker.specs}
+            for row in self.rows:  # a check the runner never reported on
+                if row.state != "idle" and row.run_id in ids:
+                    row.state = "idle"
+                    row.note, row.note_status = CANCELLED, "cancelled"
+                    self._show_row(row)
+        self._update_controls()
+        if not self.running:
+            self._spinner.stop()
+            self.idle.emit()
+
+    def remove(self, row: CheckRow) -> None:
+        """Remove an added check (or an earlier result) and its evidence."""
+        if row.from_policy or row not in self.rows or row.state != "idle":
+            return
+        index = self.rows.index(row)
+        self.rows.remove(row)
+        self.table.removeRow(index)
+        if row.evidence is not None:
+            self.evidence = [ev for ev in self.evidence if ev is not row.evidence]
+            self.emit_changed()
+        self._update_summary()
+
+    # -- showing ------------------------------------------------------------------------
+
+    def _rebuild_table(self) -> None:
+        self.table.setRowCount(0)
+        for row in self.rows:
+            self._add_table_row(row)
+        self._update_summary()
+        self._update_controls()
+
+    def _add_table_row(self, row: CheckRow) -> None:
+        index = self.table.rowCount()
+        self.table.insertRow(index)
+        for col in range(COL_ACTIONS):
+            item = QTableWidgetItem()
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            self.table.setItem(index, col, item)
+        cell = QWidget()
+        lay = QHBoxLayout(cell)
+        lay.setContentsMargins(2, 1, 2, 1)
+        lay.setSpacing(4)
+        rerun = QPushButton("Re-run")
+        rerun.setAccessibleName(f"Re-run {row.label}")
+        rerun.clicked.connect(lambda _=False, r=row: self.rerun(r))
+        lay.addWidget(rerun)
+        row.widgets = [rerun]
+        if not row.from_policy:
+            remove = QPushButton("Remove")
+            remove.setAccessibleName(f"Remove {row.label}")
+            remove.clicked.connect(lambda _=False, r=row: self.remove(r))
+            lay.addWidget(remove)
+            row.widgets.append(remove)
+        self.table.setCellWidget(index, COL_ACTIONS, cell)
+        self._show_row(row)
+
+    def _show_row(self, row: CheckRow) -> None:
+        try:
+            index = self.rows.index(row)
+        except ValueError:
+            return
+        item = self._cell
+        spec, ev = row.spec, row.evidence
+        item(index, COL_NAME).setText(row.label)
+        item(index, COL_TYPE).setText(spec.type)
+        item(index, COL_TYPE).setToolTip(DESCRIPTIONS.get(spec.type, ""))
+        target = ev.target if ev is not None else redact_target(spec.target)
+        item(index, COL_TARGET).setText(target)
+        item(index, COL_TARGET).setToolTip(target)
+        status = item(index, COL_STATUS)
+        summary = item(index, COL_SUMMARY)
+        duration, when = "", ""
+        if row.state == "waiting":
+            status.setIcon(spinner_icon(self._frame))
+            status.setText("Waiting…")
+            summary.setText("Queued")
+        elif row.state == "running":
+            status.setIcon(spinner_icon(self._frame))
+            status.setText("Running…")
+            summary.setText("Running…")
+        elif row.note:
+            status.setIcon(status_icon("error"))
+            status.setText("CANCELLED" if row.note_status == "cancelled" else "ERROR")
+            summary.setText(row.note)
+        elif ev is not None:
+            status.setIcon(status_icon(ev.status))
+            status.setText(ev.status.upper())
+            summary.setText(ev.summary)
+            duration = _duration(ev.duration_ms)
+            when = _local_time(ev.started_at)
+        elif spec.error:
+            status.setIcon(status_icon("error"))
+            status.setText("NOT READY")
+            summary.setText(spec.error)
+        else:
+            status.setIcon(QIcon())
+            status.setText("Not run")
+            summary.setText("")
+        summary.setToolTip(summary.text())
+        status.setToolTip(status.text())
+        item(index, COL_DURATION).setText(duration)
+        item(index, COL_TIME).setText(when)
+        if ev is not None:
+            item(index, COL_TIME).setToolTip(ev.started_at.astimezone().isoformat(" ", "seconds"))
+        for button in row.widgets:
+            button.setEnabled(row.state == "idle" and (button.text() != "Re-run" or row.runnable))
+        if row.state == "idle":
+            self.table.resizeRowToContents(index)
+        if self.table.currentRow() == index:
+            self._show_details()
+
+    def _cell(self, index: int, col: int) -> QTableWidgetItem:
+        cell = self.table.item(index, col)
+        assert cell is not None, "every row has an item in each column"
+        return cell
+
+    def _turn_spinner(self) -> None:
+        self._frame = (self._frame + 1) % SPINNER_FRAMES
+        icon = spinner_icon(self._frame)
+        for index, row in enumerate(self.rows):
+            if row.state != "idle":
+                cell = self.table.item(index, COL_STATUS)
+                if cell is not None:
+                    cell.setIcon(icon)
+
+    def _update_summary(self) -> None:
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            if row.evidence is not None and not row.note:
+                counts[row.evidence.status] = counts.get(row.evidence.status, 0) + 1
+        if not self.evidence:
+            self.results.setText(NO_RESULTS)
+            return
+        parts = [f"{counts[s]} {s.upper()}" for s in ("ok", "warn", "fail", "error") if s in counts]
+        latest = max(ev.started_at for ev in self.evidence)
+        self.results.setText(
+            f"{len(self.evidence)} results in the escalation: "
+            + (", ".join(parts) or "none shown")
+            + f" (last run {_local_time(latest)})"
+        )
+
+    def _update_controls(self) -> None:
+        busy = self.running
+        self.cancel_button.setEnabled(bool(self.workers))
+        self.run_all_button.setEnabled(any(r.runnable and r.state == "idle" for r in self.rows))
+        if busy:
+            waiting = sum(1 for r in self.rows if r.state != "idle")
+            self.run_all_button.setToolTip(f"{waiting} checks still running")
+        else:
+            self.run_all_button.setToolTip("")
+
+    def _show_details(self) -> None:
+        index = self.table.currentRow()
+        if not 0 <= index < len(self.rows):
+            self.details.clear()
+            return
+        row = self.rows[index]
+        lines = [f"{row.label} — {row.spec.type} {redact_target(row.spec.target)}"]
+        if row.note:
+            lines.append(row.note)
+        ev = row.evidence
+        if ev is not None:
+            lines.append(
+                f"{ev.status.upper()}: {ev.summary}  ({_duration(ev.duration_ms)}, "
+                f"ran at {ev.started_at.astimezone():%Y-%m-%d %H:%M:%S})"
+            )
+            for k, v in ev.details.items():
+                if k != "check_name":
+                    lines.append(f"  {k}: {v}")
+        elif row.spec.error:
+            lines.append(row.spec.error)
+        self.details.setPlainText("\n".join(lines))
+
+    def _type_changed(self) -> None:
+        name = self.add_type.currentData() or ""
+        self.add_target.setPlaceholderText(f"e.g. {PLACEHOLDERS.get(name, '')}")
+        self.add_type.setToolTip(DESCRIPTIONS.get(name, ""))
+
+    def _add_clicked(self) -> None:
+        self.add_check(str(self.add_type.currentData()), self.add_target.text())
+        self.add_target.clear()
+
+
+def _duration(ms: float) -> str:
+    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+
+
+def _local_time(when: datetime) -> str:
+    return f"{when.astimezone():%H:%M:%S}"
