@@ -1,0 +1,110 @@
+"""Drains the outbox off the GUI thread: on start, on a timer, and when asked."""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from assistant.credentials import CredentialStore
+
+if TYPE_CHECKING:
+    from assistant.outbox import DrainResult
+    from ui.context import AppContext
+
+log = logging.getLogger("ui.outbox")
+
+DRAIN_INTERVAL_MS = 30_000
+
+_credentials: weakref.WeakKeyDictionary[AppContext, CredentialStore] = weakref.WeakKeyDictionary()
+
+
+def shared_credentials(ctx: AppContext) -> CredentialStore:
+    """One CredentialStore per running app, so a session-only token is seen everywhere."""
+    creds = _credentials.get(ctx)
+    if creds is None:
+        creds = _credentials[ctx] = CredentialStore()
+    return creds
+
+
+class OutboxWorker(QObject):
+    """Runs ``Outbox.drain`` in the TaskRunner pool, one drain at a time.
+
+    Signals: ``drained(result)`` after each drain (a ``DrainResult``), ``changed()`` when
+    entries may have changed state, ``failed(message)`` when a drain could not run.
+    """
+
+    drained = Signal(object)
+    changed = Signal()
+    failed = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, interval_ms: int = DRAIN_INTERVAL_MS, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.drain_now)
+        self._running = False
+        self._again: tuple[bool, str | None] | None = None
+        self._stopped = False
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def start(self) -> None:
+        """Drain now (what waited while the app was closed) and then periodically."""
+        self._stopped = False
+        self.timer.start()
+        self.drain_now()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self.timer.stop()
+
+    def drain_now(self, force: bool = False, only: str | None = None) -> None:
+        """Drain in a worker; while one runs, the request is remembered and runs after."""
+        if self._stopped or self.ctx.store is None or self.ctx.settings is None:
+            return
+        if self._running:
+            prev_force = self._again[0] if self._again else False
+            self._again = (force or prev_force, None if self._again else only)
+            return
+        self._running = True
+        store, settings, policy = self.ctx.store, self.ctx.settings, self.ctx.policy
+        creds = shared_credentials(self.ctx)
+
+        def work() -> DrainResult:
+            from assistant.submission import make_outbox
+
+            # wait=0: another process (the CLI) draining is fine, we try again later.
+            return make_outbox(store, settings, policy, creds).drain(force=force, only=only, wait=0)
+
+        self.ctx.tasks.run(work, self._done, self._failed)
+
+    def _done(self, result: DrainResult) -> None:
+        self._finish()
+        self._run_again()  # first, so listeners see ``running`` when more is coming
+        if result.attempted:
+            self.ctx.drafts_changed.emit()
+            self.changed.emit()
+        self.drained.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._finish()
+        self._run_again()
+        log.warning("outbox drain failed: %s", exc)
+        self.failed.emit(str(exc))
+
+    def _finish(self) -> None:
+        self._running = False
+
+    def _run_again(self) -> None:
+        if self._again is not None and not self._stopped:
+            force, only = self._again
+            self._again = None
+            self.drain_now(force, only)

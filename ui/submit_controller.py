@@ -1,0 +1,125 @@
+"""What the review page calls to submit: queue (writer pool), then let the outbox send."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from assistant.model import Escalation
+
+if TYPE_CHECKING:
+    from assistant.outbox import DrainResult
+    from assistant.trackers.base import TicketRef
+    from ui.context import AppContext
+    from ui.outbox_worker import OutboxWorker
+
+log = logging.getLogger("ui.submit")
+
+
+class SubmitController(QObject):
+    """Submits escalations and reports what became of them.
+
+    Signals: ``submitted(key, url)``; ``queued(message)`` (queued, will be sent later);
+    ``needs_attention(reason)``; ``refused(message)`` when it could not even be queued
+    (incomplete, out of scope, already submitted, store error); ``similar_found(list)`` /
+    ``similar_failed(message)`` for ``find_similar``. Each carries the escalation id too
+    via ``last_id``.
+    """
+
+    submitted = Signal(str, str)
+    queued = Signal(str)
+    needs_attention = Signal(str)
+    refused = Signal(str)
+    similar_found = Signal(object)
+    similar_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, worker: OutboxWorker, parent: QObject | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.worker = worker
+        self._waiting: set[str] = set()
+        self.last_id = ""
+        worker.drained.connect(self._drained)
+        worker.failed.connect(self._drain_failed)
+
+    def submit(self, escalation: Escalation, add_to: TicketRef | None = None) -> None:
+        """Queue this version of the escalation; the outbox worker sends it right after."""
+        from assistant.submission import queue_escalation, tracker_identity
+
+        store, settings, policy = self.ctx.store, self.ctx.settings, self.ctx.policy
+        if store is None or settings is None:
+            self.refused.emit("The app is still starting; try again in a moment.")
+            return
+        snapshot = escalation.model_copy(deep=True)
+        tracker_id = tracker_identity(settings.tracker)
+
+        def work() -> Escalation:
+            return queue_escalation(store, policy, snapshot, tracker_id=tracker_id, add_to=add_to)
+
+        self.ctx.tasks.run(work, self._queued_ok, self._queue_failed, write=True)
+
+    def _queued_ok(self, esc: Escalation) -> None:
+        eid = str(esc.id)
+        self.last_id = eid
+        self._waiting.add(eid)
+        self.ctx.drafts_changed.emit()
+        self.worker.drain_now(force=True, only=eid)
+
+    def _queue_failed(self, exc: BaseException) -> None:
+        self.refused.emit(str(exc))
+
+    def _drained(self, result: DrainResult) -> None:
+        from assistant.submission import QUEUED_MESSAGE
+
+        handled: set[str] = set()
+        for e in result.submitted:
+            if e.escalation_id in self._waiting:
+                self.last_id = e.escalation_id
+                self.submitted.emit(e.ticket_key, e.ticket_url)
+                handled.add(e.escalation_id)
+        for e in result.needs_attention:
+            if e.escalation_id in self._waiting:
+                self.last_id = e.escalation_id
+                self.needs_attention.emit(e.last_error)
+                handled.add(e.escalation_id)
+        for e in result.retrying:
+            if e.escalation_id in self._waiting:
+                self.last_id = e.escalation_id
+                self.queued.emit(f"{QUEUED_MESSAGE}\n({e.last_error})")
+                handled.add(e.escalation_id)
+        if not handled and self._waiting and not self.worker.running:
+            # Not attempted (another sender busy, or the tracker waits for a new token).
+            for eid in list(self._waiting):
+                self.last_id = eid
+                self.queued.emit(QUEUED_MESSAGE)
+                handled.add(eid)
+        self._waiting -= handled
+
+    def _drain_failed(self, message: str) -> None:
+        from assistant.submission import QUEUED_MESSAGE
+
+        for eid in list(self._waiting):
+            self.last_id = eid
+            self.queued.emit(f"{QUEUED_MESSAGE}\n({message})")
+        self._waiting.clear()
+
+    def find_similar(self, escalation: Escalation) -> None:
+        """Ask the tracker for similar open tickets in a worker (``similar_found(list)``)."""
+        from assistant.submission import configured_tracker, find_similar
+        from ui.outbox_worker import shared_credentials
+
+        settings, policy = self.ctx.settings, self.ctx.policy
+        if settings is None:
+            return
+        creds = shared_credentials(self.ctx)
+        snapshot = escalation.model_copy(deep=True)
+
+        def work() -> list[TicketRef]:
+            with configured_tracker(settings, policy, creds) as tracker:
+                return find_similar(tracker, snapshot)
+
+        self.ctx.tasks.run(
+            work, self.similar_found.emit, lambda exc: self.similar_failed.emit(str(exc))
+        )
