@@ -130,3 +130,26 @@ def _left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_outbox_view_lists_and_pulls_back(qtbot: QtBot, ctx: AppContext) -> None:
+    from assistant.policy import default_policy
+    from assistant.submission import queue_escalation
+    from ui.outbox_view import OutboxView
+
+    assert ctx.store is not None
+    esc = ctx.store.create(complete_escalation("In the outbox"))
+    queue_escalation(ctx.store, default_policy(), esc)
+    view = OutboxView(ctx, OutboxWorker(ctx))
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000) as sig:
+        view.reload()
+    assert sig.args == [1]
+    assert view.table.item(0, 0).text() == "In the outbox"  # type: ignore[union-attr]
+    assert view.table.item(0, 1).text() == "Queued"  # type: ignore[union-attr]
+    view.table.selectRow(0)
+    assert view.pull_button.isEnabled()
+    with qtbot.waitSignal(view.pulled_back, timeout=10_000):
+        view.pull_button.click()
+    assert ctx.store.get(esc.id).status.value == "draft"
+    qtbot.waitUntil(lambda: view.table.rowCount() == 0, timeout=10_000)

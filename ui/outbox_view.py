@@ -1,0 +1,170 @@
+"""A small window listing the outbox, with Retry now and Pull back to edit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NoReturn
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+if TYPE_CHECKING:
+    from assistant.outbox import OutboxEntry
+    from ui.context import AppContext
+    from ui.outbox_worker import OutboxWorker
+
+COLUMNS = ("Escalation", "Status", "Attempts", "Next attempt", "Ticket", "Last error")
+STATE_LABELS = {
+    "queued": "Queued",
+    "sending": "Sending…",
+    "retrying": "Waiting to retry",
+    "submitted": "Submitted",
+    "needs_attention": "Needs attention",
+}
+
+
+class OutboxView(QWidget):
+    """The outbox as a table; reloads (in a worker) whenever the outbox worker reports.
+
+    Signals: ``pulled_back(escalation_id)`` after an entry became a draft again (the main
+    window opens it), ``loaded(count)`` after each reload.
+    """
+
+    pulled_back = Signal(str)
+    loaded = Signal(int)
+
+    def __init__(
+        self, ctx: AppContext, worker: OutboxWorker, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.worker = worker
+        self.entries: list[OutboxEntry] = []
+        self.setWindowTitle("Outbox — Escalation Assistant")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setAccessibleName("Outbox")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.retry_button = QPushButton("&Retry now")
+        self.pull_button = QPushButton("&Pull back to edit")
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.message, 1)
+        row.addWidget(self.retry_button)
+        row.addWidget(self.pull_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(row)
+        self.resize(900, 360)
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.pull_button.clicked.connect(self.pull_back_selected)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        worker.changed.connect(self.reload)
+        worker.drained.connect(lambda _r: self.reload())
+        self._update_buttons()
+
+    def reload(self) -> None:
+        store = self.ctx.store
+        if store is None:
+            return
+        policy = self.ctx.policy
+
+        def work() -> list[OutboxEntry]:
+            from assistant.outbox import Outbox
+
+            return Outbox(store, policy, _no_tracker).entries()
+
+        self.ctx.tasks.run(work, self._show, lambda exc: self.message.setText(str(exc)))
+
+    def _show(self, entries: list[OutboxEntry]) -> None:
+        selected = self.selected()
+        self.entries = entries
+        self.table.setRowCount(len(entries))
+        for r, e in enumerate(entries):
+            nxt = e.next_attempt_at.astimezone().strftime("%H:%M:%S") if e.next_attempt_at else ""
+            values = (
+                e.title or e.escalation_id[:8],
+                STATE_LABELS.get(e.state.value, e.state.value),
+                str(e.attempts),
+                nxt,
+                e.ticket_key,
+                e.last_error,
+            )
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if c == 5:
+                    item.setToolTip(value)
+                if c == 4 and e.ticket_url:
+                    item.setToolTip(e.ticket_url)
+                self.table.setItem(r, c, item)
+            if selected is not None and e.escalation_id == selected.escalation_id:
+                self.table.selectRow(r)
+        self._update_buttons()
+        self.loaded.emit(len(entries))
+
+    def selected(self) -> OutboxEntry | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].row() >= len(self.entries):
+            return None
+        return self.entries[rows[0].row()]
+
+    def _update_buttons(self) -> None:
+        e = self.selected()
+        state = e.state.value if e else ""
+        self.retry_button.setEnabled(state in {"queued", "retrying", "needs_attention"})
+        self.pull_button.setEnabled(state in {"queued", "retrying", "needs_attention"})
+
+    def retry_selected(self) -> None:
+        e, store = self.selected(), self.ctx.store
+        if e is None or store is None:
+            return
+        eid, policy = e.escalation_id, self.ctx.policy
+
+        def work() -> None:
+            from assistant.outbox import Outbox
+
+            Outbox(store, policy, _no_tracker).retry_now(eid)
+
+        def done(_r: object) -> None:
+            self.message.setText("Sending now…")
+            self.worker.drain_now(force=True, only=eid)
+            self.reload()
+
+        self.ctx.tasks.run(work, done, lambda exc: self.message.setText(str(exc)), write=True)
+
+    def pull_back_selected(self) -> None:
+        e, store = self.selected(), self.ctx.store
+        if e is None or store is None:
+            return
+        eid = e.escalation_id
+
+        def work() -> None:
+            from assistant.submission import pull_back
+
+            pull_back(store, eid)
+
+        def done(_r: object) -> None:
+            self.message.setText("Pulled back: it is a draft again.")
+            self.ctx.drafts_changed.emit()
+            self.pulled_back.emit(eid)
+            self.reload()
+
+        self.ctx.tasks.run(work, done, lambda exc: self.message.setText(str(exc)), write=True)
+
+
+def _no_tracker() -> NoReturn:
+    raise AssertionError("the outbox view never sends")
