@@ -10,7 +10,7 @@ from assistant.model import Escalation, Status
 from tests.ui.conftest import bulk_drafts
 from tests.ui.helpers import choose
 from ui.context import AppContext
-from ui.drafts_model import PAGE
+from ui.drafts_model import FIRST_PAGE
 from ui.main_window import MainWindow
 
 
@@ -123,11 +123,11 @@ def test_ten_thousand_drafts_load_lazily(qtbot: QtBot, ctx: AppContext) -> None:
     bulk_drafts(ctx, 10_000)
     win = make_window(qtbot, ctx)
     assert win.model.total == 10_000
-    assert win.model.rowCount() == PAGE < 10_000
+    assert win.model.rowCount() == FIRST_PAGE < 10_000
     # no per-row widgets: the table has no index widgets and few children overall
     assert win.table.indexWidget(win.model.index(0, 0)) is None
     assert len(win.findChildren(QWidget)) < 200
     # scrolling to the end fetches more pages, still far below the total
     win.table.scrollToBottom()
-    qtbot.waitUntil(lambda: win.model.rowCount() > PAGE)
+    qtbot.waitUntil(lambda: win.model.rowCount() > FIRST_PAGE)
     assert win.model.rowCount() < 10_000

@@ -55,13 +55,13 @@ class Autosave(QObject):
         now = time.monotonic()
         if self._pending is None:
             self._first_change = now
-        self._pending = escalation.model_copy(deep=True)
+        self._pending = escalation  # copied when written, not on every keystroke
         waited_ms = (now - self._first_change) * 1000
         self._timer.start(int(max(0, min(DEBOUNCE_MS, MAX_DELAY_MS - waited_ms))))
 
     def save_now(self, escalation: Escalation) -> None:
         """Save this version immediately (page change, Ctrl+S, close, submit)."""
-        self._pending = escalation.model_copy(deep=True)
+        self._pending = escalation
         self.flush()
 
     def flush(self) -> None:
@@ -72,7 +72,9 @@ class Autosave(QObject):
         store = self.ctx.store
         if store is None:
             return
-        doc, self._pending = self._pending, None
+        # The snapshot is taken here, on the GUI thread, so the worker never sees a
+        # document the agent is still editing.
+        doc, self._pending = self._pending.model_copy(deep=True), None
         self._in_flight = True
         self.ctx.tasks.run(lambda: store.save(doc), self._done, self._failed, write=True)
 
