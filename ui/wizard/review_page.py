@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,6 +36,13 @@ class TicketPreview(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)
         self.setAccessibleName("Ticket preview")
+        self.anchorClicked.connect(self._open_link)
+
+    @staticmethod
+    def _open_link(url: QUrl) -> None:
+        # The renderer only emits http(s) links; checked again so nothing else is launched.
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:
         return None  # no images, style sheets or anything else, local or remote
