@@ -122,6 +122,8 @@ class DrainResult:
     retrying: list[OutboxEntry] = field(default_factory=list)
     needs_attention: list[OutboxEntry] = field(default_factory=list)
     busy: bool = False
+    #: why nothing could be sent (the tracker is not set up); entries stay queued
+    problem: str = ""
 
     @property
     def attempted(self) -> int:
@@ -499,8 +501,13 @@ class Outbox:
         setup_error: TrackerError | None = None
         try:
             tracker = self.tracker_factory()
+        except TrackerAuthError as exc:
+            setup_error = exc  # no token: the first entry asks for one (and blocks)
         except TrackerError as exc:
-            setup_error = exc
+            # Not set up (no tracker, no URL, no policy mapping): nothing was tried; the
+            # entries stay queued and go out once the settings are fixed.
+            result.problem = str(exc)
+            return result
         try:
             for eid, seen in due:
                 entry = self._claim(eid, seen)

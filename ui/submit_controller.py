@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from assistant.model import Escalation
+from ui.context import AppContext
 
 if TYPE_CHECKING:
     from assistant.outbox import DrainResult
     from assistant.trackers.base import TicketRef
-    from ui.context import AppContext
     from ui.outbox_worker import OutboxWorker
 
 log = logging.getLogger("ui.submit")
@@ -91,9 +92,10 @@ class SubmitController(QObject):
                 handled.add(e.escalation_id)
         if not handled and self._waiting and not self.worker.running:
             # Not attempted (another sender busy, or the tracker waits for a new token).
+            why = f"\n({result.problem})" if result.problem else ""
             for eid in list(self._waiting):
                 self.last_id = eid
-                self.queued.emit(QUEUED_MESSAGE)
+                self.queued.emit(QUEUED_MESSAGE + why)
                 handled.add(eid)
         self._waiting -= handled
 
@@ -123,3 +125,22 @@ class SubmitController(QObject):
         self.ctx.tasks.run(
             work, self.similar_found.emit, lambda exc: self.similar_failed.emit(str(exc))
         )
+
+
+_controllers: weakref.WeakKeyDictionary[AppContext, SubmitController] = weakref.WeakKeyDictionary()
+
+
+def submit_controller_for(ctx: AppContext) -> SubmitController:
+    """The app's one SubmitController with its OutboxWorker (started on first use).
+
+    Call it once the context is ready (e.g. from ``ctx.ready``) so the outbox also drains
+    what waited while the app was closed.
+    """
+    controller = _controllers.get(ctx)
+    if controller is None:
+        from ui.outbox_worker import OutboxWorker
+
+        worker = OutboxWorker(ctx, parent=ctx)
+        controller = _controllers[ctx] = SubmitController(ctx, worker, parent=ctx)
+        worker.start()
+    return controller

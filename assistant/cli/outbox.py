@@ -83,6 +83,8 @@ def cmd_flush(args: argparse.Namespace) -> int:
             store.close()
     except AssistantError as exc:
         return fail(str(exc))
+    if result.problem:
+        print(f"nothing sent: {result.problem}", file=sys.stderr)
     for e in result.submitted:
         print(f"sent {e.escalation_id[:8]} as {e.ticket_key} {e.ticket_url}")
     for e in left:

@@ -33,7 +33,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
                 print(f"{esc.short_id}: {QUEUED_MESSAGE}")
                 return 0
             outbox = make_outbox(store, settings, policy)
-            outbox.drain(only=eid)
+            result = outbox.drain(only=eid)
             entry = outbox.entry(eid)
         finally:
             store.close()
@@ -47,6 +47,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if entry.state is OutboxState.NEEDS_ATTENTION:
         return fail(f"{esc.short_id} needs attention: {entry.last_error}")
     print(f"{esc.short_id}: {QUEUED_MESSAGE}", file=sys.stdout)
-    if entry.last_error:
-        print(f"  ({entry.last_error})", file=sys.stderr)
+    if entry.last_error or result.problem:
+        print(f"  ({entry.last_error or result.problem})", file=sys.stderr)
     return 0

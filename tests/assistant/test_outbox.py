@@ -347,3 +347,15 @@ def test_entries_as_json_lists_the_columns(store: Store, outbox: Outbox) -> None
     assert row["status"] == "queued"
     assert row["title"] == "Acme: login fails"
     assert set(row) >= {"attempts", "next_attempt_at", "last_error", "ticket_key", "ticket_url"}
+
+
+def test_tracker_not_set_up_keeps_entries_queued(store: Store, clock: Clock) -> None:
+    def factory() -> FakeTracker:
+        raise TrackerRejected("No Ops tracker is set up yet: open Settings.")
+
+    outbox = Outbox(store, default_policy(), factory, tracker_id=TRACKER_ID, clock=clock)
+    eid = _queued(store)
+    result = outbox.drain()
+    assert result.attempted == 0
+    assert "No Ops tracker" in result.problem
+    assert outbox.entry(eid).state is OutboxState.QUEUED  # type: ignore[union-attr]

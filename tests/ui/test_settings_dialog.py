@@ -153,3 +153,31 @@ def test_outbox_view_lists_and_pulls_back(qtbot: QtBot, ctx: AppContext) -> None
         view.pull_button.click()
     assert ctx.store.get(esc.id).status.value == "draft"
     qtbot.waitUntil(lambda: view.table.rowCount() == 0, timeout=10_000)
+
+
+@pytest.mark.redmine
+def test_wizard_submit_shows_the_ticket_key(
+    qtbot: QtBot, ctx: AppContext, make_wizard, redmine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from ui.submit_controller import submit_controller_for
+
+    monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
+    ctx.settings = AgentSettings(
+        tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
+    )
+    controller = submit_controller_for(ctx)
+    wizard = make_wizard(complete_escalation("Submitted from the wizard"))
+    wizard.go_to(wizard.pages.index(wizard.review_page))
+    with qtbot.waitSignal(controller.submitted, timeout=30_000) as sig:
+        qtbot.keyClick(
+            wizard.review_page.submit_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+    key, url = sig.args
+    assert key.startswith("#") and url.startswith(redmine.url)
+    assert key in wizard.banner.label.text()
+    store = ctx.store
+    assert store is not None
+    qtbot.waitUntil(lambda: store.get(wizard.escalation.id).status.value == "submitted")
+    controller.worker.stop()

@@ -99,8 +99,10 @@ def test_full_path_through_every_page(
     wait_saved(qtbot, w)
 
     assert ctx.store is not None
-    doc = ctx.store.get(w.escalation.id)
-    assert doc.status is Status.READY
+    store = ctx.store
+    # Queued for the outbox (no tracker is set up in this test, so it stays queued).
+    qtbot.waitUntil(lambda: store.get(w.escalation.id).status is Status.QUEUED)
+    doc = store.get(w.escalation.id)
     assert doc.customer.name == "Hartmann Bakeries GmbH"
     assert doc.customer.account_id == "ACC-204117"
     assert doc.customer.contact == "Jana Hartmann <jana@example.org>"

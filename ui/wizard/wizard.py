@@ -305,7 +305,7 @@ class EscalationWizard(QWidget):
             self.submit()
 
     def submit(self) -> bool:
-        """Submit the escalation; for now this marks the draft ready (the outbox comes later)."""
+        """Queue the escalation for the outbox; the banner says what became of it."""
         esc = self.escalation
         if out_of_scope_reason(self.ctx.policy, esc) is not None:
             self.review_page.show_blockers(esc, [])
@@ -316,13 +316,47 @@ class EscalationWizard(QWidget):
                 page.show_missing(self.missing_on(page))
             self.review_page.show_blockers(esc, [f.label for f in missing])
             return False
-        esc.status = Status.READY
+        from ui.submit_controller import submit_controller_for
+
+        # Queued in memory too, so an autosave still in flight cannot turn it back to a draft.
+        esc.status = Status.QUEUED
         self.autosave.save_now(esc)
         self.review_page.message.hide()
-        self.banner.show_message(
-            "Marked ready for Ops. It will be sent when the tracker connection is set up.",
-            "info",
-        )
+        self.review_page.submit_button.setEnabled(False)
+        self.stack.setEnabled(False)  # no edits after submit: they would never reach Ops
+        controller = submit_controller_for(self.ctx)
+        eid = str(esc.id)
+
+        def mine() -> bool:
+            return controller.last_id == eid
+
+        def submitted(key: str, url: str) -> None:
+            if mine():
+                self.banner.show_message(f"Submitted to Ops as {key} — {url}", "info")
+
+        def queued(message: str) -> None:
+            if mine():
+                self.banner.show_message(message, "warning")
+
+        def attention(reason: str) -> None:
+            if mine():
+                self.banner.show_message(f"Needs attention: {reason}", "error")
+
+        def refused(message: str) -> None:
+            esc.status = Status.DRAFT
+            self.stack.setEnabled(True)
+            self.review_page.submit_button.setEnabled(True)
+            self.banner.show_message(message, "error")
+
+        for signal, slot in (
+            (controller.submitted, submitted),
+            (controller.queued, queued),
+            (controller.needs_attention, attention),
+        ):
+            signal.connect(slot)
+        controller.refused.connect(refused, Qt.ConnectionType.SingleShotConnection)
+        controller.submit(esc)
+        self.banner.show_message("Submitting…", "info")
         self.ctx.drafts_changed.emit()
         self.submitted.emit(esc)
         return True
