@@ -70,9 +70,8 @@ def test_outage_notified_after_two_in_a_row_and_recovery_too() -> None:
 
 def test_flapping_every_poll_notifies_nothing() -> None:
     sched = _scheduler("api")
-    flapping: list[ServiceState] = ["operational", "operational"] + [
-        "outage" if i % 2 == 0 else "operational" for i in range(20)
-    ]
+    alternating: list[ServiceState] = ["outage", "operational"] * 10
+    flapping: list[ServiceState] = ["operational", "operational", *alternating]
     notes, _ = _run(sched, flapping)
     assert notes == []
     assert sched.overall() == "operational"
@@ -80,7 +79,8 @@ def test_flapping_every_poll_notifies_nothing() -> None:
 
 def test_flapping_between_two_bad_states_notifies_nothing() -> None:
     sched = _scheduler("api")
-    notes, _ = _run(sched, ["operational", "operational"] + ["outage", "degraded"] * 6)
+    bad: list[ServiceState] = ["outage", "degraded"] * 6
+    notes, _ = _run(sched, ["operational", "operational", *bad])
     assert notes == []
 
 

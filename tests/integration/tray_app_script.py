@@ -1,0 +1,78 @@
+"""Run the real tray icon and watcher loop on a real X display; report as JSON lines.
+
+Used by ``test_tray_xvfb.py`` (``python -m tests.integration.tray_app_script URL``). It
+prints one JSON object per line: ``ready`` (with ``tray_available``), ``observed`` (each
+poll), ``state`` (each icon change) and ``notification`` (each tray message). A line
+``quit`` on stdin ends it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from PySide6.QtCore import QSocketNotifier
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from assistant.watchers import AlertLimiter, NotificationGate, WatchTarget
+from ui.tasks import TaskRunner
+from ui.tray import TrayIcon
+from ui.watch_controller import WatchController
+
+
+def emit(**data: Any) -> None:
+    print(json.dumps(data), flush=True)
+
+
+def main(argv: list[str]) -> int:
+    url = argv[1]
+    interval = float(argv[2]) if len(argv) > 2 else 0.2
+    app = QApplication(argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    available = QSystemTrayIcon.isSystemTrayAvailable()
+    tasks = TaskRunner()
+    tray = TrayIcon()
+    controller = WatchController(
+        tasks,
+        [WatchTarget("Status page", "statuspage", url, interval)],
+        gate=NotificationGate(),
+        limiter=AlertLimiter(max_alerts=10),
+        tick_ms=max(50, int(interval * 1000 / 2)),
+    )
+    controller.state_changed.connect(tray.set_state)
+    controller.notify.connect(tray.notify)
+    controller.observed.connect(lambda name, state: emit(event="observed", state=state))
+    tray.state_shown.connect(
+        lambda state: emit(event="state", state=state, visible=tray.is_visible())
+    )
+    controller.notify.connect(
+        lambda n: emit(event="notification", title=n.title, text=n.text, state=n.state)
+    )
+    tray.show()
+
+    notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
+
+    def stdin_ready() -> None:
+        line = sys.stdin.readline()
+        if not line or line.strip() == "quit":
+            notifier.setEnabled(False)
+            controller.stop()
+            app.quit()
+
+    notifier.activated.connect(stdin_ready)
+    emit(
+        event="ready",
+        tray_available=available,
+        visible=tray.is_visible(),
+        supports_messages=QSystemTrayIcon.supportsMessages(),
+        platform=app.platformName(),
+    )
+    controller.start()
+    code = app.exec()
+    tasks.wait()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

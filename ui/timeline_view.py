@@ -1,0 +1,107 @@
+"""An escalation's timeline: submitted, Ops' status changes, Ops' comments.
+
+Everything Ops writes is shown as text, never as markup: the HTML is built here with every
+piece of tracker text escaped, so ``<img onerror=…>`` in a comment stays visible text.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from assistant.model import Escalation, TimelineEvent
+
+KIND_LABELS = {"submitted": "Submitted", "status": "Status changed", "comment": "Comment"}
+
+
+def _when(at: datetime) -> str:
+    return f"{at.astimezone():%Y-%m-%d %H:%M}"
+
+
+def timeline_events(esc: Escalation) -> list[TimelineEvent]:
+    """The timeline, oldest first, starting with the submission (from the ticket link)."""
+    events = list(esc.timeline)
+    if esc.ticket is not None and not any(e.kind == "submitted" for e in events):
+        at = esc.ticket.submitted_at or esc.created_at
+        events.append(TimelineEvent(kind="submitted", at=at, text=f"Ticket {esc.ticket.key}"))
+    return sorted(events, key=lambda e: e.at)
+
+
+def timeline_html(esc: Escalation) -> str:
+    """The timeline as HTML in which all escalation and tracker text is escaped."""
+    esc_ = html.escape
+    rows: list[str] = []
+    for event in timeline_events(esc):
+        label = KIND_LABELS.get(event.kind, event.kind)
+        if event.kind == "status":
+            label = f"Status: {event.text}"
+        who = f" — {esc_(event.author)}" if event.author else ""
+        head = f"<p><b>{esc_(label)}</b>{who} <span style='color:#605e5c'>{_when(event.at)}</span>"
+        body = ""
+        if event.kind != "status" and event.text:
+            body = (
+                "<div style='white-space: pre-wrap; margin: 2px 0 10px 16px;'>"
+                f"{esc_(event.text)}</div>"
+            )
+        rows.append(head + "</p>" + body)
+    if not rows:
+        rows.append("<p>Nothing yet: the escalation has not been submitted.</p>")
+    return "".join(rows)
+
+
+def timeline_text(esc: Escalation) -> str:
+    """The timeline as plain text (for copying, and to test what a person reads)."""
+    lines: list[str] = []
+    for event in timeline_events(esc):
+        label = f"Status: {event.text}" if event.kind == "status" else KIND_LABELS[event.kind]
+        who = f" — {event.author}" if event.author else ""
+        lines.append(f"{label}{who} {_when(event.at)}")
+        if event.kind != "status" and event.text:
+            lines.append(event.text)
+    return "\n".join(lines)
+
+
+class TimelineView(QWidget):
+    """The header (escalation, ticket) and its timeline in a read-only text browser."""
+
+    def __init__(self, escalation: Escalation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel()
+        self.header.setTextFormat(self.header.textFormat().PlainText)
+        self.header.setWordWrap(True)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Timeline")
+        self.browser.setOpenLinks(False)
+        self.browser.setOpenExternalLinks(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.header)
+        lay.addWidget(self.browser, 1)
+        self.set_escalation(escalation)
+
+    def set_escalation(self, escalation: Escalation) -> None:
+        self.escalation = escalation
+        ticket = escalation.ticket
+        where = f" — {ticket.key} {ticket.url}".rstrip() if ticket else ""
+        self.header.setText(f"{escalation.short_id}: {escalation.title or '(no title)'}{where}")
+        self.browser.setHtml(timeline_html(escalation))
+
+
+class TimelineDialog(QDialog):
+    """A window with one escalation's timeline."""
+
+    def __init__(self, escalation: Escalation, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Timeline — {escalation.short_id}")
+        self.view = TimelineView(escalation)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(buttons)
+        self.resize(640, 480)
+
+    def set_escalation(self, escalation: Escalation) -> None:
+        self.view.set_escalation(escalation)

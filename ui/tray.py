@@ -1,0 +1,147 @@
+"""The system tray icon: the worst state of the watched services, notifications, a menu."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import cache
+from importlib import resources
+
+from PySide6.QtCore import QByteArray, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from assistant.watchers import STATE_LABELS, Notification, ServiceState
+
+log = logging.getLogger("ui.tray")
+
+STATES: tuple[ServiceState, ...] = ("operational", "degraded", "outage", "unknown")
+_SIZES = (16, 22, 24, 32, 48, 64)
+MESSAGE_MS = 10_000
+
+
+def icon_svg(state: ServiceState) -> bytes:
+    """The SVG of a state's icon (resources/icons/tray-<state>.svg)."""
+    return (resources.files("resources") / "icons" / f"tray-{state}.svg").read_bytes()
+
+
+def render_icon(state: ServiceState, size: int) -> QPixmap:
+    """The state's icon drawn at ``size`` pixels (needs a QGuiApplication)."""
+    renderer = QSvgRenderer(QByteArray(icon_svg(state)))
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return pixmap
+
+
+@cache
+def state_icon(state: ServiceState) -> QIcon:
+    """The tray icon for ``state``; the shapes differ too (check, !, cross, ?)."""
+    icon = QIcon()
+    for size in _SIZES:
+        icon.addPixmap(render_icon(state, size))
+    return icon
+
+
+class TrayIcon(QObject):
+    """The tray icon with its menu.
+
+    Signals: ``new_escalation()``, ``open_drafts()``, ``open_outbox()``,
+    ``pause_requested(bool)`` (True: pause for an hour, False: resume),
+    ``settings_requested()``, ``quit_requested()``, ``notification_clicked(object)`` with
+    the ``Notification`` whose message was clicked, ``state_shown(str)`` after the icon
+    changed.
+    """
+
+    new_escalation = Signal()
+    open_drafts = Signal()
+    open_outbox = Signal()
+    pause_requested = Signal(bool)
+    settings_requested = Signal()
+    quit_requested = Signal()
+    notification_clicked = Signal(object)
+    state_shown = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state: ServiceState = "unknown"
+        self.paused_until: datetime | None = None
+        self.last_message: Notification | None = None
+        self.tray = QSystemTrayIcon(state_icon("unknown"), self)
+        self.tray.setToolTip("Escalation Assistant")
+        self.menu = QMenu()
+        self.new_action = self._action("&New escalation", self.new_escalation.emit)
+        self.drafts_action = self._action("Open &drafts", self.open_drafts.emit)
+        self.outbox_action = self._action("Outbo&x", self.open_outbox.emit)
+        self.menu.addSeparator()
+        self.pause_action = self._action("&Pause alerts for 1 h", self._pause_clicked)
+        self.settings_action = self._action("&Settings…", self.settings_requested.emit)
+        self.menu.addSeparator()
+        self.quit_action = self._action("&Quit", self.quit_requested.emit)
+        self.tray.setContextMenu(self.menu)
+        self.tray.messageClicked.connect(self._message_clicked)
+        self.tray.activated.connect(self._activated)
+        self.set_outbox_count(0)
+
+    def _action(self, text: str, slot: object) -> QAction:
+        action = QAction(text, self.menu)
+        action.triggered.connect(slot)
+        self.menu.addAction(action)
+        return action
+
+    # -- what it shows -----------------------------------------------------------------
+
+    def show(self) -> None:
+        self.tray.show()
+
+    def hide(self) -> None:
+        self.tray.hide()
+
+    def is_visible(self) -> bool:
+        return self.tray.isVisible()
+
+    def set_state(self, state: ServiceState, tooltip: str) -> None:
+        """Show the worst state and the per-service lines in the tooltip."""
+        text = f"Escalation Assistant — {STATE_LABELS[state]}\n{tooltip}".strip()
+        if self.paused_until is not None:
+            text += f"\nAlerts paused until {self.paused_until.astimezone():%H:%M}"
+        self.tray.setToolTip(text)
+        if state != self.state:
+            self.state = state
+            self.tray.setIcon(state_icon(state))
+            self.state_shown.emit(state)
+
+    def set_outbox_count(self, waiting: int) -> None:
+        self.outbox_action.setText(f"Outbo&x ({waiting} waiting)")
+
+    def set_paused(self, until: datetime | None) -> None:
+        self.paused_until = until
+        if until is None:
+            self.pause_action.setText("&Pause alerts for 1 h")
+        else:
+            self.pause_action.setText(f"Resume alerts (paused until {until.astimezone():%H:%M})")
+
+    def notify(self, note: Notification) -> None:
+        """Show ``note`` as a tray message; a click on it emits ``notification_clicked``."""
+        self.last_message = note
+        icon = QSystemTrayIcon.MessageIcon.Information
+        if note.state in ("outage", "degraded"):
+            icon = QSystemTrayIcon.MessageIcon.Warning
+        self.tray.showMessage(note.title, note.text, icon, MESSAGE_MS)
+
+    # -- reactions ---------------------------------------------------------------------
+
+    def _pause_clicked(self) -> None:
+        self.pause_requested.emit(self.paused_until is None)
+
+    def _message_clicked(self) -> None:
+        if self.last_message is not None:
+            self.notification_clicked.emit(self.last_message)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.open_drafts.emit()
