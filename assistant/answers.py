@@ -93,8 +93,26 @@ def _parse_cursor(value: str | None) -> datetime | None:
 
 
 def append_events(store: Store, escalation_id: str, events: list[TicketEvent]) -> list[TicketEvent]:
-    """Add the events not yet on the escalation's timeline; returns those added."""
-    esc = store.get(escalation_id)
+    """Add the events not yet on the escalation's timeline; returns those added.
+
+    One write transaction (``BEGIN IMMEDIATE``): the read and the write of the document can
+    never interleave with the autosave or the outbox.
+    """
+    from assistant.outbox import immediate, read_escalation, write_escalation
+
+    with immediate(store) as conn:
+        esc = read_escalation(conn, escalation_id)
+        new = _new_events(esc, events)
+        if new:
+            timeline = [
+                *esc.timeline,
+                *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in new),
+            ]
+            write_escalation(conn, esc.model_copy(update={"timeline": timeline}))
+    return new
+
+
+def _new_events(esc: Escalation, events: list[TicketEvent]) -> list[TicketEvent]:
     seen = {_event_key(e.kind, e.at, e.text) for e in esc.timeline}
     new: list[TicketEvent] = []
     for event in sorted(events, key=lambda e: e.at):
@@ -103,12 +121,6 @@ def append_events(store: Store, escalation_id: str, events: list[TicketEvent]) -
             continue
         seen.add(key)
         new.append(event)
-    if new:
-        timeline = [
-            *esc.timeline,
-            *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in new),
-        ]
-        store.save(esc.model_copy(update={"timeline": timeline}))
     return new
 
 
