@@ -1,13 +1,373 @@
-"""Starting the GUI."""
+"""Starting the GUI, and the shell around the main window: tray, alerts, watchers, answers."""
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QToolBar, QWidget
 
 from assistant import __version__
 from assistant.paths import resolve_paths
+
+if TYPE_CHECKING:
+    from assistant.model import Escalation
+    from assistant.settings import AgentSettings
+    from assistant.watchers import Notification
+    from ui.context import AppContext
+    from ui.timeline_view import TimelineDialog
+
+log = logging.getLogger("ui")
+
+TRAY_POLL_MS = 3000
+TRAY_HINT_TITLE = "Escalation Assistant is still running"
+TRAY_HINT_TEXT = (
+    "It keeps watching your services and Ops' answers from the tray. Click the icon to open "
+    "it; choose Quit in its menu to end it. (Settings can turn this off.)"
+)
+
+
+class AppShell(QObject):
+    """Everything around the main window that lives as long as the app.
+
+    The tray icon (when the desktop has a tray; polled every few seconds until one
+    appears), the in-window alerts (when it has none), the service watchers and the Ops'
+    answers poller, close-to-tray, and the windows opened from the tray menu.
+
+    Signals: ``quit_requested()`` when the app should end (tray Quit, or the main window
+    closed without a tray); ``timeline_opened(object)`` with a ``TimelineDialog``.
+    """
+
+    quit_requested = Signal()
+    timeline_opened = Signal(object)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        window: QMainWindow,
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        tray_poll_ms: int = TRAY_POLL_MS,
+    ) -> None:
+        super().__init__(window)
+        from ui.alerts import InWindowAlerts
+        from ui.watch_controller import WatchController
+
+        self.ctx = ctx
+        self.window = window
+        self.tray_available = tray_available
+        self.tray: Any = None  # ui.tray.TrayIcon, created once a tray exists
+        self.timelines: dict[str, TimelineDialog] = {}
+        self.dialogs: list[QWidget] = []
+        self.alerts = InWindowAlerts(self)
+        self.alerts.activated.connect(self.open_notification)
+        self.alerts.panel.settings_requested.connect(self.open_settings)
+        self.controller = WatchController(ctx.tasks, parent=self)
+        self.controller.state_changed.connect(self._state_changed)
+        self.controller.notify.connect(self.show_notification)
+        self.controller.answers_changed.connect(self._answers_changed)
+        self.controller.paused_changed.connect(self._paused_changed)
+        self._install_in_window()
+        window.installEventFilter(self)
+        self.tray_timer = QTimer(self)
+        self.tray_timer.setInterval(tray_poll_ms)
+        self.tray_timer.timeout.connect(self._poll_tray)
+        self._poll_tray()
+        if self.tray is None:
+            self.alerts.say_no_tray()
+            self.tray_timer.start()
+        ctx.ready.connect(self.start)
+
+    # -- set-up ------------------------------------------------------------------------
+
+    def _install_in_window(self) -> None:
+        central = self.window.centralWidget()
+        layout = central.layout() if central is not None else None
+        if layout is not None and hasattr(layout, "insertWidget"):
+            layout.insertWidget(0, self.alerts.banner)
+        self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts.panel)
+        self.timeline_action = QAction("&Timeline", self.window)
+        self.timeline_action.setToolTip("Ops' answers on the selected escalation")
+        self.timeline_action.triggered.connect(self._timeline_of_selected)
+        toolbar = self.window.findChild(QToolBar, "main-toolbar")
+        if toolbar is not None:
+            toolbar.addAction(self.timeline_action)
+        self.window.addAction(self.timeline_action)
+
+    def _poll_tray(self) -> None:
+        if self.tray is not None or not self.tray_available():
+            return
+        from ui.tray import TrayIcon
+
+        tray = TrayIcon(self)
+        tray.new_escalation.connect(self.new_escalation)
+        tray.open_drafts.connect(self.show_window)
+        tray.open_outbox.connect(self.open_outbox)
+        tray.pause_requested.connect(self.controller.pause_alerts)
+        tray.settings_requested.connect(self.open_settings)
+        tray.quit_requested.connect(self.quit_requested.emit)
+        tray.notification_clicked.connect(self.open_notification)
+        tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
+        tray.show()
+        self.tray = tray
+        self.tray_timer.stop()
+        self.alerts.set_visible(False)
+        log.info("system tray available: icon shown")
+        self.refresh_outbox_count()
+
+    @property
+    def has_tray(self) -> bool:
+        return self.tray is not None and self.tray.is_visible()
+
+    def start(self) -> None:
+        """Once the store and settings are loaded: configure and start the pollers."""
+        self.apply_settings()
+        self.controller.start()
+        self._watch_outbox()
+
+    def apply_settings(self, settings: AgentSettings | None = None) -> None:
+        from assistant.network import host_of
+        from assistant.watchers import NotificationGate, WatchTarget
+
+        settings = settings or self.ctx.settings
+        if settings is None:
+            return
+        paused = self.controller.gate.paused_until
+        self.controller.gate = NotificationGate.from_settings(settings.notifications)
+        self.controller.gate.paused_until = paused
+        self.controller.set_targets(WatchTarget.from_settings(s) for s in settings.watched)
+        self.controller.extra_hosts = (
+            [host_of(settings.tracker.url)] if settings.tracker.url else []
+        )
+        self.controller.set_answers_poll(self._answers_poll(settings))
+
+    def _answers_poll(self, settings: AgentSettings) -> Callable[[], Any] | None:
+        store = self.ctx.store
+        if store is None or not settings.tracker.type:
+            return None
+        from ui.outbox_worker import shared_credentials
+
+        policy = self.ctx.policy
+        creds = shared_credentials(self.ctx)
+
+        def poll() -> Any:
+            from assistant.answers import poll_answers
+            from assistant.submission import configured_tracker
+            from assistant.trackers.base import Tracker
+
+            made: list[Tracker] = []
+
+            def tracker_for(name: str) -> Tracker | None:
+                if name != settings.tracker.type:
+                    return None
+                tracker = configured_tracker(settings, policy, creds)
+                made.append(tracker)
+                return tracker
+
+            try:
+                return poll_answers(store, tracker_for)
+            finally:
+                for tracker in made:
+                    tracker.close()
+
+        return poll
+
+    def shutdown(self) -> None:
+        self.controller.stop()
+        self.tray_timer.stop()
+        if self.tray is not None:
+            self.tray.hide()
+
+    # -- what the pollers report -------------------------------------------------------
+
+    def _state_changed(self, state: str, tooltip: str) -> None:
+        self.alerts.set_state(state, tooltip)  # type: ignore[arg-type]
+        if self.tray is not None:
+            self.tray.set_state(state, tooltip)
+
+    def show_notification(self, note: Notification) -> None:
+        """A tray message when there is a tray, else the banner; always the alerts list."""
+        if self.has_tray:
+            self.alerts.panel.add(note)
+            self.tray.notify(note)
+        else:
+            self.alerts.add(note)
+
+    def _answers_changed(self, ids: list[str]) -> None:
+        self.ctx.drafts_changed.emit()
+        store = self.ctx.store
+        for eid in ids:
+            dialog = self.timelines.get(eid)
+            if dialog is not None and store is not None:
+                self.ctx.tasks.run(partial(store.get, eid), dialog.set_escalation)
+
+    def _paused_changed(self, until: object) -> None:
+        if self.tray is not None:
+            self.tray.set_paused(until)
+
+    # -- opening things ----------------------------------------------------------------
+
+    def show_window(self) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def new_escalation(self) -> None:
+        new = getattr(self.window, "new_escalation", None)
+        if callable(new):
+            new()
+
+    def open_notification(self, note: Notification) -> None:
+        """Open what a notification is about: an escalation's timeline, or the window."""
+        if note.kind == "ops_answers" and note.subject:
+            self.open_timeline(note.subject)
+        else:
+            self.show_window()
+
+    def _timeline_of_selected(self) -> None:
+        selected = getattr(self.window, "selected_id", None)
+        eid = selected() if callable(selected) else None
+        if eid:
+            self.open_timeline(eid)
+
+    def open_timeline(self, escalation_id: str) -> None:
+        """Show the escalation's timeline (loaded in a worker; an open one is raised)."""
+        dialog = self.timelines.get(escalation_id)
+        if dialog is not None:
+            dialog.show()
+            dialog.raise_()
+            return
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.tasks.run(
+            lambda: store.get(escalation_id),
+            self._show_timeline,
+            lambda exc: self.alerts.banner.show_message(str(exc), "error"),
+        )
+
+    def _show_timeline(self, escalation: Escalation) -> None:
+        from ui.timeline_view import TimelineDialog
+
+        eid = str(escalation.id)
+        if eid in self.timelines:
+            return
+        dialog = TimelineDialog(escalation)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None, e=eid: self.timelines.pop(e, None))
+        self.timelines[eid] = dialog
+        dialog.show()
+        self.timeline_opened.emit(dialog)
+
+    def open_settings(self) -> None:
+        from ui.watch_settings import WatchSettingsDialog
+
+        dialog = WatchSettingsDialog(self.ctx)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.apply_settings)
+        dialog.tracker_settings_requested.connect(self.open_tracker_settings)
+        self._keep(dialog)
+        dialog.show()
+
+    def open_tracker_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self.apply_settings)
+        self._keep(dialog)
+        dialog.show()
+
+    def open_outbox(self) -> None:
+        from ui.outbox_view import OutboxView
+        from ui.submit_controller import submit_controller_for
+
+        if self.ctx.store is None:
+            return
+        view = OutboxView(self.ctx, submit_controller_for(self.ctx).worker)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._keep(view)
+        view.show()
+        view.reload()
+
+    def _keep(self, widget: QWidget) -> None:
+        self.dialogs.append(widget)
+        widget.destroyed.connect(lambda _o=None, w=widget: self._forget(w))
+
+    def _forget(self, widget: QWidget) -> None:
+        self.dialogs = [d for d in self.dialogs if d is not widget]
+
+    # -- outbox count ------------------------------------------------------------------
+
+    def _watch_outbox(self) -> None:
+        from ui.submit_controller import submit_controller_for
+
+        if self.ctx.store is None:
+            return
+        worker = submit_controller_for(self.ctx).worker
+        worker.changed.connect(self.refresh_outbox_count)
+        worker.drained.connect(lambda _r: self.refresh_outbox_count())
+        self.refresh_outbox_count()
+
+    def refresh_outbox_count(self) -> None:
+        store = self.ctx.store
+        if store is None or self.tray is None or self.ctx.policy_source is None:
+            return
+        policy = self.ctx.policy
+
+        def work() -> int:
+            from assistant.outbox import Outbox
+
+            return len(Outbox(store, policy, _no_tracker).pending())
+
+        self.ctx.tasks.run(work, self._outbox_counted)
+
+    def _outbox_counted(self, waiting: int) -> None:
+        if self.tray is not None:
+            self.tray.set_outbox_count(waiting)
+
+    # -- closing -----------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            assert isinstance(event, QCloseEvent)
+            settings = self.ctx.settings
+            to_tray = settings.close_to_tray if settings is not None else True
+            if self.has_tray and to_tray:
+                event.ignore()
+                self.window.hide()
+                self._tray_hint_once()
+                return True
+            # No tray (or the agent turned it off): closing the window ends the app, so
+            # nothing keeps running invisibly.
+            QTimer.singleShot(0, self._closed_without_tray)
+        return False
+
+    def _closed_without_tray(self) -> None:
+        if not self.window.isVisible():
+            self.quit_requested.emit()
+
+    def _tray_hint_once(self) -> None:
+        settings = self.ctx.settings
+        if settings is None or settings.tray_hint_shown:
+            return
+        from assistant.settings import save_settings
+
+        self.tray.tray.showMessage(
+            TRAY_HINT_TITLE, TRAY_HINT_TEXT, QSystemTrayIcon.MessageIcon.Information, 10_000
+        )
+        updated = settings.model_copy(update={"tray_hint_shown": True})
+        self.ctx.settings = updated
+        path = self.ctx.paths.settings_file
+        self.ctx.tasks.run(lambda: save_settings(path, updated), write=True)
+
+
+def _no_tracker() -> Any:
+    raise AssertionError("counting the outbox never sends")
 
 
 def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
@@ -25,10 +385,15 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     app.setApplicationName("Escalation Assistant")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("escalation-assistant")
+    # The shell decides when closing the window ends the app (tray or not).
+    app.setQuitOnLastWindowClosed(False)
     install_excepthook(paths.crash_dir, dialog=crash_dialog)
     ctx = AppContext(paths)
     window = MainWindow(ctx)
+    shell = AppShell(ctx, window)
+    shell.quit_requested.connect(app.quit)
     window.show()
     ctx.start()
+    app.aboutToQuit.connect(shell.shutdown)
     app.aboutToQuit.connect(ctx.shutdown)
     return app.exec()

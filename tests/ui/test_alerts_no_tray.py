@@ -1,0 +1,132 @@
+"""Without a system tray (offscreen): alerts in the banner and the list; close quits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assistant.model import Escalation, Status, TicketLink, TimelineEvent
+from assistant.watchers import Notification, WatchTarget
+from checks import registry
+from checks.result import Outcome
+from checks.result import Status as CheckStatus
+from checks.spec import CheckContext, CheckSpec
+from ui.alerts import NO_TRAY_MESSAGE
+from ui.app import AppShell
+from ui.context import AppContext
+from ui.main_window import MainWindow
+from ui.timeline_view import TimelineDialog
+
+HOSTILE = "<b>x</b> <img src=x onerror=alert(1)>"
+
+
+class FakeService:
+    """A check type whose answer the test sets."""
+
+    def __init__(self) -> None:
+        self.status: CheckStatus = "ok"
+
+    def __call__(self, spec: CheckSpec, ctx: CheckContext) -> Outcome:
+        summary = {"ok": "All good.", "fail": "Major outage of the API."}.get(self.status, "?")
+        return Outcome(self.status, summary)
+
+
+@pytest.fixture
+def fake_service(monkeypatch: pytest.MonkeyPatch) -> FakeService:
+    service = FakeService()
+    monkeypatch.setitem(registry.CHECK_TYPES, "fake", service)
+    return service
+
+
+@pytest.fixture
+def shell(qtbot: QtBot, ctx: AppContext) -> Iterator[AppShell]:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    app_shell = AppShell(ctx, window, tray_available=lambda: False, tray_poll_ms=50)
+    window.show()
+    qtbot.waitExposed(window)
+    yield app_shell
+    app_shell.shutdown()
+    ctx.tasks.wait()
+
+
+def test_says_once_there_is_no_tray(shell: AppShell) -> None:
+    assert shell.tray is None
+    assert shell.alerts.banner.isVisible()
+    assert shell.alerts.banner.label.text() == NO_TRAY_MESSAGE
+    assert shell.alerts.panel.isVisible()
+    shell.alerts.banner.hide()
+    shell.alerts.say_no_tray()
+    assert not shell.alerts.banner.isVisible()
+
+
+def test_banner_and_list_show_the_same_alerts(
+    qtbot: QtBot, shell: AppShell, fake_service: FakeService
+) -> None:
+    controller = shell.controller
+    controller.timer.setInterval(20)
+    controller.set_targets([WatchTarget("Payments", "fake", "http://127.0.0.1/", 0.0)])
+    shown: list[Notification] = []
+    controller.notify.connect(shown.append)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.scheduler.overall() == "operational", timeout=10_000)
+    assert shown == []  # the first confirmed state, all well: nothing to say
+
+    fake_service.status = "fail"
+    with qtbot.waitSignal(controller.notify, timeout=10_000) as blocker:
+        pass
+    note = blocker.args[0]
+    assert note.state == "outage"
+    banner = shell.alerts.banner.label.text()
+    assert banner == f"{note.title}: {note.text}"
+    assert "Major outage of the API." in banner
+    assert shell.alerts.panel.texts()[0].endswith(f"{note.title} — {note.text}")
+    assert "Payments" in shell.alerts.panel.toolTip()
+
+    fake_service.status = "ok"
+    with qtbot.waitSignal(controller.notify, timeout=10_000) as blocker:
+        pass
+    recovery = blocker.args[0]
+    assert recovery.title == "Payments recovered"
+    assert shell.alerts.banner.label.text().startswith("Payments recovered")
+    lines = shell.alerts.panel.texts()
+    assert len(lines) == 2 and "recovered" in lines[0] and "outage" in lines[1]
+    assert [n.state for n in shown] == ["outage", "operational"]
+
+
+def test_closing_the_window_quits_the_app(qtbot: QtBot, shell: AppShell) -> None:
+    with qtbot.waitSignal(shell.quit_requested, timeout=5_000):
+        assert shell.window.close()
+    assert not shell.window.isVisible()
+
+
+def test_clicking_an_answer_opens_the_timeline_as_text(
+    qtbot: QtBot, ctx: AppContext, shell: AppShell
+) -> None:
+    assert ctx.store is not None
+    at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    esc = ctx.store.create(
+        Escalation(
+            status=Status.SUBMITTED,
+            title="Login fails",
+            ticket=TicketLink(tracker="redmine", key="#7", submitted_at=at),
+            timeline=[
+                TimelineEvent(kind="status", at=at, author="Olga", text="In Progress"),
+                TimelineEvent(kind="comment", at=at, author="Olga", text=HOSTILE),
+            ],
+        )
+    )
+    note = Notification("ops_answers", "Ops answered", "…", at, str(esc.id))
+    with qtbot.waitSignal(shell.timeline_opened, timeout=5_000) as blocker:
+        shell.open_notification(note)
+    dialog = blocker.args[0]
+    assert isinstance(dialog, TimelineDialog)
+    qtbot.addWidget(dialog)
+    browser = dialog.view.browser
+    assert HOSTILE in browser.toPlainText()
+    assert "<img" not in browser.toHtml()
+    assert "Status: In Progress" in browser.toPlainText()
+    assert "Submitted" in browser.toPlainText()

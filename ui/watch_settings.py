@@ -1,0 +1,238 @@
+"""Settings for alerts: watched services (add/remove/interval), notifications, quiet hours."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assistant.settings import AgentSettings, NotificationSettings, WatchedService
+from checks.registry import DESCRIPTIONS, check_types
+from ui.context import AppContext
+
+_COLUMNS = ("Name", "Type", "Target", "Every (s)")
+
+
+class WatchSettingsDialog(QDialog):
+    """Edit ``AgentSettings.watched`` and ``notifications``; saved in the writer pool.
+
+    Signals: ``saved(object)`` with the new ``AgentSettings`` once written;
+    ``tracker_settings_requested()`` for the tracker/policy settings.
+    """
+
+    saved = Signal(object)
+    tracker_settings_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Alerts and watched services — Escalation Assistant")
+        current = ctx.settings or AgentSettings()
+
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setAccessibleName("Watched services")
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. Payments status page")
+        self.type_box = QComboBox()
+        for name in check_types():
+            self.type_box.addItem(f"{name} — {DESCRIPTIONS.get(name, '')}", name)
+        self.type_box.setCurrentIndex(max(0, self.type_box.findData("statuspage")))
+        self.target_edit = QLineEdit()
+        self.target_edit.setPlaceholderText("https://status.example.com/")
+        self.interval_spin = QSpinBox()
+        self.interval_spin.setRange(10, 24 * 3600)
+        self.interval_spin.setValue(60)
+        self.interval_spin.setSuffix(" s")
+        self.add_button = QPushButton("&Add")
+        self.remove_button = QPushButton("&Remove selected")
+        add_form = QFormLayout()
+        add_form.addRow("&Name:", self.name_edit)
+        add_form.addRow("T&ype:", self.type_box)
+        add_form.addRow("&Target:", self.target_edit)
+        add_form.addRow("&Every:", self.interval_spin)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_button)
+        add_row.addWidget(self.remove_button)
+        add_row.addStretch(1)
+        add_form.addRow(add_row)
+        self.add_error = QLabel()
+        self.add_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.add_error.setStyleSheet("color: #a4262c")
+        add_form.addRow(self.add_error)
+        services = QGroupBox("Watched services")
+        services_lay = QVBoxLayout(services)
+        services_lay.addWidget(self.table, 1)
+        services_lay.addLayout(add_form)
+
+        self.service_check = QCheckBox("Notify when a watched &service changes state")
+        self.answers_check = QCheckBox("Notify when &Ops answers (status change or comment)")
+        self.quiet_check = QCheckBox("&Quiet hours (no pop-ups) from")
+        self.quiet_start = QTimeEdit()
+        self.quiet_start.setDisplayFormat("HH:mm")
+        self.quiet_end = QTimeEdit()
+        self.quiet_end.setDisplayFormat("HH:mm")
+        self.quiet_check.toggled.connect(self.quiet_start.setEnabled)
+        self.quiet_check.toggled.connect(self.quiet_end.setEnabled)
+        quiet_row = QHBoxLayout()
+        quiet_row.addWidget(self.quiet_check)
+        quiet_row.addWidget(self.quiet_start)
+        quiet_row.addWidget(QLabel("to"))
+        quiet_row.addWidget(self.quiet_end)
+        quiet_row.addStretch(1)
+        self.close_to_tray_check = QCheckBox("Closing the window keeps the app in the &tray")
+        notes = QGroupBox("Notifications")
+        notes_lay = QVBoxLayout(notes)
+        notes_lay.addWidget(self.service_check)
+        notes_lay.addWidget(self.answers_check)
+        notes_lay.addLayout(quiet_row)
+        notes_lay.addWidget(self.close_to_tray_check)
+
+        self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        tracker_button = QPushButton("Tracker and &policy settings…")
+        tracker_button.clicked.connect(self.tracker_settings_requested.emit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.addButton(tracker_button, QDialogButtonBox.ButtonRole.ResetRole)
+        lay = QVBoxLayout(self)
+        lay.addWidget(services, 1)
+        lay.addWidget(notes)
+        lay.addWidget(self.message)
+        lay.addWidget(self.buttons)
+        self.add_button.clicked.connect(self.add_from_form)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        self._load(current)
+        self.resize(720, 560)
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _load(self, settings: AgentSettings) -> None:
+        for service in settings.watched:
+            self._append_row(service)
+        n = settings.notifications
+        self.service_check.setChecked(n.service_status)
+        self.answers_check.setChecked(n.ops_answers)
+        start, end = (
+            QTime.fromString(n.quiet_start, "HH:mm"),
+            QTime.fromString(n.quiet_end, "HH:mm"),
+        )
+        quiet = start.isValid() and end.isValid()
+        self.quiet_check.setChecked(quiet)
+        self.quiet_start.setTime(start if start.isValid() else QTime(22, 0))
+        self.quiet_end.setTime(end if end.isValid() else QTime(7, 0))
+        self.quiet_start.setEnabled(quiet)
+        self.quiet_end.setEnabled(quiet)
+        self.close_to_tray_check.setChecked(settings.close_to_tray)
+
+    def _append_row(self, service: WatchedService) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        values = (service.name, service.type, service.target, str(service.interval_s))
+        for col, value in enumerate(values):
+            self.table.setItem(row, col, QTableWidgetItem(value))
+
+    def services(self) -> list[WatchedService]:
+        out = []
+        for row in range(self.table.rowCount()):
+            name, type_, target, interval = (self._cell(row, c) for c in range(len(_COLUMNS)))
+            out.append(
+                WatchedService(name=name, type=type_, target=target, interval_s=int(interval))
+            )
+        return out
+
+    def _cell(self, row: int, col: int) -> str:
+        item = self.table.item(row, col)
+        return item.text() if item is not None else ""
+
+    def notifications(self) -> NotificationSettings:
+        quiet = self.quiet_check.isChecked()
+        return NotificationSettings(
+            service_status=self.service_check.isChecked(),
+            ops_answers=self.answers_check.isChecked(),
+            quiet_start=self.quiet_start.time().toString("HH:mm") if quiet else "",
+            quiet_end=self.quiet_end.time().toString("HH:mm") if quiet else "",
+        )
+
+    def add_from_form(self) -> None:
+        name, target = self.name_edit.text().strip(), self.target_edit.text().strip()
+        if not name or not target:
+            self.add_error.setText("Give the service a name and a target.")
+            return
+        if name in {s.name for s in self.services()}:
+            self.add_error.setText(f"A service named {name!r} is already watched.")
+            return
+        self.add_error.clear()
+        self._append_row(
+            WatchedService(
+                name=name,
+                type=str(self.type_box.currentData()),
+                target=target,
+                interval_s=self.interval_spin.value(),
+            )
+        )
+        self.name_edit.clear()
+        self.target_edit.clear()
+
+    def remove_selected(self) -> None:
+        for index in sorted(self.table.selectionModel().selectedRows(), reverse=True):
+            self.table.removeRow(index.row())
+
+    # -- save ----------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Write the settings in the writer pool, then close."""
+        from assistant.settings import save_settings
+
+        current = self.ctx.settings or AgentSettings()
+        settings = current.model_copy(
+            update={
+                "watched": self.services(),
+                "notifications": self.notifications(),
+                "close_to_tray": self.close_to_tray_check.isChecked(),
+            }
+        )
+        path = self.ctx.paths.settings_file
+        self.buttons.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: save_settings(path, settings),
+            lambda _r: self._saved(settings),
+            self._save_failed,
+            write=True,
+        )
+
+    def _saved(self, settings: AgentSettings) -> None:
+        self.ctx.settings = settings
+        self.buttons.setEnabled(True)
+        self.saved.emit(settings)
+        self.accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self.message.setText(f"The settings could not be saved: {exc}")
