@@ -81,6 +81,7 @@ class FlakyProxy:
         self.release = threading.Event()
         self.creates = 0
         self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)  # close() does not wake a blocked accept() on Linux
         self.port = self._server.getsockname()[1]
         self._threads: list[threading.Thread] = []
         self._clients: set[socket.socket] = set()
@@ -100,6 +101,7 @@ class FlakyProxy:
     def close(self) -> None:
         self._closing = True
         self.release.set()
+        self._accept.join(5)
         self._server.close()
         for c in list(self._clients):
             _close(c)
@@ -111,8 +113,11 @@ class FlakyProxy:
         while not self._closing:
             try:
                 client, _ = self._server.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            client.settimeout(None)
             self._clients.add(client)
             t = threading.Thread(target=self._handle, args=(client,), daemon=True)
             self._threads = [x for x in self._threads if x.is_alive()]
