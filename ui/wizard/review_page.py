@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -51,12 +52,14 @@ class TicketPreview(QTextBrowser):
 class ReviewPage(WizardPage):
     """The rendered ticket, the completeness list and the submit button.
 
-    Signals: ``jump(path)`` to go to a field's page and focus it; ``submit_requested()``.
+    Signals: ``jump(path)`` to go to a field's page and focus it; ``submit_requested()``;
+    ``add_to_requested(TicketRef)`` to add this escalation to an existing ticket instead.
     """
 
     title = "Review & submit"
     jump = Signal(str)
     submit_requested = Signal()
+    add_to_requested = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -89,6 +92,9 @@ class ReviewPage(WizardPage):
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
         self.outer.addWidget(split, 1)
+        self.similar = SimilarPanel(ctx)
+        self.similar.add_to_requested.connect(self.add_to_requested)
+        self.outer.addWidget(self.similar)
 
         self.message = QLabel()
         self.message.setObjectName("submitMessage")
@@ -112,8 +118,9 @@ class ReviewPage(WizardPage):
             self.jump.emit(str(path))
 
     def refresh(self, escalation: Escalation) -> None:
-        """Render the ticket in a worker and update the completeness list now."""
+        """Render the ticket in a worker, update the completeness list, find similar ones."""
         policy = self.ctx.policy
+        self.similar.search(escalation)
         self.completeness.clear()
         for state in completeness(policy, escalation):
             mark = "✓" if state.present else "✗ missing:"

@@ -34,6 +34,7 @@ from ui.wizard.problem_page import ProblemPage
 from ui.wizard.review_page import ReviewPage
 
 if TYPE_CHECKING:
+    from assistant.trackers.base import TicketRef
     from ui.context import AppContext
 
 log = logging.getLogger("ui.wizard")
@@ -131,6 +132,7 @@ class EscalationWizard(QWidget):
         self.attachments_page.capture_requested.connect(self.capture_screen)
         self.review_page.jump.connect(self.jump_to)
         self.review_page.submit_requested.connect(self.submit)
+        self.review_page.add_to_requested.connect(self.add_to_existing)
 
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
@@ -304,8 +306,15 @@ class EscalationWizard(QWidget):
         if self.current_page() is self.review_page:
             self.submit()
 
-    def submit(self) -> bool:
-        """Queue the escalation for the outbox; the banner says what became of it."""
+    def add_to_existing(self, ref: TicketRef) -> bool:
+        """Post the escalation as a comment on ``ref`` instead of creating a ticket."""
+        return self.submit(add_to=ref)
+
+    def submit(self, add_to: TicketRef | None = None) -> bool:
+        """Queue the escalation for the outbox; the banner says what became of it.
+
+        ``add_to``: post it as a comment on that existing ticket ("Add to existing").
+        """
         esc = self.escalation
         if out_of_scope_reason(self.ctx.policy, esc) is not None:
             self.review_page.show_blockers(esc, [])
@@ -332,7 +341,8 @@ class EscalationWizard(QWidget):
 
         def submitted(key: str, url: str) -> None:
             if mine():
-                self.banner.show_message(f"Submitted to Ops as {key} — {url}", "info")
+                what = f"Added to Ops' ticket {key}" if add_to else f"Submitted to Ops as {key}"
+                self.banner.show_message(f"{what} — {url}", "info")
 
         def queued(message: str) -> None:
             if mine():
@@ -355,8 +365,8 @@ class EscalationWizard(QWidget):
         ):
             signal.connect(slot)
         controller.refused.connect(refused, Qt.ConnectionType.SingleShotConnection)
-        controller.submit(esc)
-        self.banner.show_message("Submitting…", "info")
+        controller.submit(esc, add_to=add_to)
+        self.banner.show_message(f"Adding to {add_to.key}…" if add_to else "Submitting…", "info")
         self.ctx.drafts_changed.emit()
         self.submitted.emit(esc)
         return True
