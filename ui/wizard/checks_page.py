@@ -43,6 +43,9 @@ log = logging.getLogger("ui.checks")
 NO_RESULTS = "No checks run yet"
 CANCELLED = "Cancelled before it finished."
 SPINNER_MS = 120
+# Results that arrive together (20 checks answering at once) are shown, and handed to the
+# wizard for autosave, in one update: one ``changed`` per burst, not one per check.
+FLUSH_MS = 30
 PLACEHOLDERS = {
     "http": "https://shop.example.com/checkout",
     "tls": "shop.example.com:443",
@@ -74,7 +77,7 @@ def is_cancelled(result: CheckResult) -> bool:
     )
 
 
-@dataclass
+@dataclass(eq=False)  # rows are compared by identity: two rows may hold equal values
 class CheckRow:
     """One line of the table: what to run, and what is known about it."""
 
@@ -209,6 +212,12 @@ class ChecksPage(WizardPage):
         self._spinner = QTimer(self)
         self._spinner.setInterval(SPINNER_MS)
         self._spinner.timeout.connect(self._turn_spinner)
+        self._dirty: list[CheckRow] = []
+        self._evidence_changed = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush)
 
         self.run_all_button.clicked.connect(self.run_all)
         self.cancel_button.clicked.connect(self.cancel)
@@ -231,7 +240,8 @@ class ChecksPage(WizardPage):
 
     def apply(self, esc: Escalation) -> None:
         """Write the results (evidence) into the escalation."""
-        esc.checks = [ev.model_copy(deep=True) for ev in self.evidence]
+        # Evidence objects are never changed once made (a new result replaces them).
+        esc.checks = list(self.evidence)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -346,7 +356,7 @@ class ChecksPage(WizardPage):
         row = self._row_for_run(run_id)
         if row is not None:
             row.state = "running"
-            self._show_row(row)
+            self._mark(row)
 
     def _check_done(self, run_id: str, result: CheckResult) -> None:
         row = self._row_for_run(run_id)
@@ -367,9 +377,26 @@ class ChecksPage(WizardPage):
             row.note = result.summary
         else:
             self._store(row, to_evidence(result))
-        self._show_row(row)
-        self._update_summary()
-        if row.evidence is not None and not row.note:
+            self._evidence_changed = True
+        self._mark(row)
+
+    def _mark(self, row: CheckRow) -> None:
+        """Show this row's new state with the next coalesced update."""
+        if row not in self._dirty:
+            self._dirty.append(row)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        self._flush_timer.stop()
+        rows, self._dirty = self._dirty, []
+        for row in rows:
+            self._show_row(row)
+        if rows:
+            self._update_summary()
+            self._update_controls()
+        if self._evidence_changed:
+            self._evidence_changed = False
             self.emit_changed()
 
     def _store(self, row: CheckRow, ev: CheckEvidence) -> None:
@@ -383,6 +410,7 @@ class ChecksPage(WizardPage):
         self.evidence.sort(key=lambda e: order.get(evidence_key(e), len(order)))
 
     def _worker_finished(self) -> None:
+        self._flush()
         for worker in [w for w in self.workers if w.done]:
             self.workers.discard(worker)
             worker.deleteLater()
