@@ -231,9 +231,11 @@ def test_cancel_mid_run_leaves_the_page_idle(
     type_into(qtbot, page.add_target, f"{shop.base}/slow")
     click(qtbot, page.add_button)
     slow = page.rows[-1]
-    qtbot.waitUntil(lambda: slow.state == "running" and shop.slow_hit.is_set(), timeout=10_000)
-    assert page.running and page.cancel_button.isEnabled()
-    assert status_texts(page)["Added check"] == "Running…"
+    qtbot.waitUntil(
+        lambda: status_texts(page).get("Added check") == "Running…" and shop.slow_hit.is_set(),
+        timeout=10_000,
+    )
+    assert slow.state == "running" and page.running and page.cancel_button.isEnabled()
 
     with qtbot.waitSignal(page.idle, timeout=5000):
         click(qtbot, page.cancel_button)
