@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -46,6 +47,8 @@ SPINNER_MS = 120
 # Results that arrive together (20 checks answering at once) are shown, and handed to the
 # wizard for autosave, in one update: one ``changed`` per burst, not one per check.
 FLUSH_MS = 30
+ACTION_SPACING = 4
+ROW_MIN_HEIGHT = 38
 PLACEHOLDERS = {
     "http": "https://shop.example.com/checkout",
     "tls": "shop.example.com:443",
@@ -55,10 +58,8 @@ PLACEHOLDERS = {
     "health": "https://api.example.com/health",
 }
 
-COL_STATUS, COL_NAME, COL_TYPE, COL_TARGET, COL_SUMMARY, COL_DURATION, COL_TIME, COL_ACTIONS = (
-    range(8)
-)
-HEADERS = ("Status", "Check", "Type", "Target", "Result", "Took", "Ran at", "")
+COL_STATUS, COL_NAME, COL_TARGET, COL_SUMMARY, COL_DURATION, COL_ACTIONS = range(6)
+HEADERS = ("Status", "Check (type)", "Target", "Result", "Took", "")
 
 Key = tuple[str, str, str]  # (type, redacted target, name): "the same check"
 
@@ -160,14 +161,16 @@ class ChecksPage(WizardPage):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.Fixed)
+        # Room for "Re-run" and "Remove" side by side, so rows never clip their buttons.
+        buttons = sum(QPushButton(text).sizeHint().width() for text in ("Re-run", "Remove"))
+        self.table.setColumnWidth(COL_ACTIONS, buttons + 3 * ACTION_SPACING)
+        self.table.verticalHeader().setMinimumSectionSize(ROW_MIN_HEIGHT)
         for col, width in (
-            (COL_STATUS, 112),
-            (COL_NAME, 150),
-            (COL_TYPE, 64),
-            (COL_TARGET, 210),
+            (COL_STATUS, 104),
+            (COL_NAME, 160),
+            (COL_TARGET, 190),
             (COL_DURATION, 64),
-            (COL_TIME, 70),
         ):
             self.table.setColumnWidth(col, width)
         self.outer.addWidget(self.table, 3)
@@ -186,7 +189,7 @@ class ChecksPage(WizardPage):
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Details of the selected check")
         self.details.setPlaceholderText("Select a check to see its full result and details.")
-        self.details.setMaximumHeight(110)
+        self.details.setMaximumHeight(96)
         self.outer.addWidget(self.details, 1)
 
         self.add_type = QComboBox()
@@ -453,10 +456,17 @@ class ChecksPage(WizardPage):
             item = QTableWidgetItem()
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             self.table.setItem(index, col, item)
+        spec = row.spec
+        name = self._cell(index, COL_NAME)
+        name.setText(f"{row.label}\n{spec.type}")
+        name.setToolTip(DESCRIPTIONS.get(spec.type, ""))
+        target = redact_target(spec.target)
+        self._cell(index, COL_TARGET).setText(target)
+        self._cell(index, COL_TARGET).setToolTip(target)
         cell = QWidget()
         lay = QHBoxLayout(cell)
-        lay.setContentsMargins(2, 1, 2, 1)
-        lay.setSpacing(4)
+        lay.setContentsMargins(ACTION_SPACING, 1, ACTION_SPACING, 1)
+        lay.setSpacing(ACTION_SPACING)
         rerun = QPushButton("Re-run")
         rerun.setAccessibleName(f"Re-run {row.label}")
         rerun.clicked.connect(lambda _=False, r=row: self.rerun(r))
@@ -468,6 +478,7 @@ class ChecksPage(WizardPage):
             remove.clicked.connect(lambda _=False, r=row: self.remove(r))
             lay.addWidget(remove)
             row.widgets.append(remove)
+        lay.addStretch(1)
         self.table.setCellWidget(index, COL_ACTIONS, cell)
         self._show_row(row)
 
@@ -478,12 +489,6 @@ class ChecksPage(WizardPage):
             return
         item = self._cell
         spec, ev = row.spec, row.evidence
-        item(index, COL_NAME).setText(row.label)
-        item(index, COL_TYPE).setText(spec.type)
-        item(index, COL_TYPE).setToolTip(DESCRIPTIONS.get(spec.type, ""))
-        target = ev.target if ev is not None else redact_target(spec.target)
-        item(index, COL_TARGET).setText(target)
-        item(index, COL_TARGET).setToolTip(target)
         status = item(index, COL_STATUS)
         summary = item(index, COL_SUMMARY)
         duration, when = "", ""
@@ -494,7 +499,7 @@ class ChecksPage(WizardPage):
         elif row.state == "running":
             status.setIcon(spinner_icon(self._frame))
             status.setText("Running…")
-            summary.setText("Running…")
+            summary.setText("")
         elif row.note:
             status.setIcon(status_icon("error"))
             status.setText("CANCELLED" if row.note_status == "cancelled" else "ERROR")
@@ -516,9 +521,7 @@ class ChecksPage(WizardPage):
         summary.setToolTip(summary.text())
         status.setToolTip(status.text())
         item(index, COL_DURATION).setText(duration)
-        item(index, COL_TIME).setText(when)
-        if ev is not None:
-            item(index, COL_TIME).setToolTip(ev.started_at.astimezone().isoformat(" ", "seconds"))
+        item(index, COL_DURATION).setToolTip(f"Ran at {when}" if when else "")
         for button in row.widgets:
             button.setEnabled(row.state == "idle" and (button.text() != "Re-run" or row.runnable))
         if row.state == "idle":
@@ -583,7 +586,8 @@ class ChecksPage(WizardPage):
             )
             for k, v in ev.details.items():
                 if k != "check_name":
-                    lines.append(f"  {k}: {v}")
+                    text = json.dumps(v, default=str) if isinstance(v, dict | list) else v
+                    lines.append(f"  {k}: {text}")
         elif row.spec.error:
             lines.append(row.spec.error)
         self.details.setPlainText("\n".join(lines))
