@@ -90,11 +90,11 @@ def status_page() -> Iterator[StatusPage]:
 class AppProcess:
     """The tray app subprocess and its JSON lines."""
 
-    def __init__(self, display: str, url: str) -> None:
+    def __init__(self, display: str, *args: str) -> None:
         env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
         env.pop("WAYLAND_DISPLAY", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.integration.tray_app_script", url, "0.2"],
+            [sys.executable, "-m", "tests.integration.tray_app_script", *args],
             cwd=REPO_ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -181,7 +181,7 @@ def test_tray_icon_follows_status_page(
     x_display: str, status_page: StatusPage, artifacts_dir: Path
 ) -> None:
     shots = artifacts_dir / "screenshots"
-    app = AppProcess(x_display, status_page.url)
+    app = AppProcess(x_display, status_page.url, "0.2")
     try:
         ready = app.wait_for(event="ready")
         assert ready["tray_available"] is True
@@ -221,3 +221,29 @@ def test_tray_icon_follows_status_page(
     states = [s["state"] for s in app.seen if s["event"] == "state"]
     assert states == ["operational", "outage", "operational"]
     assert code == 0, "".join(app.stderr)
+
+
+def test_closing_the_window_keeps_the_app_in_the_tray(x_display: str, app_home: Path) -> None:
+    app = AppProcess(x_display, "--shell")
+    try:
+        ready = app.wait_for(event="ready")
+        assert ready == {"event": "ready", "tray": True, "window_visible": True}
+        closed = app.wait_for(event="closed")
+        assert closed["close_accepted"] is False  # hidden, not closed
+        assert closed["window_visible"] is False
+        assert closed["tray_visible"] is True
+        assert closed["hint_shown"] is True  # the one-time message, remembered
+        assert [t.replace("&", "") for t in closed["menu"]] == [
+            "New escalation",
+            "Open drafts",
+            "Outbox (0 waiting)",
+            "Pause alerts for 1 h",
+            "Settings…",
+            "Quit",
+        ]
+        app.wait_for(event="quit", code=0)
+    finally:
+        code = app.stop()
+    assert code == 0, "".join(app.stderr)
+    settings = json.loads((app_home / "config" / "settings.json").read_text())
+    assert settings["tray_hint_shown"] is True

@@ -1,9 +1,14 @@
 """Run the real tray icon and watcher loop on a real X display; report as JSON lines.
 
-Used by ``test_tray_xvfb.py`` (``python -m tests.integration.tray_app_script URL``). It
-prints one JSON object per line: ``ready`` (with ``tray_available``), ``observed`` (each
-poll), ``state`` (each icon change) and ``notification`` (each tray message). A line
-``quit`` on stdin ends it.
+Used by ``test_tray_xvfb.py``:
+
+- ``python -m tests.integration.tray_app_script URL [INTERVAL]`` prints one JSON object per
+  line: ``ready`` (with ``tray_available``), ``observed`` (each poll), ``state`` (each icon
+  change) and ``notification`` (each tray message). A line ``quit`` on stdin ends it.
+- ``python -m tests.integration.tray_app_script --shell`` runs the app's shell around the
+  main window (data in ``$ESCALATION_ASSISTANT_HOME``), closes the window, reports
+  ``closed`` (window hidden, app still running, hint shown) and then quits through the
+  tray menu's Quit action.
 """
 
 from __future__ import annotations
@@ -74,5 +79,50 @@ def main(argv: list[str]) -> int:
     return code
 
 
+def main_shell() -> int:
+    from PySide6.QtCore import QTimer
+
+    from assistant.paths import resolve_paths
+    from ui.app import AppShell
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    ctx = AppContext(resolve_paths().ensure())
+    window = MainWindow(ctx)
+    shell = AppShell(ctx, window)
+    shell.quit_requested.connect(app.quit)
+    app.aboutToQuit.connect(shell.shutdown)
+    app.aboutToQuit.connect(ctx.shutdown)
+    window.show()
+
+    def close_window() -> None:
+        accepted = window.close()
+        QTimer.singleShot(300, lambda: report_closed(accepted))
+
+    def report_closed(accepted: bool) -> None:
+        assert shell.tray is not None
+        emit(
+            event="closed",
+            close_accepted=accepted,
+            window_visible=window.isVisible(),
+            tray_visible=shell.tray.is_visible(),
+            hint_shown=bool(ctx.settings and ctx.settings.tray_hint_shown),
+            menu=[a.text() for a in shell.tray.menu.actions() if a.text()],
+        )
+        QTimer.singleShot(300, shell.tray.quit_action.trigger)
+
+    def ready() -> None:
+        emit(event="ready", tray=shell.tray is not None, window_visible=window.isVisible())
+        QTimer.singleShot(300, close_window)
+
+    ctx.ready.connect(ready)
+    ctx.start()
+    code = app.exec()
+    emit(event="quit", code=code)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main_shell() if sys.argv[1:2] == ["--shell"] else main(sys.argv))

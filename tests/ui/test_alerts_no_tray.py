@@ -130,3 +130,27 @@ def test_clicking_an_answer_opens_the_timeline_as_text(
     assert "<img" not in browser.toHtml()
     assert "Status: In Progress" in browser.toPlainText()
     assert "Submitted" in browser.toPlainText()
+
+
+def test_a_tray_that_appears_later_takes_over(
+    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.tray
+
+    # Offscreen Qt has no tray host to show an icon in (it warns); the real showing is
+    # tested under Xvfb + trayer in tests/integration/test_tray_xvfb.py.
+    shown: list[bool] = []
+    monkeypatch.setattr(ui.tray.TrayIcon, "show", lambda self: shown.append(True))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    available = [False]
+    app_shell = AppShell(ctx, window, tray_available=lambda: available[0], tray_poll_ms=20)
+    window.show()
+    qtbot.waitExposed(window)
+    assert app_shell.tray is None and app_shell.alerts.panel.isVisible()
+    available[0] = True
+    qtbot.waitUntil(lambda: app_shell.tray is not None, timeout=5_000)
+    assert not app_shell.alerts.panel.isVisible()
+    assert not app_shell.tray_timer.isActive()
+    assert shown == [True]
+    app_shell.shutdown()
