@@ -1,0 +1,70 @@
+"""The alerts settings dialog and pausing alerts from the tray menu."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from assistant.settings import load_settings
+from assistant.watchers import Notification, Observation, WatchTarget
+from ui.context import AppContext
+from ui.tray import TrayIcon
+from ui.watch_controller import WatchController
+from ui.watch_settings import WatchSettingsDialog
+
+
+def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None:
+    dialog = WatchSettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name_edit, "Payments")
+    qtbot.keyClicks(dialog.target_edit, "https://status.example.com/")
+    dialog.interval_spin.setValue(120)
+    dialog.add_button.click()
+    assert dialog.table.rowCount() == 1
+    dialog.name_edit.setText("Payments")
+    dialog.target_edit.setText("https://other.example.com/")
+    dialog.add_button.click()
+    assert "already watched" in dialog.add_error.text()
+    dialog.answers_check.setChecked(False)
+    dialog.quiet_check.setChecked(True)
+    with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
+        dialog.buttons.accepted.emit()
+    saved = blocker.args[0]
+    assert ctx.settings == saved
+    on_disk = load_settings(ctx.paths.settings_file)
+    assert [(s.name, s.type, s.target, s.interval_s) for s in on_disk.watched] == [
+        ("Payments", "statuspage", "https://status.example.com/", 120)
+    ]
+    assert on_disk.notifications.ops_answers is False
+    assert (on_disk.notifications.quiet_start, on_disk.notifications.quiet_end) == (
+        "22:00",
+        "07:00",
+    )
+
+
+def test_pause_from_the_tray_menu_silences_alerts(qtbot: QtBot, ctx: AppContext) -> None:
+    tray = TrayIcon()
+    controller = WatchController(
+        ctx.tasks, [WatchTarget("api", "statuspage", "http://127.0.0.1/", 60)]
+    )
+    tray.pause_requested.connect(controller.pause_alerts)
+    controller.paused_changed.connect(tray.set_paused)
+    shown: list[Notification] = []
+    controller.notify.connect(shown.append)
+
+    tray.pause_action.trigger()
+    assert controller.gate.paused_until is not None
+    assert tray.pause_action.text().startswith("Resume alerts")
+    now = controller.clock()
+    for _ in range(2):
+        controller._polled("api", Observation("outage", "down"))
+    assert shown == []  # confirmed outage, but paused
+    assert controller.scheduler.overall() == "outage"
+
+    tray.pause_action.trigger()  # resume
+    assert controller.gate.paused_until is None
+    assert "Pause alerts" in tray.pause_action.text()
+    for _ in range(2):
+        controller._polled("api", Observation("operational", "fine"))
+    assert [n.state for n in shown] == ["operational"]
+    assert shown[0].at >= now
