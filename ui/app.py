@@ -149,10 +149,13 @@ class AppShell(QObject):
         store = self.ctx.store
         if store is None or not settings.tracker.type:
             return None
+        from assistant.trackers.registry import TRACKER_TITLES
         from ui.outbox_worker import shared_credentials
 
         policy = self.ctx.policy
         creds = shared_credentials(self.ctx)
+        kind = settings.tracker.type
+        names = {kind.casefold(), TRACKER_TITLES.get(kind, kind).casefold()}
 
         def poll() -> Any:
             from assistant.answers import poll_answers
@@ -162,7 +165,8 @@ class AppShell(QObject):
             made: list[Tracker] = []
 
             def tracker_for(name: str) -> Tracker | None:
-                if name != settings.tracker.type:
+                # The outbox records the tracker's title ("Redmine"); older links the type.
+                if name.casefold() not in names:
                     return None
                 tracker = configured_tracker(settings, policy, creds)
                 made.append(tracker)

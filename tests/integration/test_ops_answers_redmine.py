@@ -113,3 +113,61 @@ def test_status_change_and_comments_are_picked_up(
     assert "Looking at the load balancer now." in text
     assert HOSTILE in text
     assert "<img" not in view.browser.toHtml()
+
+
+def test_the_app_polls_answers_and_a_click_opens_the_timeline(
+    qtbot: QtBot, redmine: RedmineServer, tracker: RedmineTracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the app: settings → AppShell's answers poller → notification → timeline."""
+    from assistant.credentials import TOKEN_ENV
+    from assistant.settings import AgentSettings, TrackerSettings, save_settings
+    from ui.app import AppShell
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+    from ui.timeline_view import TimelineDialog
+
+    paths = resolve_paths().ensure()
+    monkeypatch.setenv(TOKEN_ENV, redmine.api_key)
+    save_settings(
+        paths.settings_file,
+        AgentSettings(
+            tracker=TrackerSettings(
+                type="redmine", url=redmine.url, project=redmine.project, user="admin"
+            )
+        ),
+    )
+    esc = Escalation(title="Acme: search is slow", status=Status.SUBMITTED)
+    ref = tracker.create_ticket(NewTicket(esc.idempotency_key, esc.title, "P3"), "Slow.")
+    # The outbox names the tracker by its title ("Redmine") in the ticket link.
+    link = TicketLink(tracker="Redmine", key=ref.key, url=ref.url, submitted_at=datetime.now(UTC))
+    ctx = AppContext(paths)
+    with qtbot.waitSignal(ctx.ready, timeout=20_000):
+        ctx.start()
+    assert ctx.store is not None
+    esc = ctx.store.create(esc.model_copy(update={"ticket": link}))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    shell = AppShell(ctx, window, tray_available=lambda: False)
+    try:
+        shell.apply_settings()
+        answer = redmine.api(
+            "PUT",
+            f"/issues/{ref.key.lstrip('#')}.json",
+            json={"issue": {"notes": f"Ops here.\n{HOSTILE}"}},
+        )
+        assert answer.status_code == 204, answer.text
+        with qtbot.waitSignal(shell.controller.notify, timeout=30_000) as blocker:
+            shell.controller.poll_answers_now()
+        note = blocker.args[0]
+        assert note.text == f"{esc.short_id} — Ops commented: Ops here."
+        assert shell.alerts.panel.texts()[0].endswith(note.text)
+        with qtbot.waitSignal(shell.timeline_opened, timeout=10_000) as opened:
+            shell.open_notification(note)
+        dialog = opened.args[0]
+        assert isinstance(dialog, TimelineDialog)
+        qtbot.addWidget(dialog)
+        assert HOSTILE in dialog.view.browser.toPlainText()
+        assert "<img" not in dialog.view.browser.toHtml()
+    finally:
+        shell.shutdown()
+        ctx.shutdown()
