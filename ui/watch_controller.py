@@ -76,6 +76,7 @@ class WatchController(QObject):
         self.extra_hosts: list[str] = []  # e.g. the tracker's host, for the network check
         self._answers_due: datetime | None = None
         self._answers_running = False
+        self.answers_problem = ""  # why Ops' answers could not be fetched, for the tooltip
         self._network_due: datetime | None = None
         self._network_running = False
         self._stopped = False
@@ -177,7 +178,10 @@ class WatchController(QObject):
         self._deliver([note] if note is not None else [], now)
 
     def _emit_state(self) -> None:
-        self.state_changed.emit(self.scheduler.overall(), self.scheduler.tooltip())
+        tooltip = self.scheduler.tooltip()
+        if self.answers_problem:
+            tooltip += f"\nOps' answers: {self.answers_problem}"
+        self.state_changed.emit(self.scheduler.overall(), tooltip)
 
     def _deliver(self, notes: list[Notification], now: datetime) -> None:
         service = [n for n in notes if n.kind == "service_status"]
@@ -214,8 +218,13 @@ class WatchController(QObject):
         self._answers_running = False
         if self._stopped or result is None:
             return
-        for tracker, error in getattr(result, "errors", {}).items():
+        errors: dict[str, str] = getattr(result, "errors", {})
+        for tracker, error in errors.items():
             log.info("answers from %s: %s", tracker, error)
+        problem = "; ".join(errors.values())
+        if problem != self.answers_problem:
+            self.answers_problem = problem
+            self._emit_state()
         if result.changed:
             self.answers_changed.emit(list(result.changed))
         self._deliver(list(result.notifications), self.clock())
@@ -223,3 +232,5 @@ class WatchController(QObject):
     def _answers_failed(self, exc: BaseException) -> None:
         self._answers_running = False
         log.warning("answers poll failed: %s", exc)
+        self.answers_problem = str(exc)
+        self._emit_state()

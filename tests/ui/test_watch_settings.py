@@ -68,3 +68,18 @@ def test_pause_from_the_tray_menu_silences_alerts(qtbot: QtBot, ctx: AppContext)
         controller._polled("api", Observation("operational", "fine"))
     assert [n.state for n in shown] == ["operational"]
     assert shown[0].at >= now
+
+
+def test_answers_problem_is_shown_in_the_tooltip(qtbot: QtBot, ctx: AppContext) -> None:
+    from assistant.answers import AnswersResult
+
+    controller = WatchController(ctx.tasks)
+    controller.set_answers_poll(
+        lambda: AnswersResult(errors={"Redmine": "No token is stored for Redmine."})
+    )
+    with qtbot.waitSignal(
+        controller.state_changed,
+        timeout=5_000,
+        check_params_cb=lambda state, tip: "Ops' answers: No token" in tip,
+    ):
+        controller.poll_answers_now()
