@@ -13,6 +13,7 @@ BENCHMARKS = [
     "benchmarks.bench_gui",
     "benchmarks.bench_checks_gui",
     "benchmarks.bench_outbox",
+    "benchmarks.bench_submit_gui",
 ]
 
 

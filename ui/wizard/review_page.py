@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -103,6 +104,7 @@ class ReviewPage(WizardPage):
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.hide()
         self.submit_button = QPushButton("Submit to Ops  (Ctrl+Enter)")
+        self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.submit_button.setAccessibleName("Submit to Ops")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit_requested)
