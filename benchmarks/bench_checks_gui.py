@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication
 from benchmarks.bench_checks import CHECKS, DELAY, _serve
 from benchmarks.stats import report
 
-ROUNDS = 5
+ROUNDS = 7
 TARGET_MS = 16.0
 
 
@@ -174,6 +174,14 @@ def main() -> None:
         target=f"<= {TARGET_MS:g} ms",
     )
     report("worst GUI-thread stall, idle window (same run)", max(idle), "ms")
+    # A loaded machine stalls the idle window too; the medians show the page's own share.
+    report(
+        "median of the per-round worst stalls, running 20 checks",
+        statistics.median(busy),
+        "ms",
+        baseline=statistics.median(idle),
+        target=f"<= {TARGET_MS:g} ms",
+    )
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ SPINNER_MS = 120
 # Results that arrive together (20 checks answering at once) are shown, and handed to the
 # wizard for autosave, in one update: one ``changed`` per burst, not one per check.
 FLUSH_MS = 30
+FLUSH_ROWS = 5
 ACTION_SPACING = 4
 ROW_MIN_HEIGHT = 38
 PLACEHOLDERS = {
@@ -342,7 +343,7 @@ class ChecksPage(WizardPage):
             row.state = "waiting"
             row.note = row.note_status = ""
             specs.append(spec)
-            self._show_row(row)
+            self._mark(row)
         worker = CheckWorker(specs, self)
         worker.started.connect(self._check_started)
         worker.result.connect(self._check_done)
@@ -390,11 +391,17 @@ class ChecksPage(WizardPage):
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _flush(self) -> None:
+    def _flush(self, everything: bool = False) -> None:
+        """Show changed rows, a few at a time so one burst never holds the GUI thread long."""
         self._flush_timer.stop()
-        rows, self._dirty = self._dirty, []
+        count = len(self._dirty) if everything else FLUSH_ROWS
+        rows, self._dirty = self._dirty[:count], self._dirty[count:]
         for row in rows:
             self._show_row(row)
+        if self._dirty:
+            self._flush_timer.start(0)
+            return
+        self._flush_timer.setInterval(FLUSH_MS)
         if rows:
             self._update_summary()
             self._update_controls()
@@ -413,7 +420,7 @@ class ChecksPage(WizardPage):
         self.evidence.sort(key=lambda e: order.get(evidence_key(e), len(order)))
 
     def _worker_finished(self) -> None:
-        self._flush()
+        self._flush(everything=True)
         for worker in [w for w in self.workers if w.done]:
             self.workers.discard(worker)
             worker.deleteLater()
