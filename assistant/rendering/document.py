@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from assistant.model import Escalation
+from assistant.model import CheckEvidence, Escalation
 from assistant.policy.schema import Policy
 
 MISSING = "—"
@@ -188,6 +188,12 @@ def _impact_items(esc: Escalation, policy: Policy) -> list[tuple[str, Runs]]:
     return items
 
 
+def _check_label(check: CheckEvidence) -> str:
+    """The check's name as the agent saw it (kept in details), with its type."""
+    name = check.details.get("check_name")
+    return f"{name} ({check.type})" if isinstance(name, str) and name else check.type
+
+
 def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
     """The ticket Ops receives, as a structured document (no markup yet)."""
     esc = escalation
@@ -238,7 +244,7 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
     if esc.checks:
         rows = tuple(
             (
-                (Text(clean_text(c.type)),),
+                (Text(clean_text(_check_label(c))),),
                 (Text(clean_text(c.target)),),
                 (Strong(clean_text(c.status).upper()),),
                 (Text(clean_text(c.summary)),),
