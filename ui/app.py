@@ -9,7 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QToolBar, QWidget
 
 from assistant import __version__
@@ -93,10 +93,28 @@ class AppShell(QObject):
         self.timeline_action = QAction("&Timeline", self.window)
         self.timeline_action.setToolTip("Ops' answers on the selected escalation")
         self.timeline_action.triggered.connect(self._timeline_of_selected)
+        # Reachable without a tray too: on desktops with none these are the only way in.
+        self.outbox_action = QAction("Out&box", self.window)
+        self.outbox_action.setToolTip("Escalations waiting for the tracker")
+        self.outbox_action.triggered.connect(self.open_outbox)
+        self.settings_action = QAction("&Settings", self.window)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setToolTip("Tracker, policy file, watched services, alerts")
+        self.settings_action.triggered.connect(self.open_tracker_settings)
+        self.alerts_settings_action = QAction("&Alerts…", self.window)
+        self.alerts_settings_action.setToolTip("Watched services, notifications, quiet hours")
+        self.alerts_settings_action.triggered.connect(self.open_settings)
+        actions = (
+            self.timeline_action,
+            self.outbox_action,
+            self.settings_action,
+            self.alerts_settings_action,
+        )
         toolbar = self.window.findChild(QToolBar, "main-toolbar")
-        if toolbar is not None:
-            toolbar.addAction(self.timeline_action)
-        self.window.addAction(self.timeline_action)
+        for action in actions:
+            if toolbar is not None:
+                toolbar.addAction(action)
+            self.window.addAction(action)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger("ui.tasks")
@@ -34,6 +35,19 @@ class _Task(QRunnable):
             self.signals.finished.emit(result)
 
 
+def _while_alive(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    """Skip a result whose receiving widget was closed and deleted while the task ran."""
+    owner = getattr(callback, "__self__", None)
+    if not isinstance(owner, QObject):
+        return callback
+
+    def deliver(value: Any) -> None:
+        if shiboken6.isValid(owner):
+            callback(value)
+
+    return deliver
+
+
 class TaskRunner(QObject):
     """A pool for background work, and a one-thread pool so store writes stay ordered."""
 
@@ -60,9 +74,9 @@ class TaskRunner(QObject):
         signals.finished.connect(lambda _r: self._live.discard(signals))
         signals.failed.connect(lambda _e: self._live.discard(signals))
         if on_done is not None:
-            signals.finished.connect(on_done)
+            signals.finished.connect(_while_alive(on_done))
         if on_error is not None:
-            signals.failed.connect(on_error)
+            signals.failed.connect(_while_alive(on_error))
         (self.writer if write else self.pool).start(_Task(func, signals))
         return signals
 

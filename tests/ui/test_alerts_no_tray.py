@@ -154,3 +154,17 @@ def test_a_tray_that_appears_later_takes_over(
     assert not app_shell.tray_timer.isActive()
     assert shown == [True]
     app_shell.shutdown()
+
+
+def test_settings_and_outbox_are_reachable_without_a_tray(qtbot: QtBot, shell: AppShell) -> None:
+    from ui.outbox_view import OutboxView
+    from ui.settings_dialog import SettingsDialog
+
+    toolbar_texts = [a.text().replace("&", "") for a in shell.window.actions()]
+    assert {"Outbox", "Settings", "Alerts…"} <= set(toolbar_texts)
+    shell.settings_action.trigger()
+    qtbot.waitUntil(lambda: any(isinstance(d, SettingsDialog) for d in shell.dialogs))
+    shell.outbox_action.trigger()
+    qtbot.waitUntil(lambda: any(isinstance(d, OutboxView) for d in shell.dialogs))
+    for d in list(shell.dialogs):
+        d.close()
