@@ -163,12 +163,21 @@ class DraftsModel(QAbstractTableModel):
                 return _local_time(value)
             if key == "title":
                 return value or "(untitled)"
+            if key == "component":
+                return self._component_name(value)
             return value
         if role == ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole and key == "title":
             return row.title
         return None
+
+    def _component_name(self, component_id: str) -> str:
+        # The store keeps the policy's id; the agent knows the catalog's name.
+        if not component_id or self.ctx.policy_source is None:
+            return component_id
+        component = self.ctx.policy.component(component_id)
+        return component.name if component is not None else component_id
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_key = COLUMNS[column][0]

@@ -131,3 +131,12 @@ def test_ten_thousand_drafts_load_lazily(qtbot: QtBot, ctx: AppContext) -> None:
     win.table.scrollToBottom()
     qtbot.waitUntil(lambda: win.model.rowCount() > FIRST_PAGE)
     assert win.model.rowCount() < 10_000
+
+
+def test_rows_show_what_the_agent_knows(qtbot: QtBot, ctx: AppContext) -> None:
+    seed(ctx)
+    win = make_window(qtbot, ctx)
+    qtbot.waitUntil(lambda: win.model.rowCount() == 3)
+    shown = {win.model.index(r, c).data() for r in range(3) for c in range(win.model.columnCount())}
+    assert "E-mail (IMAP/SMTP)" in shown  # the catalog's name, not the id "email"
+    assert {"Draft", "Ready"} <= shown
