@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from checks.result import CheckResult
-from checks.runner import run_check
-from checks.spec import CheckSpec
+if TYPE_CHECKING:
+    from checks.result import CheckResult
 
 log = logging.getLogger("assistant.watchers")
 
@@ -67,11 +66,61 @@ class WatchTarget:
     target: str
     interval_s: float = 60.0
     options: dict[str, Any] = field(default_factory=dict)
+    from_policy: bool = False  # listed by Ops' policy for the whole team (not removable)
 
     @classmethod
     def from_settings(cls, service: Any) -> WatchTarget:
         """From an ``assistant.settings.WatchedService``."""
         return cls(service.name, service.type, service.target, float(service.interval_s))
+
+    @classmethod
+    def from_policy_entry(cls, entry: Any) -> WatchTarget:
+        """From an ``assistant.policy.schema.WatchEntry``."""
+        return cls(entry.name, entry.type, entry.target, float(entry.interval_s), from_policy=True)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What makes two entries the same service: the check type and the target."""
+        return self.type, _same_target(self.target)
+
+
+def _same_target(target: str) -> str:
+    return target.strip().rstrip("/").casefold()
+
+
+MINE_SUFFIX = " (mine)"
+
+
+def merge_watch_targets(
+    policy_entries: Iterable[Any], agent_entries: Iterable[Any]
+) -> list[WatchTarget]:
+    """The services to watch: Ops' policy ``[[watch]]`` entries, then the agent's own.
+
+    One watcher per (type, target): the agent's entry for a service the policy already
+    watches is dropped (the agent cannot remove or change a team-wide one). Names must be
+    unique (the tray lists services by name), so an agent's entry whose name a policy
+    entry has is kept as "name (mine)".
+    """
+    merged: list[WatchTarget] = []
+    seen: set[tuple[str, str]] = set()
+    names: set[str] = set()
+    for target in (WatchTarget.from_policy_entry(e) for e in policy_entries):
+        if target.identity in seen or target.name in names:
+            continue
+        merged.append(target)
+        seen.add(target.identity)
+        names.add(target.name)
+    for target in (WatchTarget.from_settings(s) for s in agent_entries):
+        if target.identity in seen:
+            continue
+        if target.name in names:
+            target = replace(target, name=target.name + MINE_SUFFIX)
+            if target.name in names:
+                continue
+        merged.append(target)
+        seen.add(target.identity)
+        names.add(target.name)
+    return merged
 
 
 @dataclass(frozen=True)
@@ -122,6 +171,11 @@ def state_from_result(result: CheckResult) -> Observation:
 
 def poll_service(target: WatchTarget, timeout: float = POLL_TIMEOUT_S) -> Observation:
     """Run the target's check once (blocking: call from a worker) and map the result."""
+    # Imported when a poll runs: the checks (requests, dnspython …) are not needed to
+    # paint the first window.
+    from checks.runner import run_check
+    from checks.spec import CheckSpec
+
     spec = CheckSpec(
         type=target.type,
         target=target.target,
@@ -419,6 +473,7 @@ __all__ = [
     "Watcher",
     "in_quiet_hours",
     "merge_notifications",
+    "merge_watch_targets",
     "poll_service",
     "state_from_result",
     "worst_state",

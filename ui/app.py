@@ -388,6 +388,34 @@ class AppShell(QObject):
         self.ctx.tasks.run(lambda: save_settings(path, updated), write=True)
 
 
+class _AfterFirstPaint(QObject):
+    """Calls ``callback`` once, right after ``widget`` painted its first frame.
+
+    A window that never paints (a platform without exposure events) still gets the call
+    after ``fallback_ms``.
+    """
+
+    def __init__(
+        self, widget: QWidget, callback: Callable[[], None], fallback_ms: int = 1500
+    ) -> None:
+        super().__init__(widget)
+        self.callback: Callable[[], None] | None = callback
+        self.widget = widget
+        widget.installEventFilter(self)
+        QTimer.singleShot(fallback_ms, self, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.callback is not None:
+            QTimer.singleShot(0, self, self._fire)
+        return False
+
+    def _fire(self) -> None:
+        if self.callback is not None:
+            callback, self.callback = self.callback, None
+            self.widget.removeEventFilter(self)
+            callback()
+
+
 def _no_tracker() -> Any:
     raise AssertionError("counting the outbox never sends")
 
@@ -414,8 +442,10 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     window = MainWindow(ctx)
     shell = AppShell(ctx, window)
     shell.quit_requested.connect(app.quit)
+    # Loading the store imports SQLAlchemy, pydantic and the policy in a worker; started
+    # before the first frame it would compete with it for the interpreter, so wait for it.
+    _AfterFirstPaint(window, ctx.start)
     window.show()
-    ctx.start()
     app.aboutToQuit.connect(shell.shutdown)
     app.aboutToQuit.connect(ctx.shutdown)
     return app.exec()
