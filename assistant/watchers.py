@@ -91,6 +91,9 @@ def _same_target(target: str) -> str:
 MINE_SUFFIX = " (mine)"
 
 
+NOTHING_WATCHED = "No services watched."
+
+
 def merge_watch_targets(
     policy_entries: Iterable[Any], agent_entries: Iterable[Any]
 ) -> list[WatchTarget]:
@@ -346,7 +349,7 @@ class WatchScheduler:
 
     def tooltip(self) -> str:
         if not self.watchers:
-            return "No services watched."
+            return NOTHING_WATCHED
         lines = [w.tooltip_line() for w in self.watchers.values()]
         if not self.network_up:
             lines.insert(0, "No network: checks are paused.")

@@ -7,7 +7,7 @@ is no tray.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.watchers import STATE_LABELS, Notification, ServiceState
+from assistant.watchers import NOTHING_WATCHED, STATE_LABELS, Notification, ServiceState
 from ui.banner import Banner
 
 NO_TRAY_MESSAGE = (
@@ -34,6 +34,12 @@ def alert_line(note: Notification) -> str:
     return f"{note.at.astimezone():%H:%M}  {note.title} — {note.text}"
 
 
+class _AlertsList(QListWidget):
+    def sizeHint(self) -> QSize:
+        # A few lines by default: the drafts list is what the window is for.
+        return QSize(400, 90)
+
+
 class AlertsPanel(QDockWidget):
     """A dock with the alerts list, newest first.
 
@@ -47,7 +53,7 @@ class AlertsPanel(QDockWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Alerts", parent)
         self.setObjectName("alerts-dock")
-        self.list = QListWidget()
+        self.list = _AlertsList()
         self.list.setAccessibleName("Alerts")
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(self._item_activated)
@@ -117,7 +123,9 @@ class InWindowAlerts(QObject):
 
     def set_state(self, state: ServiceState, tooltip: str) -> None:
         self.state = state
-        self.panel.setWindowTitle(f"Alerts — services: {STATE_LABELS[state]}")
+        watched = not tooltip.startswith(NOTHING_WATCHED)
+        label = STATE_LABELS[state] if watched else "none watched"
+        self.panel.setWindowTitle(f"Alerts — services: {label}")
         self.panel.setToolTip(tooltip)
 
     def set_visible(self, visible: bool) -> None:
