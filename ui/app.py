@@ -149,7 +149,7 @@ class AppShell(QObject):
 
     def apply_settings(self, settings: AgentSettings | None = None) -> None:
         from assistant.network import host_of
-        from assistant.watchers import NotificationGate, WatchTarget
+        from assistant.watchers import NotificationGate, merge_watch_targets
 
         settings = settings or self.ctx.settings
         if settings is None:
@@ -157,7 +157,9 @@ class AppShell(QObject):
         paused = self.controller.gate.paused_until
         self.controller.gate = NotificationGate.from_settings(settings.notifications)
         self.controller.gate.paused_until = paused
-        self.controller.set_targets(WatchTarget.from_settings(s) for s in settings.watched)
+        # Ops' policy lists services for the whole team; the agent's own come after.
+        team = self.ctx.policy.watch if self.ctx.policy_source is not None else []
+        self.controller.set_targets(merge_watch_targets(team, settings.watched))
         self.controller.extra_hosts = (
             [host_of(settings.tracker.url)] if settings.tracker.url else []
         )

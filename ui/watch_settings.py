@@ -24,14 +24,21 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.settings import AgentSettings, NotificationSettings, WatchedService
+from assistant.watchers import WatchTarget
 from checks.registry import DESCRIPTIONS, check_types
 from ui.context import AppContext
 
-_COLUMNS = ("Name", "Type", "Target", "Every (s)")
+_COLUMNS = ("Name", "Type", "Target", "Every (s)", "Listed by")
+FROM_POLICY = "Ops' policy"
+FROM_AGENT = "You"
+POLICY_ROW_TIP = "Watched for the whole team by Ops' policy; Ops changes it in the policy file."
 
 
 class WatchSettingsDialog(QDialog):
     """Edit ``AgentSettings.watched`` and ``notifications``; saved in the writer pool.
+
+    The services Ops' policy lists for the whole team come first, read-only (they can be
+    neither selected nor removed here).
 
     Signals: ``saved(object)`` with the new ``AgentSettings`` once written;
     ``tracker_settings_requested()`` for the tracker/policy settings.
@@ -45,6 +52,8 @@ class WatchSettingsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Alerts and watched services — Escalation Assistant")
         current = ctx.settings or AgentSettings()
+        team = ctx.policy.watch if ctx.policy_source is not None else []
+        self.policy_targets = [WatchTarget.from_policy_entry(e) for e in team]
 
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setAccessibleName("Watched services")
@@ -85,6 +94,14 @@ class WatchSettingsDialog(QDialog):
         services = QGroupBox("Watched services")
         services_lay = QVBoxLayout(services)
         services_lay.addWidget(self.table, 1)
+        self.policy_note = QLabel(
+            f"Services listed by “{FROM_POLICY}” are watched for the whole team; Ops changes"
+            " them in the policy file."
+        )
+        self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.policy_note.setWordWrap(True)
+        self.policy_note.setVisible(bool(self.policy_targets))
+        services_lay.addWidget(self.policy_note)
         services_lay.addLayout(add_form)
 
         self.service_check = QCheckBox("Notify when a watched &service changes state")
@@ -134,6 +151,8 @@ class WatchSettingsDialog(QDialog):
     # -- state ---------------------------------------------------------------------------
 
     def _load(self, settings: AgentSettings) -> None:
+        for target in self.policy_targets:
+            self._append_policy_row(target)
         for service in settings.watched:
             self._append_row(service)
         n = settings.notifications
@@ -155,13 +174,28 @@ class WatchSettingsDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         values = (service.name, service.type, service.target, str(service.interval_s))
-        for col, value in enumerate(values):
+        for col, value in enumerate((*values, FROM_AGENT)):
             self.table.setItem(row, col, QTableWidgetItem(value))
 
+    def _append_policy_row(self, target: WatchTarget) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        values = (target.name, target.type, target.target, str(int(target.interval_s)))
+        for col, value in enumerate((*values, FROM_POLICY)):
+            item = QTableWidgetItem(value)
+            # Shown, not selectable: "Remove selected" can never reach a team-wide service.
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setToolTip(POLICY_ROW_TIP)
+            self.table.setItem(row, col, item)
+
+    def is_policy_row(self, row: int) -> bool:
+        return row < len(self.policy_targets)
+
     def services(self) -> list[WatchedService]:
+        """The agent's own services (the policy's are not the agent's to save)."""
         out = []
-        for row in range(self.table.rowCount()):
-            name, type_, target, interval = (self._cell(row, c) for c in range(len(_COLUMNS)))
+        for row in range(len(self.policy_targets), self.table.rowCount()):
+            name, type_, target, interval = (self._cell(row, c) for c in range(4))
             out.append(
                 WatchedService(name=name, type=type_, target=target, interval_s=int(interval))
             )
@@ -185,24 +219,35 @@ class WatchSettingsDialog(QDialog):
         if not name or not target:
             self.add_error.setText("Give the service a name and a target.")
             return
+        service = WatchedService(
+            name=name,
+            type=str(self.type_box.currentData()),
+            target=target,
+            interval_s=self.interval_spin.value(),
+        )
+        wanted = WatchTarget.from_settings(service).identity
+        by_policy = next(
+            (t for t in self.policy_targets if wanted == t.identity or name == t.name), None
+        )
+        if by_policy is not None:
+            self.add_error.setText(
+                f"{FROM_POLICY} already watches {by_policy.name!r} for the whole team."
+                if wanted == by_policy.identity
+                else f"{FROM_POLICY} already has a service named {name!r}; choose another name."
+            )
+            return
         if name in {s.name for s in self.services()}:
             self.add_error.setText(f"A service named {name!r} is already watched.")
             return
         self.add_error.clear()
-        self._append_row(
-            WatchedService(
-                name=name,
-                type=str(self.type_box.currentData()),
-                target=target,
-                interval_s=self.interval_spin.value(),
-            )
-        )
+        self._append_row(service)
         self.name_edit.clear()
         self.target_edit.clear()
 
     def remove_selected(self) -> None:
         for index in sorted(self.table.selectionModel().selectedRows(), reverse=True):
-            self.table.removeRow(index.row())
+            if not self.is_policy_row(index.row()):
+                self.table.removeRow(index.row())
 
     # -- save ----------------------------------------------------------------------------
 

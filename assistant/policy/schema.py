@@ -130,6 +130,25 @@ class TrackerMappings(_Strict):
     gitlab: LabelMapping | None = None
 
 
+class WatchEntry(_Strict):
+    """A service the whole team watches from the tray (``[[watch]]``)."""
+
+    name: str = Field(min_length=1)
+    type: str  # a check type of checks.registry: statuspage, health, http, tcp, tls, dns
+    target: str = Field(min_length=1)
+    interval_s: int = Field(default=60, ge=10)
+
+    @model_validator(mode="after")
+    def _known_type(self) -> WatchEntry:
+        # Imported here: the checks package is not needed to paint the first window.
+        from checks.registry import CHECK_TYPES
+
+        if self.type not in CHECK_TYPES:
+            known = ", ".join(CHECK_TYPES)
+            raise ValueError(f"type: unknown check type {self.type!r}; known: {known}")
+        return self
+
+
 class PolicyInfo(_Strict):
     name: str
     version: str
@@ -148,6 +167,7 @@ class Policy(_Strict):
     components: list[Component]
     categories: list[Category]
     trackers: TrackerMappings = Field(default_factory=TrackerMappings)
+    watch: list[WatchEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
@@ -165,6 +185,13 @@ class Policy(_Strict):
         comp_ids = [c.id for c in self.components]
         if len(set(comp_ids)) != len(comp_ids):
             raise ValueError("components: duplicate id")
+        names: set[str] = set()
+        for i, entry in enumerate(self.watch):
+            if entry.name.casefold() in names:
+                raise ValueError(
+                    f"watch[{i}].name: another watched service is named {entry.name!r}"
+                )
+            names.add(entry.name.casefold())
         return self
 
     def priority(self, pid: str) -> Priority:

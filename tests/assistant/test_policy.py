@@ -89,3 +89,55 @@ def test_broken_file_keeps_last_good_policy(tmp_path: Path) -> None:
     f.write_text("not = [valid")
     assert source.reload().policy.version == "custom-1"
     assert source.error is not None and str(f) in str(source.error)
+
+
+def test_default_policy_watches_team_services() -> None:
+    watch = default_policy().watch
+    assert [(w.name, w.type, w.target, w.interval_s) for w in watch] == [
+        (
+            "Brightside status page",
+            "statuspage",
+            "https://status.brightside.example/api/v2/summary.json",
+            60,
+        ),
+        ("Control panel", "health", "https://panel.brightside.example/api/health", 60),
+    ]
+
+
+def test_watch_is_optional() -> None:
+    from assistant.policy.loader import parse_policy
+
+    head, _sep, _watch = _policy_text().partition("[[watch]]")
+    assert parse_policy(head, "ops.toml").watch == []
+
+
+def test_watch_interval_defaults_to_a_minute() -> None:
+    from assistant.policy.loader import parse_policy
+
+    text = _policy_text().replace("interval_s = 60\n", "", 1)
+    assert parse_policy(text, "ops.toml").watch[0].interval_s == 60
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "says"),
+    [
+        ('type = "health"', 'type = "ping"', "watch[1].type", "unknown check type 'ping'"),
+        ("interval_s = 60", "interval_s = 5", "watch[0].interval_s", "greater than or equal"),
+        ('name = "Control panel"', 'name = "Brightside status page"', "watch[1].name", "named"),
+        ('target = "https://panel', 'tarjet = "https://panel', "watch[1].target", "required"),
+        ('name = "Control panel"', 'name = ""', "watch[1].name", "at least 1"),
+    ],
+)
+def test_broken_watch_entry_names_key_path(
+    tmp_path: Path, old: str, new: str, key: str, says: str
+) -> None:
+    head, sep, watch = _policy_text().partition("[[watch]]")
+    assert old in watch
+    f = tmp_path / "ops.toml"
+    f.write_text(head + sep + watch.replace(old, new, 1))
+    with pytest.raises(PolicyError) as exc:
+        load_policy(f)
+    assert str(f) in str(exc.value)
+    problems = dict(exc.value.problems)
+    assert key in problems, exc.value.problems
+    assert says in problems[key]

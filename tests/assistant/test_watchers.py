@@ -248,3 +248,40 @@ def test_worst_state() -> None:
     assert worst_state(["operational", "unknown"]) == "unknown"
     assert worst_state(["unknown", "degraded", "operational"]) == "degraded"
     assert worst_state(["degraded", "outage"]) == "outage"
+
+
+def test_merge_watch_targets_policy_first_deduplicated() -> None:
+    from assistant.policy.schema import WatchEntry
+    from assistant.settings import WatchedService
+    from assistant.watchers import merge_watch_targets
+
+    team = [
+        WatchEntry(name="Status", type="statuspage", target="https://status.test/api"),
+        WatchEntry(name="Panel", type="health", target="https://panel.test/h", interval_s=30),
+    ]
+    mine = [
+        # The same service as a policy one (trailing slash, case): the policy's wins.
+        WatchedService(name="My status", type="statuspage", target="HTTPS://status.test/api/"),
+        # Same target, another check type: a different service.
+        WatchedService(name="Panel TLS", type="tls", target="https://panel.test/h"),
+        # A policy name for another target: kept under another name.
+        WatchedService(name="Panel", type="http", target="https://panel.test/", interval_s=90),
+        WatchedService(name="Twice", type="tcp", target="db.test:5432"),
+        WatchedService(name="Twice again", type="tcp", target="db.test:5432"),
+    ]
+    merged = merge_watch_targets(team, mine)
+    assert [(t.name, t.type, t.interval_s, t.from_policy) for t in merged] == [
+        ("Status", "statuspage", 60.0, True),
+        ("Panel", "health", 30.0, True),
+        ("Panel TLS", "tls", 60.0, False),
+        ("Panel (mine)", "http", 90.0, False),
+        ("Twice", "tcp", 60.0, False),
+    ]
+    assert merge_watch_targets([], mine[:1])[0].from_policy is False
+    assert merge_watch_targets(team, []) == merged[:2]
+    # Unchanged targets keep their watcher (and its state) across a settings change.
+    scheduler = WatchScheduler(merged)
+    kept = scheduler.watchers["Status"]
+    scheduler.set_targets(merge_watch_targets(team, mine[:2]))
+    assert scheduler.watchers["Status"] is kept
+    assert list(scheduler.watchers) == ["Status", "Panel", "Panel TLS"]

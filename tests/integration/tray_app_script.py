@@ -83,13 +83,19 @@ def main_shell() -> int:
     from PySide6.QtCore import QTimer
 
     from assistant.paths import resolve_paths
+    from assistant.settings import AgentSettings, save_settings
+    from tests.team_policy import policy_without_team_watch
     from ui.app import AppShell
     from ui.context import AppContext
     from ui.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
-    ctx = AppContext(resolve_paths().ensure())
+    paths = resolve_paths().ensure()
+    # Nothing on the internet is polled from a test: no team-wide watched services.
+    policy = policy_without_team_watch(paths.config_dir)
+    save_settings(paths.settings_file, AgentSettings(policy_path=str(policy)))
+    ctx = AppContext(paths)
     window = MainWindow(ctx)
     shell = AppShell(ctx, window)
     shell.quit_requested.connect(app.quit)

@@ -97,6 +97,7 @@ def run_app(out_dir: Path, base: str, redmine: Any) -> int:
     from assistant.trackers.base import NewTicket
     from assistant.trackers.redmine import RedmineTracker
     from assistant.watchers import WatchTarget
+    from tests.team_policy import policy_without_team_watch
     from ui.app import AppShell
     from ui.context import AppContext
     from ui.main_window import MainWindow
@@ -104,6 +105,8 @@ def run_app(out_dir: Path, base: str, redmine: Any) -> int:
     paths = resolve_paths().ensure()
     os.environ[TOKEN_ENV] = redmine.api_key
     settings = AgentSettings(
+        # The screenshots show the local services only, none on the internet.
+        policy_path=str(policy_without_team_watch(paths.config_dir)),
         tracker=TrackerSettings(
             type="redmine", url=redmine.url, project=redmine.project, user="admin"
         ),

@@ -168,3 +168,32 @@ def test_settings_and_outbox_are_reachable_without_a_tray(qtbot: QtBot, shell: A
     qtbot.waitUntil(lambda: any(isinstance(d, OutboxView) for d in shell.dialogs))
     for d in list(shell.dialogs):
         d.close()
+
+
+def test_settings_watch_the_policy_services_and_the_agents_own(
+    ctx: AppContext, shell: AppShell
+) -> None:
+    from assistant.settings import AgentSettings, WatchedService
+
+    team = ctx.policy.watch
+    assert team, "the default policy lists team-wide services"
+    status_page = team[0]
+    settings = AgentSettings(
+        watched=[
+            WatchedService(name="Payments", type="health", target="http://127.0.0.1:9/h"),
+            # The agent's copy of a team-wide service is not watched twice.
+            WatchedService(name="Status", type=status_page.type, target=status_page.target),
+        ]
+    )
+    shell.apply_settings(settings)
+    watchers = shell.controller.scheduler.watchers
+    assert list(watchers) == [*(e.name for e in team), "Payments"]
+    assert [w.target.from_policy for w in watchers.values()] == [True] * len(team) + [False]
+    # Not started by the test: nothing was polled (the policy's hosts are on the internet).
+    assert all(w.last_polled is None and not w.in_flight for w in watchers.values())
+
+    # Without a network nothing is due, so an unreachable team service is never polled.
+    scheduler = shell.controller.scheduler
+    scheduler.set_network(False)
+    assert scheduler.due(datetime.now(UTC)) == []
+    assert scheduler.tooltip().startswith("No network: checks are paused.")

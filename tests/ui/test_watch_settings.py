@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from assistant.settings import load_settings
+from assistant.settings import AgentSettings, WatchedService, load_settings
 from assistant.watchers import Notification, Observation, WatchTarget
 from ui.context import AppContext
 from ui.tray import TrayIcon
@@ -19,8 +19,9 @@ def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None
     qtbot.keyClicks(dialog.name_edit, "Payments")
     qtbot.keyClicks(dialog.target_edit, "https://status.example.com/")
     dialog.interval_spin.setValue(120)
+    before = dialog.table.rowCount()  # the default policy's team-wide services
     dialog.add_button.click()
-    assert dialog.table.rowCount() == 1
+    assert dialog.table.rowCount() == before + 1
     dialog.name_edit.setText("Payments")
     dialog.target_edit.setText("https://other.example.com/")
     dialog.add_button.click()
@@ -40,6 +41,50 @@ def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None
         "22:00",
         "07:00",
     )
+
+
+def test_policy_services_are_listed_read_only(qtbot: QtBot, ctx: AppContext) -> None:
+    ctx.settings = AgentSettings(
+        watched=[WatchedService(name="Payments", type="health", target="https://pay.test/h")]
+    )
+    team = ctx.policy.watch
+    assert [e.name for e in team] == ["Brightside status page", "Control panel"]
+    dialog = WatchSettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    rows = [
+        [dialog._cell(r, c) for c in range(dialog.table.columnCount())]
+        for r in range(dialog.table.rowCount())
+    ]
+    assert rows == [[e.name, e.type, e.target, str(e.interval_s), "Ops' policy"] for e in team] + [
+        ["Payments", "health", "https://pay.test/h", "60", "You"]
+    ]
+    assert dialog.policy_note.isVisible()
+    assert "Ops' policy" in dialog.policy_note.text()
+
+    # Policy rows cannot be selected, so "Remove selected" never reaches them.
+    dialog.table.selectAll()
+    selected = {i.row() for i in dialog.table.selectionModel().selectedRows()}
+    assert selected == {2}
+    dialog.remove_button.click()
+    assert dialog.table.rowCount() == 2
+    assert dialog.services() == []
+
+    # The agent cannot add what the policy already watches, nor take one of its names.
+    dialog.type_box.setCurrentIndex(dialog.type_box.findData("statuspage"))
+    dialog.name_edit.setText("Status")
+    dialog.target_edit.setText("https://status.brightside.example/api/v2/summary.json/")
+    dialog.add_button.click()
+    assert "already watches 'Brightside status page'" in dialog.add_error.text()
+    dialog.name_edit.setText("Control panel")
+    dialog.target_edit.setText("https://panel.test/")
+    dialog.add_button.click()
+    assert "already has a service named 'Control panel'" in dialog.add_error.text()
+    assert dialog.table.rowCount() == 2
+
+    with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
+        dialog.buttons.accepted.emit()
+    assert blocker.args[0].watched == []  # the policy's services are not saved as the agent's
 
 
 def test_pause_from_the_tray_menu_silences_alerts(qtbot: QtBot, ctx: AppContext) -> None:
