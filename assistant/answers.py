@@ -4,19 +4,24 @@ One ``events_since`` call per tracker per poll with the keys of all its submitte
 escalations; the cursor per tracker lives in the store's small state. New events are
 appended to each escalation's timeline (one transaction per escalation) and become
 notifications such as ``ESC-1A2B3C4D is now In Progress — Ops: first line of the comment``.
+
+The agent's own actions on a ticket (the comment "Add to existing" posts, a status the
+agent changed in the tracker) are recorded on the timeline as theirs ("… (you)") but never
+notified as an answer from Ops: the tracker is asked once per poll whose token it is
+(``Tracker.verify``), and only when there are events to tell apart.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from assistant.errors import AssistantError, NotFoundError
 from assistant.model import Escalation, Status, TimelineEvent
 from assistant.store import Store
-from assistant.trackers.base import TicketEvent, Tracker
+from assistant.trackers.base import Identity, TicketEvent, Tracker
 from assistant.watchers import Notification
 
 log = logging.getLogger("assistant.answers")
@@ -27,6 +32,7 @@ CURSOR_KEY = "answers.since.{tracker}"
 CURSOR_OVERLAP = timedelta(seconds=1)
 FIRST_LOOK_BACK = timedelta(minutes=5)  # before the earliest submission, for clock skew
 MAX_LINE = 140
+OWN_MARK = " (you)"
 
 #: the tracker adapter for a tracker type (``TicketLink.tracker``), or None when unusable
 TrackerFactory = Callable[[str], Tracker | None]
@@ -45,6 +51,24 @@ def first_line(text: str, limit: int = MAX_LINE) -> str:
     """The first non-empty line of ``text``, shortened to ``limit`` characters."""
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def is_own_event(event: TicketEvent, me: Identity) -> bool:
+    """Whether the identity the tracker token belongs to wrote ``event``.
+
+    By user id where the adapter gives both; otherwise by name or login.
+    """
+    if event.author_id and me.id:
+        return event.author_id == me.id
+    author = event.author.strip().casefold()
+    mine = {me.name.strip().casefold(), me.login.strip().casefold()} - {""}
+    return bool(author) and author in mine
+
+
+def mark_own(event: TicketEvent) -> TicketEvent:
+    """The agent's own event, with an author the timeline shows as theirs."""
+    author = f"{event.author}{OWN_MARK}" if event.author else "You"
+    return replace(event, author=author)
 
 
 def _event_key(kind: str, at: datetime, text: str) -> tuple[str, str, str]:
@@ -155,12 +179,19 @@ def poll_answers(
             by_key.setdefault(esc.ticket.key, []).append(esc)
         try:
             events = tracker.events_since(sorted(by_key), since)
+            # Asked only when there is something to tell apart; the cursor stays put on
+            # failure, so these events come again next time.
+            me = tracker.verify() if events else None
         except AssistantError as exc:
             log.info("answers from %s unavailable: %s", tracker_name, exc)
             result.errors[tracker_name] = str(exc)
             continue
+        own: set[TicketEvent] = set()
         per_escalation: dict[str, list[TicketEvent]] = {}
         for event in events:
+            if me is not None and is_own_event(event, me):
+                event = mark_own(event)
+                own.add(event)
             for esc in by_key.get(event.ticket_key, []):
                 per_escalation.setdefault(str(esc.id), []).append(event)
         for esc_id, esc_events in per_escalation.items():
@@ -170,7 +201,9 @@ def poll_answers(
                 continue
             if added:
                 result.changed.append(esc_id)
-                result.notifications.append(answer_notification(store.get(esc_id), added, now))
+            from_ops = [e for e in added if e not in own]
+            if from_ops:
+                result.notifications.append(answer_notification(store.get(esc_id), from_ops, now))
         if events:
             newest = max(e.at for e in events) - CURSOR_OVERLAP
             store.set_state(cursor_key, max(newest, since).isoformat())

@@ -55,6 +55,8 @@ class Identity:
 
     name: str
     login: str = ""
+    #: the tracker's own user id (as in ``TicketEvent.author_id``), when the adapter knows it
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ class TicketEvent:
     at: datetime
     author: str
     text: str  # new status name, or the comment text (plain; never rendered as markup)
+    #: the author's user id in the tracker (compared with ``Identity.id``); '' when unknown
+    author_id: str = ""
 
 
 def _file_size(path: Path) -> int:

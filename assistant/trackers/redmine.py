@@ -117,7 +117,11 @@ class RedmineTracker(Tracker):
     def verify(self) -> Identity:
         user = (self.http.json("GET", "/users/current.json") or {}).get("user") or {}
         full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
-        return Identity(name=full or user.get("login", ""), login=user.get("login", ""))
+        return Identity(
+            name=full or user.get("login", ""),
+            login=user.get("login", ""),
+            id=str(user.get("id", "")),
+        )
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
@@ -303,15 +307,16 @@ class RedmineTracker(Tracker):
         at = parse_timestamp(journal.get("created_on"))
         if at is None or at <= since:
             return []
-        author = (journal.get("user") or {}).get("name", "")
+        user = journal.get("user") or {}
+        author, author_id = user.get("name", ""), str(user.get("id", ""))
         events = []
         for detail in journal.get("details") or []:
             if detail.get("property") == "attr" and detail.get("name") == "status_id":
                 name = self._status_name(detail.get("new_value"))
-                events.append(TicketEvent(key, "status", at, author, name))
-        notes = (journal.get("notes") or "").strip()
+                events.append(TicketEvent(key, "status", at, author, name, author_id))
+        notes = (journal.get("notes") or "").strip().replace("\r\n", "\n")
         if notes:
-            events.append(TicketEvent(key, "comment", at, author, notes.replace("\r\n", "\n")))
+            events.append(TicketEvent(key, "comment", at, author, notes, author_id))
         return events
 
     def _ref(self, issue: dict[str, Any]) -> TicketRef:

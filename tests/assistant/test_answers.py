@@ -26,13 +26,19 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 class FakeTracker(Tracker):
     """Answers ``events_since`` from a list; records every call."""
 
-    def __init__(self, events: list[TicketEvent] | None = None) -> None:
+    def __init__(self, events: list[TicketEvent] | None = None, me: Identity | None = None) -> None:
         self.events = events or []
         self.calls: list[tuple[list[str], datetime]] = []
         self.fail: Exception | None = None
+        self.me = me or Identity("fake")
+        self.verified = 0
+        self.verify_fail: Exception | None = None
 
     def verify(self) -> Identity:
-        return Identity("fake")
+        self.verified += 1
+        if self.verify_fail is not None:
+            raise self.verify_fail
+        return self.me
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         raise NotImplementedError
@@ -150,3 +156,81 @@ def test_first_line() -> None:
     assert first_line("\n\n  hello  \nworld") == "hello"
     assert first_line("x" * 200, limit=10) == "x" * 9 + "…"
     assert first_line("") == ""
+
+
+AGENT = Identity("Ada Agent", "ada", id="7")
+
+
+def test_the_agents_own_comment_is_on_the_timeline_but_not_notified(store: Store) -> None:
+    esc = _submitted(store, "#1")
+    tracker = FakeTracker(
+        [
+            # "Add to existing" posted this escalation as a comment, as the agent.
+            TicketEvent(
+                "#1", "comment", T0 + timedelta(seconds=2), "Ada Agent", "Same for Acme", "7"
+            ),
+        ],
+        me=AGENT,
+    )
+    result = poll_answers(store, {"redmine": tracker}.get)
+    assert result.notifications == []
+    assert result.changed == [str(esc.id)]  # the timeline grew
+    [own] = store.get(esc.id).timeline
+    assert (own.kind, own.author, own.text) == ("comment", "Ada Agent (you)", "Same for Acme")
+    assert tracker.verified == 1
+
+    # Ops answers: only that is notified; the agent's status change is recorded quietly.
+    tracker.events += [
+        TicketEvent("#1", "status", T0 + timedelta(minutes=3), "Ada Agent", "Feedback", "7"),
+        TicketEvent("#1", "comment", T0 + timedelta(minutes=4), "Olga Ops", "Merged", "3"),
+    ]
+    result = poll_answers(store, {"redmine": tracker}.get)
+    [note] = result.notifications
+    assert note.text == f"{esc.short_id} — Ops commented: Merged"
+    timeline = store.get(esc.id).timeline
+    assert [(e.kind, e.author) for e in timeline] == [
+        ("comment", "Ada Agent (you)"),
+        ("status", "Ada Agent (you)"),
+        ("comment", "Olga Ops"),
+    ]
+    # Asked again: nothing twice, and no identity look-up without news.
+    assert poll_answers(store, {"redmine": tracker}.get).notifications == []
+    tracker.events.clear()
+    before = tracker.verified
+    poll_answers(store, {"redmine": tracker}.get)
+    assert tracker.verified == before
+
+
+def test_own_events_by_id_not_by_a_shared_name(store: Store) -> None:
+    _submitted(store, "#1")
+    # Another person with the same display name is Ops, not the agent.
+    namesake = TicketEvent("#1", "comment", T0 + timedelta(minutes=1), "Ada Agent", "Hi", "9")
+    result = poll_answers(store, {"redmine": FakeTracker([namesake], me=AGENT)}.get)
+    assert len(result.notifications) == 1
+
+
+def test_own_events_by_name_or_login_without_ids(store: Store) -> None:
+    esc = _submitted(store, "#1")
+    events = [
+        TicketEvent("#1", "comment", T0 + timedelta(minutes=1), "ada", "By login"),
+        TicketEvent("#1", "comment", T0 + timedelta(minutes=2), "ADA AGENT", "By name"),
+        TicketEvent("#1", "comment", T0 + timedelta(minutes=3), "", "Nobody"),
+    ]
+    result = poll_answers(store, {"redmine": FakeTracker(events, me=AGENT)}.get)
+    [note] = result.notifications
+    assert note.text == f"{esc.short_id} — Ops commented: Nobody"
+    authors = [e.author for e in store.get(esc.id).timeline]
+    assert authors == ["ada (you)", "ADA AGENT (you)", ""]
+
+
+def test_identity_unknown_means_ask_again_later(store: Store) -> None:
+    esc = _submitted(store, "#1")
+    event = TicketEvent("#1", "comment", T0 + timedelta(minutes=1), "Olga", "On it", "3")
+    tracker = FakeTracker([event], me=AGENT)
+    tracker.verify_fail = TrackerUnavailable("Redmine did not answer in time.")
+    result = poll_answers(store, {"redmine": tracker}.get)
+    assert result.errors == {"redmine": "Redmine did not answer in time."}
+    assert result.notifications == [] and store.get(esc.id).timeline == []
+    assert store.get_state(CURSOR_KEY.format(tracker="redmine")) is None
+    tracker.verify_fail = None
+    assert len(poll_answers(store, {"redmine": tracker}.get).notifications) == 1

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+import requests
 from pytestqt.qtbot import QtBot
 
 from assistant.answers import poll_answers
@@ -21,6 +23,45 @@ from ui.timeline_view import TimelineView
 pytestmark = pytest.mark.redmine
 
 HOSTILE = "<b>x</b> <img src=x onerror=alert(1)>"
+OPS_LOGIN = "olga.ops"
+
+
+@pytest.fixture(scope="module")
+def ops(redmine: RedmineServer) -> Callable[..., requests.Response]:
+    """REST calls as "Olga Ops", a second Redmine user in the project (the admin's token
+    is the agent's: what it does is the agent's own, never an answer from Ops)."""
+    users = redmine.api("GET", "/users.json", params={"name": OPS_LOGIN}).json()["users"]
+    if not users:
+        made = redmine.api(
+            "POST",
+            "/users.json",
+            json={
+                "user": {
+                    "login": OPS_LOGIN,
+                    "firstname": "Olga",
+                    "lastname": "Ops",
+                    "mail": "olga.ops@ops.test",
+                    "password": "ops-password-123",
+                }
+            },
+        )
+        assert made.status_code == 201, made.text
+        users = [made.json()["user"]]
+        roles = redmine.api("GET", "/roles.json").json()["roles"]
+        role = next(r["id"] for r in roles if r["name"] in {"Manager", "Developer"})
+        member = redmine.api(
+            "POST",
+            f"/projects/{redmine.project_id}/memberships.json",
+            json={"membership": {"user_id": users[0]["id"], "role_ids": [role]}},
+        )
+        assert member.status_code == 201, member.text
+
+    def call(method: str, path: str, **kwargs: Any) -> requests.Response:
+        # Redmine's admin impersonation: the request is made as (and journaled by) Olga.
+        headers = {"X-Redmine-Switch-User": OPS_LOGIN, **kwargs.pop("headers", {})}
+        return redmine.api(method, path, headers=headers, **kwargs)
+
+    return call
 
 
 @pytest.fixture
@@ -46,7 +87,11 @@ def _status_id(redmine: RedmineServer, name: str) -> int:
 
 
 def test_status_change_and_comments_are_picked_up(
-    qtbot: QtBot, redmine: RedmineServer, tracker: RedmineTracker, store: Store
+    qtbot: QtBot,
+    redmine: RedmineServer,
+    tracker: RedmineTracker,
+    store: Store,
+    ops: Callable[..., requests.Response],
 ) -> None:
     esc = Escalation(title="Acme: checkout returns 502", status=Status.SUBMITTED)
     ref = tracker.create_ticket(
@@ -70,7 +115,7 @@ def test_status_change_and_comments_are_picked_up(
 
     number = ref.key.lstrip("#")
     in_progress = _status_id(redmine, "In Progress")
-    answer = redmine.api(
+    answer = ops(
         "PUT",
         f"/issues/{number}.json",
         json={
@@ -81,7 +126,7 @@ def test_status_change_and_comments_are_picked_up(
         },
     )
     assert answer.status_code == 204, answer.text
-    hostile = redmine.api("PUT", f"/issues/{number}.json", json={"issue": {"notes": HOSTILE}})
+    hostile = ops("PUT", f"/issues/{number}.json", json={"issue": {"notes": HOSTILE}})
     assert hostile.status_code == 204, hostile.text
 
     result = poll_answers(store, trackers)
@@ -99,7 +144,7 @@ def test_status_change_and_comments_are_picked_up(
         "Looking at the load balancer now.\nWill update in 30 min."
     )
     assert timeline[2].text == HOSTILE
-    assert all(e.author for e in timeline)
+    assert {e.author for e in timeline} == {"Olga Ops"}
 
     # Asking again brings nothing twice.
     again = poll_answers(store, trackers)
@@ -116,7 +161,11 @@ def test_status_change_and_comments_are_picked_up(
 
 
 def test_the_app_polls_answers_and_a_click_opens_the_timeline(
-    qtbot: QtBot, redmine: RedmineServer, tracker: RedmineTracker, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    redmine: RedmineServer,
+    tracker: RedmineTracker,
+    monkeypatch: pytest.MonkeyPatch,
+    ops: Callable[..., requests.Response],
 ) -> None:
     """Through the app: settings → AppShell's answers poller → notification → timeline."""
     from assistant.credentials import TOKEN_ENV
@@ -150,7 +199,7 @@ def test_the_app_polls_answers_and_a_click_opens_the_timeline(
     shell = AppShell(ctx, window, tray_available=lambda: False)
     try:
         shell.apply_settings()
-        answer = redmine.api(
+        answer = ops(
             "PUT",
             f"/issues/{ref.key.lstrip('#')}.json",
             json={"issue": {"notes": f"Ops here.\n{HOSTILE}"}},
@@ -171,3 +220,47 @@ def test_the_app_polls_answers_and_a_click_opens_the_timeline(
     finally:
         shell.shutdown()
         ctx.shutdown()
+
+
+def test_the_agents_own_comment_is_not_an_answer_from_ops(
+    redmine: RedmineServer,
+    tracker: RedmineTracker,
+    store: Store,
+    ops: Callable[..., requests.Response],
+) -> None:
+    """The agent's "Add to existing" comment: on the timeline as theirs, not notified."""
+    existing = tracker.create_ticket(
+        NewTicket("ea-existing-ticket", "Acme: mail delayed", "P3"), "Mail is delayed."
+    )
+    me = tracker.verify()
+    esc = store.create(
+        Escalation(
+            title="Acme: mail delayed for another mailbox",
+            status=Status.SUBMITTED,
+            ticket=TicketLink(
+                tracker="redmine",
+                key=existing.key,
+                url=existing.url,
+                submitted_at=datetime.now(UTC),
+                linked_existing=True,
+            ),
+        )
+    )
+    tracker.add_comment(existing.key, "Same for mailbox sales@acme.test.", [])
+
+    def trackers(name: str) -> Tracker | None:
+        return tracker if name == "redmine" else None
+
+    result = poll_answers(store, trackers)
+    assert result.errors == {} and result.notifications == []
+    [own] = store.get(esc.id).timeline
+    assert (own.kind, own.text) == ("comment", "Same for mailbox sales@acme.test.")
+    assert own.author == f"{me.name} (you)"
+
+    answer = ops(
+        "PUT", f"/issues/{existing.key.lstrip('#')}.json", json={"issue": {"notes": "Merged."}}
+    )
+    assert answer.status_code == 204, answer.text
+    [note] = poll_answers(store, trackers).notifications
+    assert note.text == f"{esc.short_id} — Ops commented: Merged."
+    assert [e.author for e in store.get(esc.id).timeline] == [f"{me.name} (you)", "Olga Ops"]
