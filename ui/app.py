@@ -115,6 +115,14 @@ class AppShell(QObject):
             if toolbar is not None:
                 toolbar.addAction(action)
             self.window.addAction(action)
+        # The drafts window asks for a sent escalation's timeline, and enables Timeline
+        # only while an escalation is selected.
+        timeline_requested = getattr(self.window, "timeline_requested", None)
+        if timeline_requested is not None:
+            timeline_requested.connect(self.open_timeline)
+        add_selection_action = getattr(self.window, "add_selection_action", None)
+        if callable(add_selection_action):
+            add_selection_action(self.timeline_action)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():

@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, QByteArray, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,15 +36,21 @@ log = logging.getLogger("ui")
 class MainWindow(QMainWindow):
     """Lists escalations; starts the wizard for new and resumed drafts.
 
-    Signals: ``wizard_opened(wizard)`` when a wizard window was shown.
+    Opening a submitted or queued escalation asks for its timeline instead (the shell
+    shows it); without anyone to show it, the wizard opens as for a draft.
+
+    Signals: ``wizard_opened(wizard)`` when a wizard window was shown;
+    ``timeline_requested(str)`` with the id of a submitted/queued escalation being opened.
     """
 
     wizard_opened = Signal(object)
+    timeline_requested = Signal(str)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.wizards: dict[str, EscalationWizard] = {}
+        self.selection_actions: list[QAction] = []  # enabled only while a row is selected
         self.setWindowTitle("Escalation Assistant")
         self.model = DraftsModel(ctx)
 
@@ -181,9 +187,16 @@ class MainWindow(QMainWindow):
         rows = self.table.selectionModel().selectedRows()
         return self.model.id_at(rows[0].row()) if rows else None
 
+    def add_selection_action(self, action: QAction) -> None:
+        """Enable ``action`` (e.g. the shell's Timeline) only while an escalation is selected."""
+        self.selection_actions.append(action)
+        action.setEnabled(self.selected_id() is not None)
+
     def _update_actions(self) -> None:
         has = self.selected_id() is not None
         for a in (self.open_action, self.duplicate_action, self.delete_action):
+            a.setEnabled(has)
+        for a in self.selection_actions:
             a.setEnabled(has)
         self.new_action.setEnabled(self.ctx.store is not None)
 
@@ -207,7 +220,11 @@ class MainWindow(QMainWindow):
         )
 
     def open_escalation(self, escalation_id: str) -> None:
-        """Open a draft in the wizard (loaded in a worker; an open one is raised)."""
+        """Open an escalation: a submitted or queued one's timeline, else the wizard.
+
+        The escalation is loaded in a worker and its stored status decides; a wizard that is
+        already open is raised.
+        """
         open_one = self.wizards.get(escalation_id)
         if open_one is not None:
             open_one.show()
@@ -217,7 +234,16 @@ class MainWindow(QMainWindow):
         store = self.ctx.store
         if store is None:
             return
-        self.ctx.tasks.run(lambda: store.get(escalation_id), self._show_wizard, self._store_failed)
+        self.ctx.tasks.run(lambda: store.get(escalation_id), self._opened, self._store_failed)
+
+    def _opened(self, escalation: Escalation) -> None:
+        from assistant.model import Status
+
+        sent = escalation.status in (Status.SUBMITTED, Status.QUEUED)
+        if sent and self.receivers(SIGNAL("timeline_requested(QString)")) > 0:
+            self.timeline_requested.emit(str(escalation.id))
+        else:
+            self._show_wizard(escalation)
 
     def _show_wizard(self, escalation: Escalation) -> None:
         from ui.wizard.wizard import EscalationWizard
