@@ -100,6 +100,24 @@ def _run(redmine: Any, workdir: Path) -> None:
         spin(200)
         return wizard
 
+    try:
+        _measure(ctx, controller, probe, review_wizard)
+    finally:
+        # Tear down while the QApplication lives: stop the drains, wait for the pools, then
+        # delete the windows and the context. Left to interpreter exit, PySide deletes the
+        # remaining QObjects in no set order and the process ended in a segfault.
+        controller.worker.stop()
+        ctx.shutdown()
+        for window in QApplication.topLevelWidgets():
+            window.close()
+            window.deleteLater()
+        ctx.deleteLater()
+        spin(50)  # runs the deferred deletes
+
+
+def _measure(ctx: Any, controller: Any, probe: Any, review_wizard: Any) -> None:
+    from benchmarks.bench_gui import spin
+
     # Warm-up: the first submit pays for imports and the first connection.
     warm = review_wizard(0)
     warm.review_page.submit_button.click()
@@ -130,8 +148,6 @@ def _run(redmine: Any, workdir: Path) -> None:
             return
         wizard.close()
 
-    controller.worker.stop()
-    ctx.shutdown()
     worst_submit, worst_idle = max(submit_worst), max(idle_worst)
     mean_ms = sum(spent_ms) / len(spent_ms)
     print(

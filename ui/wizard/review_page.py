@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ui.context import AppContext
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+SUBMIT_LABEL = "Submit to Ops  (Ctrl+Enter)"
 
 
 class TicketPreview(QTextBrowser):
@@ -103,7 +104,7 @@ class ReviewPage(WizardPage):
         self.message.setWordWrap(True)
         self.message.setStyleSheet(ERROR_STYLE)
         self.message.hide()
-        self.submit_button = QPushButton("Submit to Ops  (Ctrl+Enter)")
+        self.submit_button = QPushButton(SUBMIT_LABEL)
         self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.submit_button.setAccessibleName("Submit to Ops")
         self.submit_button.setDefault(True)
@@ -163,6 +164,20 @@ class ReviewPage(WizardPage):
             self.message.hide()
             return
         self.message.show()
+
+    def show_submitting(self, text: str) -> None:
+        """Say on the disabled submit button that it is sending (``""``: enable it again).
+
+        On the button, not in the window's banner: the banner would push the whole page
+        down and repaint the window in the same frame as the click.
+        """
+        self.submit_button.setText(text or SUBMIT_LABEL)
+        self.submit_button.setEnabled(not text)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """After submit: no jumping to fields, no "Add to existing"."""
+        self.completeness.setEnabled(not read_only)
+        self.similar.setEnabled(not read_only)
 
     def _load(self, esc: Escalation) -> None:
         """The review page shows; it has no fields of its own."""

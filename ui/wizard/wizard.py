@@ -36,6 +36,7 @@ from ui.wizard.review_page import ReviewPage
 if TYPE_CHECKING:
     from assistant.trackers.base import TicketRef
     from ui.context import AppContext
+    from ui.submit_controller import SubmitController
 
 log = logging.getLogger("ui.wizard")
 
@@ -57,6 +58,10 @@ class EscalationWizard(QWidget):
         self.escalation = escalation
         self._close_confirmed = False
         self._close_box: QMessageBox | None = None
+        self._read_only = False  # after submit: every page is shown disabled
+        self._submitting: tuple[str, TicketRef | None] | None = None  # (id, add_to)
+        self._awaiting_queue = False
+        self._controller: SubmitController | None = None
         apply_priority(ctx.policy, escalation)
 
         self.customer_page = CustomerPage(ctx)
@@ -173,6 +178,8 @@ class EscalationWizard(QWidget):
             return
         if index != self.current_index():
             self.autosave.flush()
+        if self._read_only and self.pages[index] is not self.review_page:
+            self.scrolls[index].setEnabled(False)
         self.stack.setCurrentIndex(index)
         self.sidebar.blockSignals(True)
         self.sidebar.setCurrentRow(index)
@@ -243,7 +250,8 @@ class EscalationWizard(QWidget):
                 item.setFlags(flags & ~Qt.ItemFlag.ItemIsEnabled)
             else:
                 item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
-        self.review_page.submit_button.setEnabled(not stopped)
+        # Once submitted the button stays off: a second submit would only be refused.
+        self.review_page.submit_button.setEnabled(not stopped and not self._read_only)
 
     # -- editing ------------------------------------------------------------------------
 
@@ -316,6 +324,8 @@ class EscalationWizard(QWidget):
         ``add_to``: post it as a comment on that existing ticket ("Add to existing").
         """
         esc = self.escalation
+        if self._read_only:
+            return False  # already submitted from this window (e.g. Ctrl+Enter again)
         if out_of_scope_reason(self.ctx.policy, esc) is not None:
             self.review_page.show_blockers(esc, [])
             return False
@@ -331,45 +341,77 @@ class EscalationWizard(QWidget):
         esc.status = Status.QUEUED
         self.autosave.save_now(esc)
         self.review_page.message.hide()
-        self.review_page.submit_button.setEnabled(False)
-        self.stack.setEnabled(False)  # no edits after submit: they would never reach Ops
+        self.review_page.show_submitting("Adding…" if add_to else "Submitting…")
+        self._set_read_only(True)  # no edits after submit: they would never reach Ops
         controller = submit_controller_for(self.ctx)
-        eid = str(esc.id)
-
-        def mine() -> bool:
-            return controller.last_id == eid
-
-        def submitted(key: str, url: str) -> None:
-            if mine():
-                what = f"Added to Ops' ticket {key}" if add_to else f"Submitted to Ops as {key}"
-                self.banner.show_message(f"{what} — {url}", "info")
-
-        def queued(message: str) -> None:
-            if mine():
-                self.banner.show_message(message, "warning")
-
-        def attention(reason: str) -> None:
-            if mine():
-                self.banner.show_message(f"Needs attention: {reason}", "error")
-
-        def refused(message: str) -> None:
-            esc.status = Status.DRAFT
-            self.stack.setEnabled(True)
-            self.review_page.submit_button.setEnabled(True)
-            self.banner.show_message(message, "error")
-
-        for signal, slot in (
-            (controller.submitted, submitted),
-            (controller.queued, queued),
-            (controller.needs_attention, attention),
-        ):
-            signal.connect(slot)
-        controller.refused.connect(refused, Qt.ConnectionType.SingleShotConnection)
+        self._submitting = (str(esc.id), add_to)
+        if controller is not self._controller:
+            # Bound methods, not closures: Qt drops the connections when this window is
+            # deleted, and the app-long controller does not keep the window alive.
+            controller.submitted.connect(self._submit_done)
+            controller.queued.connect(self._submit_queued)
+            controller.needs_attention.connect(self._submit_attention)
+            controller.refused.connect(self._submit_refused)
+            self._controller = controller
+        self._awaiting_queue = True
         controller.submit(esc, add_to=add_to)
-        self.banner.show_message(f"Adding to {add_to.key}…" if add_to else "Submitting…", "info")
         self.ctx.drafts_changed.emit()
         self.submitted.emit(esc)
         return True
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """Stop edits after submit; pages are disabled as they are shown, not all at once.
+
+        Disabling every page repaints and relayouts the whole window in the click handler
+        (a visible stall); the review page has no fields, so only its links to other pages
+        and to existing tickets are disabled there.
+        """
+        self._read_only = read_only
+        if read_only:
+            page = self.current_page()
+            if page is self.review_page:
+                self.review_page.set_read_only(True)
+            else:
+                self.scrolls[self.current_index()].setEnabled(False)
+        else:
+            self.review_page.set_read_only(False)
+            for scroll in self.scrolls:
+                scroll.setEnabled(True)
+
+    def _mine(self) -> bool:
+        """Whether the controller's latest report is about this window's escalation."""
+        return (
+            self._submitting is not None
+            and self._controller is not None
+            and self._controller.last_id == self._submitting[0]
+        )
+
+    def _submit_done(self, key: str, url: str) -> None:
+        if self._mine():
+            self._awaiting_queue = False
+            added = self._submitting is not None and self._submitting[1] is not None
+            what = f"Added to Ops' ticket {key}" if added else f"Submitted to Ops as {key}"
+            self.banner.show_message(f"{what} — {url}", "info")
+
+    def _submit_queued(self, message: str) -> None:
+        if self._mine():
+            self._awaiting_queue = False
+            self.banner.show_message(message, "warning")
+
+    def _submit_attention(self, reason: str) -> None:
+        if self._mine():
+            self._awaiting_queue = False
+            self.banner.show_message(f"Needs attention: {reason}", "error")
+
+    def _submit_refused(self, message: str) -> None:
+        if not self._awaiting_queue:
+            return  # another window's submit was refused
+        self._awaiting_queue = False
+        self._submitting = None
+        self.escalation.status = Status.DRAFT
+        self._set_read_only(False)
+        self.review_page.show_submitting("")
+        self.banner.show_message(message, "error")
 
     # -- screen capture -----------------------------------------------------------------
 
