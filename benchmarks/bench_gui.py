@@ -144,6 +144,11 @@ def bench_typing_stall(tmp: Path) -> None:
     wizard._close_confirmed = True
     wizard.close()
     ctx.shutdown()
+    # Delete while the QApplication lives; left to interpreter exit, PySide deletes the
+    # leftovers in no set order ("shared QObject was deleted directly").
+    wizard.deleteLater()
+    ctx.deleteLater()
+    spin(50)
 
 
 class FirstRowsPaint(QObject):
