@@ -458,4 +458,17 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     window.show()
     app.aboutToQuit.connect(shell.shutdown)
     app.aboutToQuit.connect(ctx.shutdown)
-    return app.exec()
+    code = app.exec()
+    _delete_windows(app)
+    return code
+
+
+def _delete_windows(app: QApplication) -> None:
+    """Delete every window while the QApplication still exists.
+
+    Left to the interpreter's exit, PySide deletes leftovers in no set order, after the
+    application object, which can crash on the way out.
+    """
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    app.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)

@@ -113,7 +113,10 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         ctx.problem.connect(lambda text: self.banner.show_message(text, "error"))
         ctx.ready.connect(self.model.reload)
-        ctx.drafts_changed.connect(self.model.reload)
+        # One submit or import announces several changes in a row: reload the list once.
+        self._reload_timer = QTimer(self, singleShot=True, interval=50)
+        self._reload_timer.timeout.connect(self.model.reload)
+        ctx.drafts_changed.connect(self._reload_timer.start)
         self._restore_geometry()
         self._update_actions()
         ctx.ready.connect(self._update_actions)
