@@ -61,6 +61,9 @@ class AppContext(QObject):
         if source.error is not None:
             notes.append(f"{source.error}\nThe built-in policy stays in force.")
         store = Store(self.paths)
+        purged = store.purge_deleted()  # deleted more than 30 days ago: past any undo
+        if purged:
+            log.info("purged %d escalation(s) deleted over 30 days ago", purged)
         if store.recovered_from is not None:
             notes.append(
                 "The local database was damaged. It was moved to "
