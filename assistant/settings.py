@@ -50,6 +50,8 @@ class AgentSettings(BaseModel):
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
     policy_path: str = ""
     watched: list[WatchedService] = Field(default_factory=list)
+    # Names of Ops' policy [[watch]] services this agent switched off for themselves.
+    muted_policy_watches: list[str] = Field(default_factory=list)
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     close_to_tray: bool = True
     tray_hint_shown: bool = False

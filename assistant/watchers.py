@@ -95,20 +95,22 @@ NOTHING_WATCHED = "No services watched."
 
 
 def merge_watch_targets(
-    policy_entries: Iterable[Any], agent_entries: Iterable[Any]
+    policy_entries: Iterable[Any], agent_entries: Iterable[Any], muted: Iterable[str] = ()
 ) -> list[WatchTarget]:
     """The services to watch: Ops' policy ``[[watch]]`` entries, then the agent's own.
 
     One watcher per (type, target): the agent's entry for a service the policy already
-    watches is dropped (the agent cannot remove or change a team-wide one). Names must be
-    unique (the tray lists services by name), so an agent's entry whose name a policy
-    entry has is kept as "name (mine)".
+    watches is dropped (the agent cannot change a team-wide one, only mute it). Names must
+    be unique (the tray lists services by name), so an agent's entry whose name a policy
+    entry has is kept as "name (mine)". ``muted``: names of policy entries the agent
+    switched off (``AgentSettings.muted_policy_watches``); they are not watched at all.
     """
     merged: list[WatchTarget] = []
     seen: set[tuple[str, str]] = set()
     names: set[str] = set()
+    skip = set(muted)
     for target in (WatchTarget.from_policy_entry(e) for e in policy_entries):
-        if target.identity in seen or target.name in names:
+        if target.name in skip or target.identity in seen or target.name in names:
             continue
         merged.append(target)
         seen.add(target.identity)

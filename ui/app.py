@@ -167,7 +167,9 @@ class AppShell(QObject):
         self.controller.gate.paused_until = paused
         # Ops' policy lists services for the whole team; the agent's own come after.
         team = self.ctx.policy.watch if self.ctx.policy_source is not None else []
-        self.controller.set_targets(merge_watch_targets(team, settings.watched))
+        self.controller.set_targets(
+            merge_watch_targets(team, settings.watched, settings.muted_policy_watches)
+        )
         self.controller.extra_hosts = (
             [host_of(settings.tracker.url)] if settings.tracker.url else []
         )

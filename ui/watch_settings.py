@@ -28,17 +28,22 @@ from assistant.watchers import WatchTarget
 from checks.registry import DESCRIPTIONS, check_types
 from ui.context import AppContext
 
-_COLUMNS = ("Name", "Type", "Target", "Every (s)", "Listed by")
+_COLUMNS = ("Name", "Type", "Target", "Every (s)", "Listed by", "Watch")
+WATCH_COLUMN = 5
 FROM_POLICY = "Ops' policy"
 FROM_AGENT = "You"
-POLICY_ROW_TIP = "Watched for the whole team by Ops' policy; Ops changes it in the policy file."
+POLICY_ROW_TIP = (
+    "Watched for the whole team by Ops' policy; Ops changes it in the policy file."
+    " Untick Watch to stop watching it yourself."
+)
 
 
 class WatchSettingsDialog(QDialog):
     """Edit ``AgentSettings.watched`` and ``notifications``; saved in the writer pool.
 
     The services Ops' policy lists for the whole team come first, read-only (they can be
-    neither selected nor removed here).
+    neither selected nor removed here); each has a "Watch" checkbox with which the agent
+    switches it off for themselves (``AgentSettings.muted_policy_watches``).
 
     Signals: ``saved(object)`` with the new ``AgentSettings`` once written;
     ``tracker_settings_requested()`` for the tracker/policy settings.
@@ -54,6 +59,7 @@ class WatchSettingsDialog(QDialog):
         current = ctx.settings or AgentSettings()
         team = ctx.policy.watch if ctx.policy_source is not None else []
         self.policy_targets = [WatchTarget.from_policy_entry(e) for e in team]
+        self.policy_checks: list[QCheckBox] = []
 
         self.table = QTableWidget(0, len(_COLUMNS))
         self.table.setAccessibleName("Watched services")
@@ -96,7 +102,7 @@ class WatchSettingsDialog(QDialog):
         services_lay.addWidget(self.table, 1)
         self.policy_note = QLabel(
             f"Services listed by “{FROM_POLICY}” are watched for the whole team; Ops changes"
-            " them in the policy file."
+            " them in the policy file. Untick “Watch” to stop watching one yourself."
         )
         self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
         self.policy_note.setWordWrap(True)
@@ -151,8 +157,9 @@ class WatchSettingsDialog(QDialog):
     # -- state ---------------------------------------------------------------------------
 
     def _load(self, settings: AgentSettings) -> None:
+        muted = set(settings.muted_policy_watches)
         for target in self.policy_targets:
-            self._append_policy_row(target)
+            self._append_policy_row(target, watched=target.name not in muted)
         for service in settings.watched:
             self._append_row(service)
         n = settings.notifications
@@ -174,10 +181,10 @@ class WatchSettingsDialog(QDialog):
         row = self.table.rowCount()
         self.table.insertRow(row)
         values = (service.name, service.type, service.target, str(service.interval_s))
-        for col, value in enumerate((*values, FROM_AGENT)):
+        for col, value in enumerate((*values, FROM_AGENT, "")):
             self.table.setItem(row, col, QTableWidgetItem(value))
 
-    def _append_policy_row(self, target: WatchTarget) -> None:
+    def _append_policy_row(self, target: WatchTarget, *, watched: bool = True) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
         values = (target.name, target.type, target.target, str(int(target.interval_s)))
@@ -187,6 +194,15 @@ class WatchSettingsDialog(QDialog):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setToolTip(POLICY_ROW_TIP)
             self.table.setItem(row, col, item)
+        holder = QTableWidgetItem()
+        holder.setFlags(Qt.ItemFlag.ItemIsEnabled)  # not selectable, like the rest of the row
+        self.table.setItem(row, WATCH_COLUMN, holder)
+        check = QCheckBox()
+        check.setChecked(watched)
+        check.setAccessibleName(f"Watch {target.name}")
+        check.setToolTip(POLICY_ROW_TIP)
+        self.table.setCellWidget(row, WATCH_COLUMN, check)
+        self.policy_checks.append(check)
 
     def is_policy_row(self, row: int) -> bool:
         return row < len(self.policy_targets)
@@ -200,6 +216,21 @@ class WatchSettingsDialog(QDialog):
                 WatchedService(name=name, type=type_, target=target, interval_s=int(interval))
             )
         return out
+
+    def muted_policy_watches(self, previous: list[str]) -> list[str]:
+        """Names of the policy's services the agent unticked.
+
+        Mutes of services the policy does not list now (e.g. it failed to load) are kept,
+        so they hold again when the service comes back.
+        """
+        listed = {t.name for t in self.policy_targets}
+        kept = [name for name in previous if name not in listed]
+        unticked = [
+            t.name
+            for t, check in zip(self.policy_targets, self.policy_checks, strict=True)
+            if not check.isChecked()
+        ]
+        return kept + unticked
 
     def _cell(self, row: int, col: int) -> str:
         item = self.table.item(row, col)
@@ -259,6 +290,7 @@ class WatchSettingsDialog(QDialog):
         settings = current.model_copy(
             update={
                 "watched": self.services(),
+                "muted_policy_watches": self.muted_policy_watches(current.muted_policy_watches),
                 "notifications": self.notifications(),
                 "close_to_tray": self.close_to_tray_check.isChecked(),
             }

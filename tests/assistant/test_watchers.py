@@ -285,3 +285,25 @@ def test_merge_watch_targets_policy_first_deduplicated() -> None:
     scheduler.set_targets(merge_watch_targets(team, mine[:2]))
     assert scheduler.watchers["Status"] is kept
     assert list(scheduler.watchers) == ["Status", "Panel", "Panel TLS"]
+
+
+def test_merge_watch_targets_skips_muted_policy_services() -> None:
+    from assistant.policy.schema import WatchEntry
+    from assistant.settings import AgentSettings, WatchedService
+    from assistant.watchers import merge_watch_targets
+
+    team = [
+        WatchEntry(name="Status", type="statuspage", target="https://status.test/api"),
+        WatchEntry(name="Panel", type="health", target="https://panel.test/h"),
+    ]
+    mine = [WatchedService(name="Panel", type="http", target="https://panel.test/")]
+    merged = merge_watch_targets(team, mine, ["Panel", "Not in the policy"])
+    # The muted policy entry is gone, so the agent's own keeps its plain name.
+    assert [(t.name, t.from_policy) for t in merged] == [("Status", True), ("Panel", False)]
+    assert [t.name for t in merge_watch_targets(team, [], ["Status", "Panel"])] == []
+    assert [t.name for t in merge_watch_targets(team, [])] == ["Status", "Panel"]
+    # An agent's mute is never applied to the agent's own services.
+    assert merge_watch_targets([], mine, ["Panel"])[0].name == "Panel"
+    assert AgentSettings().muted_policy_watches == []
+    loaded = AgentSettings.model_validate({"muted_policy_watches": ["Status"]})
+    assert loaded.muted_policy_watches == ["Status"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from assistant.settings import AgentSettings, WatchedService, load_settings
@@ -56,9 +57,10 @@ def test_policy_services_are_listed_read_only(qtbot: QtBot, ctx: AppContext) -> 
         [dialog._cell(r, c) for c in range(dialog.table.columnCount())]
         for r in range(dialog.table.rowCount())
     ]
-    assert rows == [[e.name, e.type, e.target, str(e.interval_s), "Ops' policy"] for e in team] + [
-        ["Payments", "health", "https://pay.test/h", "60", "You"]
-    ]
+    assert rows == [
+        [e.name, e.type, e.target, str(e.interval_s), "Ops' policy", ""] for e in team
+    ] + [["Payments", "health", "https://pay.test/h", "60", "You", ""]]
+    assert all(check.isChecked() for check in dialog.policy_checks)
     assert dialog.policy_note.isVisible()
     assert "Ops' policy" in dialog.policy_note.text()
 
@@ -85,6 +87,36 @@ def test_policy_services_are_listed_read_only(qtbot: QtBot, ctx: AppContext) -> 
     with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
         dialog.buttons.accepted.emit()
     assert blocker.args[0].watched == []  # the policy's services are not saved as the agent's
+
+
+def test_policy_service_can_be_unwatched_and_rewatched(qtbot: QtBot, ctx: AppContext) -> None:
+    # A mute of a service the policy no longer lists is kept for when it comes back.
+    ctx.settings = AgentSettings(muted_policy_watches=["Gone for now"])
+    dialog = WatchSettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    panel = dialog.policy_checks[1]
+    assert panel.accessibleName() == "Watch Control panel"
+    assert dialog.table.cellWidget(1, 5) is panel
+    qtbot.keyClick(panel, Qt.Key.Key_Space)
+    assert not panel.isChecked()
+    with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
+        dialog.buttons.accepted.emit()
+    assert blocker.args[0].muted_policy_watches == ["Gone for now", "Control panel"]
+    assert load_settings(ctx.paths.settings_file).muted_policy_watches == [
+        "Gone for now",
+        "Control panel",
+    ]
+
+    # Opened again, the box is unticked; ticking it watches the service again.
+    again = WatchSettingsDialog(ctx)
+    qtbot.addWidget(again)
+    again.show()
+    assert [c.isChecked() for c in again.policy_checks] == [True, False]
+    qtbot.keyClick(again.policy_checks[1], Qt.Key.Key_Space)
+    with qtbot.waitSignal(again.saved, timeout=5_000) as blocker:
+        again.buttons.accepted.emit()
+    assert blocker.args[0].muted_policy_watches == ["Gone for now"]
 
 
 def test_pause_from_the_tray_menu_silences_alerts(qtbot: QtBot, ctx: AppContext) -> None:
