@@ -6,9 +6,10 @@ import json
 import logging
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 log = logging.getLogger("assistant.settings")
 
@@ -55,6 +56,16 @@ class AgentSettings(BaseModel):
     notifications: NotificationSettings = Field(default_factory=NotificationSettings)
     close_to_tray: bool = True
     tray_hint_shown: bool = False
+    # "Pause alerts for 1 h" survives a restart: the pause's end, None when not paused.
+    alerts_paused_until: datetime | None = None
+
+    @field_validator("alerts_paused_until")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        # A hand-edited time without a zone is read as UTC (the app writes UTC).
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 def load_settings(path: Path) -> AgentSettings:

@@ -443,6 +443,10 @@ class NotificationGate:
             quiet_end=notifications.quiet_end,
         )
 
+    def restore_pause(self, until: datetime | None, now: datetime) -> None:
+        """Pause until a saved ``until`` (from the last run) if it is still ahead."""
+        self.paused_until = until if until is not None and now < until else None
+
     def pause(self, now: datetime, duration: timedelta = timedelta(hours=1)) -> None:
         self.paused_until = now + duration
 

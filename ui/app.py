@@ -16,6 +16,8 @@ from assistant import __version__
 from assistant.paths import resolve_paths
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from assistant.model import Escalation
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
@@ -63,6 +65,7 @@ class AppShell(QObject):
         self.tray: Any = None  # ui.tray.TrayIcon, created once a tray exists
         self.timelines: dict[str, TimelineDialog] = {}
         self.dialogs: list[QWidget] = []
+        self._pause_restored = False  # the saved alert pause is restored once, at start
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
         self.alerts.panel.settings_requested.connect(self.open_settings)
@@ -138,6 +141,7 @@ class AppShell(QObject):
         tray.quit_requested.connect(self.quit_requested.emit)
         tray.notification_clicked.connect(self.open_notification)
         tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
+        tray.set_paused(self.controller.gate.paused_until)
         tray.show()
         self.tray = tray
         self.tray_timer.stop()
@@ -164,7 +168,14 @@ class AppShell(QObject):
             return
         paused = self.controller.gate.paused_until
         self.controller.gate = NotificationGate.from_settings(settings.notifications)
-        self.controller.gate.paused_until = paused
+        if self._pause_restored:
+            # Running: the controller's pause is the truth (settings may be a stale copy).
+            self.controller.gate.paused_until = paused
+        else:
+            self._pause_restored = True
+            gate = self.controller.gate
+            gate.restore_pause(settings.alerts_paused_until, self.controller.clock())
+            self.controller.paused_changed.emit(gate.paused_until)
         # Ops' policy lists services for the whole team; the agent's own come after.
         team = self.ctx.policy.watch if self.ctx.policy_source is not None else []
         self.controller.set_targets(
@@ -239,9 +250,22 @@ class AppShell(QObject):
             if dialog is not None and store is not None:
                 self.ctx.tasks.run(partial(store.get, eid), dialog.set_escalation)
 
-    def _paused_changed(self, until: object) -> None:
+    def _paused_changed(self, until: datetime | None) -> None:
         if self.tray is not None:
             self.tray.set_paused(until)
+        self._save_pause(until)
+
+    def _save_pause(self, until: datetime | None) -> None:
+        """Keep the pause in the settings so a restart does not lift it."""
+        settings = self.ctx.settings
+        if settings is None or settings.alerts_paused_until == until:
+            return
+        from assistant.settings import save_settings
+
+        updated = settings.model_copy(update={"alerts_paused_until": until})
+        self.ctx.settings = updated
+        path = self.ctx.paths.settings_file
+        self.ctx.tasks.run(lambda: save_settings(path, updated), write=True)
 
     # -- opening things ----------------------------------------------------------------
 

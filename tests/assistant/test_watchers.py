@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -307,3 +308,26 @@ def test_merge_watch_targets_skips_muted_policy_services() -> None:
     assert AgentSettings().muted_policy_watches == []
     loaded = AgentSettings.model_validate({"muted_policy_watches": ["Status"]})
     assert loaded.muted_policy_watches == ["Status"]
+
+
+def test_alert_pause_is_saved_and_restored_only_while_ahead(tmp_path: Path) -> None:
+    from assistant.settings import AgentSettings, load_settings, save_settings
+
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    until = now + timedelta(hours=1)
+    path = tmp_path / "settings.json"
+    save_settings(path, AgentSettings(alerts_paused_until=until))
+    saved = load_settings(path).alerts_paused_until
+    assert saved == until
+
+    gate = NotificationGate()
+    gate.restore_pause(saved, now)
+    assert gate.paused(now) and gate.paused_until == until
+    gate.restore_pause(saved, until)  # restarted after the pause ended: not paused
+    assert gate.paused_until is None
+    gate.restore_pause(None, now)
+    assert gate.paused_until is None
+    # A hand-edited time without a zone is read as UTC, so it compares with the clock.
+    naive = AgentSettings.model_validate({"alerts_paused_until": "2024-05-01T13:00:00"})
+    assert naive.alerts_paused_until == until
+    assert AgentSettings().alerts_paused_until is None

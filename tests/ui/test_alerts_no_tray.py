@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -197,3 +197,36 @@ def test_settings_watch_the_policy_services_and_the_agents_own(
     scheduler.set_network(False)
     assert scheduler.due(datetime.now(UTC)) == []
     assert scheduler.tooltip().startswith("No network: checks are paused.")
+
+
+def test_alert_pause_survives_a_restart(qtbot: QtBot, ctx: AppContext, shell: AppShell) -> None:
+    from assistant.settings import AgentSettings, load_settings
+
+    until = datetime.now(UTC) + timedelta(minutes=40)
+    ctx.settings = AgentSettings(alerts_paused_until=until)
+    shell.apply_settings()  # as at start: the saved pause holds again
+    assert shell.controller.gate.paused_until == until
+
+    # Resumed from the menu: saved as not paused.
+    shell.controller.pause_alerts(False)
+    ctx.tasks.wait()
+    assert load_settings(ctx.paths.settings_file).alerts_paused_until is None
+    # Paused again: the new end is saved; a later settings change keeps the pause.
+    shell.controller.pause_alerts(True)
+    paused = shell.controller.gate.paused_until
+    assert paused is not None
+    shell.apply_settings(AgentSettings())
+    assert shell.controller.gate.paused_until == paused
+    ctx.tasks.wait()
+    assert load_settings(ctx.paths.settings_file).alerts_paused_until == paused
+
+
+def test_an_ended_alert_pause_is_not_restored(
+    qtbot: QtBot, ctx: AppContext, shell: AppShell
+) -> None:
+    from assistant.settings import AgentSettings
+
+    ctx.settings = AgentSettings(alerts_paused_until=datetime.now(UTC) - timedelta(minutes=1))
+    shell.apply_settings()
+    assert shell.controller.gate.paused_until is None
+    assert ctx.settings.alerts_paused_until is None  # the stale end is cleared too
