@@ -41,6 +41,7 @@ class NotificationSettings(BaseModel):
     ops_answers: bool = True
     quiet_start: str = ""  # "HH:MM", empty = no quiet hours
     quiet_end: str = ""
+    answers_interval_s: int = Field(default=120, ge=30)  # how often to ask for Ops' answers
 
 
 class AgentSettings(BaseModel):

@@ -160,6 +160,8 @@ class AppShell(QObject):
         self._watch_outbox()
 
     def apply_settings(self, settings: AgentSettings | None = None) -> None:
+        from datetime import timedelta
+
         from assistant.network import host_of
         from assistant.watchers import NotificationGate, merge_watch_targets
 
@@ -184,7 +186,10 @@ class AppShell(QObject):
         self.controller.extra_hosts = (
             [host_of(settings.tracker.url)] if settings.tracker.url else []
         )
-        self.controller.set_answers_poll(self._answers_poll(settings))
+        self.controller.set_answers_poll(
+            self._answers_poll(settings),
+            timedelta(seconds=settings.notifications.answers_interval_s),
+        )
 
     def _answers_poll(self, settings: AgentSettings) -> Callable[[], Any] | None:
         store = self.ctx.store

@@ -112,6 +112,16 @@ class WatchSettingsDialog(QDialog):
 
         self.service_check = QCheckBox("Notify when a watched &service changes state")
         self.answers_check = QCheckBox("Notify when &Ops answers (status change or comment)")
+        self.answers_interval_spin = QSpinBox()
+        self.answers_interval_spin.setRange(30, 24 * 3600)
+        self.answers_interval_spin.setSuffix(" s")
+        self.answers_interval_spin.setAccessibleName("Check for Ops' answers every")
+        answers_row = QHBoxLayout()
+        answers_label = QLabel("Check for Ops' answers e&very")
+        answers_label.setBuddy(self.answers_interval_spin)
+        answers_row.addWidget(answers_label)
+        answers_row.addWidget(self.answers_interval_spin)
+        answers_row.addStretch(1)
         self.quiet_check = QCheckBox("&Quiet hours (no pop-ups) from")
         self.quiet_start = QTimeEdit()
         self.quiet_start.setDisplayFormat("HH:mm")
@@ -130,6 +140,7 @@ class WatchSettingsDialog(QDialog):
         notes_lay = QVBoxLayout(notes)
         notes_lay.addWidget(self.service_check)
         notes_lay.addWidget(self.answers_check)
+        notes_lay.addLayout(answers_row)
         notes_lay.addLayout(quiet_row)
         notes_lay.addWidget(self.close_to_tray_check)
 
@@ -165,6 +176,7 @@ class WatchSettingsDialog(QDialog):
         n = settings.notifications
         self.service_check.setChecked(n.service_status)
         self.answers_check.setChecked(n.ops_answers)
+        self.answers_interval_spin.setValue(n.answers_interval_s)
         start, end = (
             QTime.fromString(n.quiet_start, "HH:mm"),
             QTime.fromString(n.quiet_end, "HH:mm"),
@@ -241,6 +253,7 @@ class WatchSettingsDialog(QDialog):
         return NotificationSettings(
             service_status=self.service_check.isChecked(),
             ops_answers=self.answers_check.isChecked(),
+            answers_interval_s=self.answers_interval_spin.value(),
             quiet_start=self.quiet_start.time().toString("HH:mm") if quiet else "",
             quiet_end=self.quiet_end.time().toString("HH:mm") if quiet else "",
         )

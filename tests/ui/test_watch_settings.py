@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from assistant.settings import AgentSettings, WatchedService, load_settings
+from assistant.settings import (
+    AgentSettings,
+    NotificationSettings,
+    TrackerSettings,
+    WatchedService,
+    load_settings,
+)
 from assistant.watchers import Notification, Observation, WatchTarget
+from ui.app import AppShell
 from ui.context import AppContext
+from ui.main_window import MainWindow
 from ui.tray import TrayIcon
 from ui.watch_controller import WatchController
 from ui.watch_settings import WatchSettingsDialog
@@ -28,6 +40,10 @@ def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None
     dialog.add_button.click()
     assert "already watched" in dialog.add_error.text()
     dialog.answers_check.setChecked(False)
+    assert dialog.answers_interval_spin.value() == 120  # the default: every 2 minutes
+    assert dialog.answers_interval_spin.minimum() == 30
+    dialog.answers_interval_spin.clear()
+    qtbot.keyClicks(dialog.answers_interval_spin, "300")
     dialog.quiet_check.setChecked(True)
     with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
         dialog.buttons.accepted.emit()
@@ -38,6 +54,7 @@ def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None
         ("Payments", "statuspage", "https://status.example.com/", 120)
     ]
     assert on_disk.notifications.ops_answers is False
+    assert on_disk.notifications.answers_interval_s == 300
     assert (on_disk.notifications.quiet_start, on_disk.notifications.quiet_end) == (
         "22:00",
         "07:00",
@@ -160,3 +177,20 @@ def test_answers_problem_is_shown_in_the_tooltip(qtbot: QtBot, ctx: AppContext) 
         check_params_cb=lambda state, tip: "Ops' answers: No token" in tip,
     ):
         controller.poll_answers_now()
+
+
+def test_answers_interval_is_applied_to_the_poller(qtbot: QtBot, ctx: AppContext) -> None:
+    assert NotificationSettings().answers_interval_s == 120
+    with pytest.raises(ValidationError):
+        NotificationSettings(answers_interval_s=29)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    shell = AppShell(ctx, window, tray_available=lambda: False)
+    settings = AgentSettings(
+        tracker=TrackerSettings(type="redmine", url="http://127.0.0.1:9/"),
+        notifications=NotificationSettings(answers_interval_s=45),
+    )
+    shell.apply_settings(settings)
+    assert shell.controller.answers_poll is not None
+    assert shell.controller.answers_interval == timedelta(seconds=45)
+    shell.shutdown()
