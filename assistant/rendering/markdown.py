@@ -1,10 +1,27 @@
 """CommonMark / GitHub-flavoured Markdown serializer of the ticket document.
 
-Every ASCII punctuation character that CommonMark or GFM give a meaning to is
-backslash-escaped in user text, leading whitespace becomes character references (so it can
-never start an indented code block), ``:`` and ``.`` are escaped so no autolink (``http:``,
-``javascript:``, ``www.``) can form, and ``<``/``>``/``&`` are escaped so no raw HTML or entity
-survives. Only the document's own ``Link`` runs with http(s) URLs become links.
+User text is escaped by position, so that it stays literal but readable in a raw editor:
+
+* ``\\ ` * _ [ ] < > & | ~ $ ^ { }`` are always backslash-escaped (emphasis, code, links,
+  raw HTML, entities, tables, strikethrough, math; ``{``/``}`` for Redmine macros).
+* ``# - + = :`` and the ``.``/``)`` of an ordered-list marker are escaped only at the start
+  of a line, where they could open a heading, list or setext underline; in a heading every
+  ``#`` is escaped (a trailing `` #`` would be read as its closing sequence).
+* ``!`` only before ``[`` (an image), ``:`` only where it could complete an autolink scheme
+  (see ``_completes_scheme``) and ``.`` only after ``www`` (a GFM extended autolink).
+* Leading whitespace becomes character references, so it never starts an indented code
+  block.
+
+Where a run of text meets another run, the unseen neighbour is assumed to be the worst
+case, so two runs can never combine into markup. Only the document's own ``Link`` runs
+with http(s) URLs become links.
+
+GitHub, GitLab and Redmine act on ``@user`` mentions and ``#123``/``!123``/… references in
+the *rendered* text, which backslashes cannot stop. A U+2060 WORD JOINER is therefore put
+after such an ``@`` and between a reference sigil and its digits: it is invisible and keeps
+the characters together, but the trackers' patterns (``@`` followed by a name character,
+sigil followed by a digit) no longer match. An entity such as ``&#64;`` would not help:
+it is decoded to ``@`` before the trackers look for mentions.
 """
 
 from __future__ import annotations
@@ -25,13 +42,21 @@ from assistant.rendering.document import (
     Runs,
     Strong,
     Table,
+    Text,
     TicketDocument,
     is_safe_url,
 )
 
-# Punctuation CommonMark/GFM treat specially (emphasis, links, HTML, entities, code, lists,
-# headings, tables, strikethrough, autolinks, setext underlines, math on GitHub/GitLab).
-_SPECIAL = frozenset("!#$&()*+-.:<=>@[\\]^_`{|}~")
+WORD_JOINER = "\u2060"
+# Always escaped, wherever they stand.
+_ALWAYS = frozenset("\\`*_[]<>&|~$^{}")
+# Escaped as the first non-blank character of a line (headings, lists, setext underlines,
+# a ``:--`` table delimiter row; ``*``, ``>`` and ``|`` are in _ALWAYS).
+_LINE_START = frozenset("#-+=:")
+# GitHub ``#123``; GitLab ``#123`` issue, ``!123`` merge request, ``%123`` milestone,
+# ``~123`` label, ``$123`` snippet, ``&123`` epic.
+_REFERENCE_SIGILS = frozenset("#!%~$&")
+_ORDERED_MARKER = re.compile(r"[0-9]{1,9}[.)](?=[ \t]|$)")
 _LEADING_WS = re.compile(r"^[ \t]+")
 _URL_SAFE = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&*+,;=%"
@@ -42,19 +67,102 @@ def _ws_ref(match: re.Match[str]) -> str:
     return "".join("&#9;" if ch == "\t" else "&#32;" for ch in match.group(0))
 
 
-def escape_line(text: str, at_line_start: bool = True) -> str:
-    """Escape one line of user text so that it is literal Markdown text."""
-    out = "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
-    return _LEADING_WS.sub(_ws_ref, out) if at_line_start else out
+def _is_ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
-def escape_text(text: str, line_break: str = "\\\n", at_line_start: bool = True) -> str:
+def _completes_scheme(prev: str | None, nxt: str | None) -> bool:
+    """Whether a ``:`` between ``prev`` and ``nxt`` could end a URI scheme.
+
+    ``None`` is an unknown neighbour (another run), ``""`` the known end of the text.
+
+    Every autolink form that CommonMark, GFM, GitLab, Redmine or linkify know without
+    ``<`` (which is always escaped) has a scheme of letters (``http``, ``https``, ``ftp``,
+    ``mailto``, ``xmpp``) right before the colon and no space after it, or is ``://``.
+    So ``06:55``, ``+01:00`` and ``Note: text`` stay as they are.
+    """
+    if nxt == "/":
+        return True
+    letter_before = prev is None or _is_ascii_letter(prev)
+    text_after = nxt is None or (nxt != "" and not nxt.isspace())
+    return letter_before and text_after
+
+
+def _after_www(before: str, open_start: bool) -> bool:
+    """Whether a ``.`` preceded by ``before`` could end ``www.`` (a GFM extended autolink)."""
+    tail = before[-3:].lower()
+    return tail == "www" or (open_start and len(before) < 3 and "www".endswith(tail))
+
+
+def _mentionable(ch: str) -> bool:
+    return ch.isalnum() or ch in "_-.+"
+
+
+def escape_line(
+    text: str,
+    at_line_start: bool = True,
+    open_start: bool = True,
+    open_end: bool = True,
+    heading: bool = False,
+) -> str:
+    """Escape one line of user text so that it is literal Markdown text.
+
+    ``open_start``/``open_end`` say that other raw Markdown may directly precede/follow the
+    line (an adjacent run); the unknown neighbour is then treated as the worst case.
+    """
+    body = text.lstrip(" \t") if at_line_start else text
+    lead = text[: len(text) - len(body)]
+    marker_end = -1
+    if at_line_start:
+        marker = _ORDERED_MARKER.match(body)
+        if marker is not None:
+            marker_end = marker.end() - 1
+    open_start = open_start and not lead
+    out = []
+    for i, ch in enumerate(body):
+        prev = body[i - 1] if i else (None if open_start else "")
+        nxt = body[i + 1] if i + 1 < len(body) else (None if open_end else "")
+        if (
+            ch in _ALWAYS
+            or (ch in _LINE_START and i == 0 and at_line_start)
+            or (ch == "#" and heading)
+            or i == marker_end
+            or (ch == "!" and nxt in ("[", None))
+            or (ch == ":" and _completes_scheme(prev, nxt))
+            or (ch == "." and _after_www(body[:i], open_start))
+        ):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+        mention = ch == "@" and (nxt is None or _mentionable(nxt))
+        reference = ch in _REFERENCE_SIGILS and (nxt is None or nxt.isdigit())
+        if mention or reference:
+            out.append(WORD_JOINER)
+    return _LEADING_WS.sub(_ws_ref, lead) + "".join(out)
+
+
+def escape_text(
+    text: str,
+    line_break: str = "\\\n",
+    at_line_start: bool = True,
+    open_start: bool = True,
+    open_end: bool = True,
+    heading: bool = False,
+) -> str:
     """Escape user text; newlines become ``line_break`` (a hard break by default)."""
     lines = text.split("\n")
     if len(lines) > 1:
         lines = [lines[0], *(line for line in lines[1:] if line.strip())]
+    last = len(lines) - 1
     return line_break.join(
-        escape_line(line, at_line_start or i > 0) for i, line in enumerate(lines)
+        escape_line(
+            line,
+            at_line_start or i > 0,
+            open_start=open_start and i == 0,
+            open_end=open_end and i == last,
+            heading=heading,
+        )
+        for i, line in enumerate(lines)
     )
 
 
@@ -82,7 +190,7 @@ def _code_span(text: str, in_table: bool) -> str:
     return f"{fence}{text}{fence}"
 
 
-def _inline(run: Inline, line_break: str, in_table: bool, first: bool) -> str:
+def _inline(run: Inline, line_break: str, in_table: bool, first: bool, last: bool) -> str:
     if isinstance(run, Code):
         return _code_span(run.text, in_table)
     if isinstance(run, Strong):
@@ -91,17 +199,30 @@ def _inline(run: Inline, line_break: str, in_table: bool, first: bool) -> str:
             return run.text.replace("\n", " ")
         lead = " " if run.text[:1].isspace() else ""
         trail = " " if run.text[-1:].isspace() else ""
-        return f"{lead}**{escape_text(inner, line_break)}**{trail}"
+        # Between ``**`` and ``**`` the raw neighbours are known.
+        body = escape_text(inner, line_break, open_start=False, open_end=False)
+        return f"{lead}**{body}**{trail}"
     if isinstance(run, Link):
-        text = escape_text(run.text, " ") or escape_line(run.url)
         if is_safe_url(run.url):
-            return f"[{text}]({escape_url(run.url)})"
-        return text
-    return escape_text(run.text, line_break, first) if run.text else ""
+            text = escape_text(run.text, " ", open_start=False, open_end=False)
+            return f"[{text or escape_line(run.url)}]({escape_url(run.url)})"
+        return escape_text(run.text or run.url, " ", first, not first, not last)
+    return escape_text(run.text, line_break, first, not first, not last) if run.text else ""
 
 
 def render_runs(runs: Runs, line_break: str = "\\\n", in_table: bool = False) -> str:
-    return "".join(_inline(r, line_break, in_table, i == 0) for i, r in enumerate(runs))
+    # Adjacent text runs are escaped as one, so context rules (``www.``, ``javascript:``)
+    # see the whole text.
+    merged: list[Inline] = []
+    for run in runs:
+        if isinstance(run, Text) and merged and isinstance(merged[-1], Text):
+            merged[-1] = Text(merged[-1].text + run.text)
+        else:
+            merged.append(run)
+    last = len(merged) - 1
+    return "".join(
+        _inline(r, line_break, in_table, i == 0, i == last) for i, r in enumerate(merged)
+    )
 
 
 def _indent(text: str, width: int) -> str:
@@ -111,7 +232,9 @@ def _indent(text: str, width: int) -> str:
 def _table(block: Table) -> str:
     cols = len(block.header)
     lines = [
-        "| " + " | ".join(escape_text(h, " ") for h in block.header) + " |",
+        "| "
+        + " | ".join(escape_text(h, " ", open_start=False, open_end=False) for h in block.header)
+        + " |",
         "|" + "|".join(" --- " for _ in range(cols)) + "|",
     ]
     for row in block.rows:
@@ -130,7 +253,11 @@ def _code_block(text: str) -> str:
 def _block(block: Block) -> str:
     if isinstance(block, Heading):
         level = min(max(block.level, 1), 6)
-        return "#" * level + " " + escape_text(block.text, " ")
+        return (
+            "#" * level
+            + " "
+            + escape_text(block.text, " ", open_start=False, open_end=False, heading=True)
+        )
     if isinstance(block, Paragraph):
         return render_runs(block.runs)
     if isinstance(block, KeyValueList):

@@ -15,6 +15,11 @@ class Parsed:
     comments: list[str] = field(default_factory=list)
 
     @property
+    def visible(self) -> str:
+        """The text as a reader sees it: without the invisible U+2060 WORD JOINER."""
+        return self.text.replace("\u2060", "")
+
+    @property
     def tag_names(self) -> set[str]:
         return {name for name, _ in self.tags}
 

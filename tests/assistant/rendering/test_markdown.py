@@ -23,7 +23,7 @@ def test_paragraph_is_literal(name: str, parser_name: str, md: object) -> None:
     html = md.render(to_markdown(paragraph(text)))  # type: ignore[attr-defined]
     parsed = parse_html(html)
     assert parsed.tag_names == {"p"}, (parser_name, html[:300])
-    assert parsed.text.strip() == text.strip()
+    assert parsed.visible.strip() == text.strip()
     assert not parsed.comments
 
 
@@ -35,7 +35,7 @@ def test_every_context_is_literal(name: str, parser_name: str, md: object) -> No
         html = md.render(to_markdown(doc))  # type: ignore[attr-defined]
         parsed = parse_html(html)
         assert parsed.tag_names <= ALLOWED_TAGS, (where, parser_name, html)
-        assert text.strip() in parsed.text, (where, parser_name, html)
+        assert text.strip() in parsed.visible, (where, parser_name, html)
         assert not parsed.comments, (where, html)
         assert_safe_links(parsed)
         links = parsed.hrefs()
@@ -95,7 +95,7 @@ def test_hostile_escalation(name: str, policy: Policy) -> None:
         assert parsed.tag_names <= ALLOWED_TAGS - {"br"} | {"br", "hr", "h2"}
         assert_safe_links(parsed)
         assert all("brightside.example" in h for h in parsed.hrefs())
-        assert parsed.text.count(text.strip()) >= 10
+        assert parsed.visible.count(text.strip()) >= 10
 
 
 def test_realistic_escalation(escalation: Escalation, policy: Policy) -> None:
