@@ -143,10 +143,17 @@ def build_ticket(
 
 
 def comment_body(escalation: Escalation, policy: Policy, markup: str) -> str | dict[str, object]:
-    """The escalation as a comment; text markups end with a findable marker line."""
+    """The escalation as a comment, ending with a findable marker line.
+
+    Text markups get it as a last line; an ADF document (Jira Cloud) as a last paragraph
+    of plain text, which the adapter reads back from the comment's text nodes.
+    """
     body = render(escalation, policy, markup)
+    marker = f"{COMMENT_MARKER}{escalation.idempotency_key}"
     if isinstance(body, dict):
-        return body
+        content = body.get("content")
+        paragraph = {"type": "paragraph", "content": [{"type": "text", "text": marker}]}
+        return {**body, "content": [*(content if isinstance(content, list) else []), paragraph]}
     return f"{body.rstrip()}\n\n{COMMENT_MARKER}{escalation.idempotency_key}\n"
 
 

@@ -336,3 +336,40 @@ def test_text_from_adf() -> None:
         ],
     }
     assert text_from_adf(doc) == "a\nb"
+
+
+def test_cloud_comment_ends_with_the_marker_and_is_found_again(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    from assistant.outbox import COMMENT_MARKER
+    from assistant.submission import comment_body
+    from tests.assistant.fake_tracker import complete_escalation
+
+    esc = complete_escalation()
+    body = comment_body(esc, policy, "adf")
+    assert isinstance(body, dict) and body["type"] == "doc"
+    marker = f"{COMMENT_MARKER}{esc.idempotency_key}"
+    assert body["content"][-1] == {  # type: ignore[index]
+        "type": "paragraph",
+        "content": [{"type": "text", "text": marker}],
+    }
+    mocked.post(
+        f"{CLOUD}/rest/api/3/issue/OPS-7/comment",
+        json={"id": "1"},
+        status=201,
+        match=[matchers.json_params_matcher({"body": body})],
+    )
+    mocked.get(f"{CLOUD}/rest/api/3/search/jql", json={"issues": [{"key": "OPS-7"}]})
+    mocked.get(f"{CLOUD}/rest/api/3/issue/OPS-7/changelog", json={"isLast": True, "values": []})
+    mocked.get(
+        f"{CLOUD}/rest/api/3/issue/OPS-7/comment",
+        json={
+            "comments": [{"created": "2024-05-02T10:00:00.000+0000", "author": {}, "body": body}]
+        },
+    )
+    with cloud(policy) as tracker:
+        tracker.add_comment("OPS-7", body, [])
+        events = tracker.events_since(["OPS-7"], datetime(2024, 5, 2, tzinfo=UTC))
+    # The outbox's check before re-posting after a lost answer finds it in the ADF text.
+    assert [e.kind for e in events] == ["comment"]
+    assert events[0].text.splitlines()[-1] == marker
