@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -70,14 +72,65 @@ class AgentSettings(BaseModel):
 
 
 def load_settings(path: Path) -> AgentSettings:
-    """Read settings; a missing or broken file gives defaults (and a log line)."""
+    """Read settings, keeping every valid value of a partly broken file.
+
+    A hand-edited value out of range must not cost the agent the rest (the tracker set-up
+    above all): invalid values fall back to their defaults, and a file that is not JSON at
+    all is kept aside as ``settings.json.broken-<time>`` before defaults are used.
+    """
     try:
-        return AgentSettings.model_validate_json(path.read_bytes())
+        raw = path.read_bytes()
     except FileNotFoundError:
         return AgentSettings()
-    except (OSError, ValidationError, json.JSONDecodeError) as exc:
+    except OSError as exc:
         log.warning("settings file %s unreadable, using defaults: %s", path, exc)
         return AgentSettings()
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        _keep_aside(path)
+        log.warning("settings file %s is not JSON, using defaults: %s", path, exc)
+        return AgentSettings()
+    if not isinstance(data, dict):
+        _keep_aside(path)
+        return AgentSettings()
+    for _ in range(50):  # each pass drops the values pydantic rejected
+        try:
+            return AgentSettings.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                log.warning(
+                    "settings file %s: %s at %s; using the default",
+                    path,
+                    error["msg"],
+                    ".".join(str(p) for p in error["loc"]),
+                )
+                _drop(data, error["loc"])
+    return AgentSettings()
+
+
+def _drop(data: Any, loc: tuple[int | str, ...]) -> None:
+    """Remove the value at ``loc``; when nothing is there (a required value missing), the
+    entry holding it goes instead."""
+    parent = data
+    for key in loc[:-1]:
+        try:
+            parent = parent[key]
+        except (KeyError, IndexError, TypeError):
+            return
+    last = loc[-1] if loc else None
+    in_dict = isinstance(parent, dict) and last in parent
+    in_list = isinstance(parent, list) and isinstance(last, int) and last < len(parent)
+    if in_dict or in_list:
+        del parent[last]
+    elif loc:
+        _drop(data, loc[:-1])
+
+
+def _keep_aside(path: Path) -> None:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    with contextlib.suppress(OSError):
+        path.rename(path.with_name(f"{path.name}.broken-{stamp}"))
 
 
 def save_settings(path: Path, settings: AgentSettings) -> None:
