@@ -234,7 +234,7 @@ _APP_CHILD = textwrap.dedent(
             return False
     f = First()
     app.installEventFilter(f)
-    from assistant.cli.main import main
+    from ui.launcher import main
     main(["--data-dir", sys.argv[1], "--no-crash-dialog"])
     """
 )

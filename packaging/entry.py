@@ -2,7 +2,7 @@
 
 import sys
 
-from assistant.cli.main import main
+from ui.launcher import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,11 +1,15 @@
-"""Entry point of ``escalation-assistant`` and ``python -m assistant``."""
+"""The command line of the core (``python -m assistant``).
+
+The app's entry point (``escalation-assistant``, ``python -m ui``) lives in ``ui.launcher``
+and hands this ``main`` the GUI and the window self-test, so the core never imports Qt.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from assistant import __version__
 
@@ -47,25 +51,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run a subcommand, the self-test, or the GUI."""
+GuiRunner = Callable[[str | None, bool], int]
+
+NO_GUI_MESSAGE = (
+    "No command given. This is the core's command line (see --help); the app itself starts "
+    "with `escalation-assistant` or `python -m ui`."
+)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    gui: GuiRunner | None = None,
+    self_test: Callable[[], int] | None = None,
+) -> int:
+    """Run a subcommand or the self-test; with ``gui``, start it when no command is given.
+
+    ``gui(data_dir, crash_dialog)`` and ``self_test()`` come from the UI layer's launcher;
+    without them ``--self-test`` checks the core only.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     # The GUI path must not import the subcommands (SQLAlchemy, requests …) before the
     # first frame is painted, so only global options are parsed when nothing else is given.
     early, rest = _global_parser(add_help=False).parse_known_args(argv)
-    if not rest and not early.self_test:
-        from ui.app import run_gui
-
-        return run_gui(data_dir=early.data_dir, crash_dialog=not early.no_crash_dialog)
+    if not rest and not early.self_test and gui is not None:
+        return gui(early.data_dir, not early.no_crash_dialog)
     args = build_parser().parse_args(argv)
     if args.self_test:
+        if self_test is not None:
+            return self_test()
         from assistant.selftest import run_self_test
 
         return run_self_test()
     if args.command is None:
-        from ui.app import run_gui
-
-        return run_gui(data_dir=args.data_dir, crash_dialog=not args.no_crash_dialog)
+        if gui is not None:
+            return gui(args.data_dir, not args.no_crash_dialog)
+        print(NO_GUI_MESSAGE, file=sys.stderr)
+        return EXIT_USAGE
     result: int = args.func(args)
     return result
 

@@ -125,7 +125,7 @@ def test_data_dir_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert json.loads(run(capsys, "drafts", "list", "--json")[1]) == []
 
 
-def test_self_test_and_module_entry_point(tmp_path: Path) -> None:
+def test_core_self_test_and_module_entry_point(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "assistant", "--self-test"],
         capture_output=True,
@@ -133,4 +133,13 @@ def test_self_test_and_module_entry_point(tmp_path: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "self-test ok" in proc.stdout
+    assert "self-test ok: store migrated" in proc.stdout
+    assert "main window" not in proc.stdout  # the core's own check needs no Qt
+
+
+def test_no_command_without_a_gui_says_how_to_start_the_app(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys)
+    assert code == 2
+    assert "escalation-assistant" in err and "python -m ui" in err

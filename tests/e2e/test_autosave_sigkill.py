@@ -47,7 +47,7 @@ def test_sigkill_while_typing_loses_at_most_one_second(tmp_path: Path) -> None:
         PYTHONUNBUFFERED="1",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data), "--no-crash-dialog"],
+        [sys.executable, "-m", "ui", "--data-dir", str(data), "--no-crash-dialog"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
