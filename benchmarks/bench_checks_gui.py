@@ -20,41 +20,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, SignalInstance
+from PySide6.QtCore import QEventLoop, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from benchmarks.bench_checks import CHECKS, DELAY, _serve
+from benchmarks.bench_gui import StallProbe
 from benchmarks.stats import report
 
 ROUNDS = 7
 TARGET_MS = 16.0
-
-
-class StallProbe(QObject):
-    """A 1 ms timer; remembers the largest gap between two of its ticks (ms)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.timer = QTimer(self)
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(1)
-        self.timer.timeout.connect(self._tick)
-        self.last = 0.0
-        self.worst = 0.0
-
-    def start(self) -> None:
-        self.last = time.perf_counter()
-        self.worst = 0.0
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.worst = max(self.worst, (now - self.last) * 1000)
-        self.last = now
-
-    def stop(self) -> float:
-        self.timer.stop()
-        return self.worst
 
 
 def _bench_policy(directory: Path) -> Path:

@@ -8,47 +8,20 @@ SQLite, rendering, and reading the escalation back. Target: ratio ≥ 0.8×.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from benchmarks.local_redmine import run_with_local_redmine
+
 N = 100
 ROUNDS = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
 def main() -> None:
-    if os.geteuid() != 0:
-        print("   skipped: the local Redmine needs root (tests/rig/redmine-up.sh)")
-        return
-    from tests.services import RedmineServer, RedmineStartError
-
-    workdir = Path(tempfile.mkdtemp(prefix="ea-bench-outbox-"))
-    try:
-        try:
-            redmine = RedmineServer.launch(workdir / "redmine", _free_port())
-        except RedmineStartError as exc:
-            print(f"   skipped: the local Redmine did not start: {exc}")
-            return
-        try:
-            print(f"   Redmine up in {redmine.start_seconds:.1f} s at {redmine.url}")
-            _run(redmine, workdir)
-        finally:
-            redmine.purge()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    run_with_local_redmine("ea-bench-outbox-", _run)
 
 
 def _run(redmine: Any, workdir: Path) -> None:

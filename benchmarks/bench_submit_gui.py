@@ -9,9 +9,6 @@ Target: ≤ 16 ms (one frame at 60 Hz).
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,38 +17,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from benchmarks.local_redmine import run_with_local_redmine
+
 SUBMITS = 10
 TIMEOUT_MS = 60_000
 TARGET_MS = 16
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
 def main() -> None:
-    if os.geteuid() != 0:
-        print("   skipped: the local Redmine needs root (tests/rig/redmine-up.sh)")
-        return
-    from tests.services import RedmineServer, RedmineStartError
-
-    workdir = Path(tempfile.mkdtemp(prefix="ea-bench-submit-gui-"))
-    try:
-        try:
-            redmine = RedmineServer.launch(workdir / "redmine", _free_port())
-        except RedmineStartError as exc:
-            print(f"   skipped: the local Redmine did not start: {exc}")
-            return
-        try:
-            print(f"   Redmine up in {redmine.start_seconds:.1f} s at {redmine.url}")
-            _run(redmine, workdir)
-        finally:
-            redmine.purge()
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    run_with_local_redmine("ea-bench-submit-gui-", _run)
 
 
 def _wait(signal: Any, timeout_ms: int = TIMEOUT_MS) -> list[Any]:

@@ -49,7 +49,7 @@ EXIT_MISSING_PREREQ = 77
 HTTP_TIMEOUT = (5.0, 30.0)  # (connect, read) seconds for every call to the test Redmine
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -197,7 +197,7 @@ def redmine() -> Iterator[RedmineServer]:
     """A real Redmine on 127.0.0.1 for the whole session (see module docstring)."""
     data_dir = Path(tempfile.mkdtemp(prefix="ea-redmine-"))
     try:
-        server = RedmineServer.launch(data_dir, _free_port())
+        server = RedmineServer.launch(data_dir, free_port())
     except RedmineStartError as exc:
         subprocess.run(
             ["bash", str(RIG_DIR / "redmine-down.sh"), str(data_dir), "--purge"],
