@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -458,6 +459,7 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
     from ui.main_window import MainWindow
+    from ui.quit_signals import QuitOnSignals
 
     paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
@@ -479,8 +481,17 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     _AfterFirstPaint(window, ctx.start)
     window.show()
     app.aboutToQuit.connect(shell.shutdown)
-    app.aboutToQuit.connect(ctx.shutdown)
+    finished: list[bool] = []
+    app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
+    quit_on_signals = QuitOnSignals(app.quit, app)
     code = app.exec()
+    quit_on_signals.uninstall()
+    if finished and not finished[0]:
+        # A worker is still blocked in a network call: waiting for it would hang the quit
+        # (and Qt's pool would wait forever at interpreter exit). Every store write is one
+        # transaction and done, so end here; the next start resolves the unknown outcome.
+        logging.shutdown()
+        os._exit(code)
     _delete_windows(app)
     return code
 
