@@ -15,20 +15,13 @@ from __future__ import annotations
 
 import re
 
+from assistant.rendering.blocks import BlockWriter
 from assistant.rendering.document import (
-    Block,
     Code,
-    CodeBlock,
-    Heading,
     Inline,
-    KeyValueList,
     Link,
-    OrderedList,
-    Paragraph,
-    Rule,
     Runs,
     Strong,
-    Table,
     TicketDocument,
     is_safe_url,
 )
@@ -116,47 +109,43 @@ def render_runs(runs: Runs, line_break: str = "\n") -> str:
     return "".join(parts)
 
 
-def _table(block: Table) -> str:
-    cols = len(block.header)
-    lines = ["|" + "|".join(f"_. {escape_text(h, ' ')} " for h in block.header) + "|"]
-    for row in block.rows:
-        cells = [render_runs(cell, " ") for cell in row][:cols]
-        cells += [""] * (cols - len(cells))
-        lines.append("|" + "|".join(f" {c or '&#8212;'} " for c in cells) + "|")
-    return "\n".join(lines)
+class _Blocks(BlockWriter[str]):
+    def heading(self, level: int, text: str) -> str:
+        return f"h{level}. {escape_text(text, ' ')}"
 
+    def paragraph(self, runs: Runs) -> str:
+        return render_runs(runs)
 
-def _code_block(text: str) -> str:
-    text = text.rstrip("\n")
-    if _OFFTAG.search(text):
-        return escape_text(text)
-    return f"<pre>\n{text}\n</pre>"
-
-
-def _block(block: Block) -> str:
-    if isinstance(block, Heading):
-        level = min(max(block.level, 1), 6)
-        return f"h{level}. {escape_text(block.text, ' ')}"
-    if isinstance(block, Paragraph):
-        return render_runs(block.runs)
-    if isinstance(block, KeyValueList):
+    def key_values(self, items: tuple[tuple[str, Runs], ...]) -> str:
         return "\n".join(
-            f"* *{escape_line(key)}:* {render_runs(value, ' ')}" for key, value in block.items
+            f"* *{escape_line(key)}:* {render_runs(value, ' ')}" for key, value in items
         )
-    if isinstance(block, OrderedList):
-        return "\n".join(f"# {render_runs(item, ' ')}" for item in block.items)
-    if isinstance(block, Table):
-        return _table(block)
-    if isinstance(block, CodeBlock):
-        return _code_block(block.text)
-    if isinstance(block, Rule):
+
+    def ordered_list(self, items: tuple[Runs, ...]) -> str:
+        return "\n".join(f"# {render_runs(item, ' ')}" for item in items)
+
+    def table(self, header: tuple[str, ...], rows: tuple[tuple[Runs, ...], ...]) -> str:
+        cols = len(header)
+        lines = ["|" + "|".join(f"_. {escape_text(h, ' ')} " for h in header) + "|"]
+        for row in rows:
+            cells = [render_runs(cell, " ") for cell in row][:cols]
+            cells += [""] * (cols - len(cells))
+            lines.append("|" + "|".join(f" {c or '&#8212;'} " for c in cells) + "|")
+        return "\n".join(lines)
+
+    def code_block(self, text: str) -> str:
+        text = text.rstrip("\n")
+        if _OFFTAG.search(text):
+            return escape_text(text)
+        return f"<pre>\n{text}\n</pre>"
+
+    def rule(self) -> str:
         return "---"
-    raise TypeError(f"unknown block {block!r}")  # pragma: no cover
 
 
 def to_textile(doc: TicketDocument) -> str:
     """The document as Redmine Textile."""
-    return "\n\n".join(_block(b) for b in doc.blocks) + "\n"
+    return "\n\n".join(_Blocks().write(doc)) + "\n"
 
 
 __all__ = ["escape_text", "to_textile"]
