@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.rendering.blocks import BlockWriter
+from assistant.rendering.blocks import BlockWriter, percent_encode
 from assistant.rendering.document import (
     Code,
     Inline,
@@ -161,12 +161,7 @@ def escape_text(
 
 def escape_url(url: str) -> str:
     """Percent-encode everything in a URL that Markdown could read as syntax."""
-    out = []
-    for ch in url:
-        if ch in _URL_SAFE:
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    out = percent_encode(url, _URL_SAFE)
     return "".join(out)
 
 

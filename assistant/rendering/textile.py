@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.rendering.blocks import BlockWriter
+from assistant.rendering.blocks import WikiBlocks, percent_encode, strong_span
 from assistant.rendering.document import (
     Code,
     Inline,
@@ -59,12 +59,7 @@ def escape_text(text: str, line_break: str = "\n", at_line_start: bool = True) -
 
 
 def escape_url(url: str) -> str:
-    out = []
-    for ch in url:
-        if ch in _URL_SAFE:
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    out = percent_encode(url, _URL_SAFE)
     # Trailing punctuation is left out of a Textile link target; encode it.
     while out and out[-1] in {".", "?", "-", "~", ":", "="}:
         out[-1] = f"%{ord(out[-1]):02X}"
@@ -84,12 +79,7 @@ def _inline(run: Inline, line_break: str, first: bool) -> str:
     if isinstance(run, Code):
         return _code(run.text, line_break)
     if isinstance(run, Strong):
-        inner = run.text.strip()
-        if not inner:
-            return run.text.replace("\n", " ")
-        lead = " " if run.text[:1].isspace() else ""
-        trail = " " if run.text[-1:].isspace() else ""
-        return f"{lead}*{escape_text(inner, ' ')}*{trail}"
+        return strong_span(run.text, lambda inner: f"*{escape_text(inner, ' ')}*")
     if isinstance(run, Link):
         label = escape_text(run.text, " ") or escape_line(run.url)
         if is_safe_url(run.url):
@@ -109,27 +99,11 @@ def render_runs(runs: Runs, line_break: str = "\n") -> str:
     return "".join(parts)
 
 
-class _Blocks(BlockWriter[str]):
-    def heading(self, level: int, text: str) -> str:
-        return f"h{level}. {escape_text(text, ' ')}"
-
-    def paragraph(self, runs: Runs) -> str:
-        return render_runs(runs)
-
-    def key_values(self, items: tuple[tuple[str, Runs], ...]) -> str:
-        return "\n".join(
-            f"* *{escape_line(key)}:* {render_runs(value, ' ')}" for key, value in items
-        )
-
-    def ordered_list(self, items: tuple[Runs, ...]) -> str:
-        return "\n".join(f"# {render_runs(item, ' ')}" for item in items)
-
+class _Blocks(WikiBlocks):
     def table(self, header: tuple[str, ...], rows: tuple[tuple[Runs, ...], ...]) -> str:
-        cols = len(header)
         lines = ["|" + "|".join(f"_. {escape_text(h, ' ')} " for h in header) + "|"]
         for row in rows:
-            cells = [render_runs(cell, " ") for cell in row][:cols]
-            cells += [""] * (cols - len(cells))
+            cells = self.cells(row, len(header))
             lines.append("|" + "|".join(f" {c or '&#8212;'} " for c in cells) + "|")
         return "\n".join(lines)
 
@@ -145,7 +119,7 @@ class _Blocks(BlockWriter[str]):
 
 def to_textile(doc: TicketDocument) -> str:
     """The document as Redmine Textile."""
-    return "\n\n".join(_Blocks().write(doc)) + "\n"
+    return "\n\n".join(_Blocks(escape_text, escape_line, render_runs).write(doc)) + "\n"
 
 
 __all__ = ["escape_text", "to_textile"]
