@@ -18,10 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
+from assistant import affected
 from assistant.errors import AssistantError, NotFoundError
 from assistant.model import Escalation, Status, TimelineEvent
+from assistant.ops_state import WATCHED, human_duration, resolution_comment, waiting
+from assistant.policy.schema import Policy
 from assistant.store import Store
-from assistant.trackers.base import Identity, TicketEvent, Tracker
+from assistant.trackers import marker as key_marker
+from assistant.trackers.base import Identity, OpsState, TicketEvent, TicketState, Tracker
 from assistant.watchers import Notification
 
 log = logging.getLogger("assistant.answers")
@@ -94,15 +98,17 @@ def answer_notification(esc: Escalation, events: list[TicketEvent], now: datetim
 
 
 def submitted_escalations(store: Store) -> list[Escalation]:
-    """Submitted escalations that have a ticket to watch."""
+    """Submitted escalations that have a ticket to watch (also those Ops resolved, so that
+    a reopened ticket reopens them)."""
     found: list[Escalation] = []
-    for row in store.list(status=Status.SUBMITTED.value):
-        try:
-            esc = store.get(row.id)
-        except NotFoundError:
-            continue
-        if esc.ticket is not None and esc.ticket.key:
-            found.append(esc)
+    for status in WATCHED:
+        for row in store.list(status=status.value):
+            try:
+                esc = store.get(row.id)
+            except NotFoundError:
+                continue
+            if esc.ticket is not None and esc.ticket.key:
+                found.append(esc)
     return found
 
 
@@ -148,9 +154,16 @@ def _new_events_in(timeline: list[TimelineEvent], events: list[TicketEvent]) -> 
 
 
 def poll_answers(
-    store: Store, tracker_for: TrackerFactory, now: datetime | None = None
+    store: Store,
+    tracker_for: TrackerFactory,
+    now: datetime | None = None,
+    policy: Policy | None = None,
 ) -> AnswersResult:
-    """Ask each tracker once for news on all its submitted escalations (blocking)."""
+    """Ask each tracker once for news on all its submitted escalations (blocking).
+
+    A ticket whose status changed is asked for its state: resolved makes the escalation
+    "resolved by Ops", reopened makes it submitted again (``follow_ops_state``). With a
+    ``policy``, escalations past its first-answer target are warned about once."""
     now = now or datetime.now(UTC)
     result = AnswersResult()
     groups: dict[str, list[Escalation]] = {}
@@ -185,6 +198,8 @@ def poll_answers(
             log.info("answers from %s unavailable: %s", tracker_name, exc)
             result.errors[tracker_name] = str(exc)
             continue
+        # The affected-customers summary the app keeps on the ticket is not an answer.
+        events = [e for e in events if not (e.kind == "comment" and affected.has_marker(e.text))]
         own: set[TicketEvent] = set()
         per_escalation: dict[str, list[TicketEvent]] = {}
         for event in events:
@@ -193,6 +208,13 @@ def poll_answers(
                 own.add(event)
             for esc in by_key.get(event.ticket_key, []):
                 per_escalation.setdefault(str(esc.id), []).append(event)
+        states: dict[str, TicketState] = {}
+        changed_status = {e.ticket_key for e in events if e.kind == "status"}
+        for key in sorted(changed_status & set(by_key)):
+            try:
+                states[key] = tracker.ticket_state(key)
+            except AssistantError as exc:  # the state is asked again at the next change
+                log.info("state of %s on %s unavailable: %s", key, tracker_name, exc)
         for esc_id, esc_events in per_escalation.items():
             try:
                 added = append_events(store, esc_id, esc_events)
@@ -200,12 +222,104 @@ def poll_answers(
                 continue
             if added:
                 result.changed.append(esc_id)
+            esc = store.get(esc_id)
+            assert esc.ticket is not None
+            state = states.get(esc.ticket.key)
+            loop_note = follow_ops_state(store, esc, state, now) if state is not None else None
+            if loop_note is not None:
+                result.notifications.append(loop_note)
+                if esc_id not in result.changed:
+                    result.changed.append(esc_id)
+                continue  # one message says it all: "Ops resolved …" with the comment
             from_ops = [e for e in added if e not in own]
             if from_ops:
-                result.notifications.append(answer_notification(store.get(esc_id), from_ops, now))
+                result.notifications.append(answer_notification(esc, from_ops, now))
         if events:
             newest = max(e.at for e in events) - CURSOR_OVERLAP
             store.set_state(cursor_key, max(newest, since).isoformat())
         elif _parse_cursor(store.get_state(cursor_key)) is None:
             store.set_state(cursor_key, since.isoformat())
+    if policy is not None:
+        result.notifications.extend(overdue_notifications(store, policy, now))
     return result
+
+
+def follow_ops_state(
+    store: Store, esc: Escalation, state: TicketState, now: datetime
+) -> Notification | None:
+    """Ops resolved the ticket → "resolved by Ops"; reopened it → submitted again.
+
+    Through the store's transitions (one transaction each); returns the notification to
+    show, None when nothing changed."""
+    assert esc.ticket is not None
+    who = esc.customer.name or esc.short_id
+    if state.state is OpsState.RESOLVED and esc.status is Status.SUBMITTED:
+        comment = resolution_comment(esc)
+        if not comment and not key_marker.find(state.last_comment):
+            comment = state.last_comment.strip()
+        event = TimelineEvent(
+            kind="resolved",
+            at=now,
+            author=state.last_comment_author if comment else "",
+            text=comment,
+        )
+        if store.mark_resolved_by_ops(str(esc.id), event) is None:
+            return None
+        text = first_line(comment, 300) if comment else f"{esc.ticket.key} is {state.status}."
+        return Notification(
+            "ops_answers",
+            f"Ops resolved {esc.ticket.key} for {who}",
+            text,
+            now,
+            str(esc.id),
+            action="reply",
+        )
+    if state.state is not OpsState.RESOLVED and esc.status in (
+        Status.RESOLVED_BY_OPS,
+        Status.CUSTOMER_TOLD,
+    ):
+        event = TimelineEvent(kind="reopened", at=now, text=f"Reopened: {state.status}")
+        if store.reopen(str(esc.id), event) is None:
+            return None
+        return Notification(
+            "ops_answers",
+            f"Ops reopened {esc.ticket.key} for {who}",
+            f"{esc.short_id} is open again ({state.status}).",
+            now,
+            str(esc.id),
+        )
+    return None
+
+
+OVERDUE_KEY = "answers.overdue_warned:{id}"
+
+
+def overdue_notifications(store: Store, policy: Policy, now: datetime) -> list[Notification]:
+    """One warning per escalation that passed Ops' first-answer target with no answer.
+
+    Warned once: the store's small state remembers it (a restart does not warn again)."""
+    notes: list[Notification] = []
+    for esc in submitted_escalations(store):
+        if esc.status is not Status.SUBMITTED:
+            continue
+        wait = waiting(esc, policy, now)
+        if wait is None or not wait.overdue:
+            continue
+        key = OVERDUE_KEY.format(id=esc.id)
+        if store.get_state(key) is not None:
+            continue
+        store.set_state(key, now.isoformat())
+        assert esc.ticket is not None and wait.target is not None
+        who = esc.customer.name or esc.short_id
+        notes.append(
+            Notification(
+                "ops_answers",
+                f"No answer from Ops on {esc.ticket.key} for {who}",
+                f"{esc.short_id} has waited {human_duration(wait.waited)} (target"
+                f" {human_duration(wait.target)}). Ask Ops for an update?",
+                now,
+                str(esc.id),
+                action="ask_update",
+            )
+        )
+    return notes

@@ -23,6 +23,10 @@ class Status(StrEnum):
     QUEUED = "queued"
     SUBMITTED = "submitted"
     NEEDS_ATTENTION = "needs_attention"
+    #: Ops resolved or closed the ticket; the customer waits for the agent's answer
+    RESOLVED_BY_OPS = "resolved_by_ops"
+    #: the agent told the customer after Ops resolved it (the loop is closed)
+    CUSTOMER_TOLD = "customer_told"
 
 
 class Level(StrEnum):
@@ -101,7 +105,9 @@ class TicketLink(_Part):
 class TimelineEvent(_Part):
     """Something that happened to the escalation after submission."""
 
-    kind: str  # submitted | status | comment
+    #: submitted | status | comment (from the tracker); resolved | reopened (Ops' state,
+    #: see ``assistant.ops_state``); customer_told; update_requested ("Ask Ops for an update")
+    kind: str
     at: datetime
     author: str = ""
     text: str = ""

@@ -150,6 +150,9 @@ class Notification:
     at: datetime
     subject: str = ""
     state: ServiceState | None = None
+    #: what a click offers besides opening the subject: "reply" (Ops resolved it: the
+    #: reply to the customer) or "ask_update" (past Ops' first-answer target); '' for none
+    action: str = ""
 
 
 def state_from_result(result: CheckResult) -> Observation:

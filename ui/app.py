@@ -213,7 +213,7 @@ class AppShell(QObject):
                 return tracker
 
             try:
-                return poll_answers(store, tracker_for)
+                return poll_answers(store, tracker_for, policy=policy)
             finally:
                 for tracker in made:
                     tracker.close()

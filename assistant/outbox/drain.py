@@ -27,11 +27,13 @@ from typing import Any
 from assistant.errors import NotFoundError
 from assistant.model import TicketLink, TimelineEvent, utcnow
 from assistant.outbox.backoff import backoff_delay
+from assistant.outbox.followups import FollowupSender
 from assistant.outbox.lock import DrainLock
 from assistant.outbox.sender import send_entry
 from assistant.policy.schema import Policy
 from assistant.store import Store
 from assistant.store.documents import iso_utc
+from assistant.store.followup_rows import Followup
 from assistant.store.outbox_rows import SENDABLE, OutboxEntry, OutboxState
 from assistant.trackers.base import (
     OutcomeUnknown,
@@ -60,6 +62,8 @@ class DrainResult:
     busy: bool = False
     #: why nothing could be sent (the tracker is not set up); entries stay queued
     problem: str = ""
+    #: follow-up writes attempted (affected-customers summaries, update requests)
+    followups: list[Followup] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
@@ -150,7 +154,14 @@ class Outbox:
     def _drain_locked(self, *, force: bool, only: str | None) -> DrainResult:
         result = DrainResult()
         due = self._due(force, only)
-        if not due:
+        followups_due = bool(
+            [
+                f
+                for f in self.store.followups.due(self.clock(), force=force)
+                if only is None or f.escalation_id == only
+            ]
+        )
+        if not due and not followups_due:
             return result
         if self.rows.auth_block(self.tracker_id) is not None:
             log.info("outbox: %s is blocked until a new token is saved", self.tracker_id)
@@ -187,6 +198,12 @@ class Outbox:
                     result.needs_attention.append(done)
                 if self.rows.auth_block(self.tracker_id) is not None:
                     break  # a 401/403 just now: nothing more for this tracker
+            if tracker is not None and self.rows.auth_block(self.tracker_id) is None:
+                # After the escalations: the affected-customers summaries and "Ask Ops for
+                # an update" comments (exactly once, see assistant.outbox.followups).
+                result.followups = FollowupSender(
+                    self.store, tracker, self.clock, self.rng
+                ).send_due(force=force, only=only)
         finally:
             if tracker is not None:
                 tracker.close()

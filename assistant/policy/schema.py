@@ -149,6 +149,43 @@ class WatchEntry(_Strict):
         return self
 
 
+DEFAULT_REPLY_TEMPLATE = """Hello {customer},
+
+thank you for your patience. Our operations team has resolved the problem you reported
+({title}, our reference {escalation}). Their note:
+
+{ops_comment}
+
+If anything still does not work as expected, just answer this message.
+"""
+
+#: the placeholders a reply template may use (see ``assistant.ops_state.reply_draft``)
+REPLY_PLACEHOLDERS = ("customer", "contact", "title", "escalation", "ticket", "ops_comment")
+
+
+class LoopPolicy(_Strict):
+    """Closing the loop (``[loop]``): Ops' first-answer target per priority, as a duration
+    such as ``"30m"``, ``"4h"`` or ``"2d"``, and the reply the agent sends the customer when
+    Ops resolved the ticket."""
+
+    first_answer: dict[str, str] = Field(default_factory=dict)
+    reply_template: str = DEFAULT_REPLY_TEMPLATE
+
+    @model_validator(mode="after")
+    def _valid(self) -> LoopPolicy:
+        from assistant.ops_state import parse_duration
+
+        for pid, text in self.first_answer.items():
+            if parse_duration(text) is None:
+                raise ValueError(f"first_answer.{pid}: {text!r} is not a duration like 4h or 30m")
+        try:
+            self.reply_template.format(**{name: "" for name in REPLY_PLACEHOLDERS})
+        except (KeyError, IndexError, ValueError) as exc:
+            known = ", ".join("{" + n + "}" for n in REPLY_PLACEHOLDERS)
+            raise ValueError(f"reply_template: {exc!r}; it may use {known}") from None
+        return self
+
+
 class PolicyInfo(_Strict):
     name: str
     version: str
@@ -168,6 +205,7 @@ class Policy(_Strict):
     categories: list[Category]
     trackers: TrackerMappings = Field(default_factory=TrackerMappings)
     watch: list[WatchEntry] = Field(default_factory=list)
+    loop: LoopPolicy = Field(default_factory=LoopPolicy)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

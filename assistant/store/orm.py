@@ -64,3 +64,22 @@ class StateRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class FollowupRow(Base):
+    """A write to an escalation's ticket after it was sent: the affected-customers summary
+    (kind ``affected``) or an "Ask Ops for an update" comment (kind ``update_request``)."""
+
+    __tablename__ = "followups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    escalation_id: Mapped[str] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ticket_key: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    unknown: Mapped[int] = mapped_column(Integer, default=0)  # a lookup before sending again
+    created_at: Mapped[str] = mapped_column(String(40))
+    updated_at: Mapped[str] = mapped_column(String(40))

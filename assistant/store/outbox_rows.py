@@ -21,6 +21,7 @@ from assistant.errors import NotFoundError, SubmissionError
 from assistant.model import Escalation, Status, TicketLink, TimelineEvent, utcnow
 from assistant.store.database import translated
 from assistant.store.documents import EDITABLE, iso_utc, read_document, write_document
+from assistant.store.followup_rows import FollowupKind, add_followup
 
 if TYPE_CHECKING:
     from assistant.store.repository import Store
@@ -400,6 +401,9 @@ class OutboxRows:
                 esc.ticket = link
                 esc.timeline.append(event)
                 write_document(conn, esc)
+                # The ticket's affected-customers summary gets this customer (issue 13):
+                # queued here so that no submitted escalation can miss it.
+                add_followup(conn, escalation_id, FollowupKind.AFFECTED, link.key, now)
 
 
 __all__ = ["PENDING", "SENDABLE", "OutboxEntry", "OutboxRows", "OutboxState"]

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import TypeAdapter
@@ -38,6 +38,7 @@ from assistant.store.documents import (
     row_values,
     write_document,
 )
+from assistant.store.followup_rows import FollowupRows
 from assistant.store.orm import BlobRow, EscalationRow, StateRow
 from assistant.store.outbox_rows import OutboxRows
 
@@ -112,8 +113,11 @@ class Store:
     Each field of an escalation has one owner. The wizard writes the agent's document
     (``save``) and only while the stored status is editable (``EDITABLE``); status, ticket
     link and timeline are written only by the outbox (``Store.outbox``, see
-    ``assistant.store.outbox_rows``) and the answers poller (``update_timeline``). Each
-    state change is one transaction. No SQL text lives outside ``assistant.store``.
+    ``assistant.store.outbox_rows``, and its follow-up writes ``Store.followups``, see
+    ``assistant.store.followup_rows``) and the answers poller (``update_timeline``,
+    ``mark_resolved_by_ops``, ``reopen``); the agent's "customer told" is
+    ``record_customer_told``. Each state change is one transaction. No SQL text lives
+    outside ``assistant.store``.
 
     ``recovered_from`` is set when a corrupt database was moved aside at open.
     """
@@ -132,6 +136,7 @@ class Store:
         self._write_lock = threading.Lock()
         self._writer: PoolProxiedConnection | None = None
         self.outbox = OutboxRows(self)
+        self.followups = FollowupRows(self)
 
     def close(self) -> None:
         with self._write_lock:
@@ -221,6 +226,59 @@ class Store:
             if timeline == esc.timeline:
                 return esc
             return write_document(conn, esc.model_copy(update={"timeline": timeline}))
+
+    # -- Ops' state and the customer (issue 13): status and timeline, one transaction each --
+
+    def mark_resolved_by_ops(self, escalation_id: str, event: TimelineEvent) -> Escalation | None:
+        """Ops resolved the ticket: a submitted escalation becomes ``resolved_by_ops``, with
+        ``event`` (kind ``resolved``) on its timeline. None when it was not ``submitted``.
+
+        For the answers poller."""
+        return self._transition(escalation_id, (Status.SUBMITTED,), Status.RESOLVED_BY_OPS, event)
+
+    def reopen(self, escalation_id: str, event: TimelineEvent) -> Escalation | None:
+        """Ops reopened the ticket: back to ``submitted`` (from resolved or customer told).
+
+        For the answers poller; None when it was neither."""
+        return self._transition(
+            escalation_id,
+            (Status.RESOLVED_BY_OPS, Status.CUSTOMER_TOLD),
+            Status.SUBMITTED,
+            event,
+        )
+
+    def record_customer_told(self, escalation_id: str, at: datetime) -> Escalation:
+        """The agent told the customer: a ``customer_told`` event at ``at``; a resolved
+        escalation becomes ``customer_told`` (a still-open one keeps its status).
+
+        ``StoreError`` when the escalation was never submitted."""
+        event = TimelineEvent(kind="customer_told", at=at, author="You", text="Customer told")
+        with self.immediate() as conn:
+            esc = read_document(conn, escalation_id)
+            if esc.status is Status.RESOLVED_BY_OPS:
+                esc.status = Status.CUSTOMER_TOLD
+            elif esc.status not in (Status.SUBMITTED, Status.CUSTOMER_TOLD):
+                raise StoreError(
+                    f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: there is no answer"
+                    " from Ops to tell the customer yet."
+                )
+            esc.timeline.append(event)
+            return write_document(conn, esc)
+
+    def _transition(
+        self,
+        escalation_id: str,
+        allowed: tuple[Status, ...],
+        to: Status,
+        event: TimelineEvent,
+    ) -> Escalation | None:
+        with self.immediate() as conn:
+            esc = read_document(conn, escalation_id)
+            if esc.status not in allowed:
+                return None
+            esc.status = to
+            esc.timeline.append(event)
+            return write_document(conn, esc)
 
     @contextlib.contextmanager
     def immediate(self) -> Iterator[sqlite3.Connection]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
@@ -182,3 +183,60 @@ class Tracker(abc.ABC):
     ) -> None:
         """Post a comment on an existing ticket ("Add to existing")."""
         raise TrackerRejected("This tracker cannot add to an existing ticket.")
+
+    # -- closing the loop (issue 13): Ops' state and the affected-customers summary --------
+
+    def ticket_state(self, key: str) -> TicketState:
+        """Ops' state of the ticket, its last comment and when it changed."""
+        raise TrackerRejected(f"{self.name} cannot tell the state of a ticket.")
+
+    def find_summary(self, key: str) -> SummaryNote | None:
+        """The app-maintained "Affected customers" summary on the ticket, if there is one."""
+        raise TrackerRejected(f"{self.name} keeps no affected-customers summary.")
+
+    def write_summary(
+        self, key: str, text: str, count: int, existing: SummaryNote | None
+    ) -> SummaryNote:
+        """Write the summary ``text`` (``count`` accounts): edit ``existing`` in place, else
+        add it. Callers read first (``find_summary``), so a retry never adds a second one."""
+        raise TrackerRejected(f"{self.name} keeps no affected-customers summary.")
+
+
+class OpsState(StrEnum):
+    """Where Ops is with a ticket, the same four words for every tracker."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    WAITING_FOR_SUPPORT = "waiting_for_support"
+    RESOLVED = "resolved"
+
+
+OPS_STATE_LABELS = {
+    OpsState.OPEN: "open",
+    OpsState.IN_PROGRESS: "in progress",
+    OpsState.WAITING_FOR_SUPPORT: "waiting for support",
+    OpsState.RESOLVED: "resolved",
+}
+
+
+@dataclass(frozen=True)
+class TicketState:
+    """A ticket as Ops left it: the mapped state, the tracker's own status name, the last
+    comment (plain text; '' when none) and when the ticket last changed."""
+
+    key: str
+    state: OpsState
+    status: str = ""
+    last_comment: str = ""
+    last_comment_author: str = ""
+    last_comment_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SummaryNote:
+    """The affected-customers summary as found on a ticket: where it lives (a comment or
+    journal id, or '' where the adapter keeps it elsewhere) and its plain text."""
+
+    id: str
+    text: str

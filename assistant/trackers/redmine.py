@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from assistant import affected
 from assistant.policy.schema import Policy, RedmineMapping
 from assistant.settings import TrackerSettings
 from assistant.trackers import marker as key_marker
@@ -13,8 +14,11 @@ from assistant.trackers.base import (
     Attachment,
     Identity,
     NewTicket,
+    OpsState,
+    SummaryNote,
     TicketEvent,
     TicketRef,
+    TicketState,
     Tracker,
     TrackerAuthError,
     TrackerRejected,
@@ -87,6 +91,8 @@ class RedmineTracker(Tracker):
         self._field_id: int | None = None
         self._field_known = False
         self._statuses: dict[int, str] = {}
+        #: the state-mapping options (``waiting_status`` …; see ``ticket_state``)
+        self.loop_options = dict(options)
         self.http = TrackerSession(
             self.base_url,
             name=self.name,
@@ -328,6 +334,85 @@ class RedmineTracker(Tracker):
             created_at=parse_timestamp(issue.get("created_on")),
         )
 
+    # -- closing the loop (issue 13) --------------------------------------------------------
+    # Ops' state: a status Redmine marks ``is_closed`` (Closed, Rejected) or one named in the
+    # ``resolved_statuses`` option (default "Resolved") is resolved; the ``waiting_status``
+    # option (default "Feedback") is waiting for support; ``open_statuses`` (default "New")
+    # is open; every other status is in progress. The affected-customers summary is a
+    # journal note the app adds once and then edits in place (``PUT /journals/:id.json``,
+    # Redmine 5.0 and later).
+
+    def ticket_state(self, key: str) -> TicketState:
+        number = issue_id(key)
+        data = self.http.json("GET", f"/issues/{number}.json", params={"include": "journals"})
+        issue = (data or {}).get("issue") or {}
+        status = issue.get("status") or {}
+        last = _last_comment(issue.get("journals") or [])
+        return TicketState(
+            key=f"#{number}",
+            state=self._ops_state(status),
+            status=str(status.get("name", "")),
+            last_comment=last[0],
+            last_comment_author=last[1],
+            last_comment_at=last[2],
+            updated_at=parse_timestamp(issue.get("updated_on")),
+        )
+
+    def find_summary(self, key: str) -> SummaryNote | None:
+        number = issue_id(key)
+        data = self.http.json("GET", f"/issues/{number}.json", params={"include": "journals"})
+        for journal in ((data or {}).get("issue") or {}).get("journals") or []:
+            notes = (journal.get("notes") or "").replace("\r\n", "\n")
+            if affected.has_marker(notes):
+                return SummaryNote(str(journal.get("id", "")), notes)
+        return None
+
+    def write_summary(
+        self, key: str, text: str, count: int, existing: SummaryNote | None
+    ) -> SummaryNote:
+        if existing is not None and existing.id:
+            # Writing the same text again changes nothing: safe to repeat.
+            self.http.request(
+                "PUT",
+                f"/journals/{int(existing.id)}.json",
+                json_body={"journal": {"notes": text}},
+                idempotent=True,
+            )
+            return SummaryNote(existing.id, text)
+        # A new note: a lost answer is an unknown outcome; the retry reads first.
+        self.http.request(
+            "PUT",
+            f"/issues/{issue_id(key)}.json",
+            json_body={"issue": {"notes": text}},
+            idempotent=False,
+        )
+        found = self.find_summary(key)
+        return found or SummaryNote("", text)
+
+    def _ops_state(self, status: dict[str, Any]) -> OpsState:
+        name = str(status.get("name", "")).strip().casefold()
+        if status.get("is_closed") is None and status.get("id") is not None:
+            status = {**status, "is_closed": self._closed_ids().get(int(status["id"]), False)}
+        if status.get("is_closed") or name in self._option_names("resolved_statuses", "Resolved"):
+            return OpsState.RESOLVED
+        if name in self._option_names("waiting_status", "Feedback"):
+            return OpsState.WAITING_FOR_SUPPORT
+        if name in self._option_names("open_statuses", "New"):
+            return OpsState.OPEN
+        return OpsState.IN_PROGRESS
+
+    def _closed_ids(self) -> dict[int, bool]:
+        if not hasattr(self, "_closed"):
+            data = self.http.json("GET", "/issue_statuses.json") or {}
+            self._closed = {
+                int(s["id"]): bool(s.get("is_closed")) for s in data.get("issue_statuses") or []
+            }
+        return self._closed
+
+    def _option_names(self, option: str, default: str) -> set[str]:
+        raw = self.loop_options.get(option, default)
+        return {n.strip().casefold() for n in raw.split(",") if n.strip()}
+
 
 def with_marker(description: str, key: str) -> str:
     """The description with the ``escalation-key`` marker as its last line."""
@@ -343,3 +428,13 @@ def _field_value(issue: dict[str, Any], field_id: int) -> object:
         if cf.get("id") == field_id:
             return cf.get("value")
     return None
+
+
+def _last_comment(journals: list[dict[str, Any]]) -> tuple[str, str, datetime | None]:
+    """The newest note that is not the app's own summary: (text, author, when)."""
+    for journal in reversed(journals):
+        notes = (journal.get("notes") or "").strip().replace("\r\n", "\n")
+        if notes and not affected.has_marker(notes):
+            author = (journal.get("user") or {}).get("name", "")
+            return notes, author, parse_timestamp(journal.get("created_on"))
+    return "", "", None
