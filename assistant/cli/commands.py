@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from assistant.cli import check, drafts, outbox, policy, submit, tracker
+from assistant.cli import check, drafts, loop, outbox, policy, submit, tracker
 from checks.plugins import Plugin, Registry
 
 Register = Callable[[argparse._SubParsersAction], None]
@@ -20,5 +20,9 @@ COMMANDS: Registry[Register] = Registry(
         Plugin("tracker", "The Ops tracker", tracker.register),
         Plugin("submit", "Submit an escalation", submit.register),
         Plugin("outbox", "What waits to be sent", outbox.register),
+        Plugin("status", "Where an escalation stands with Ops", loop.register_status),
+        Plugin("reply", "The reply to the customer from Ops' resolution", loop.register_reply),
+        Plugin("told", "Record that the customer was told", loop.register_told),
+        Plugin("ask-update", "Ask Ops for an update", loop.register_ask_update),
     ),
 )

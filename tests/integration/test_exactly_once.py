@@ -76,6 +76,8 @@ class FlakyProxy:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.mode = "pass"  # pass | drop | hold
+        #: the requests ``mode`` applies to (by the start of their request line)
+        self.match = b"POST /issues.json"
         self.hold_before = False  # hold: do not even forward the request
         self.held = threading.Event()  # a create request is being held
         self.release = threading.Event()
@@ -129,7 +131,7 @@ class FlakyProxy:
             request = _read_request(client)
             if request is None:
                 return
-            is_create = request.startswith(b"POST /issues.json")
+            is_create = request.startswith(self.match)
             mode = self.mode if is_create else "pass"
             if is_create:
                 self.creates += 1

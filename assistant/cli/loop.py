@@ -1,0 +1,145 @@
+"""After submitting: ``status ID``, ``reply ID``, ``told ID`` and ``ask-update ID``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from assistant.cli.common import fail, open_store
+from assistant.errors import AssistantError
+
+
+def register_status(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "status", help="where an escalation stands: Ops' state, last comment, time waited"
+    )
+    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.add_argument("--offline", action="store_true", help="do not ask the tracker")
+    p.set_defaults(func=cmd_status)
+
+
+def register_reply(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("reply", help="print the reply to the customer from Ops' resolution")
+    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.set_defaults(func=cmd_reply)
+
+
+def register_told(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("told", help="record that the customer was told (with the time)")
+    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.set_defaults(func=cmd_told)
+
+
+def register_ask_update(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ask-update", help="ask Ops for an update (a comment, sent exactly once)")
+    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("--queue-only", action="store_true", help="queue it without sending now")
+    p.set_defaults(func=cmd_ask_update)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.credentials import CredentialStore
+    from assistant.model import utcnow
+    from assistant.status_report import status_report
+    from assistant.submission import configured_tracker
+    from assistant.trackers.base import Tracker
+
+    try:
+        _paths, settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            esc = store.get(store.find_id(args.id))
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    tracker: Tracker | None = None
+    problem = ""
+    if esc.ticket is not None and not args.offline:
+        try:
+            tracker = configured_tracker(settings, policy, CredentialStore())
+        except AssistantError as exc:
+            problem = str(exc)
+    try:
+        report = status_report(esc, policy, tracker, utcnow())
+    finally:
+        if tracker is not None:
+            tracker.close()
+    if problem and not report.tracker_problem:
+        report.tracker_problem = problem
+    if args.offline and esc.ticket is not None:
+        report.tracker_problem = "not asked (--offline)"
+    if args.json:
+        json.dump(report.as_json(), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_reply(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.ops_state import reply_draft
+
+    try:
+        _paths, _settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            esc = store.get(store.find_id(args.id))
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    if esc.ticket is None:
+        return fail(f"{esc.short_id} was not submitted: there is no answer from Ops to pass on.")
+    sys.stdout.write(reply_draft(esc, policy))
+    return 0
+
+
+def cmd_told(args: argparse.Namespace) -> int:
+    from assistant.model import utcnow
+
+    try:
+        store = open_store(args)
+        try:
+            esc = store.record_customer_told(store.find_id(args.id), utcnow())
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    at = esc.timeline[-1].at.astimezone().strftime("%Y-%m-%d %H:%M")
+    print(f"{esc.short_id}: customer told at {at} ({esc.status.value.replace('_', ' ')}).")
+    return 0
+
+
+def cmd_ask_update(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.model import utcnow
+    from assistant.store.followup_rows import FollowupState
+    from assistant.submission import make_outbox
+
+    try:
+        _paths, settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            eid = store.find_id(args.id)
+            followup = store.followups.request_update(eid, utcnow())
+            if args.queue_only:
+                print(f"Request for an update queued for {followup.ticket_key}.")
+                return 0
+            make_outbox(store, settings, policy).drain(only=eid)
+            after = store.followups.get(followup.id)
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    if after.state is FollowupState.DONE:
+        print(f"Asked Ops for an update on {after.ticket_key}.")
+        return 0
+    if after.state is FollowupState.FAILED:
+        return fail(f"the tracker refused the request: {after.last_error}")
+    print(f"Queued — will be sent when the tracker is reachable. ({after.last_error})".strip())
+    return 0
