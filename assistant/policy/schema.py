@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from assistant.durations import parse_duration
 from assistant.model import Level
 
 # Field paths an Ops policy may require; the wizard knows a page and widget for each.
@@ -173,8 +174,6 @@ class LoopPolicy(_Strict):
 
     @model_validator(mode="after")
     def _valid(self) -> LoopPolicy:
-        from assistant.ops_state import parse_duration
-
         for pid, text in self.first_answer.items():
             if parse_duration(text) is None:
                 raise ValueError(f"first_answer.{pid}: {text!r} is not a duration like 4h or 30m")
