@@ -6,7 +6,9 @@ import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
+from assistant import affected
 from assistant.policy.schema import LabelMapping, Policy
 from assistant.settings import TrackerSettings
 from assistant.trackers import marker as key_marker
@@ -14,8 +16,10 @@ from assistant.trackers.base import (
     Attachment,
     Identity,
     NewTicket,
+    SummaryNote,
     TicketEvent,
     TicketRef,
+    TicketState,
     Tracker,
     TrackerRejected,
 )
@@ -27,6 +31,7 @@ from assistant.trackers.http import (
     parse_timestamp,
     timeouts_from,
 )
+from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
 
 API_URL = "https://api.github.com"
 #: GitHub refuses issue bodies longer than 65536 characters; keep room for the rest.
@@ -169,6 +174,7 @@ class GitHubTracker(Tracker):
             )
         self.repository = repository
         self.mapping = mapping
+        self.loop_options = dict(options)  # the state mapping's labels (ticket_state)
         self.http = TrackerSession(
             url or API_URL,
             name=self.name,
@@ -380,6 +386,95 @@ class GitHubTracker(Tracker):
             status=issue.get("state", ""),
             created_at=parse_timestamp(issue.get("created_at")),
         )
+
+    # -- closing the loop (issue 13) --------------------------------------------------------
+    # Ops' state: closed → resolved; the ``waiting_status`` label (default "waiting for
+    # support") → waiting; the ``in_progress_status`` label or an assignee → in progress;
+    # else open. The affected-customers summary is one comment the app adds and then edits
+    # in place (PATCH), plus an ``affected: N`` label so the count shows in issue lists.
+
+    def ticket_state(self, key: str) -> TicketState:
+        number = _number(key)
+        issue = self.http.json("GET", f"{self.repo_path}/issues/{number}") or {}
+        labels = [str((lb or {}).get("name", "")) for lb in issue.get("labels") or []]
+        closed = issue.get("state") == "closed"
+        last = self._last_comment(number)
+        return TicketState(
+            key=f"#{number}",
+            state=label_state(closed, labels, bool(issue.get("assignees")), self.loop_options),
+            status=str(issue.get("state_reason") or issue.get("state") or ""),
+            last_comment=last[0],
+            last_comment_author=last[1],
+            last_comment_at=last[2],
+            updated_at=parse_timestamp(issue.get("updated_at")),
+        )
+
+    def find_summary(self, key: str) -> SummaryNote | None:
+        for comment in self._comments(_number(key)):
+            body = str(comment.get("body") or "")
+            if affected.has_marker(body):
+                return SummaryNote(str(comment.get("id", "")), body)
+        return None
+
+    def write_summary(
+        self, key: str, text: str, count: int, existing: SummaryNote | None
+    ) -> SummaryNote:
+        number = _number(key)
+        if existing is not None and existing.id:
+            self.http.request(
+                "PATCH",
+                f"{self.repo_path}/issues/comments/{int(existing.id)}",
+                json_body={"body": text},
+                idempotent=True,  # the same text again changes nothing
+            )
+            note = SummaryNote(existing.id, text)
+        else:
+            made = self.http.json(
+                "POST", f"{self.repo_path}/issues/{number}/comments", json_body={"body": text}
+            )
+            note = SummaryNote(str((made or {}).get("id", "")), text)
+        self._set_count_label(number, count)
+        return note
+
+    def _set_count_label(self, number: int, count: int) -> None:
+        issue = self.http.json("GET", f"{self.repo_path}/issues/{number}") or {}
+        have = [str((lb or {}).get("name", "")) for lb in issue.get("labels") or []]
+        wanted = count_label(count)
+        if wanted not in have:
+            # Adding labels is additive and repeatable.
+            self.http.request(
+                "POST",
+                f"{self.repo_path}/issues/{number}/labels",
+                json_body={"labels": [wanted]},
+                idempotent=True,
+            )
+        for old in have:
+            if is_count_label(old) and old != wanted:
+                self.http.request(
+                    "DELETE", f"{self.repo_path}/issues/{number}/labels/{quote(old, safe='')}"
+                )
+
+    def _comments(self, number: int) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for page in range(1, _FIND_PAGES + 1):
+            batch = self.http.json(
+                "GET",
+                f"{self.repo_path}/issues/{number}/comments",
+                params={"per_page": _PAGE, "page": page},
+            )
+            batch = batch if isinstance(batch, list) else []
+            out.extend(c for c in batch if isinstance(c, dict))
+            if len(batch) < _PAGE:
+                break
+        return out
+
+    def _last_comment(self, number: int) -> tuple[str, str, datetime | None]:
+        for comment in reversed(self._comments(number)):
+            body = str(comment.get("body") or "").strip()
+            if body and not affected.has_marker(body):
+                author = (comment.get("user") or {}).get("login", "")
+                return body, author, parse_timestamp(comment.get("created_at"))
+        return "", "", None
 
 
 def _number(key: str) -> int:

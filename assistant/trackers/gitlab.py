@@ -6,14 +6,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from assistant import affected
 from assistant.policy.schema import LabelMapping, Policy
 from assistant.settings import TrackerSettings
 from assistant.trackers.base import (
     Attachment,
     Identity,
     NewTicket,
+    SummaryNote,
     TicketEvent,
     TicketRef,
+    TicketState,
     Tracker,
     TrackerRejected,
 )
@@ -26,6 +29,7 @@ from assistant.trackers.http import (
     parse_timestamp,
     timeouts_from,
 )
+from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
 
 GITLAB_URL = "https://gitlab.com"
 _PAGE = 100
@@ -78,6 +82,7 @@ class GitLabTracker(Tracker):
         self.base_url = (url or GITLAB_URL).rstrip("/")
         self.project = project.strip()
         self.mapping = mapping
+        self.loop_options = dict(options)  # the state mapping's labels (ticket_state)
         self.max_attachment_bytes = megabytes_option(options, 10)
         api = self.base_url if self.base_url.endswith("/api/v4") else f"{self.base_url}/api/v4"
         self.http = TrackerSession(
@@ -262,6 +267,68 @@ class GitLabTracker(Tracker):
             status=issue.get("state", ""),
             created_at=parse_timestamp(issue.get("created_at")),
         )
+
+    # -- closing the loop (issue 13) --------------------------------------------------------
+    # Ops' state: closed → resolved; the ``waiting_status`` label (default "waiting for
+    # support") → waiting; the ``in_progress_status`` label or an assignee → in progress;
+    # else open. The affected-customers summary is one note the app adds and then edits in
+    # place (PUT …/notes/:id), plus an ``affected: N`` label (add_labels/remove_labels).
+
+    def ticket_state(self, key: str) -> TicketState:
+        iid = _iid(key)
+        issue = self.http.json("GET", f"{self.project_path}/issues/{iid}") or {}
+        labels = [str(label) for label in issue.get("labels") or []]
+        closed = issue.get("state") == "closed"
+        last: tuple[str, str, datetime | None] = ("", "", None)
+        for note in reversed(self._user_notes(iid)):
+            body = str(note.get("body") or "").strip()
+            if body and not affected.has_marker(body):
+                author = (note.get("author") or {}).get("username", "")
+                last = (body, author, parse_timestamp(note.get("created_at")))
+                break
+        return TicketState(
+            key=f"#{iid}",
+            state=label_state(closed, labels, bool(issue.get("assignees")), self.loop_options),
+            status=str(issue.get("state") or ""),
+            last_comment=last[0],
+            last_comment_author=last[1],
+            last_comment_at=last[2],
+            updated_at=parse_timestamp(issue.get("updated_at")),
+        )
+
+    def find_summary(self, key: str) -> SummaryNote | None:
+        for note in self._user_notes(_iid(key)):
+            body = str(note.get("body") or "")
+            if affected.has_marker(body):
+                return SummaryNote(str(note.get("id", "")), body)
+        return None
+
+    def write_summary(
+        self, key: str, text: str, count: int, existing: SummaryNote | None
+    ) -> SummaryNote:
+        iid = _iid(key)
+        notes = f"{self.project_path}/issues/{iid}/notes"
+        if existing is not None and existing.id:
+            self.http.request("PUT", f"{notes}/{int(existing.id)}", json_body={"body": text})
+            note = SummaryNote(existing.id, text)
+        else:
+            made = self.http.json("POST", notes, json_body={"body": text})
+            note = SummaryNote(str((made or {}).get("id", "")), text)
+        issue = self.http.json("GET", f"{self.project_path}/issues/{iid}") or {}
+        wanted = count_label(count)
+        stale = [str(lb) for lb in issue.get("labels") or [] if is_count_label(str(lb))]
+        if stale != [wanted]:
+            change = {"add_labels": wanted}
+            old = [lb for lb in stale if lb != wanted]
+            if old:
+                change["remove_labels"] = ",".join(old)
+            self.http.request("PUT", f"{self.project_path}/issues/{iid}", json_body=change)
+        return note
+
+    def _user_notes(self, iid: int) -> list[dict[str, Any]]:
+        path = f"{self.project_path}/issues/{iid}/notes"
+        notes = self._paged(path, {"sort": "asc", "order_by": "created_at"})
+        return [n for n in notes if not n.get("system")]
 
 
 def _iid(key: str) -> int:

@@ -6,14 +6,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from assistant import affected
 from assistant.policy.schema import JiraMapping, Policy
 from assistant.settings import TrackerSettings
 from assistant.trackers.base import (
     Attachment,
     Identity,
     NewTicket,
+    OpsState,
+    SummaryNote,
     TicketEvent,
     TicketRef,
+    TicketState,
     Tracker,
     TrackerError,
     TrackerRejected,
@@ -26,6 +30,7 @@ from assistant.trackers.http import (
     parse_timestamp,
     timeouts_from,
 )
+from assistant.trackers.ops_mapping import WAITING_OPTION, names
 
 _MAX_PAGES = 10
 _PAGE = 100
@@ -105,6 +110,7 @@ class _JiraTracker(Tracker):
         self.base_url = url.rstrip("/")
         self.mapping = mapping
         self.project_key = project or mapping.project_key
+        self.loop_options = dict(options)  # the state mapping's status names (ticket_state)
         self.max_attachment_bytes = megabytes_option(options, 10)
         self.http = TrackerSession(
             self.base_url,
@@ -285,6 +291,79 @@ class _JiraTracker(Tracker):
             status=(fields.get("status") or {}).get("name", ""),
             created_at=parse_timestamp(fields.get("created")),
         )
+
+    # -- closing the loop (issue 13) --------------------------------------------------------
+    # Ops' state from the status category: done → resolved, new → open, in progress → in
+    # progress, except a status named in the ``waiting_status`` option (default "Waiting
+    # for support, Waiting for customer") → waiting for support. The affected-customers
+    # summary is one comment the app adds and then edits in place (PUT …/comment/:id).
+
+    def ticket_state(self, key: str) -> TicketState:
+        issue = self.http.json(
+            "GET", f"{self.api}/issue/{quote(key)}", params={"fields": "status,updated"}
+        )
+        fields = (issue or {}).get("fields") or {}
+        status = fields.get("status") or {}
+        name = str(status.get("name", ""))
+        category = str((status.get("statusCategory") or {}).get("key", ""))
+        if category == "done":
+            state = OpsState.RESOLVED
+        elif name.strip().casefold() in names(
+            self.loop_options, WAITING_OPTION, "Waiting for support, Waiting for customer"
+        ):
+            state = OpsState.WAITING_FOR_SUPPORT
+        elif category == "new":
+            state = OpsState.OPEN
+        else:
+            state = OpsState.IN_PROGRESS
+        last: tuple[str, str, datetime | None] = ("", "", None)
+        for comment in self._comments_newest_first(key, pages=1):
+            text = self.comment_text(comment.get("body")).strip()
+            if text and not affected.has_marker(text):
+                author = (comment.get("author") or {}).get("displayName", "")
+                last = (text, author, parse_timestamp(comment.get("created")))
+                break
+        return TicketState(
+            key=key,
+            state=state,
+            status=name,
+            last_comment=last[0],
+            last_comment_author=last[1],
+            last_comment_at=last[2],
+            updated_at=parse_timestamp(fields.get("updated")),
+        )
+
+    def find_summary(self, key: str) -> SummaryNote | None:
+        for comment in self._comments_newest_first(key=key):
+            text = self.comment_text(comment.get("body"))
+            if affected.has_marker(text):
+                return SummaryNote(str(comment.get("id", "")), text)
+        return None
+
+    def write_summary(
+        self, key: str, text: str, count: int, existing: SummaryNote | None
+    ) -> SummaryNote:
+        comments = f"{self.api}/issue/{quote(key)}/comment"
+        body = {"body": self.document(text)}
+        if existing is not None and existing.id:
+            self.http.request("PUT", f"{comments}/{quote(existing.id)}", json_body=body)
+            return SummaryNote(existing.id, text)
+        made = self.http.json("POST", comments, json_body=body)
+        return SummaryNote(str((made or {}).get("id", "")), text)
+
+    def _comments_newest_first(self, key: str, *, pages: int = _MAX_PAGES) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for page in range(pages):
+            data = self.http.json(
+                "GET",
+                f"{self.api}/issue/{quote(key)}/comment",
+                params={"startAt": page * _PAGE, "maxResults": _PAGE, "orderBy": "-created"},
+            )
+            batch = (data or {}).get("comments") or []
+            out.extend(c for c in batch if isinstance(c, dict))
+            if len(batch) < _PAGE:
+                break
+        return out
 
 
 class JiraDataCenter(_JiraTracker):

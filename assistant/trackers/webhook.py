@@ -9,12 +9,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from assistant import affected
 from assistant.policy.schema import Policy
 from assistant.settings import TrackerSettings
 from assistant.trackers.base import (
     Attachment,
     Identity,
     NewTicket,
+    SummaryNote,
     TicketEvent,
     TicketRef,
     Tracker,
@@ -142,6 +144,33 @@ class WebhookTracker(Tracker):
         if "json" not in content_type and not response.content.lstrip().startswith(b"{"):
             return None  # a plain "OK" is a fine answer from a webhook
         return self.http.decode(response)
+
+    # -- closing the loop (issue 13) --------------------------------------------------------
+    # A webhook cannot be read back, so it keeps no summary for the app to edit: each
+    # escalation sent to a ticket posts an ``affected_customers`` event naming its customer
+    # line(s); the receiver adds each account once (the lines carry the account id). The
+    # Idempotency-Key is derived from the ticket and the lines, so a retry is the same event.
+
+    def find_summary(self, key: str) -> SummaryNote | None:
+        return None
+
+    def write_summary(
+        self, key: str, text: str, count: int, existing: SummaryNote | None
+    ) -> SummaryNote:
+        lines = affected.parse(text)
+        payload = {
+            "event": "affected_customers",
+            "schema": SCHEMA_VERSION,
+            "ticket": key,
+            "customers": [
+                {"account": ln.account, "line": ln.text, "escalations": list(ln.escalations)}
+                for ln in lines
+            ],
+            "text": text,
+        }
+        digest = hashlib.sha256(f"{key}\n{text}".encode()).hexdigest()[:32]
+        self._post(payload, event="affected_customers", key=f"affected-{digest}")
+        return SummaryNote("", text)
 
 
 def _attachment(att: Attachment) -> dict[str, object]:
