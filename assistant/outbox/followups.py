@@ -135,13 +135,9 @@ class FollowupSender:
         self.rows.to_done(followup.id, self.clock(), event)
 
     def _affected(self, esc: Escalation, followup: Followup) -> TimelineEvent | None:
-        line = affected.customer_line(esc, self.agent_name())
-        existing = self.tracker.find_summary(followup.ticket_key)
-        text, count, changed = affected.merged_summary(
-            existing.text if existing is not None else None, line
+        merge_customer(
+            self.tracker, followup.ticket_key, affected.customer_line(esc, self.agent_name())
         )
-        if changed:
-            self.tracker.write_summary(followup.ticket_key, text, count, existing)
         return None
 
     def _update_request(self, esc: Escalation, followup: Followup) -> TimelineEvent:
@@ -162,6 +158,19 @@ class FollowupSender:
         return event
 
 
+def merge_customer(tracker: Tracker, key: str, line: affected.AffectedLine) -> bool:
+    """Read the ticket's summary, merge ``line`` in, write it only when it changed.
+
+    Returns whether something was written. Reading first makes a repeat harmless."""
+    existing = tracker.find_summary(key)
+    text, count, changed = affected.merged_summary(
+        existing.text if existing is not None else None, line
+    )
+    if changed:
+        tracker.write_summary(key, text, count, existing)
+    return changed
+
+
 def as_markup(tracker: Tracker, text: str) -> str | dict[str, object]:
     """Plain text as the tracker's comment body: an ADF document of one paragraph per line
     for Jira Cloud, the text itself everywhere else."""
@@ -175,4 +184,4 @@ def as_markup(tracker: Tracker, text: str) -> str | dict[str, object]:
     return {"type": "doc", "version": 1, "content": paragraphs}
 
 
-__all__ = ["FollowupSender", "update_request_body", "update_request_key"]
+__all__ = ["FollowupSender", "merge_customer", "update_request_body", "update_request_key"]
