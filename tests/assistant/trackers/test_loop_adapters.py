@@ -239,16 +239,17 @@ def _gitlab(
 
     notes = f"{GL}/issues/3/notes"
     mocked.add_callback("GET", notes, callback=listing)
-    mocked.add_callback(
-        "POST", notes, callback=lambda r: _json(201, comments.add(json.loads(r.body)["body"]))
-    )
-    mocked.add_callback(
-        "PUT",
-        re.compile(rf"{re.escape(notes)}/\d+"),
-        callback=lambda r: _json(
-            200, comments.edit(int(r.url.rsplit("/", 1)[1]), json.loads(r.body)["body"])
-        ),
-    )
+
+    def post(req: Request) -> Reply:
+        return _json(201, comments.add(json.loads(req.body)["body"]))
+
+    def put(req: Request) -> Reply:
+        return _json(
+            200, comments.edit(int(req.url.rsplit("/", 1)[1]), json.loads(req.body)["body"])
+        )
+
+    mocked.add_callback("POST", notes, callback=post)
+    mocked.add_callback("PUT", re.compile(rf"{re.escape(notes)}/\d+"), callback=put)
     mocked.add_callback("GET", f"{GL}/issues/3", callback=lambda _r: _json(200, issue))
     mocked.add_callback("PUT", f"{GL}/issues/3", callback=put_issue)
     return tracker, comments
