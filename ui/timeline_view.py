@@ -13,7 +13,15 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, Q
 
 from assistant.model import Escalation, TimelineEvent
 
-KIND_LABELS = {"submitted": "Submitted", "status": "Status changed", "comment": "Comment"}
+KIND_LABELS = {
+    "submitted": "Submitted",
+    "status": "Status changed",
+    "comment": "Comment",
+    "resolved": "Resolved by Ops",
+    "reopened": "Reopened by Ops",
+    "customer_told": "Customer told",
+    "update_requested": "Asked Ops for an update",
+}
 
 
 def _when(at: datetime) -> str:
@@ -55,7 +63,11 @@ def timeline_text(esc: Escalation) -> str:
     """The timeline as plain text (for copying, and to test what a person reads)."""
     lines: list[str] = []
     for event in timeline_events(esc):
-        label = f"Status: {event.text}" if event.kind == "status" else KIND_LABELS[event.kind]
+        label = (
+            f"Status: {event.text}"
+            if event.kind == "status"
+            else KIND_LABELS.get(event.kind, event.kind)
+        )
         who = f" — {event.author}" if event.author else ""
         lines.append(f"{label}{who} {_when(event.at)}")
         if event.kind != "status" and event.text:

@@ -17,7 +17,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import TypeAdapter
-from sqlalchemy import PoolProxiedConnection, Select, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnClause,
+    PoolProxiedConnection,
+    Select,
+    String,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import NotFoundError, ReadOnlyEscalation, StoreError
@@ -68,6 +80,9 @@ class DraftSummary:
     status: str
     updated_at: str
     ticket_key: str
+    #: when it reached Ops and Ops' first answer (ISO; '' when none) — for "waited"
+    submitted_at: str = ""
+    first_answer_at: str = ""
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -80,6 +95,37 @@ class DraftSummary:
             "updated_at": self.updated_at,
             "ticket_key": self.ticket_key,
         }
+
+
+#: the pseudo-status of the drafts list's filter "Ops answered, customer not told yet":
+#: resolved by Ops, or an Ops comment newer than the last "customer told"
+NEEDS_REPLY = "needs_reply"
+_WATCHED_STATUSES = "('submitted', 'resolved_by_ops', 'customer_told')"
+# Ops' events are those not marked as the agent's own (" (you)", see assistant.answers).
+_FROM_OPS = (
+    "json_extract(t.value, '$.kind') IN ('status', 'comment', 'resolved', 'reopened')"
+    " AND coalesce(json_extract(t.value, '$.author'), '') NOT LIKE '% (you)'"
+)
+_SUBMITTED_AT: ColumnClause[str] = literal_column(
+    f"CASE WHEN escalations.status IN {_WATCHED_STATUSES}"
+    " THEN coalesce(json_extract(escalations.document, '$.ticket.submitted_at'), '') ELSE '' END",
+    String(),
+)
+_FIRST_ANSWER_AT: ColumnClause[str] = literal_column(
+    f"CASE WHEN escalations.status IN {_WATCHED_STATUSES} THEN coalesce((SELECT"
+    " min(json_extract(t.value, '$.at')) FROM json_each(escalations.document, '$.timeline') t"
+    f" WHERE {_FROM_OPS}), '') ELSE '' END",
+    String(),
+)
+_NEEDS_REPLY_SQL = text(
+    "(escalations.status = 'resolved_by_ops' OR (escalations.status IN"
+    " ('submitted', 'customer_told') AND EXISTS (SELECT 1 FROM"
+    " json_each(escalations.document, '$.timeline') t WHERE json_extract(t.value, '$.kind')"
+    " = 'comment' AND coalesce(json_extract(t.value, '$.author'), '') NOT LIKE '% (you)'"
+    " AND json_extract(t.value, '$.at') > coalesce((SELECT max(json_extract(u.value, '$.at'))"
+    " FROM json_each(escalations.document, '$.timeline') u WHERE json_extract(u.value,"
+    " '$.kind') = 'customer_told'), ''))))"
+)
 
 
 #: what the wizard's autosave writes: everything but the fields the outbox and the answers
@@ -346,7 +392,9 @@ class Store:
 
     def _filtered(self, q: Select, search: str | None, status: str | None) -> Select:
         q = q.where(EscalationRow.deleted_at.is_(None))
-        if status:
+        if status == NEEDS_REPLY:
+            q = q.where(_NEEDS_REPLY_SQL)
+        elif status:
             q = q.where(EscalationRow.status == status)
         if search and search.strip():
             for word in search.casefold().split():
@@ -365,7 +413,7 @@ class Store:
     ) -> list[DraftSummary]:
         """Summaries matching ``search`` (all words) and ``status``, newest change first."""
         col = SORT_COLUMNS[sort]
-        q = select(
+        columns = (
             EscalationRow.id,
             EscalationRow.title,
             EscalationRow.customer,
@@ -374,8 +422,10 @@ class Store:
             EscalationRow.status,
             EscalationRow.updated_at,
             EscalationRow.ticket_key,
+            _SUBMITTED_AT,
+            _FIRST_ANSWER_AT,
         )
-        q = self._filtered(q, search, status)
+        q = self._filtered(select(*columns), search, status)
         q = q.order_by(col.desc() if descending else col.asc(), EscalationRow.id)
         if limit is not None:
             q = q.limit(limit).offset(offset)

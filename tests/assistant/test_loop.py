@@ -269,3 +269,27 @@ def test_trackers_without_a_summary_leave_the_escalation_submitted(store: Store)
     [followup] = store.followups.for_escalation(str(esc.id))
     assert followup.state is FollowupState.FAILED
     assert "keeps no affected-customers summary" in followup.last_error
+
+
+def test_drafts_list_knows_the_wait_and_the_needs_reply_filter(store: Store) -> None:
+    from assistant.store.repository import NEEDS_REPLY
+
+    quiet = store.create(_submitted())
+    answered = store.create(_submitted())
+    told = store.create(_submitted())
+    store.create(complete_escalation("a draft"))
+    own = TimelineEvent(kind="comment", at=T0 + timedelta(minutes=5), author="Anna (you)")
+    ops = TimelineEvent(kind="comment", at=T0 + timedelta(hours=2), author="Olga", text="On it")
+    for esc in (answered, told):
+        store.update_timeline(str(esc.id), lambda tl: [*tl, own, ops])
+    store.record_customer_told(str(told.id), T0 + timedelta(hours=3))
+    rows = {r.id: r for r in store.list()}
+    assert rows[str(quiet.id)].submitted_at.startswith("2026-11-30T09:00")
+    assert rows[str(quiet.id)].first_answer_at == ""
+    assert rows[str(answered.id)].first_answer_at.startswith("2026-11-30T11:00")
+    assert [r.id for r in store.list(status=NEEDS_REPLY)] == [str(answered.id)]
+    assert store.count(status=NEEDS_REPLY) == 1
+    # a later Ops comment makes the told one need a reply again
+    later = TimelineEvent(kind="comment", at=T0 + timedelta(hours=5), author="Olga", text="More")
+    store.update_timeline(str(told.id), lambda tl: [*tl, later])
+    assert store.count(status=NEEDS_REPLY) == 2
