@@ -122,6 +122,7 @@ class AppShell(QObject):
         # only while an escalation is selected.
         self.window.timeline_requested.connect(self.open_timeline)
         self.window.add_selection_action(self.timeline_action)
+        self._install_reply_action()
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
@@ -248,6 +249,9 @@ class AppShell(QObject):
             dialog = self.timelines.get(eid)
             if dialog is not None and store is not None:
                 self.ctx.tasks.run(partial(store.get, eid), dialog.set_escalation)
+            reply = self.replies.get(eid)
+            if reply is not None and store is not None:
+                self.ctx.tasks.run(partial(store.get, eid), reply.set_escalation)  # type: ignore[attr-defined]
 
     def _paused_changed(self, until: datetime | None) -> None:
         if self.tray is not None:
@@ -277,11 +281,62 @@ class AppShell(QObject):
         self.window.new_escalation()
 
     def open_notification(self, note: Notification) -> None:
-        """Open what a notification is about: an escalation's timeline, or the window."""
-        if note.kind == "ops_answers" and note.subject:
+        """Open what a notification is about: the reply view ("Ops resolved …", "No answer
+        from Ops …"), an escalation's timeline, or the window."""
+        if note.kind == "ops_answers" and note.subject and note.action:
+            self.open_reply(note.subject)
+        elif note.kind == "ops_answers" and note.subject:
             self.open_timeline(note.subject)
         else:
             self.show_window()
+
+    # -- the reply to the customer (issue 13) -------------------------------------------
+
+    def _install_reply_action(self) -> None:
+        self.reply_action = QAction("&Reply to customer", self.window)
+        self.reply_action.setToolTip(
+            "The reply to the customer from Ops' answer; Customer told; Ask Ops for an update"
+        )
+        self.reply_action.triggered.connect(self._reply_to_selected)
+        self.window.toolbar.addAction(self.reply_action)
+        self.window.addAction(self.reply_action)
+        self.window.add_selection_action(self.reply_action)
+        self.replies: dict[str, QWidget] = {}
+
+    def _reply_to_selected(self) -> None:
+        eid = self.window.selected_id()
+        if eid:
+            self.open_reply(eid)
+
+    def open_reply(self, escalation_id: str) -> None:
+        """The reply view of an escalation (loaded in a worker; an open one is raised)."""
+        dialog = self.replies.get(escalation_id)
+        if dialog is not None:
+            dialog.show()
+            dialog.raise_()
+            return
+        store = self.ctx.store
+        if store is None:
+            return
+        self.ctx.tasks.run(
+            lambda: store.get(escalation_id),
+            self._show_reply,
+            lambda exc: self.alerts.banner.show_message(str(exc), "error"),
+        )
+
+    def _show_reply(self, escalation: Escalation) -> None:
+        from ui.reply_view import ReplyDialog
+
+        eid = str(escalation.id)
+        if eid in self.replies:
+            return
+        dialog = ReplyDialog(self.ctx, escalation)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda _o=None, e=eid: self.replies.pop(e, None))
+        self.replies[eid] = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _timeline_of_selected(self) -> None:
         eid = self.window.selected_id()

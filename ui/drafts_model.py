@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QBrush, QColor
 
 if TYPE_CHECKING:
     from assistant.store import DraftSummary
@@ -25,6 +26,7 @@ COLUMNS = [
     ("priority", "Priority"),
     ("ticket_key", "Ticket"),
     ("updated_at", "Last change"),
+    ("waited", "Waited for Ops"),
 ]
 STATUS_LABELS = {
     "draft": "Draft",
@@ -32,7 +34,11 @@ STATUS_LABELS = {
     "queued": "Queued",
     "submitted": "Submitted",
     "needs_attention": "Needs attention",
+    "resolved_by_ops": "Resolved by Ops",
+    "customer_told": "Customer told",
 }
+#: the drafts window's filter "Ops answered, customer not told yet" (a store pseudo-status)
+NEEDS_REPLY_FILTER = ("needs_reply", "Ops answered, customer not told yet")
 PAGE = 200
 # The first page only has to fill the screen, so the first rows paint sooner.
 FIRST_PAGE = 64
@@ -155,6 +161,8 @@ class DraftsModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         key = COLUMNS[index.column()][0]
+        if key == "waited":
+            return self._waited(row, role)
         if role == Qt.ItemDataRole.DisplayRole:
             value: str = getattr(row, key)
             if key == "status":
@@ -172,6 +180,36 @@ class DraftsModel(QAbstractTableModel):
             return row.title
         return None
 
+    def _waited(self, row: DraftSummary, role: int) -> Any:
+        """How long a submitted escalation waited (or is waiting) for Ops' first answer;
+        past the policy's target it is shown in red with the target in the tooltip."""
+        if not row.submitted_at:
+            return None
+        from assistant.durations import human_duration, parse_duration
+
+        try:
+            since = datetime.fromisoformat(row.submitted_at)
+            answered = datetime.fromisoformat(row.first_answer_at) if row.first_answer_at else None
+        except ValueError:
+            return None
+        end = answered or datetime.now(since.tzinfo)
+        waited = max(end - since, timedelta(0))
+        target = None
+        if self.ctx.policy_source is not None and row.priority:
+            text = self.ctx.policy.loop.first_answer.get(row.priority, "")
+            target = parse_duration(text) if text else None
+        overdue = answered is None and target is not None and waited >= target
+        if role == Qt.ItemDataRole.DisplayRole:
+            return human_duration(waited) + ("" if answered else " (waiting)")
+        if role == Qt.ItemDataRole.ForegroundRole and overdue:
+            return QBrush(QColor("#a4262c"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if answered is not None:
+                return f"Ops answered after {human_duration(waited)}"
+            goal = f"; Ops' first-answer target is {human_duration(target)}" if target else ""
+            return f"No answer from Ops yet{goal}" + (" — overdue" if overdue else "")
+        return None
+
     def _component_name(self, component_id: str) -> str:
         # The store keeps the policy's id; the agent knows the catalog's name.
         if not component_id or self.ctx.policy_source is None:
@@ -180,6 +218,8 @@ class DraftsModel(QAbstractTableModel):
         return component.name if component is not None else component_id
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if COLUMNS[column][0] == "waited":
+            return  # computed per row, not a store column
         self.sort_key = COLUMNS[column][0]
         self.descending = order == Qt.SortOrder.DescendingOrder
         self.reload()

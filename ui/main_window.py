@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ui.banner import Banner
 from ui.context import AppContext
-from ui.drafts_model import STATUS_LABELS, DraftsModel
+from ui.drafts_model import NEEDS_REPLY_FILTER, STATUS_LABELS, DraftsModel
 
 if TYPE_CHECKING:
     from assistant.model import Escalation
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.status_filter.addItem("All statuses", "")
         for value, label in STATUS_LABELS.items():
             self.status_filter.addItem(label, value)
+        self.status_filter.addItem(NEEDS_REPLY_FILTER[1], NEEDS_REPLY_FILTER[0])
         search_label = QLabel("&Search:")
         search_label.setBuddy(self.search)
         status_label = QLabel("S&tatus:")
@@ -81,7 +82,7 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 120), (2, 180), (3, 150), (4, 70), (5, 90), (6, 130)):
+        for col, width in ((0, 120), (2, 180), (3, 150), (4, 70), (5, 90), (6, 130), (7, 130)):
             self.table.setColumnWidth(col, width)
         self.empty_label = QLabel("Loading…")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
