@@ -113,6 +113,29 @@ class TimelineEvent(_Part):
     text: str = ""
 
 
+class KnownIssueItem(_Part):
+    """Something Ops already knew when the agent chose the component: an unresolved
+    incident on the status page, or an open Ops ticket for the component."""
+
+    source: str  # statuspage | tracker
+    name: str
+    state: str = ""
+    updated_at: datetime | None = None
+    link: str = ""
+    key: str = ""  # the ticket key (tracker items)
+
+
+class KnownIssueEvidence(_Part):
+    """What "Ops may already know" showed on the first page, and what the agent chose."""
+
+    component: str
+    looked_at: datetime
+    shown: list[KnownIssueItem] = Field(default_factory=list)
+    could_not_look: str = ""  # why the lookup failed ('' when it worked)
+    choice: str = ""  # '' (not yet) | new | add_to
+    chosen_key: str = ""  # the ticket the customer was added to
+
+
 class Escalation(_Part):
     """A draft or submitted escalation (JSON round-trips through ``model_dump_json``)."""
 
@@ -135,6 +158,8 @@ class Escalation(_Part):
     attachments: list[AttachmentRef] = Field(default_factory=list)
     ticket: TicketLink | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
+    #: what "Ops may already know" found on the first page and the agent's choice
+    known_issue: KnownIssueEvidence | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
+from ui.wizard.known_issue_panel import KnownIssuePanel
 from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
@@ -87,7 +88,13 @@ class OutOfScopePanel(QFrame):
 
 
 class CustomerPage(WizardPage):
-    """Customer, contact, component (with its description and docs) and category."""
+    """Customer, contact, component (with its description and docs) and category.
+
+    Signals (besides the page's): ``add_to_requested(TicketRef)`` when the agent adds the
+    customer to an open Ops ticket shown by "Ops may already know".
+    """
+
+    add_to_requested = Signal(object)
 
     title = "Customer & scope"
 
@@ -129,6 +136,11 @@ class CustomerPage(WizardPage):
         self.add_field("customer.domain", "Customer domain", self.domain)
         self.add_field("component", "Component", comp_box, focus=self.component)
         self.add_field("category", "Category", self.category)
+        # Ops may already know (issue 13): looked up in a worker when a component is chosen.
+        self.known = KnownIssuePanel(ctx)
+        self.known.evidence_changed.connect(self.emit_changed)
+        self.known.add_to_requested.connect(self.add_to_requested)
+        self.outer.addWidget(self.known)
         self.out_of_scope = OutOfScopePanel()
         self.out_of_scope.hide()
         self.outer.addWidget(self.out_of_scope)
@@ -159,6 +171,7 @@ class CustomerPage(WizardPage):
                 self.docs_row.addWidget(link_button("Runbook", str(comp.runbook)))
             self.docs_row.addStretch(1)
             self.docs_box.show()
+        self.known.lookup(comp.id if comp is not None else "")
         self.emit_changed()
 
     def _category_changed(self, *_args: object) -> None:
@@ -184,6 +197,8 @@ class CustomerPage(WizardPage):
         combo.setCurrentIndex(max(i, 0))
 
     def _load(self, esc: Escalation) -> None:
+        if esc.known_issue is not None and esc.known_issue.component == esc.component:
+            self.known.component, self.known.evidence = esc.component, esc.known_issue
         self.name.setText(esc.customer.name)
         self.account.setText(esc.customer.account_id)
         self.contact.setText(esc.customer.contact)
@@ -199,3 +214,4 @@ class CustomerPage(WizardPage):
         esc.customer.domain = self.domain.text()
         esc.component = str(self.component.currentData() or "")
         esc.category = str(self.category.currentData() or "")
+        esc.known_issue = self.known.evidence

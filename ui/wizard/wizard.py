@@ -135,6 +135,7 @@ class EscalationWizard(QWidget):
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.request_close)
         self.customer_page.out_of_scope.keep_draft.connect(self.keep_and_close)
+        self.customer_page.add_to_requested.connect(self.add_to_existing)  # Ops already knows
         self.attachments_page.capture_requested.connect(self.capture_screen)
         self.review_page.jump.connect(self.jump_to)
         self.review_page.submit_requested.connect(self.submit)
