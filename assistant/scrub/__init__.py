@@ -25,16 +25,16 @@ def detect(filename: str, head: bytes) -> str:
     """The scrubber id for a file, from its first bytes and then its name."""
     if looks_binary(head):
         return "binary"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] == b"{" and b'"log"' in head and b'"entries"' in head:
+        return "har"  # a HAR saved as .json
     suffix = Path(filename).suffix.lower()
     for plugin in SCRUBBERS:
         if suffix in plugin.meta.get("extensions", ()):
             if plugin.id == "binary":
                 continue  # the name says image, the bytes say text: scrub it as text
             return plugin.id
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"{", b"["):
-        return "har" if b'"log"' in head and b'"entries"' in head else "json"
-    return "text"
+    return "json" if stripped[:1] in (b"{", b"[") else "text"
 
 
 def scrub_file(

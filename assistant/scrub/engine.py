@@ -227,6 +227,20 @@ def scanner_for(key: tuple[object, ...], triggers: Sequence[Trigger]) -> _Scanne
         return found
 
 
+# A tie between two kinds for the same bytes: a token's shape ("AWS key") says most, then
+# where it was (a header, a URL), then a generic shape (JWT), then only its name ("field").
+_RANK = {
+    "url_token": 1,
+    "authorization": 1,
+    "cookie": 1,
+    "api_key_header": 1,
+    "jwt": 2,
+    "bearer": 2,
+    "basic_auth": 2,
+    "field": 3,
+}
+
+
 def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> list[Span]:
     """Every secret in the chunk, sorted, overlaps merged (the first, widest span wins)."""
     spans: list[Span] = []
@@ -252,8 +266,8 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
             s, e = m.span("value") if "value" in pattern.groupindex else m.span()
             if e > s:
                 spans.append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
-    # Widest first; on a tie a value's shape ("AWS key") says more than its name ("field").
-    spans.sort(key=lambda sp: (sp.start, -sp.end, sp.kind == "field"))
+    # Widest first; on a tie the most telling kind (see ``_RANK``).
+    spans.sort(key=lambda sp: (sp.start, -sp.end, _RANK.get(sp.kind, 0), sp.kind))
     merged: list[Span] = []
     for span in spans:
         if merged and span.start < merged[-1].end:

@@ -46,6 +46,18 @@ def _cookies(chunk: Chunk, _start: int, end: int) -> Iterable[Span]:
             yield Span(field.start(2), field.end(2), "cookie", f"cookie {name}".strip())
 
 
+def cut_har(buf: bytes | bytearray, searched_from: int) -> int:
+    """As JSON, but never inside a ``cookies`` array (its values are judged as a whole)."""
+    cut = cut_json(buf, searched_from)
+    if cut <= 0:
+        return cut
+    opened = buf.rfind(b'"cookies"', max(0, cut - (1 << 16)), cut)
+    if opened >= 0 and buf.find(b"]", opened, cut) < 0:
+        cut = buf.rfind(b"\n", 0, opened) + 1
+        return cut if cut > 0 else -1
+    return cut
+
+
 def har_triggers(rules: ScrubRules) -> list[Trigger]:
     sections = [Trigger(f'"{name}"\\s*:\\s*\\[', mark=name) for name in _SECTIONS]
     return [
@@ -71,7 +83,7 @@ def scrub_har(
         dst,
         triggers=har_triggers(rules),
         trigger_key="har",
-        cut=cut_json,
+        cut=cut_har,
         rules=rules,
         report=report,
         allowed=allowed,

@@ -14,7 +14,11 @@ from assistant.scrub.values import TEXT_NAME_STARTS, value_triggers
 
 _NAME_SEP = re.compile(rb"([A-Za-z0-9_.\-]+)([\"']?)[ \t]*([:=])[ \t]*")
 _QUOTED = re.compile(rb"\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'")
-_BARE = re.compile(rb"[^\s\"'&,;)\]}<>]+")
+# A bare value runs to the next space ("password=Tr0ub&dor" is one value in a log line) …
+_BARE = re.compile(rb"[^\s\"'<>]+")
+# … except in a URL's query, where '&' starts the next parameter.
+_BARE_IN_QUERY = re.compile(rb"[^\s\"'&#<>]+")
+_TRAILING_PUNCTUATION = b",;.)]}"
 _LINE_REST = re.compile(rb"[^\r\n]*")
 # Values that are not secrets even after a secret name: placeholders, already masked.
 _NOT_A_VALUE = re.compile(
@@ -43,10 +47,13 @@ def _name_value(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
         assert rest is not None
         s, e = at, at + len(rest.group().rstrip())
     else:
-        bare = _BARE.match(data, at)
+        in_query = data[start : start + 1] in (b"?", b"&", b";", b"#")
+        bare = (_BARE_IN_QUERY if in_query else _BARE).match(data, at)
         if bare is None:
             return
         s, e = bare.span()
+        while e > s and data[e - 1 : e] in _TRAILING_PUNCTUATION:
+            e -= 1
     if e <= s or _NOT_A_VALUE.fullmatch(data, s, e):
         return
     lowered = name.lower()
