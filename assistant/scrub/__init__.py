@@ -9,11 +9,11 @@ person's confirmation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 from assistant.scrub.binary import looks_binary
-from assistant.scrub.engine import Progress
+from assistant.scrub.engine import Progress, Reader, Writer
 from assistant.scrub.registry import SCRUBBERS
 from assistant.scrub.report import KINDS, RedactedValue, ScrubReport, kind_label, value_hash
 from assistant.scrub.rules import DEFAULT_RULES, PolicyPattern, ScrubRules, ScrubTable
@@ -39,15 +39,19 @@ def detect(filename: str, head: bytes) -> str:
 
 def scrub_file(
     source: Path,
-    target: BinaryIO,
+    target: Writer,
     *,
     filename: str | None = None,
     rules: ScrubRules = DEFAULT_RULES,
     allowed: frozenset[str] = frozenset(),
     salt: str = "",
     progress: Progress | None = None,
+    wrap_source: Callable[[Reader], Reader] | None = None,
 ) -> ScrubReport:
-    """Write the scrubbed copy of ``source`` to ``target``; return what was redacted."""
+    """Write the scrubbed copy of ``source`` to ``target``; return what was redacted.
+
+    ``wrap_source`` wraps the opened file (the store copies the original while it is read).
+    """
     name = filename or source.name
     total = source.stat().st_size
     with source.open("rb") as src:
@@ -56,7 +60,7 @@ def scrub_file(
         scrubber = detect(name, head)
         report = ScrubReport(filename=name, scrubber=scrubber)
         SCRUBBERS.require(scrubber).build(
-            src,
+            wrap_source(src) if wrap_source is not None else src,
             target,
             report,
             rules=rules,

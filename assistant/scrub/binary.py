@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from typing import BinaryIO
 
-from assistant.scrub.engine import Progress
+from assistant.scrub.engine import Progress, Reader, Writer
 from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import ScrubRules
 
@@ -30,8 +29,8 @@ def looks_binary(head: bytes) -> bool:
 
 
 def keep_binary(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Reader,
+    dst: Writer,
     report: ScrubReport,
     *,
     rules: ScrubRules,

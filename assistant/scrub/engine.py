@@ -15,7 +15,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hash
 from assistant.scrub.rules import ScrubRules
@@ -27,6 +27,18 @@ CHUNK_BYTES = 2 << 20
 MAX_CARRY = 8 << 20
 
 Progress = Callable[[int, int], None]
+
+
+class Reader(Protocol):
+    """Where a scrubber reads from (a file, or a store's copying reader)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writer(Protocol):
+    """Where a scrubber writes the scrubbed copy."""
+
+    def write(self, data: bytes, /) -> int: ...
 
 
 class Span(NamedTuple):
@@ -303,8 +315,8 @@ Cut = Callable[[bytes | bytearray, int], int]
 
 
 def scrub_stream(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Reader,
+    dst: Writer,
     *,
     triggers: Sequence[Trigger],
     trigger_key: str,

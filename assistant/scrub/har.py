@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import BinaryIO
 
-from assistant.scrub.engine import Chunk, Progress, Span, Trigger, scrub_stream
+from assistant.scrub.engine import Chunk, Progress, Reader, Span, Trigger, Writer, scrub_stream
 from assistant.scrub.jsondoc import cut_json, json_triggers
 from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import ScrubRules, header_kind
@@ -68,8 +67,8 @@ def har_triggers(rules: ScrubRules) -> list[Trigger]:
 
 
 def scrub_har(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Reader,
+    dst: Writer,
     report: ScrubReport,
     *,
     rules: ScrubRules,

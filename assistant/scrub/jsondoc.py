@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from typing import BinaryIO
 
-from assistant.scrub.engine import Chunk, Progress, Resolver, Span, Trigger, scrub_stream
+from assistant.scrub.engine import (
+    Chunk,
+    Progress,
+    Reader,
+    Resolver,
+    Span,
+    Trigger,
+    Writer,
+    scrub_stream,
+)
 from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
 from assistant.scrub.values import value_triggers
@@ -118,8 +126,8 @@ def cut_json(buf: bytes | bytearray, searched_from: int) -> int:
 
 
 def scrub_json(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Reader,
+    dst: Writer,
     report: ScrubReport,
     *,
     rules: ScrubRules,

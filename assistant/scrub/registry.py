@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from assistant.scrub.binary import keep_binary
-from assistant.scrub.engine import Progress
+from assistant.scrub.engine import Progress, Reader, Writer
 from assistant.scrub.har import scrub_har
 from assistant.scrub.jsondoc import scrub_json
 from assistant.scrub.report import ScrubReport
@@ -17,8 +17,8 @@ from checks.plugins import Plugin, Registry
 class ScrubFunction(Protocol):
     def __call__(
         self,
-        src: BinaryIO,
-        dst: BinaryIO,
+        src: Reader,
+        dst: Writer,
         report: ScrubReport,
         *,
         rules: ScrubRules,

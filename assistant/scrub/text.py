@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import BinaryIO
 
-from assistant.scrub.engine import MAX_CARRY, Chunk, Progress, Span, Trigger, scrub_stream
+from assistant.scrub.engine import (
+    MAX_CARRY,
+    Chunk,
+    Progress,
+    Reader,
+    Span,
+    Trigger,
+    Writer,
+    scrub_stream,
+)
 from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
 from assistant.scrub.values import TEXT_NAME_STARTS, value_triggers
@@ -89,8 +97,8 @@ def cut_text(buf: bytes | bytearray, searched_from: int) -> int:
 
 
 def scrub_text(
-    src: BinaryIO,
-    dst: BinaryIO,
+    src: Reader,
+    dst: Writer,
     report: ScrubReport,
     *,
     rules: ScrubRules,
