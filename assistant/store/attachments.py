@@ -15,7 +15,7 @@ import mimetypes
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -157,6 +157,69 @@ def add_scrubbed_attachment(
     return ref, report
 
 
+MB = 1024 * 1024
+
+
+def _mb(n: float) -> str:
+    return f"{n / MB:.1f} MB"
+
+
+def add_files(
+    store: Store,
+    files: Iterable[tuple[Path, str]],
+    *,
+    current_total: int,
+    max_mb: float,
+    total_mb: float,
+    rules: ScrubRules = DEFAULT_RULES,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[list[tuple[AttachmentRef, ScrubReport]], list[str]]:
+    """Check Ops' size limits and add each accepted file through scrubbing.
+
+    Returns the added attachments with their reports, and a sentence per refused file.
+    ``progress(filename, done, total)`` is called as each file is read.
+    """
+    added: list[tuple[AttachmentRef, ScrubReport]] = []
+    problems: list[str] = []
+    total = current_total
+    for path, name in files:
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise IsADirectoryError(21, "not a file")
+        except OSError as exc:
+            problems.append(f"{name}: cannot be read ({exc.strerror or exc}).")
+            continue
+        if size > max_mb * MB:
+            problems.append(f"{name} is {_mb(size)}; Ops accepts at most {max_mb:g} MB per file.")
+            continue
+        if total + size > total_mb * MB:
+            problems.append(
+                f"{name} ({_mb(size)}) would bring the attachments to {_mb(total + size)}; "
+                f"Ops accepts at most {total_mb:g} MB in total."
+            )
+            continue
+        per_file = None
+        if progress is not None:
+
+            def per_file(
+                done: int,
+                whole: int,
+                name: str = name,
+                report: Callable[[str, int, int], None] = progress,
+            ) -> None:
+                report(name, done, whole)
+
+        try:
+            ref, report = add_scrubbed_attachment(store, path, name, rules=rules, progress=per_file)
+        except OSError as exc:
+            problems.append(f"{name}: cannot be read ({exc.strerror or exc}).")
+            continue
+        added.append((ref, report))
+        total += ref.size
+    return added, problems
+
+
 def rescrub_attachment(
     store: Store,
     ref: AttachmentRef,
@@ -262,6 +325,7 @@ def originals_in(documents: Iterable[str]) -> set[str]:
 
 
 __all__ = [
+    "add_files",
     "add_scrubbed_attachment",
     "delete_unreferenced_originals",
     "original_path",
