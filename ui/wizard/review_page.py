@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.wizard.redaction_panel import RedactionPanel
 from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
@@ -97,6 +98,8 @@ class ReviewPage(WizardPage):
         self.similar = SimilarPanel(ctx)
         self.similar.add_to_requested.connect(self.add_to_requested)
         self.outer.addWidget(self.similar)
+        self.redactions = RedactionPanel(ctx)  # what scrubbing removed from the attachments
+        self.outer.addWidget(self.redactions)
 
         self.message = QLabel()
         self.message.setObjectName("submitMessage")
@@ -124,6 +127,7 @@ class ReviewPage(WizardPage):
         """Render the ticket in a worker, update the completeness list, find similar ones."""
         policy = self.ctx.policy
         self.similar.search(escalation)
+        self.redactions.show_attachments(escalation.attachments)
         self.completeness.clear()
         for state in completeness(policy, escalation):
             mark = "✓" if state.present else "✗ missing:"
