@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from tests.assistant.fake_tracker import complete_escalation
@@ -19,10 +19,22 @@ from ui.wizard.wizard import EscalationWizard
 MakeWizard = Callable[..., EscalationWizard]
 
 
+def _top(tree: QTreeWidget, row: int) -> QTreeWidgetItem:
+    item = _top(tree, row)
+    assert item is not None
+    return item
+
+
+def _kid(top: QTreeWidgetItem, row: int) -> QTreeWidgetItem:
+    item = top.child(row)
+    assert item is not None
+    return item
+
+
 def _child(top: QTreeWidgetItem, where: str) -> QTreeWidgetItem:
     for i in range(top.childCount()):
-        if top.child(i).text(1) == where:
-            return top.child(i)
+        if _kid(top, i).text(1) == where:
+            return _kid(top, i)
     raise AssertionError(f"no row for {where!r}")
 
 
@@ -47,21 +59,21 @@ def test_added_files_are_scrubbed_and_listed_on_the_review_page(
     panel = w.review_page.redactions
     assert panel.isVisible()
     tree = panel.tree
-    har = tree.topLevelItem(0)
+    har = _top(tree, 0)
     assert har.text(0) == (
         "login-flow.har: 23 values redacted — 8 cookies, 7 secret fields, 4 tokens in URLs, "
         "2 authorization headers, 1 API key header, 1 JWT"
     )
-    log = tree.topLevelItem(1)
+    log = _top(tree, 1)
     assert log.text(0).startswith("service.log: 19 values redacted")
-    image = tree.topLevelItem(2)
+    image = _top(tree, 2)
     assert image.text(0) == "admin-page.png: cannot be scrubbed — check that it shows no secret"
     assert "admin-page.png" in panel.warning.text() and panel.warning.isVisible()
     # Nothing secret on screen: kinds, places and lengths only.
     shown = [
-        tree.topLevelItem(t).child(c).text(k)
+        _kid(_top(tree, t), c).text(k)
         for t in range(3)
-        for c in range(tree.topLevelItem(t).childCount())
+        for c in range(_top(tree, t).childCount())
         for k in range(3)
     ]
     assert not any(SESSION in text for text in shown)
@@ -78,10 +90,10 @@ def test_added_files_are_scrubbed_and_listed_on_the_review_page(
     assert ctx.store is not None
     sent = ctx.store.blob_path(new_log.sha256).read_bytes()
     assert f"Cookie: sessionid={SESSION}".encode() in sent
-    assert tree.topLevelItem(1).text(0).endswith("(1 kept as safe)")
+    assert _top(tree, 1).text(0).endswith("(1 kept as safe)")
 
     # The image is confirmed with its check box.
-    check = tree.topLevelItem(2).child(0)
+    check = _kid(_top(tree, 2), 0)
     assert check.text(0) == CONFIRM_TEXT
     with qtbot.waitSignal(panel.attachment_changed):
         check.setCheckState(0, Qt.CheckState.Checked)
