@@ -20,7 +20,7 @@ MakeWizard = Callable[..., EscalationWizard]
 
 
 def _top(tree: QTreeWidget, row: int) -> QTreeWidgetItem:
-    item = _top(tree, row)
+    item = tree.topLevelItem(row)
     assert item is not None
     return item
 
