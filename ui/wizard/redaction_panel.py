@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -74,6 +75,9 @@ class RedactionPanel(QWidget):
         self.warning.hide()
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
+        # Wrapped: a long file name must not widen the page past the window.
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row = QHBoxLayout()
         row.addWidget(self.open_button)
         row.addWidget(self.keep_button)
@@ -130,6 +134,7 @@ class RedactionPanel(QWidget):
                 if record.more_values:
                     top.addChild(QTreeWidgetItem([f"… and {record.more_values} more", "", ""]))
             self.tree.addTopLevelItem(top)
+            top.setFirstColumnSpanned(True)  # the summary is a sentence, not a cell
             top.setExpanded(True)
         self.tree.blockSignals(False)
         unconfirmed = [
@@ -219,7 +224,7 @@ class RedactionPanel(QWidget):
         self._busy = False
         if index < len(self.refs) and self.refs[index].sha256 == old_sha:
             self.refs[index] = new_ref
-        self.status.setText(f"Kept as safe. {report_of(new_ref)}")
+        self.status.setText(f"Kept as safe; {new_ref.filename} was scrubbed again.")
         self._rebuild()
         self.attachment_changed.emit(old_sha, new_ref)
 
