@@ -266,12 +266,21 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
             resolve.append(hit)
     for hits_of_mark in chunk._mark_hits.values():
         hits_of_mark.sort()
+    # Hits come in order of where they end. One inside a secret already found (the JWT in
+    # an Authorization header, the bearer token in it) needs no second look — unless that
+    # secret is only a "field", which a token's shape would name better.
+    recent: list[Span] = []
     for pid, start, end in resolve:
+        if any(sp.start < end <= sp.end and sp.kind != "field" for sp in recent):
+            continue
         if start < 0:
             start = start_of(scanner.patterns[pid], chunk.data, end, triggers[pid])
             if start < 0:
                 continue
-        spans.extend(triggers[pid].resolve(chunk, start, end))
+        found = list(triggers[pid].resolve(chunk, start, end))
+        if found:
+            spans.extend(found)
+            recent = (recent + found)[-8:]
     chunk.finish_marks()
     for name, pattern in chunk.rules.patterns:
         for m in pattern.finditer(chunk.data):

@@ -34,7 +34,7 @@ def classify_har_pair(chunk: Chunk, pos: int, name: str) -> tuple[str, str]:
 
 
 def _cookies(chunk: Chunk, _start: int, end: int) -> Iterable[Span]:
-    m = _FLAT_ARRAY.match(chunk.data, end - 1)
+    m = _FLAT_ARRAY.match(chunk.data, chunk.data.rfind(b"[", 0, end))
     if m is None:
         return
     name = ""
@@ -61,7 +61,7 @@ def har_triggers(rules: ScrubRules) -> list[Trigger]:
     sections = [Trigger(f'"{name}"\\s*:\\s*\\[', mark=name) for name in _SECTIONS]
     return [
         *sections,
-        Trigger(r'"cookies"\s*:\s*\[', _cookies),
+        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies),  # not an empty array
         *json_triggers(rules, classify_har_pair),
     ]
 

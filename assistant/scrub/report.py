@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -41,9 +40,9 @@ def kind_label(kind: str, count: int) -> str:
 
 
 def value_hash(value: bytes, salt: str) -> str:
-    """The hash an allow-list stores for a value (keyed, so equal values in other files or
+    """The hash an allow-list stores for a value (salted, so equal values in other files or
     escalations do not share a hash)."""
-    return hmac.new(salt.encode("utf-8"), value, hashlib.sha256).hexdigest()[:32]
+    return hashlib.sha256(salt.encode("utf-8") + b"\0" + value).hexdigest()[:32]
 
 
 @dataclass
