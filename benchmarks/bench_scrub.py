@@ -57,7 +57,7 @@ def make_har(path: Path, megabytes: int = HAR_MB, seed: int = 7, secrets: bool =
             )
             mime = "application/json"
         else:
-            body = "function f(){return %d}\n" % n * rng.randint(200, 2000)
+            body = f"function f(){{return {n}}}\n" * rng.randint(200, 2000)
             mime = "application/javascript"
         url = f"https://shop.acme.example/api/v2/items/{n}?page={n % 7}"
         if secrets:
