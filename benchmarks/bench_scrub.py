@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks.stats import report
 
@@ -74,7 +75,13 @@ def make_har(path: Path, megabytes: int = HAR_MB, seed: int = 7, secrets: bool =
                 {"name": "Cookie", "value": f"sessionid={session}; theme=dark"},
                 {"name": "Authorization", "value": f"Bearer {jwt}"},
             ]
-        entry = {
+        id_tokens = [{"name": "id_token", "value": jwt}] if secrets else []
+        cookies = (
+            [{"name": "sessionid", "value": session}, {"name": "theme", "value": "dark"}]
+            if secrets
+            else []
+        )
+        entry: dict[str, Any] = {
             "startedDateTime": "2026-11-30T09:14:02.120Z",
             "time": 84.2,
             "request": {
@@ -82,14 +89,8 @@ def make_har(path: Path, megabytes: int = HAR_MB, seed: int = 7, secrets: bool =
                 "url": url,
                 "httpVersion": "HTTP/2",
                 "headers": request_headers,
-                "queryString": [
-                    {"name": "page", "value": str(n % 7)},
-                    {"name": "id_token", "value": jwt},
-                ],
-                "cookies": [
-                    {"name": "sessionid", "value": session},
-                    {"name": "theme", "value": "dark"},
-                ],
+                "queryString": [{"name": "page", "value": str(n % 7)}, *id_tokens],
+                "cookies": cookies,
                 "headersSize": -1,
                 "bodySize": 0,
             },

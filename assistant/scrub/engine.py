@@ -10,10 +10,13 @@ with those bytes replaced. Memory stays at a few chunks whatever the file's size
 from __future__ import annotations
 
 import bisect
+import gc
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -270,7 +273,9 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
     recent: list[Span] = []
-    for pid, start, end in resolve:
+    for n, (pid, start, end) in enumerate(resolve):
+        if not n % 128:
+            time.sleep(0)  # let a waiting GUI thread have the GIL now, not in 5 ms
         if any(sp.start < end <= sp.end and sp.kind != "field" for sp in recent):
             continue
         if start < 0:
@@ -323,6 +328,35 @@ def rewrite(
 Cut = Callable[[bytes | bytearray, int], int]
 
 
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is scrubbed.
+
+    Scrubbing allocates many small objects (a tuple per match) but no reference cycles, so
+    it only triggers collections, and a full collection of a GUI process's heap holds the
+    GIL for tens of milliseconds: the GUI thread would freeze that long while a worker
+    scrubs. Reference counting still frees everything the scrub drops.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
 def scrub_stream(
     src: Reader,
     dst: Writer,
@@ -344,6 +378,37 @@ def scrub_stream(
     it), or -1 to read more; bytes before ``searched_from`` were already searched.
     """
     scanner = scanner_for((trigger_key, rules.key), triggers)
+    with _cyclic_gc_paused():
+        _scrub_chunks(
+            src,
+            dst,
+            scanner,
+            triggers,
+            cut,
+            rules,
+            report,
+            allowed,
+            salt,
+            total,
+            progress,
+            count_lines,
+        )
+
+
+def _scrub_chunks(
+    src: Reader,
+    dst: Writer,
+    scanner: _Scanner,
+    triggers: Sequence[Trigger],
+    cut: Cut,
+    rules: ScrubRules,
+    report: ScrubReport,
+    allowed: frozenset[str],
+    salt: str,
+    total: int,
+    progress: Progress | None,
+    count_lines: bool,
+) -> None:
     buf = bytearray()
     done = 0
     line = 1
@@ -365,6 +430,7 @@ def scrub_stream(
                 end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
         piece = bytes(buf[:end])
         del buf[:end]
+        time.sleep(0)
         chunk = Chunk(piece, rules, line, done, marks)
         dst.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))

@@ -204,8 +204,13 @@ class AttachmentsPage(WizardPage):
         self.ctx.tasks.run(work, self._added, self._failed, write=True)
 
     def _advanced(self, filename: str, done: int, total: int) -> None:
-        self.busy.setText(f"Scrubbing secrets from {filename}…")
-        self.progress.setValue(int(1000 * done / total) if total else 1000)
+        # Only what changed: a new label text lays the whole page out again.
+        text = f"Scrubbing secrets from {filename}…"
+        if self.busy.text() != text:
+            self.busy.setText(text)
+        value = int(1000 * done / total) if total else 1000
+        if value // 10 != self.progress.value() // 10:
+            self.progress.setValue(value)
 
     def replace_attachment(self, old_sha256: str, ref: AttachmentRef) -> None:
         """Put a re-scrubbed (or confirmed) attachment in place of the one it replaces."""
