@@ -20,7 +20,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = osub.add_parser("list", help="every outbox entry with its state")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
     ls.set_defaults(func=cmd_list)
-    fl = osub.add_parser("flush", help="send now; exit 1 if anything is left unsent")
+    fl = osub.add_parser(
+        "flush", help="send what is due now; exit 1 if anything is left unsent"
+    )
+    fl.add_argument(
+        "--now",
+        action="store_true",
+        help="also send what waits for its next attempt (ignores backoff and Retry-After)",
+    )
     fl.set_defaults(func=cmd_flush)
 
 
@@ -75,7 +82,9 @@ def cmd_flush(args: argparse.Namespace) -> int:
         store = open_store(args)
         try:
             outbox = make_outbox(store, settings, policy)
-            result = outbox.drain(force=True)
+            # Only what is due: the backoff and a tracker's Retry-After are honoured unless
+            # the agent overrides them explicitly.
+            result = outbox.drain(force=args.now)
             if result.busy:
                 return fail("another outbox sender is running; try again in a moment")
             left = outbox.pending()
@@ -83,13 +92,18 @@ def cmd_flush(args: argparse.Namespace) -> int:
             store.close()
     except AssistantError as exc:
         return fail(str(exc))
+    if args.now:
+        print("--now: sending without waiting for backoff or the tracker's Retry-After")
     if result.problem:
         print(f"nothing sent: {result.problem}", file=sys.stderr)
     for e in result.submitted:
         print(f"sent {e.escalation_id[:8]} as {e.ticket_key} {e.ticket_url}")
     for e in left:
         what = "needs attention" if e.state is OutboxState.NEEDS_ATTENTION else e.state.value
-        print(f"{what}: {e.escalation_id[:8]} {e.last_error}", file=sys.stderr)
+        when = ""
+        if e.state is OutboxState.RETRYING and e.next_attempt_at is not None and not args.now:
+            when = f" (next attempt {e.next_attempt_at.isoformat(timespec='seconds')})"
+        print(f"{what}: {e.escalation_id[:8]}{when} {e.last_error}", file=sys.stderr)
     return 1 if left else 0
 
 

@@ -21,6 +21,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     iso_z,
     join_messages,
     parse_timestamp,
@@ -179,6 +180,7 @@ class GitHubTracker(Tracker):
             },
             error_parser=github_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[token],
         )
 
@@ -203,7 +205,7 @@ class GitHubTracker(Tracker):
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
-            raise TrackerRejected("GitHub needs the description as Markdown text.")
+            raise TypeError("GitHub needs the description as Markdown text.")
         priority = self.mapping.priority_labels.get(ticket.priority_id)
         if priority is None:
             raise TrackerRejected(
@@ -217,7 +219,7 @@ class GitHubTracker(Tracker):
             json_body={"title": ticket.title, "body": body, "labels": labels},
         )
         if not isinstance(issue, dict) or "number" not in issue:
-            raise TrackerRejected("GitHub answered without an issue number.")
+            raise self.http.unnamed("an answer without an issue number")
         ref = self._ref(issue)
         return TicketRef(
             key=ref.key,
@@ -275,7 +277,7 @@ class GitHubTracker(Tracker):
         self, key: str, body: str | dict[str, object], attachments: list[Attachment]
     ) -> None:
         if not isinstance(body, str):
-            raise TrackerRejected("GitHub needs the comment as Markdown text.")
+            raise TypeError("GitHub needs the comment as Markdown text.")
         section, _notes = attachments_section(attachments, BODY_LIMIT - len(body))
         text = f"{body.rstrip()}\n\n{section}" if section else body
         self.http.request(

@@ -21,6 +21,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     join_messages,
     megabytes_option,
     parse_timestamp,
@@ -111,6 +112,7 @@ class _JiraTracker(Tracker):
             name=self.name,
             error_parser=jira_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=secrets,
             **session_auth,
         )
@@ -145,7 +147,7 @@ class _JiraTracker(Tracker):
         created = self.http.json("POST", f"{self.api}/issue", json_body={"fields": fields}) or {}
         key = created.get("key")
         if not key:
-            raise TrackerRejected("Jira answered without an issue key.")
+            raise self.http.unnamed("an answer without an issue key")
         notes = self._attach(key, ticket.attachments)
         return TicketRef(
             key=key,
@@ -323,7 +325,7 @@ class JiraDataCenter(_JiraTracker):
 
     def document(self, description: str | dict[str, object]) -> Any:
         if not isinstance(description, str):
-            raise TrackerRejected("Jira Data Center needs the description as wiki markup text.")
+            raise TypeError("Jira Data Center needs the description as wiki markup text.")
         return description
 
     def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from assistant.trackers.base import (
 )
 from assistant.trackers.http import (
     TrackerSession,
+    deadline_from,
     join_messages,
     megabytes_option,
     redact_url,
@@ -77,6 +78,7 @@ class WebhookTracker(Tracker):
             headers={"Content-Type": "application/json"},
             error_parser=webhook_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[secret],
         )
 

@@ -1,0 +1,157 @@
+"""Exactly once under every answer a tracker can give, for every adapter and retry path.
+
+A real HTTP server on 127.0.0.1 (``tests.fault_tracker``) speaks each adapter's API and
+answers the first create with one fault. The escalation is submitted with the command line
+(``submit ID``: exit 0 only when sent), then sent again along one retry path:
+
+- ``drain``: the background drain once the entry is due (the outbox's clock moved on);
+- ``flush``: ``outbox flush --now``;
+- ``submit``: ``submit ID`` again;
+- ``retry``: the outbox window's Retry (``retry_now`` and a drain of that entry);
+- ``pullback``: pulled back to a draft and submitted again.
+
+Each case ends with exactly one ticket on the tracker, the escalation showing it, and the
+second origin (where redirects point) having received nothing at all — no token, no
+signature, no ticket body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from assistant.cli.main import main
+from assistant.credentials import TOKEN_ENV
+from assistant.model import Status, utcnow
+from assistant.outbox import OutboxState
+from assistant.paths import resolve_paths
+from assistant.policy import default_policy
+from assistant.settings import AgentSettings, TrackerSettings, save_settings
+from assistant.store import Store
+from assistant.submission import make_outbox, pull_back, queue_escalation, tracker_identity
+from tests.assistant.fake_tracker import complete_escalation
+from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
+
+TOKEN = "fault-matrix-t0ken-never-elsewhere"
+PATHS = ("drain", "flush", "submit", "retry", "pullback")
+#: short enough that a hang or a slow drip costs well under a second per case
+OPTIONS = {"connect_timeout": "1", "read_timeout": "0.3", "request_deadline": "0.6"}
+#: faults where a 2xx reaches the webhook adapter: by its contract that is "done"
+_WEBHOOK_DONE = {"ok", "empty", "nonjson", "noid", "202"}
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, FaultTracker]]:
+    made = {kind: FaultTracker(kind, drip_s=0.15) for kind in KINDS}
+    yield made
+    for server in made.values():
+        server.close()
+
+
+def _settings(server: FaultTracker) -> AgentSettings:
+    return AgentSettings(
+        tracker=TrackerSettings(
+            type=server.kind,
+            url=server.url,
+            project=server.project,
+            user="agent@example.test" if server.kind == "jira-cloud" else "agent",
+            text_formatting="textile",
+            options=dict(OPTIONS),
+        )
+    )
+
+
+@pytest.fixture
+def setup(
+    app_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Store, AgentSettings]]:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    paths = resolve_paths(app_home).ensure()
+    store = Store(paths)
+    yield store, AgentSettings()
+    store.close()
+
+
+def _expect_first_exit(kind: str, fault: str) -> int:
+    if fault == "ok" or (kind == "webhook" and fault in _WEBHOOK_DONE):
+        return 0
+    return 1
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_exactly_one_ticket(
+    kind: str,
+    fault: str,
+    path: str,
+    servers: dict[str, FaultTracker],
+    setup: tuple[Store, AgentSettings],
+    app_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = servers[kind]
+    server.reset()
+    store, _ = setup
+    settings = _settings(server)
+    save_settings(resolve_paths(app_home).settings_file, settings)
+    policy = default_policy()
+    esc = store.create(complete_escalation(f"{kind} {fault} {path}"))
+    eid = str(esc.id)
+    key = esc.idempotency_key
+
+    server.faults = [fault]
+    first = main(["submit", eid])
+    capsys.readouterr()
+    assert first == _expect_first_exit(kind, fault), (kind, fault)
+    if fault in CREATES or first == 0:
+        assert len(server.tickets_for(key)) == 1
+    else:
+        assert server.tickets_for(key) == []
+
+    if first != 0:
+        _send_again(path, store, settings, eid, capsys)
+
+    tickets = server.tickets_for(key)
+    assert len(tickets) == 1, f"{kind}/{fault}/{path}: {len(tickets)} tickets"
+    stored = store.get(eid)
+    assert stored.status is Status.SUBMITTED
+    assert stored.ticket is not None
+    shown = {tickets[0].key, key} if kind == "webhook" else {tickets[0].key}
+    assert stored.ticket.key in shown
+    entry = make_outbox(store, settings, policy).entry(eid)
+    assert entry is not None and entry.state is OutboxState.SUBMITTED
+    # Nothing at all reached the redirect target: no token, no signature, no ticket.
+    assert server.second.credentials_seen([TOKEN]) == []
+    assert server.second.seen == []
+
+
+def _send_again(
+    path: str,
+    store: Store,
+    settings: AgentSettings,
+    eid: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    policy = default_policy()
+    if path == "drain":
+        outbox = make_outbox(store, settings, policy)
+        # The background drain runs once the entry is due (backoff or Retry-After over).
+        later = utcnow() + timedelta(hours=7)
+        outbox.clock = lambda: later
+        outbox.drain()
+    elif path == "flush":
+        assert main(["outbox", "flush", "--now"]) == 0, capsys.readouterr().err
+    elif path == "submit":
+        assert main(["submit", eid]) == 0, capsys.readouterr().err
+    elif path == "retry":
+        make_outbox(store, settings, policy).retry_now(eid)
+        make_outbox(store, settings, policy).drain(force=True, only=eid)
+    elif path == "pullback":
+        pull_back(store, eid)
+        queue_escalation(store, policy, eid, tracker_id=tracker_identity(settings.tracker))
+        make_outbox(store, settings, policy).drain(only=eid)
+    capsys.readouterr()
