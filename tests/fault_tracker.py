@@ -60,6 +60,10 @@ CREATES = frozenset(
 REPO = "ops/escalations"
 GITLAB_PROJECT = "ops/escalations"
 _MARKER = re.compile(r"escalation-key: (?P<key>[0-9A-Za-z_-]+)")
+#: headers that carry a credential or a signature for one of the adapters
+_CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "cookie", "private-token", "x-redmine-api-key", "x-escalation-signature"}
+)
 _JQL_LABEL = re.compile(r'labels = "(?P<label>[^"]+)"')
 
 
@@ -120,7 +124,9 @@ class RecordingOrigin:
             do_GET = do_POST = do_PUT = do_PATCH = _any
 
         self._server = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     @property
@@ -132,12 +138,7 @@ class RecordingOrigin:
         found = []
         for req in self.seen:
             for name, value in req.headers.items():
-                lowered = name.lower()
-                if lowered in {"authorization", "cookie", "private-token", "x-redmine-api-key"}:
-                    found.append(f"{name} header")
-                elif lowered.startswith("x-escalation-signature"):
-                    found.append(f"{name} header")
-                elif any(s in value for s in secrets):
+                if name.lower() in _CREDENTIAL_HEADERS or any(s in value for s in secrets):
                     found.append(f"{name} header")
             if any(s.encode() in req.body for s in secrets):
                 found.append("body")
@@ -173,7 +174,9 @@ class FaultTracker:
         self._released = threading.Event()
         self.second = RecordingOrigin()
         self._server = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     # -- set-up ----------------------------------------------------------------------------

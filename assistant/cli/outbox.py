@@ -20,9 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = osub.add_parser("list", help="every outbox entry with its state")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
     ls.set_defaults(func=cmd_list)
-    fl = osub.add_parser(
-        "flush", help="send what is due now; exit 1 if anything is left unsent"
-    )
+    fl = osub.add_parser("flush", help="send what is due now; exit 1 if anything is left unsent")
     fl.add_argument(
         "--now",
         action="store_true",

@@ -18,8 +18,8 @@ signature, no ticket body.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -38,9 +38,10 @@ from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
 TOKEN = "fault-matrix-t0ken-never-elsewhere"
 PATHS = ("drain", "flush", "submit", "retry", "pullback")
 #: short enough that a hang or a slow drip costs well under a second per case
-OPTIONS = {"connect_timeout": "1", "read_timeout": "0.3", "request_deadline": "0.6"}
+OPTIONS = {"connect_timeout": "1", "read_timeout": "0.25", "request_deadline": "0.5"}
 #: faults where a 2xx reaches the webhook adapter: by its contract that is "done"
 _WEBHOOK_DONE = {"ok", "empty", "nonjson", "noid", "202"}
+POLICY = default_policy()
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,31 @@ def servers() -> Iterator[dict[str, FaultTracker]]:
     yield made
     for server in made.values():
         server.close()
+
+
+@dataclass
+class Agent:
+    """One agent's data directory per adapter, shared by that adapter's cases (each case has
+    its own escalation and key, so they cannot see each other; migrations run once)."""
+
+    data_dir: str
+    store: Store
+    settings: AgentSettings
+
+
+@pytest.fixture(scope="module")
+def agents(
+    servers: dict[str, FaultTracker], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Agent]]:
+    made = {}
+    for kind, server in servers.items():
+        paths = resolve_paths(tmp_path_factory.mktemp(f"agent-{kind}")).ensure()
+        settings = _settings(server)
+        save_settings(paths.settings_file, settings)
+        made[kind] = Agent(str(paths.data_dir), Store(paths), settings)
+    yield made
+    for agent in made.values():
+        agent.store.close()
 
 
 def _settings(server: FaultTracker) -> AgentSettings:
@@ -62,17 +88,6 @@ def _settings(server: FaultTracker) -> AgentSettings:
             options=dict(OPTIONS),
         )
     )
-
-
-@pytest.fixture
-def setup(
-    app_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Store, AgentSettings]]:
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    paths = resolve_paths(app_home).ensure()
-    store = Store(paths)
-    yield store, AgentSettings()
-    store.close()
 
 
 def _expect_first_exit(kind: str, fault: str) -> int:
@@ -89,31 +104,36 @@ def test_exactly_one_ticket(
     fault: str,
     path: str,
     servers: dict[str, FaultTracker],
-    setup: tuple[Store, AgentSettings],
-    app_home: Path,
+    agents: dict[str, Agent],
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    server = servers[kind]
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    server, agent = servers[kind], agents[kind]
     server.reset()
-    store, _ = setup
-    settings = _settings(server)
-    save_settings(resolve_paths(app_home).settings_file, settings)
-    policy = default_policy()
+    store, settings = agent.store, agent.settings
     esc = store.create(complete_escalation(f"{kind} {fault} {path}"))
     eid = str(esc.id)
     key = esc.idempotency_key
 
     server.faults = [fault]
-    first = main(["submit", eid])
-    capsys.readouterr()
-    assert first == _expect_first_exit(kind, fault), (kind, fault)
-    if fault in CREATES or first == 0:
+    if path == "submit":  # the command line, with its exit code: 0 only when sent
+        first = main(["--data-dir", agent.data_dir, "submit", eid])
+        capsys.readouterr()
+        assert first == _expect_first_exit(kind, fault), (kind, fault)
+        sent = first == 0
+    else:  # the same first attempt, through the core (what the GUI's Submit does)
+        queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+        done = make_outbox(store, settings, POLICY).drain(only=eid)
+        sent = bool(done.submitted)
+        assert sent == (_expect_first_exit(kind, fault) == 0), (kind, fault)
+    if fault in CREATES or sent:
         assert len(server.tickets_for(key)) == 1
     else:
         assert server.tickets_for(key) == []
 
-    if first != 0:
-        _send_again(path, store, settings, eid, capsys)
+    if not sent:
+        _send_again(path, agent, eid, capsys)
 
     tickets = server.tickets_for(key)
     assert len(tickets) == 1, f"{kind}/{fault}/{path}: {len(tickets)} tickets"
@@ -122,36 +142,32 @@ def test_exactly_one_ticket(
     assert stored.ticket is not None
     shown = {tickets[0].key, key} if kind == "webhook" else {tickets[0].key}
     assert stored.ticket.key in shown
-    entry = make_outbox(store, settings, policy).entry(eid)
+    entry = make_outbox(store, settings, POLICY).entry(eid)
     assert entry is not None and entry.state is OutboxState.SUBMITTED
     # Nothing at all reached the redirect target: no token, no signature, no ticket.
     assert server.second.credentials_seen([TOKEN]) == []
     assert server.second.seen == []
 
 
-def _send_again(
-    path: str,
-    store: Store,
-    settings: AgentSettings,
-    eid: str,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    policy = default_policy()
+def _send_again(path: str, agent: Agent, eid: str, capsys: pytest.CaptureFixture[str]) -> None:
+    store, settings = agent.store, agent.settings
     if path == "drain":
-        outbox = make_outbox(store, settings, policy)
+        outbox = make_outbox(store, settings, POLICY)
         # The background drain runs once the entry is due (backoff or Retry-After over).
         later = utcnow() + timedelta(hours=7)
         outbox.clock = lambda: later
         outbox.drain()
     elif path == "flush":
-        assert main(["outbox", "flush", "--now"]) == 0, capsys.readouterr().err
+        code = main(["--data-dir", agent.data_dir, "outbox", "flush", "--now"])
+        assert code == 0, capsys.readouterr().err
     elif path == "submit":
-        assert main(["submit", eid]) == 0, capsys.readouterr().err
+        code = main(["--data-dir", agent.data_dir, "submit", eid])
+        assert code == 0, capsys.readouterr().err
     elif path == "retry":
-        make_outbox(store, settings, policy).retry_now(eid)
-        make_outbox(store, settings, policy).drain(force=True, only=eid)
+        make_outbox(store, settings, POLICY).retry_now(eid)
+        make_outbox(store, settings, POLICY).drain(force=True, only=eid)
     elif path == "pullback":
         pull_back(store, eid)
-        queue_escalation(store, policy, eid, tracker_id=tracker_identity(settings.tracker))
-        make_outbox(store, settings, policy).drain(only=eid)
+        queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+        make_outbox(store, settings, POLICY).drain(only=eid)
     capsys.readouterr()
