@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import NoReturn
 
 from assistant.cli.common import fail, open_store
 from assistant.errors import AssistantError
@@ -43,12 +42,10 @@ def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Polic
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.outbox import Outbox
-
     try:
         store = open_store(args)
         try:
-            entries = Outbox(store, _no_policy(), _no_tracker).entries()
+            entries = store.outbox.entries()
         finally:
             store.close()
     except AssistantError as exc:
@@ -103,13 +100,3 @@ def cmd_flush(args: argparse.Namespace) -> int:
             when = f" (next attempt {e.next_attempt_at.isoformat(timespec='seconds')})"
         print(f"{what}: {e.escalation_id[:8]}{when} {e.last_error}", file=sys.stderr)
     return 1 if left else 0
-
-
-def _no_policy() -> Policy:
-    from assistant.policy import default_policy
-
-    return default_policy()
-
-
-def _no_tracker() -> NoReturn:  # listing never builds a tracker
-    raise AssertionError("not used")

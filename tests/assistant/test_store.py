@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from assistant.errors import NotFoundError, StoreFullError, StoreReadOnlyError
-from assistant.model import Customer, Escalation, Status
+from assistant.model import Customer, Escalation, Status, TicketLink
 from assistant.paths import resolve_paths
 from assistant.store import Store
 from assistant.store.database import HEAD_REVISION, make_engine, upgrade
@@ -141,6 +141,42 @@ def test_database_at_first_revision_upgrades(tmp_path: Path) -> None:
         assert store.list()[0].ticket_key == ""
         store.set_state("cursor", "x")
         assert store.get_state("cursor") == "x"
+    finally:
+        store.close()
+
+
+def test_ticket_links_recorded_by_title_become_type_ids(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "old")
+    paths.ensure()
+    engine = make_engine(paths.database)
+    upgrade(engine, "0002")
+    old = {"Redmine": "redmine", "Jira Cloud": "jira-cloud", "GitHub Issues": "github"}
+    docs = {}
+    with engine.begin() as conn:
+        for n, title in enumerate(old, start=1):
+            eid = f"00000000-0000-4000-8000-00000000000{n}"
+            link = TicketLink(tracker=title, key=f"#{n}")
+            doc = Escalation(id=eid, status=Status.SUBMITTED, ticket=link).model_dump_json()
+            docs[eid] = title
+            conn.execute(
+                text(
+                    "INSERT INTO escalations (id, status, title, customer, component, priority,"
+                    " search_text, document, created_at, updated_at, ticket_key) VALUES (:id,"
+                    " 'submitted', 'Old', '', '', '', '', :doc, :t, :t, :key)"
+                ),
+                {
+                    "id": eid,
+                    "doc": doc,
+                    "t": "2026-01-01T00:00:00+00:00",
+                    "key": f"#{n}",
+                },
+            )
+    engine.dispose()
+    store = Store(paths)
+    try:
+        for eid, title in docs.items():
+            ticket = store.get(eid).ticket
+            assert ticket is not None and ticket.tracker == old[title]
     finally:
         store.close()
 
