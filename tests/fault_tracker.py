@@ -198,7 +198,12 @@ class FaultTracker:
             self.tickets.clear()
             self.seen.clear()
             self.writes = 0
+            self.lag_s = 0.0
             self.second.seen.clear()
+
+    def reveal(self) -> None:
+        """End the lookup lag: list/search endpoints show every ticket from now on."""
+        self.lag_s = 0.0
 
     def tickets_for(self, idempotency_key: str) -> list[Ticket]:
         return [t for t in self.tickets if t.idempotency_key == idempotency_key]

@@ -131,6 +131,12 @@ class Tracker(abc.ABC):
     #: how the agent knows this tracker in messages
     name: str = "The tracker"
 
+    #: seconds after a write with an unknown outcome during which ``find_by_idempotency_key``
+    #: may miss the ticket that write created (the lookup is served from an index that lags);
+    #: until then a negative answer is not trusted and nothing is created. 0: the lookup is
+    #: a consistent read. Each adapter says why its value is what it is.
+    lookup_window_s: float = 0.0
+
     @classmethod
     def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
         """Build the adapter from the agent's settings, the token and the Ops policy."""

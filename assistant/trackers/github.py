@@ -151,6 +151,9 @@ class GitHubTracker(Tracker):
     """
 
     name = "GitHub"
+    #: the issue list and search are served from indexes that have been seen 8-12 minutes
+    #: behind a create; a negative lookup is trusted only after 15 minutes
+    lookup_window_s = 15 * 60.0
     markup = "markdown"
     max_attachment_bytes = 1 << 62  # nothing is uploaded; see attachments_section
 

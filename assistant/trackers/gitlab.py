@@ -62,6 +62,9 @@ class GitLabTracker(Tracker):
     """
 
     name = "GitLab"
+    #: the lookup filters the project's issue list by label, a database query (GitLab's
+    #: search, which may be served by a lagging Elasticsearch index, is not used for it)
+    lookup_window_s = 0.0
     markup = "markdown"
 
     def __init__(

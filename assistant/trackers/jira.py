@@ -294,6 +294,9 @@ class JiraDataCenter(_JiraTracker):
 
     markup = "jira_wiki"
     api_version = "2"
+    #: JQL search reads the Lucene index, which the node that created the issue updates at
+    #: once but the other nodes of a cluster only by replication, within seconds
+    lookup_window_s = 60.0
 
     def __init__(
         self,
@@ -362,6 +365,9 @@ class JiraCloud(_JiraTracker):
 
     markup = "adf"
     api_version = "3"
+    #: Atlassian documents /search/jql as eventually consistent (new issues can be missing
+    #: for minutes; they recommend search-and-reconcile); trusted only after 10 minutes
+    lookup_window_s = 10 * 60.0
 
     def __init__(
         self,

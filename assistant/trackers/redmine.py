@@ -67,6 +67,9 @@ class RedmineTracker(Tracker):
     """
 
     name = "Redmine"
+    #: the lookup is a database query (issues filtered by the custom field or the
+    #: description): a ticket is found as soon as its create has been committed
+    lookup_window_s = 0.0
 
     def __init__(
         self,

@@ -60,6 +60,9 @@ class WebhookTracker(Tracker):
     """
 
     name = "The webhook"
+    #: nothing is looked up: a resend carries the same Idempotency-Key, which the receiver's
+    #: contract makes the same escalation
+    lookup_window_s = 0.0
     markup = "markdown"
 
     def __init__(self, url: str, secret: str, *, options: dict[str, str] | None = None) -> None:

@@ -17,7 +17,8 @@ signature, no ticket body.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,11 +28,13 @@ from assistant.cli.main import main
 from assistant.credentials import TOKEN_ENV
 from assistant.model import Status, utcnow
 from assistant.outbox import OutboxState
+from assistant.outbox.sender import CHECKING
 from assistant.paths import resolve_paths
 from assistant.policy import default_policy
 from assistant.settings import AgentSettings, TrackerSettings, save_settings
 from assistant.store import Store
 from assistant.submission import make_outbox, pull_back, queue_escalation, tracker_identity
+from assistant.trackers.registry import TRACKERS
 from tests.assistant.fake_tracker import complete_escalation
 from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
 
@@ -50,6 +53,17 @@ def servers() -> Iterator[dict[str, FaultTracker]]:
     yield made
     for server in made.values():
         server.close()
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Set every adapter's lookup window (the fake tracker's lag is set to match)."""
+
+    def set_all(seconds: float) -> None:
+        for plugin in TRACKERS:
+            monkeypatch.setattr(plugin.build, "lookup_window_s", seconds)
+
+    return set_all
 
 
 @dataclass
@@ -105,10 +119,12 @@ def test_exactly_one_ticket(
     path: str,
     servers: dict[str, FaultTracker],
     agents: dict[str, Agent],
+    windows: Callable[[float], None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    windows(0.0)  # this server's lookups never lag (the lag has its own tests below)
     server, agent = servers[kind], agents[kind]
     server.reset()
     store, settings = agent.store, agent.settings
@@ -149,8 +165,16 @@ def test_exactly_one_ticket(
     assert server.second.seen == []
 
 
-def _send_again(path: str, agent: Agent, eid: str, capsys: pytest.CaptureFixture[str]) -> None:
+def _send_again(
+    path: str,
+    agent: Agent,
+    eid: str,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    expect_sent: bool = True,
+) -> None:
     store, settings = agent.store, agent.settings
+    ok = 0 if expect_sent else 1
     if path == "drain":
         outbox = make_outbox(store, settings, POLICY)
         # The background drain runs once the entry is due (backoff or Retry-After over).
@@ -159,10 +183,10 @@ def _send_again(path: str, agent: Agent, eid: str, capsys: pytest.CaptureFixture
         outbox.drain()
     elif path == "flush":
         code = main(["--data-dir", agent.data_dir, "outbox", "flush", "--now"])
-        assert code == 0, capsys.readouterr().err
+        assert code == ok, capsys.readouterr().err
     elif path == "submit":
         code = main(["--data-dir", agent.data_dir, "submit", eid])
-        assert code == 0, capsys.readouterr().err
+        assert code == ok, capsys.readouterr().err
     elif path == "retry":
         make_outbox(store, settings, POLICY).retry_now(eid)
         make_outbox(store, settings, POLICY).drain(force=True, only=eid)
@@ -171,3 +195,105 @@ def _send_again(path: str, agent: Agent, eid: str, capsys: pytest.CaptureFixture
         queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
         make_outbox(store, settings, POLICY).drain(only=eid)
     capsys.readouterr()
+
+
+# -- lookups that lag --------------------------------------------------------------------
+#: adapters whose lookup is served from a lagging index (their ``lookup_window_s`` > 0)
+LAGGING = ("github", "jira-cloud", "jira-dc")
+#: a created-but-unknown answer, a lost connection, and a refusal that created nothing
+LAG_FAULTS = ("empty", "close", "503")
+TEST_WINDOW_S = 0.5
+
+
+@pytest.mark.parametrize("path", ["flush", "submit", "retry", "pullback"])
+@pytest.mark.parametrize("fault", LAG_FAULTS)
+# Jira Data Center's lookup is Jira Cloud's code with another search endpoint; it waits out
+# its own window in the drain test below.
+@pytest.mark.parametrize("kind", ["github", "jira-cloud"])
+def test_a_lagging_lookup_is_not_trusted_inside_the_window(
+    kind: str,
+    fault: str,
+    path: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    windows: Callable[[float], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    windows(TEST_WINDOW_S)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    server.lag_s = 3600.0  # new tickets stay out of list/search until revealed
+    store, settings = agent.store, agent.settings
+    esc = store.create(complete_escalation(f"lag {kind} {fault} {path}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = [fault]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+    assert not make_outbox(store, settings, POLICY).drain(only=eid).submitted
+    started = time.monotonic()
+    created = len(server.tickets_for(key))
+
+    # At once, along the path: the lookup finds nothing, and nothing is created.
+    _send_again(path, agent, eid, capsys, expect_sent=False)
+    assert len(server.tickets_for(key)) == created
+    entry = make_outbox(store, settings, POLICY).entry(eid)
+    assert entry is not None and entry.state is OutboxState.RETRYING
+    assert entry.last_error.startswith(CHECKING)
+    code = main(["--data-dir", agent.data_dir, "outbox", "list"])
+    assert code == 0 and "checking with the tracker" in capsys.readouterr().out
+
+    # The index catches up and the window passes: found (or created, once).
+    server.reveal()
+    time.sleep(max(0.0, TEST_WINDOW_S - (time.monotonic() - started)) + 0.05)
+    _send_again(path, agent, eid, capsys)
+    assert len(server.tickets_for(key)) == 1
+    assert store.get(eid).status is Status.SUBMITTED
+    assert server.second.seen == []
+
+
+@pytest.mark.parametrize("fault", LAG_FAULTS)
+@pytest.mark.parametrize("kind", LAGGING)
+def test_the_background_drain_waits_for_each_adapters_real_window(
+    kind: str,
+    fault: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the adapters' own windows (minutes) and the outbox's clock moved on."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    server.lag_s = 3600.0
+    store, settings = agent.store, agent.settings
+    window = TRACKERS.require(kind).build.lookup_window_s
+    assert window >= 60
+    esc = store.create(complete_escalation(f"lag drain {kind} {fault}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = [fault]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+    t0 = utcnow()
+    outbox = make_outbox(store, settings, POLICY)
+    outbox.clock = lambda: t0
+    assert not outbox.drain(only=eid).submitted
+    created = len(server.tickets_for(key))
+
+    # Due again (backoff over) but inside the window: the drain only looks.
+    moments = [t0 + timedelta(seconds=window * f) for f in (0.3, 0.6, 0.9)]
+    for moment in moments:
+        outbox.clock = lambda moment=moment: moment  # type: ignore[misc]
+        assert not outbox.drain(force=True).submitted
+        assert len(server.tickets_for(key)) == created
+        entry = outbox.entry(eid)
+        assert entry is not None and entry.last_error.startswith(CHECKING)
+
+    later = t0 + timedelta(seconds=window + 1)
+    outbox.clock = lambda: later
+    if fault == "503":
+        # Still not listed after the window: the negative lookup is trusted, one create.
+        assert outbox.drain(force=True).submitted
+    else:
+        server.reveal()
+        assert outbox.drain(force=True).submitted
+    assert len(server.tickets_for(key)) == 1
