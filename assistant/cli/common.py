@@ -21,6 +21,10 @@ def open_store(args: argparse.Namespace) -> Store:
     return store
 
 
+#: exit codes as the README lists them
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
 def fail(message: str, code: int = 1) -> int:
     print(f"error: {message}", file=sys.stderr)
     return code

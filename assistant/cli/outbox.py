@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from assistant.cli.common import fail, open_store
 from assistant.errors import AssistantError
 from assistant.paths import AppPaths, resolve_paths
 from assistant.policy import Policy
 from assistant.settings import AgentSettings
+
+if TYPE_CHECKING:
+    from assistant.outbox import Outbox
+    from assistant.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,6 +44,35 @@ def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Polic
     settings = load_settings(paths.settings_file)
     policy = load_policy(Path(settings.policy_path)) if settings.policy_path else default_policy()
     return paths, settings, policy
+
+
+def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tuple[Outbox, str]:
+    """The outbox for sending, and why the tracker is blocked ('' when it is not).
+
+    A token in ``ESCALATION_ASSISTANT_TRACKER_TOKEN`` at the start of a command is a new
+    token from the agent's point of view: it clears an earlier 401/403 block (if it is
+    wrong too, the first request says so and blocks again).
+    """
+    from assistant.credentials import CredentialStore
+    from assistant.submission import make_outbox, tracker_identity
+
+    tracker_id = tracker_identity(settings.tracker)
+    if CredentialStore().token_from_environment:
+        requeued = store.outbox.clear_auth_block(tracker_id)
+        if requeued:
+            print(
+                f"{requeued} escalation(s) waiting for a new token were queued again"
+                " (token from the environment)."
+            )
+    blocked = store.outbox.auth_block(tracker_id)
+    reason = ""
+    if blocked is not None:
+        reason = (
+            f"the tracker refused the token earlier ({blocked}); nothing is sent until a new"
+            " token is given: `tracker configure --token-stdin`, the Settings dialog, or"
+            " ESCALATION_ASSISTANT_TRACKER_TOKEN"
+        )
+    return make_outbox(store, settings, policy), reason
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -77,13 +111,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_flush(args: argparse.Namespace) -> int:
     from assistant.outbox import OutboxState
-    from assistant.submission import make_outbox
 
     try:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            outbox = make_outbox(store, settings, policy)
+            outbox, blocked = sending_outbox(store, settings, policy)
             # Only what is due: the backoff and a tracker's Retry-After are honoured unless
             # the agent overrides them explicitly.
             result = outbox.drain(force=args.now)
@@ -96,8 +129,8 @@ def cmd_flush(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.now:
         print("--now: sending without waiting for backoff or the tracker's Retry-After")
-    if result.problem:
-        print(f"nothing sent: {result.problem}", file=sys.stderr)
+    if result.problem or blocked:
+        print(f"nothing sent: {result.problem or blocked}", file=sys.stderr)
     for e in result.submitted:
         print(f"sent {e.escalation_id[:8]} as {e.ticket_key} {e.ticket_url}")
     for e in left:

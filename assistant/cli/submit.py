@@ -26,12 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from assistant.cli.outbox import load_agent
+    from assistant.cli.outbox import load_agent, sending_outbox
     from assistant.outbox import OutboxState
     from assistant.submission import (
         QUEUED_MESSAGE,
         SubmissionError,
-        make_outbox,
         queue_escalation,
         tracker_identity,
     )
@@ -41,7 +40,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         store = open_store(args)
         try:
             eid = store.find_id(args.id)
-            outbox = make_outbox(store, settings, policy)
+            outbox, blocked = sending_outbox(store, settings, policy)
             waiting = outbox.entry(eid)
             pending = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRYING)
             if waiting is not None and waiting.state in pending:
@@ -77,7 +76,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         return fail(f"{esc.short_id} needs attention: {entry.last_error}")
     if result.busy:
         return fail(f"{esc.short_id}: queued; another sender is busy with the outbox right now")
-    reason = entry.last_error or result.problem
+    reason = entry.last_error or result.problem or blocked
     print(f"{esc.short_id}: not sent yet. {QUEUED_MESSAGE}", file=sys.stderr)
     if reason:
         print(f"  ({reason})", file=sys.stderr)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
@@ -53,6 +53,72 @@ _MAX_DETAIL = 400
 
 #: turns a tracker's decoded JSON error body into a sentence ("" when it has nothing useful)
 ErrorParser = Callable[[Any], str]
+
+
+#: query parameters that carry a credential (``?key=…`` is Redmine's, ``private_token`` GitLab's)
+SECRET_QUERY_NAMES = frozenset(
+    {
+        "key",
+        "api_key",
+        "apikey",
+        "token",
+        "access_token",
+        "private_token",
+        "auth",
+        "password",
+        "secret",
+        "sig",
+        "signature",
+    }
+)
+
+
+def url_credentials_problem(url: str) -> str | None:
+    """Why ``url`` may not be saved as a tracker URL (it carries a credential), or ``None``.
+
+    Settings files are plain text: a user name, password or token in the URL would sit there
+    (and in logs) in clear. The token belongs in the keyring instead.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None  # not a URL at all: reported as such elsewhere
+    if parts.username is not None or parts.password is not None:
+        return (
+            "The tracker URL contains a user name or password; enter it without them and give"
+            " the token separately (it goes to the keyring)."
+        )
+    names = {name.strip().lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    carried = sorted(
+        n for n in names if n in SECRET_QUERY_NAMES or n.endswith(("_token", "_key", "_secret"))
+    )
+    if carried:
+        listed = ", ".join(f"{n}=" for n in carried)
+        return (
+            f"The tracker URL carries a credential in its query ({listed}); enter it without"
+            " the query and give the token separately (it goes to the keyring)."
+        )
+    return None
+
+
+def header_value_problem(value: str) -> str | None:
+    """Why ``value`` (a token) cannot be sent in an HTTP header, or ``None`` when it can.
+
+    HTTP header values are Latin-1 on the wire and may not contain control characters; a
+    token pasted with a typographic quote or a line break would crash the request.
+    """
+    for char in value:
+        if ord(char) > 0xFF:
+            return (
+                f"The token contains the character {char!r} (U+{ord(char):04X}), which cannot be"
+                " sent to a tracker; copy the token again from the tracker's page."
+            )
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            return (
+                "The token contains a control character (a line break or tab?); copy it again"
+                " from the tracker's page."
+            )
+    return None
 
 
 def redact_url(url: str) -> str:
@@ -157,6 +223,11 @@ class TrackerSession:
         deadline: float = DEFAULT_DEADLINE,
         secrets: Iterable[str] = (),
     ) -> None:
+        for value in [*(headers or {}).values(), *(auth or ())]:
+            problem = header_value_problem(value)
+            if problem is not None:
+                # Caught here, before any request: requests would fail with a UnicodeError.
+                raise TrackerAuthError(problem)
         self.base_url = base_url.rstrip("/")
         self.name = name
         self.timeout = timeout
