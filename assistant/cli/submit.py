@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.common import BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 
 EXIT_NOT_SUBMITTABLE = 2
@@ -39,7 +39,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            eid = store.find_id(args.id)
+            eid = resolve_id(store, args.id)
             outbox, blocked = sending_outbox(store, settings, policy)
             waiting = outbox.entry(eid)
             pending = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRYING)
@@ -65,6 +65,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
             entry = outbox.entry(eid)
         finally:
             store.close()
+    except BadId as exc:
+        return fail(str(exc), EXIT_NOT_SUBMITTABLE)
     except AssistantError as exc:
         return fail(str(exc))
     if entry is None:  # pragma: no cover - pulled back by someone else meanwhile

@@ -154,6 +154,8 @@ class GitHubTracker(Tracker):
     #: the issue list and search are served from indexes that have been seen 8-12 minutes
     #: behind a create; a negative lookup is trusted only after 15 minutes
     lookup_window_s = 15 * 60.0
+    #: GitHub refuses issue titles over 256 characters
+    max_title_chars = 256
     markup = "markdown"
     max_attachment_bytes = 1 << 62  # nothing is uploaded; see attachments_section
 
@@ -219,7 +221,7 @@ class GitHubTracker(Tracker):
         issue = self.http.json(
             "POST",
             f"{self.repo_path}/issues",
-            json_body={"title": ticket.title, "body": body, "labels": labels},
+            json_body={"title": self.check_title(ticket.title), "body": body, "labels": labels},
         )
         if not isinstance(issue, dict) or "number" not in issue:
             raise self.http.unnamed("an answer without an issue number")

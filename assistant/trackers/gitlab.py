@@ -65,6 +65,8 @@ class GitLabTracker(Tracker):
     #: the lookup filters the project's issue list by label, a database query (GitLab's
     #: search, which may be served by a lagging Elasticsearch index, is not used for it)
     lookup_window_s = 0.0
+    #: GitLab refuses issue titles over 255 characters
+    max_title_chars = 255
     markup = "markdown"
 
     def __init__(
@@ -130,7 +132,11 @@ class GitLabTracker(Tracker):
         issue = self.http.json(
             "POST",
             f"{self.project_path}/issues",
-            json_body={"title": ticket.title, "description": body, "labels": ",".join(labels)},
+            json_body={
+                "title": self.check_title(ticket.title),
+                "description": body,
+                "labels": ",".join(labels),
+            },
         )
         if not isinstance(issue, dict) or "iid" not in issue:
             raise self.http.unnamed("an answer without an issue number")

@@ -91,6 +91,8 @@ class _JiraTracker(Tracker):
 
     name = "Jira"
     api_version: ClassVar[str] = "2"
+    #: Jira refuses a summary over 255 characters
+    max_title_chars = 255
 
     def __init__(
         self,
@@ -139,7 +141,7 @@ class _JiraTracker(Tracker):
         fields: dict[str, Any] = {
             "project": {"key": self.project_key},
             "issuetype": {"name": self.mapping.issue_type},
-            "summary": ticket.title,
+            "summary": self.check_title(ticket.title),
             "description": self.document(description),
             "priority": {"name": priority},
             "labels": labels,

@@ -70,6 +70,8 @@ class RedmineTracker(Tracker):
     #: the lookup is a database query (issues filtered by the custom field or the
     #: description): a ticket is found as soon as its create has been committed
     lookup_window_s = 0.0
+    #: issues.subject is a 255-character column
+    max_title_chars = 255
 
     def __init__(
         self,
@@ -140,7 +142,7 @@ class RedmineTracker(Tracker):
         issue: dict[str, Any] = {
             "project_id": self.project,
             "tracker_id": self.mapping.tracker_id,
-            "subject": ticket.title,
+            "subject": self.check_title(ticket.title),
             "description": with_marker(description, ticket.idempotency_key),
             "priority_id": priority,
         }

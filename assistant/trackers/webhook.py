@@ -103,7 +103,7 @@ class WebhookTracker(Tracker):
             "event": "escalation",
             "schema": SCHEMA_VERSION,
             "idempotency_key": ticket.idempotency_key,
-            "title": ticket.title,
+            "title": self.check_title(ticket.title),
             "priority": ticket.priority_id,
             "labels": ticket.labels,
             "customer": ticket.customer,
