@@ -9,7 +9,8 @@ of ``faults`` (``"ok"`` once the list is empty) and answers accordingly:
   page, or JSON without the ticket's id; ``202`` accepted, empty body;
 - ``302``/``307``/``308`` a redirect to the ``second`` origin (another loopback port), which
   records every request and header it receives and would "create" tickets too;
-- ``408``/``409``/``429``/``429-retry-after``/``500``/``502``/``503``/``504`` that status;
+- ``408``/``409``/``429``/``429-retry-after``/``500``/``502``/``503``/``504`` that status
+  (and ``401``, outside ``FAULTS``, for the token tests);
 - ``close`` the connection is closed after the request was read, no answer;
 - ``hang`` no answer until ``hang_s`` passed (longer than the client's read timeout);
 - ``drip`` a 201 whose body trickles in one byte per ``drip_s`` (longer than the deadline).
@@ -369,7 +370,7 @@ class FaultTracker:
                     tracker._released.wait(tracker.hang_s)
                     self.close_connection = True
                     return
-                if fault in {"408", "409", "500", "502", "503", "504", "429"}:
+                if fault in {"401", "408", "409", "500", "502", "503", "504", "429"}:
                     self._json(int(fault), {"errors": [f"fault {fault}"], "message": fault})
                     return
                 if fault == "429-retry-after":
