@@ -9,7 +9,7 @@ from assistant.cli.common import fail
 from assistant.credentials import CredentialStore, KeyringUnavailable
 from assistant.errors import AssistantError
 from assistant.paths import resolve_paths
-from assistant.settings import load_settings, save_settings
+from assistant.settings import save_settings
 from assistant.trackers.registry import TRACKER_TITLES
 
 
@@ -41,18 +41,26 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_configure(args: argparse.Namespace) -> int:
     from assistant.outbox import clear_auth_block
+    from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
     from assistant.submission import strip_credentials, tracker_identity
 
     paths = resolve_paths(args.data_dir).ensure()
-    settings = load_settings(paths.settings_file)
+    settings, site = load_effective_settings(paths.settings_file)
     url, stripped = strip_credentials(args.url)
+    changes: dict[str, object] = {"tracker.type": args.type, "tracker.url": url}
+    if args.project is not None:
+        changes["tracker.project"] = args.project
+    try:
+        refuse_locked(site, changes, settings)
+    except LockedSettingError as exc:
+        return fail(str(exc), 2)
     if stripped:
         print(
             "warning: the URL contained a user name or password; it was removed. "
             "Give the token with --token-stdin (it goes to the keyring).",
             file=sys.stderr,
         )
-    ts = settings.tracker
+    ts = settings.tracker.model_copy()
     ts.type = args.type
     ts.url = url
     if args.project is not None:
@@ -61,6 +69,7 @@ def cmd_configure(args: argparse.Namespace) -> int:
         ts.user = args.user
     if args.text_formatting is not None:
         ts.text_formatting = args.text_formatting
+    settings = settings.model_copy(update={"tracker": ts})
     save_settings(paths.settings_file, settings)
     print(f"Tracker: {TRACKER_TITLES[ts.type]} at {ts.url} (project {ts.project or '-'})")
     if not args.token_stdin:
