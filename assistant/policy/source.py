@@ -83,6 +83,7 @@ class PolicyStatus:
     not_modified: bool = False  # the last answer was "304 Not Modified"
     problem: str = ""  # why the copy in force is not fresh from the source ("" when it is)
     came_from: str = ""  # the source the copy in force was read from
+    refused: bool = False  # the source answered, but with a policy that may not be used
 
     @property
     def stamp(self) -> PolicyStamp:
@@ -298,6 +299,7 @@ class PolicySource:
             not_modified=bool(state.get("not_modified")),
             problem=problem,
             came_from=came_from,
+            refused=bool(state.get("refused")) and bool(problem),
         )
         return self.status
 
@@ -329,9 +331,16 @@ class PolicySource:
                         "the source answered 'not modified' but no copy of it is cached"
                     )
                 self.status = replace(
-                    previous, origin=ORIGIN_SOURCE, checked_at=now, not_modified=True, problem=""
+                    previous,
+                    origin=ORIGIN_SOURCE,
+                    checked_at=now,
+                    not_modified=True,
+                    problem="",
+                    refused=False,
                 )
-                self._save_state(state, checked_at=now, not_modified=True, problem="")
+                self._save_state(
+                    state, checked_at=now, not_modified=True, problem="", refused=False
+                )
                 return self.status
             policy = parse_policy(fetched.data, source)
             signature = self._check_signature(fetched.data, fetched.sig)
@@ -355,7 +364,7 @@ class PolicySource:
             "sha256": policy.stamp.sha256,
             "signature": signature,
         }
-        self._save_state(state, checked_at=now, not_modified=False, problem="")
+        self._save_state(state, checked_at=now, not_modified=False, problem="", refused=False)
         log.info("policy %s in force from %s", policy.stamp, source)
         return self.status
 
@@ -377,8 +386,15 @@ class PolicySource:
             checked_at=now,
             not_modified=False,
             problem=reason,
+            refused=isinstance(exc, PolicyError | SignatureError),
         )
-        self._save_state(state, checked_at=now, not_modified=False, problem=reason)
+        self._save_state(
+            state,
+            checked_at=now,
+            not_modified=False,
+            problem=reason,
+            refused=self.status.refused,
+        )
         return self.status
 
     def _save_state(self, state: dict[str, Any], **changes: Any) -> None:
