@@ -58,7 +58,7 @@ class AppContext(QObject):
 
     def _load(self) -> list[str]:
         from assistant.policy import PolicySource
-        from assistant.policy.source import policy_cache_dir
+        from assistant.policy.source import is_url, policy_cache_dir
         from assistant.site import load_effective_settings
         from assistant.store import Store
 
@@ -69,6 +69,8 @@ class AppContext(QObject):
         # The last good copy at once (no network); the source is asked right after ready.
         source = PolicySource(settings.policy, policy_cache_dir(self.paths.data_dir))
         source.load_cached()
+        if source.source and not is_url(source.source):
+            source.refresh()  # a file is read at once: the first window needs no wait for it
         store = Store(self.paths)
         purged = store.purge_deleted()  # deleted more than 30 days ago: past any undo
         if purged:
@@ -87,7 +89,10 @@ class AppContext(QObject):
         self.ready.emit()
         if self.policy_source is not None:
             self.policy_changed.emit(self.policy_source.status)
-        self.refresh_policy()
+            if self.policy_source.due():
+                self.refresh_policy()
+            else:
+                self._schedule_policy_checks()
 
     # -- the policy source ---------------------------------------------------------------
 
