@@ -281,8 +281,9 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
                 Code(esc.short_id),
                 Text(" ("),
                 Code(str(esc.id)),
-                Text(f") · {POLICY_LABEL} {clean_text(stamp.name)} {clean_text(stamp.version)} "),
-                Text("(sha256 "),
+                Text(f") · {POLICY_LABEL} {clean_text(stamp.name)} "),
+                Code(clean_text(stamp.version)),
+                Text(" (sha256 "),
                 Code(clean_text(stamp.sha256[:12]) or "unknown"),
                 Text(f") · {FOOTER_TEXT}"),
             )
