@@ -20,9 +20,9 @@ from assistant.watchers import Notification, Observation, WatchTarget
 from ui.app import AppShell
 from ui.context import AppContext
 from ui.main_window import MainWindow
+from ui.settings_dialog import SettingsDialog
 from ui.tray import TrayIcon
 from ui.watch_controller import WatchController
-from ui.settings_dialog import SettingsDialog
 
 
 def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None:
