@@ -98,3 +98,12 @@ def test_policy_source_refuses_a_locked_source(
     assert main(["policy", "show"]) == 0
     out = capsys.readouterr().out
     assert "https://ops.example.com/policy.toml" in out and str(site_file) in out
+
+
+def test_the_shipped_example_is_valid() -> None:
+    from importlib import resources
+
+    example = resources.files("resources").joinpath("site.example.toml")
+    site = load_site(Path(str(example)))
+    assert site.problem == "" and site.is_locked("policy.source")
+    assert site.value("tracker.type") == "redmine"
