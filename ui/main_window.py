@@ -164,11 +164,13 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _show_policy_state(self, status: PolicyStatus) -> None:
+        # Every check reports; news the agent dismissed is not shown again until it changes.
         text = status.banner()
-        if text:
-            self.policy_banner.show_message(text, "warning")
-        else:
+        if not text:
             self.policy_banner.hide()
+            self.policy_banner.label.clear()
+        elif text != self.policy_banner.label.text():
+            self.policy_banner.show_message(text, "warning")
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), str(self.status_filter.currentData() or ""))

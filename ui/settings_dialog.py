@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -198,6 +199,8 @@ class SettingsDialog(QDialog):
         self.in_force.setTextFormat(Qt.TextFormat.PlainText)
         self.in_force.setWordWrap(True)
         self.in_force.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # `policy show`'s lines, aligned as in a terminal.
+        self.in_force.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
         source_row = QHBoxLayout()
         source_row.addWidget(self.policy_edit, 1)
@@ -286,6 +289,12 @@ class SettingsDialog(QDialog):
             for widget in group:
                 if isinstance(widget, QLineEdit):
                     widget.setReadOnly(True)
+                    # Looks like what it is (not a field to type in), in any palette.
+                    palette = widget.palette()
+                    palette.setColor(
+                        QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window)
+                    )
+                    widget.setPalette(palette)
                 elif isinstance(widget, QAbstractSpinBox):
                     widget.setReadOnly(True)
                     widget.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
@@ -302,7 +311,7 @@ class SettingsDialog(QDialog):
         ):
             if names[section]:
                 note_label.setText(
-                    f"🔒 Set by your IT department in {site.path} and locked: "
+                    f"Locked by your IT department (set in {site.path}): "
                     + ", ".join(names[section])
                     + ". Ask IT to change them."
                 )

@@ -107,7 +107,10 @@ class PolicyStatus:
         """One paragraph for the main window when something is wrong ("" when all is well)."""
         if not self.problem:
             return ""
-        return f"Ops policy: {self.problem} Still in force: {self.in_force()}."
+        reason = self.problem.rstrip()
+        if not reason.endswith((".", "!", "?")):
+            reason += "."
+        return f"Ops policy: {reason} Still in force: {self.in_force()}."
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -377,7 +380,7 @@ class PolicySource:
         exc: Exception,
     ) -> PolicyStatus:
         reason = _reason(source, exc)
-        log.warning("policy: %s; keeping %s", reason, previous.stamp)
+        log.warning("%s; keeping %s", reason, previous.stamp)
         origin = ORIGIN_BUILT_IN if previous.origin == ORIGIN_BUILT_IN else ORIGIN_CACHE
         self.status = replace(
             previous,

@@ -123,7 +123,8 @@ def test_locked_settings_cannot_be_changed_in_the_dialog(
         assert isinstance(url_label, type(dialog.message))
         assert url_label.text().endswith(LOCKED_SUFFIX + ":")
         assert dialog.tracker_lock_note.isVisible()
-        assert "locked" in dialog.tracker_lock_note.text()
+        note = dialog.tracker_lock_note.text()
+        assert note.startswith("Locked by your IT department") and "Tracker URL" in note
 
         # Typing into the locked URL does nothing; the unlocked project is the agent's.
         dialog.url_edit.setFocus()
