@@ -61,10 +61,10 @@ class _SiteTracker(BaseModel):
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str | None) -> str | None:
-        from assistant.trackers.registry import TRACKER_TITLES
+        from assistant.trackers.registry import TRACKERS
 
-        if value is not None and value not in TRACKER_TITLES:
-            raise ValueError(f"unknown tracker type {value!r}; known: {', '.join(TRACKER_TITLES)}")
+        if value is not None and value not in TRACKERS:
+            raise ValueError(f"unknown tracker type {value!r}; known: {', '.join(TRACKERS.ids())}")
         return value
 
 

@@ -195,13 +195,11 @@ class AppShell(QObject):
         store = self.ctx.store
         if store is None or not settings.tracker.type:
             return None
-        from assistant.trackers.registry import TRACKER_TITLES
         from ui.outbox_worker import shared_credentials
 
         policy = self.ctx.policy
         creds = shared_credentials(self.ctx)
         kind = settings.tracker.type
-        names = {kind.casefold(), TRACKER_TITLES.get(kind, kind).casefold()}
 
         def poll() -> Any:
             from assistant.answers import poll_answers
@@ -210,9 +208,9 @@ class AppShell(QObject):
 
             made: list[Tracker] = []
 
-            def tracker_for(name: str) -> Tracker | None:
-                # The outbox records the tracker's title ("Redmine"); older links the type.
-                if name.casefold() not in names:
+            def tracker_for(tracker_type: str) -> Tracker | None:
+                # Ticket links record the tracker's type id (migration 0003 for older ones).
+                if tracker_type != kind:
                     return None
                 tracker = configured_tracker(settings, policy, creds)
                 made.append(tracker)
@@ -381,12 +379,9 @@ class AppShell(QObject):
         store = self.ctx.store
         if store is None or self.tray is None or self.ctx.policy_source is None:
             return
-        policy = self.ctx.policy
 
         def work() -> int:
-            from assistant.outbox import Outbox
-
-            return len(Outbox(store, policy, _no_tracker).pending())
+            return len(store.outbox.pending())
 
         self.ctx.tasks.run(work, self._outbox_counted)
 
@@ -456,10 +451,6 @@ class _AfterFirstPaint(QObject):
             callback, self.callback = self.callback, None
             self.widget.removeEventFilter(self)
             callback()
-
-
-def _no_tracker() -> Any:
-    raise AssertionError("counting the outbox never sends")
 
 
 def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:

@@ -7,22 +7,10 @@ and hands this ``main`` the GUI and the window self-test, so the core never impo
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 
 from assistant import __version__
-
-# Each module defines ``register(subparsers)``; the subparser's ``func(args) -> int`` runs it.
-# Listed here (not discovered) so the frozen app sees the same commands.
-COMMAND_MODULES = [
-    "assistant.cli.drafts",
-    "assistant.cli.policy",
-    "assistant.cli.check",
-    "assistant.cli.tracker",
-    "assistant.cli.submit",
-    "assistant.cli.outbox",
-]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,9 +33,13 @@ def _global_parser(add_help: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every subcommand."""
     parser = _global_parser(add_help=True)
+    # Imported here, not at the top: the GUI path must not load the subcommands (and
+    # SQLAlchemy, requests …) before its first frame is painted.
+    from assistant.cli.commands import COMMANDS
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for command in COMMANDS:
+        command.build(sub)
     return parser
 
 

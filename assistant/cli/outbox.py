@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import NoReturn
 
 from assistant.cli.common import fail, open_store
 from assistant.errors import AssistantError
@@ -39,12 +38,10 @@ def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Polic
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.outbox import Outbox
-
     try:
         store = open_store(args)
         try:
-            entries = Outbox(store, _no_policy(), _no_tracker).entries()
+            entries = store.outbox.entries()
         finally:
             store.close()
     except AssistantError as exc:
@@ -92,13 +89,3 @@ def cmd_flush(args: argparse.Namespace) -> int:
         what = "needs attention" if e.state is OutboxState.NEEDS_ATTENTION else e.state.value
         print(f"{what}: {e.escalation_id[:8]} {e.last_error}", file=sys.stderr)
     return 1 if left else 0
-
-
-def _no_policy() -> Policy:
-    from assistant.policy import default_policy
-
-    return default_policy()
-
-
-def _no_tracker() -> NoReturn:  # listing never builds a tracker
-    raise AssertionError("not used")

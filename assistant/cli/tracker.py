@@ -10,7 +10,7 @@ from assistant.credentials import CredentialStore, KeyringUnavailable
 from assistant.errors import AssistantError
 from assistant.paths import resolve_paths
 from assistant.settings import save_settings
-from assistant.trackers.registry import TRACKER_TITLES
+from assistant.trackers.registry import TRACKERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tsub = p.add_subparsers(dest="tracker_command", metavar="ACTION", required=True)
 
     c = tsub.add_parser("configure", help="set the tracker type, URL, project and user")
-    c.add_argument("--type", required=True, choices=sorted(TRACKER_TITLES))
+    c.add_argument("--type", required=True, choices=TRACKERS.ids())
     c.add_argument("--url", required=True, help="base URL (never with credentials in it)")
     c.add_argument("--project", default=None, help="project id / key / owner/repo")
     c.add_argument("--user", default=None, help="user name or e-mail (Jira Cloud)")
@@ -40,7 +40,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_configure(args: argparse.Namespace) -> int:
-    from assistant.outbox import clear_auth_block
     from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
     from assistant.submission import strip_credentials, tracker_identity
 
@@ -71,7 +70,7 @@ def cmd_configure(args: argparse.Namespace) -> int:
         ts.text_formatting = args.text_formatting
     settings = settings.model_copy(update={"tracker": ts})
     save_settings(paths.settings_file, settings)
-    print(f"Tracker: {TRACKER_TITLES[ts.type]} at {ts.url} (project {ts.project or '-'})")
+    print(f"Tracker: {TRACKERS.title(ts.type)} at {ts.url} (project {ts.project or '-'})")
     if not args.token_stdin:
         return 0
     token = sys.stdin.readline().strip()
@@ -89,7 +88,7 @@ def cmd_configure(args: argparse.Namespace) -> int:
 
         store = Store(paths)
         try:
-            requeued = clear_auth_block(store, tracker_identity(ts))
+            requeued = store.outbox.clear_auth_block(tracker_identity(ts))
         finally:
             store.close()
     except AssistantError as exc:
@@ -110,5 +109,5 @@ def cmd_test(args: argparse.Namespace) -> int:
     except AssistantError as exc:
         return fail(str(exc))
     login = f" ({who.login})" if who.login and who.login != who.name else ""
-    print(f"OK: {TRACKER_TITLES.get(settings.tracker.type, '')} knows you as {who.name}{login}")
+    print(f"OK: {TRACKERS.title(settings.tracker.type)} knows you as {who.name}{login}")
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.policy.schema import LabelMapping, Policy
 from assistant.settings import TrackerSettings
+from assistant.trackers import marker as key_marker
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -34,7 +35,6 @@ INLINE_LIMIT = 64 * 1024
 _PAGE = 100
 _FIND_PAGES = 10
 _SCAN_DAYS = 30
-_MARKER = re.compile(r"<!-- escalation-key: (?P<key>[^\s>]+) -->")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -55,7 +55,7 @@ def github_error(body: Any) -> str:
 
 
 def marker(key: str) -> str:
-    return f"<!-- escalation-key: {key} -->"
+    return key_marker.hidden(key)
 
 
 def md_literal(text: str) -> str:
@@ -235,8 +235,7 @@ class GitHubTracker(Tracker):
         # (accounts without push access cannot set labels and GitHub ignores them silently).
         for labels in [label, ""] if label else [""]:
             for issue in self._list_issues(since, labels=labels, pages=_FIND_PAGES):
-                found = _MARKER.search(issue.get("body") or "")
-                if found and found["key"] == key:
+                if key_marker.contains(issue.get("body") or "", key):
                     return self._ref(issue)
         return None
 

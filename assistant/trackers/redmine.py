@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.policy.schema import Policy, RedmineMapping
 from assistant.settings import TrackerSettings
+from assistant.trackers import marker as key_marker
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -30,7 +31,6 @@ from assistant.trackers.http import (
 
 log = logging.getLogger("assistant.trackers")
 
-MARKER_PREFIX = "escalation-key: "
 _PAGE = 100
 _MAX_PAGES = 20
 
@@ -157,10 +157,9 @@ class RedmineTracker(Tracker):
             for issue in self._issues({f"cf_{field_id}": key, "status_id": "*"}, pages=1):
                 if _field_value(issue, field_id) == key:
                     return self._ref(issue)
-        marker = MARKER_PREFIX + key
-        for issue in self._issues({"description": f"~{marker}", "status_id": "*"}, pages=2):
-            lines = (issue.get("description") or "").splitlines()
-            if any(line.strip() == marker for line in lines):
+        search = key_marker.line(key)
+        for issue in self._issues({"description": f"~{search}", "status_id": "*"}, pages=2):
+            if key_marker.contains(issue.get("description") or "", key):
                 return self._ref(issue)
         return None
 
@@ -332,7 +331,7 @@ class RedmineTracker(Tracker):
 
 def with_marker(description: str, key: str) -> str:
     """The description with the ``escalation-key`` marker as its last line."""
-    return f"{description.rstrip()}\n\n{MARKER_PREFIX}{key}\n"
+    return key_marker.append(description, key)
 
 
 def _same(name: object, wanted: str) -> bool:

@@ -78,7 +78,7 @@ def test_submit_with_priority_and_two_attachments_makes_one_ticket(
 
     assert main(["outbox", "list", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert (row["status"], row["ticket_key"]) == ("submitted", f"#{number}")
+    assert (row["state"], row["ticket_key"]) == ("submitted", f"#{number}")
     assert main(["submit", str(esc.id)]) == 1  # a second submit is refused
     assert "already submitted" in capsys.readouterr().err
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
@@ -120,13 +120,12 @@ def test_wrong_token_needs_attention_until_a_new_one(
     assert store.get(esc.id).status is Status.NEEDS_ATTENTION
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
     assert main(["outbox", "flush"]) == 1  # blocked until a new token is saved
-    from assistant.outbox import clear_auth_block
     from assistant.submission import tracker_identity
 
     settings = AgentSettings(
         tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
     )
-    assert clear_auth_block(store, tracker_identity(settings.tracker)) == 1
+    assert store.outbox.clear_auth_block(tracker_identity(settings.tracker)) == 1
     assert main(["outbox", "flush"]) == 0
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
 
