@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from assistant.model import Escalation
+    from assistant.policy import PolicyStatus
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
     from ui.context import AppContext
@@ -84,6 +85,9 @@ class AppShell(QObject):
             self.alerts.say_no_tray()
             self.tray_timer.start()
         ctx.ready.connect(self.start)
+        # Ops' policy lists team-wide watched services: a new version re-applies them.
+        self._policy_sha: str | None = None
+        ctx.policy_changed.connect(self._policy_changed)
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -158,6 +162,12 @@ class AppShell(QObject):
         self.apply_settings()
         self.controller.start()
         self._watch_outbox()
+
+    def _policy_changed(self, status: PolicyStatus) -> None:
+        sha = status.stamp.sha256
+        if self._policy_sha is not None and sha != self._policy_sha:
+            self.apply_settings()
+        self._policy_sha = sha
 
     def apply_settings(self, settings: AgentSettings | None = None) -> None:
         from datetime import timedelta

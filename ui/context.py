@@ -116,8 +116,10 @@ class AppContext(QObject):
             return
         source.settings = PolicySettings.model_validate(settings.model_dump())
         if not source.source:
-            source.load_cached()  # back to the built-in policy
-            self.policy_changed.emit(source.status)
+            # Back to the built-in policy (read in a worker like every policy).
+            self._schedule_policy_checks()
+            self.tasks.run(source.load_cached, self._policy_checked, self._policy_check_failed)
+            return
         self.refresh_policy()
 
     def _schedule_policy_checks(self) -> None:

@@ -188,7 +188,8 @@ class SettingsDialog(QDialog):
         self.ca_browse.setAccessibleName("Choose CA bundle file")
         self.refresh_spin = QSpinBox()
         self.refresh_spin.setAccessibleName("Check the policy source every")
-        self.refresh_spin.setRange(1, 7 * 24 * 3600)
+        # A minute at least from here: hundreds of agents ask the same server.
+        self.refresh_spin.setRange(60, 7 * 24 * 3600)
         self.refresh_spin.setSuffix(" s")
         self.policy_result = QLabel()
         self.policy_result.setObjectName("policyResult")

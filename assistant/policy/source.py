@@ -423,6 +423,9 @@ class PolicySource:
             if state.get("last_modified"):
                 headers["If-Modified-Since"] = str(state["last_modified"])
         response = self._get(source, headers)
+        if not response.url.lower().startswith("https://"):
+            response.close()
+            raise PolicySourceError(f"{source} redirected to {response.url}, which is not https://")
         if response.status_code == 304:
             return _Fetched(None, None)
         if response.status_code != 200:
