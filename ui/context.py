@@ -11,6 +11,7 @@ from assistant.paths import AppPaths
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from assistant.credentials import CredentialStore
     from assistant.policy import Policy, PolicySource, PolicyStatus
     from assistant.settings import AgentSettings, PolicySettings
     from assistant.site import SiteConfig
@@ -18,19 +19,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ui")
 
+#: how long quitting waits for a network call in flight (a hung tracker must not hang quit)
+QUIT_NETWORK_WAIT_MS = 3_000
+
 
 class AppContext(QObject):
     """Shared state of the running app.
 
     Signals: ``ready()`` once the store and policy are loaded (off the GUI thread),
     ``problem(str)`` for a known error to show in a banner, ``drafts_changed()`` after a
-    store write that lists should reflect, ``policy_changed(PolicyStatus)`` after each check
-    of the policy source (the policy in force, and what went wrong if anything).
+    store write that lists should reflect, ``shutting_down()`` when the app ends, before
+    the workers are waited for (last chance to queue a write, e.g. a pending autosave),
+    ``policy_changed(PolicyStatus)`` after each check of the policy source (the policy in
+    force, and what went wrong if anything).
     """
 
     ready = Signal()
     problem = Signal(str)
     drafts_changed = Signal()
+    shutting_down = Signal()
     policy_changed = Signal(object)
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
@@ -46,6 +53,16 @@ class AppContext(QObject):
         self.policy_timer = QTimer(self)
         self.policy_timer.timeout.connect(self.refresh_policy)
         self._policy_checking = False
+        self._credentials: CredentialStore | None = None
+
+    @property
+    def credentials(self) -> CredentialStore:
+        """The app's one CredentialStore, so a session-only token is seen everywhere."""
+        if self._credentials is None:
+            from assistant.credentials import CredentialStore
+
+            self._credentials = CredentialStore()
+        return self._credentials
 
     @property
     def policy(self) -> Policy:
@@ -145,8 +162,19 @@ class AppContext(QObject):
         log.error("start-up failed: %s", exc)
         self.problem.emit(str(exc))
 
-    def shutdown(self) -> None:
+    def shutdown(self) -> bool:
+        """Flush pending writes and wait for the workers; ``False`` if work was still running.
+
+        Store writes are waited for fully; a network call still blocked after the wait is
+        left to the process exit (its outcome is unknown, and the outbox looks the key up
+        at the next start before sending again).
+        """
+        self.shutting_down.emit()
         self.policy_timer.stop()
-        self.tasks.wait()
+        done = self.tasks.wait(network_msecs=QUIT_NETWORK_WAIT_MS)
+        if not done:
+            log.warning("quitting while a network call still runs; it is resolved at next start")
+            return False  # the store stays open under the running worker; exit ends both
         if self.store is not None:
             self.store.close()
+        return True

@@ -90,17 +90,20 @@ def test_tracker_down_queues_then_sends_once_when_back(
     esc = store.create(complete_escalation("Queued while Redmine is down"))
     redmine.stop()
     try:
-        assert main(["submit", str(esc.id)]) == 0
+        assert main(["submit", str(esc.id)]) == 1  # exit 0 only when sent (README)
         captured = capsys.readouterr()
-        assert "Queued — will be sent when the tracker is reachable" in captured.out
+        assert "Queued — will be sent when the tracker is reachable" in captured.err
         assert "cannot be reached" in captured.err
         assert store.get(esc.id).status is Status.QUEUED
-        assert main(["outbox", "flush"]) == 1  # still down: left failing
+        assert main(["outbox", "flush"]) == 1  # not due yet (backoff): left waiting
+        assert "next attempt" in capsys.readouterr().err
+        assert main(["outbox", "flush", "--now"]) == 1  # still down: left failing
         assert "retrying" in capsys.readouterr().err
     finally:
         redmine.start()
-    assert main(["outbox", "flush"]) == 0
-    assert "sent" in capsys.readouterr().out
+    assert main(["outbox", "flush", "--now"]) == 0
+    out = capsys.readouterr().out
+    assert "--now: sending without waiting" in out and "sent" in out
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
     assert main(["outbox", "flush"]) == 0  # nothing left, nothing sent twice
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
