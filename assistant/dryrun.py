@@ -23,9 +23,9 @@ from assistant.scrub.rules import is_secret_name
 from assistant.settings import TrackerSettings
 from assistant.store import Store
 from assistant.store.attachments import report_of
-from assistant.submission import build_ticket
+from assistant.ticket_mapping import build_ticket
 from assistant.trackers.base import Attachment, NewTicket, Tracker
-from assistant.trackers.registry import TRACKER_TITLES, make_tracker
+from assistant.trackers.registry import TRACKERS, make_tracker
 from checks.plugins import Plugin, Registry
 
 #: what stands in for the token while the adapter is built (never sent, always masked)
@@ -284,7 +284,7 @@ def dry_run(
         previews = [_preview(tracker, p) for p in plans]
     finally:
         tracker.close()
-    title = TRACKER_TITLES.get(settings.type, settings.type)
+    title = TRACKERS.title(settings.type)
     return DryRun(
         tracker=f"{title} at {settings.url or '(its default URL)'}",
         requests=previews,

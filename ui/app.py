@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant import __version__
 from assistant.paths import resolve_paths
@@ -19,9 +20,11 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from assistant.model import Escalation
+    from assistant.policy import PolicyStatus
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
     from ui.context import AppContext
+    from ui.main_window import MainWindow
     from ui.timeline_view import TimelineDialog
 
 log = logging.getLogger("ui")
@@ -51,7 +54,7 @@ class AppShell(QObject):
     def __init__(
         self,
         ctx: AppContext,
-        window: QMainWindow,
+        window: MainWindow,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_poll_ms: int = TRAY_POLL_MS,
     ) -> None:
@@ -68,7 +71,7 @@ class AppShell(QObject):
         self._pause_restored = False  # the saved alert pause is restored once, at start
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
-        self.alerts.panel.settings_requested.connect(self.open_settings)
+        self.alerts.panel.settings_requested.connect(self.open_alerts_settings)
         self.controller = WatchController(ctx.tasks, parent=self)
         self.controller.state_changed.connect(self._state_changed)
         self.controller.notify.connect(self.show_notification)
@@ -84,6 +87,9 @@ class AppShell(QObject):
             self.alerts.say_no_tray()
             self.tray_timer.start()
         ctx.ready.connect(self.start)
+        # Ops' policy lists team-wide watched services: a new version re-applies them.
+        self._policy_sha: str | None = None
+        ctx.policy_changed.connect(self._policy_changed)
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -103,29 +109,23 @@ class AppShell(QObject):
         self.settings_action = QAction("&Settings", self.window)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setToolTip("Tracker, policy file, watched services, alerts")
-        self.settings_action.triggered.connect(self.open_tracker_settings)
+        self.settings_action.triggered.connect(lambda: self.open_settings())
         self.alerts_settings_action = QAction("&Alerts…", self.window)
         self.alerts_settings_action.setToolTip("Watched services, notifications, quiet hours")
-        self.alerts_settings_action.triggered.connect(self.open_settings)
+        self.alerts_settings_action.triggered.connect(self.open_alerts_settings)
         actions = (
             self.timeline_action,
             self.outbox_action,
             self.settings_action,
             self.alerts_settings_action,
         )
-        toolbar = self.window.findChild(QToolBar, "main-toolbar")
         for action in actions:
-            if toolbar is not None:
-                toolbar.addAction(action)
+            self.window.toolbar.addAction(action)
             self.window.addAction(action)
         # The drafts window asks for a sent escalation's timeline, and enables Timeline
         # only while an escalation is selected.
-        timeline_requested = getattr(self.window, "timeline_requested", None)
-        if timeline_requested is not None:
-            timeline_requested.connect(self.open_timeline)
-        add_selection_action = getattr(self.window, "add_selection_action", None)
-        if callable(add_selection_action):
-            add_selection_action(self.timeline_action)
+        self.window.timeline_requested.connect(self.open_timeline)
+        self.window.add_selection_action(self.timeline_action)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
@@ -137,7 +137,7 @@ class AppShell(QObject):
         tray.open_drafts.connect(self.show_window)
         tray.open_outbox.connect(self.open_outbox)
         tray.pause_requested.connect(self.controller.pause_alerts)
-        tray.settings_requested.connect(self.open_settings)
+        tray.settings_requested.connect(lambda: self.open_settings())
         tray.quit_requested.connect(self.quit_requested.emit)
         tray.notification_clicked.connect(self.open_notification)
         tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
@@ -158,6 +158,12 @@ class AppShell(QObject):
         self.apply_settings()
         self.controller.start()
         self._watch_outbox()
+
+    def _policy_changed(self, status: PolicyStatus) -> None:
+        sha = status.stamp.sha256
+        if self._policy_sha is not None and sha != self._policy_sha:
+            self.apply_settings()
+        self._policy_sha = sha
 
     def apply_settings(self, settings: AgentSettings | None = None) -> None:
         from datetime import timedelta
@@ -195,13 +201,11 @@ class AppShell(QObject):
         store = self.ctx.store
         if store is None or not settings.tracker.type:
             return None
-        from assistant.trackers.registry import TRACKER_TITLES
         from ui.outbox_worker import shared_credentials
 
         policy = self.ctx.policy
         creds = shared_credentials(self.ctx)
         kind = settings.tracker.type
-        names = {kind.casefold(), TRACKER_TITLES.get(kind, kind).casefold()}
 
         def poll() -> Any:
             from assistant.answers import poll_answers
@@ -210,9 +214,9 @@ class AppShell(QObject):
 
             made: list[Tracker] = []
 
-            def tracker_for(name: str) -> Tracker | None:
-                # The outbox records the tracker's title ("Redmine"); older links the type.
-                if name.casefold() not in names:
+            def tracker_for(tracker_type: str) -> Tracker | None:
+                # Ticket links record the tracker's type id (migration 0003 for older ones).
+                if tracker_type != kind:
                     return None
                 tracker = configured_tracker(settings, policy, creds)
                 made.append(tracker)
@@ -280,9 +284,7 @@ class AppShell(QObject):
         self.window.activateWindow()
 
     def new_escalation(self) -> None:
-        new = getattr(self.window, "new_escalation", None)
-        if callable(new):
-            new()
+        self.window.new_escalation()
 
     def open_notification(self, note: Notification) -> None:
         """Open what a notification is about: an escalation's timeline, or the window."""
@@ -292,8 +294,7 @@ class AppShell(QObject):
             self.show_window()
 
     def _timeline_of_selected(self) -> None:
-        selected = getattr(self.window, "selected_id", None)
-        eid = selected() if callable(selected) else None
+        eid = self.window.selected_id()
         if eid:
             self.open_timeline(eid)
 
@@ -326,24 +327,25 @@ class AppShell(QObject):
         dialog.show()
         self.timeline_opened.emit(dialog)
 
-    def open_settings(self) -> None:
-        from ui.watch_settings import WatchSettingsDialog
-
-        dialog = WatchSettingsDialog(self.ctx)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self.apply_settings)
-        dialog.tracker_settings_requested.connect(self.open_tracker_settings)
-        self._keep(dialog)
-        dialog.show()
-
-    def open_tracker_settings(self) -> None:
+    def open_settings(self, tab: str = "tracker") -> None:
+        """The one Settings dialog (tracker, policy, alerts), on ``tab``; an open one is
+        raised rather than a second one opened."""
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.ctx)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self.apply_settings)
-        self._keep(dialog)
+        dialog = next((d for d in self.dialogs if isinstance(d, SettingsDialog)), None)
+        if dialog is None:
+            dialog = SettingsDialog(self.ctx, tab=tab)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.saved.connect(self.apply_settings)
+            self._keep(dialog)
+        else:
+            dialog.show_tab(tab)
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def open_alerts_settings(self) -> None:
+        self.open_settings("alerts")
 
     def open_outbox(self) -> None:
         from ui.outbox_view import OutboxView
@@ -380,12 +382,9 @@ class AppShell(QObject):
         store = self.ctx.store
         if store is None or self.tray is None or self.ctx.policy_source is None:
             return
-        policy = self.ctx.policy
 
         def work() -> int:
-            from assistant.outbox import Outbox
-
-            return len(Outbox(store, policy, _no_tracker).pending())
+            return len(store.outbox.pending())
 
         self.ctx.tasks.run(work, self._outbox_counted)
 
@@ -457,16 +456,13 @@ class _AfterFirstPaint(QObject):
             callback()
 
 
-def _no_tracker() -> Any:
-    raise AssertionError("counting the outbox never sends")
-
-
 def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     """Show the main window at once; the store and policy load in a worker after it."""
     from assistant.logs import setup_logging
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
     from ui.main_window import MainWindow
+    from ui.quit_signals import QuitOnSignals
 
     paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
@@ -488,8 +484,17 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     _AfterFirstPaint(window, ctx.start)
     window.show()
     app.aboutToQuit.connect(shell.shutdown)
-    app.aboutToQuit.connect(ctx.shutdown)
+    finished: list[bool] = []
+    app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
+    quit_on_signals = QuitOnSignals(app.quit, app)
     code = app.exec()
+    quit_on_signals.uninstall()
+    if finished and not finished[0]:
+        # A worker is still blocked in a network call: waiting for it would hang the quit
+        # (and Qt's pool would wait forever at interpreter exit). Every store write is one
+        # transaction and done, so end here; the next start resolves the unknown outcome.
+        logging.shutdown()
+        os._exit(code)
     _delete_windows(app)
     return code
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.common import BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 from assistant.model import Status
 
@@ -22,7 +22,7 @@ def attach_files(args: argparse.Namespace) -> int:
         _paths, _settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            esc = store.get(store.find_id(args.id))
+            esc = store.get(resolve_id(store, args.id))
             if esc.status not in EDITABLE:
                 return fail(
                     f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: its attachments "
@@ -42,6 +42,8 @@ def attach_files(args: argparse.Namespace) -> int:
                 store.save(esc)
         finally:
             store.close()
+    except BadId as exc:
+        return fail(str(exc), 2)
     except AssistantError as exc:
         return fail(str(exc))
     for ref, _report in added:

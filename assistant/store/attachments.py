@@ -25,8 +25,9 @@ from assistant.model import AttachmentRef, RedactedValue, ScrubRecord, utcnow
 from assistant.scrub import DEFAULT_RULES, ScrubReport, ScrubRules, scrub_file
 from assistant.scrub.engine import Progress, Reader
 from assistant.store.database import translated
+from assistant.store.documents import iso_utc
 from assistant.store.orm import BlobRow, EscalationRow
-from assistant.store.repository import Store, _iso
+from assistant.store.repository import Store
 
 log = logging.getLogger("assistant.store")
 
@@ -88,7 +89,7 @@ def _store_blob(store: Store, tmp: Path, sha: str, size: int) -> None:
         os.replace(tmp, target)
     with store._session() as s, s.begin():
         if s.get(BlobRow, sha) is None:
-            s.add(BlobRow(sha256=sha, size=size, created_at=_iso(utcnow())))
+            s.add(BlobRow(sha256=sha, size=size, created_at=iso_utc(utcnow())))
 
 
 def _keep_original(store: Store, tmp: Path, sha: str) -> None:

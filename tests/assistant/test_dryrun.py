@@ -49,7 +49,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def test_every_tracker_type_has_a_request_shape() -> None:
-    assert sorted(SHAPES.ids()) == sorted(TRACKERS)
+    assert sorted(SHAPES.ids()) == sorted(TRACKERS.ids())
 
 
 @pytest.mark.parametrize("kind", sorted(SETTINGS))

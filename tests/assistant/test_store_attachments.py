@@ -18,7 +18,7 @@ from assistant.store.attachments import (
     report_of,
     rescrub_attachment,
 )
-from assistant.submission import attachments_of
+from assistant.ticket_mapping import attachments_of
 from tests.assistant.scrub.corpus import CASES, PASSWORD, SESSION
 
 
