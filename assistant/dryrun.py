@@ -24,7 +24,7 @@ from assistant.settings import TrackerSettings
 from assistant.store import Store
 from assistant.store.attachments import report_of
 from assistant.ticket_mapping import build_ticket
-from assistant.trackers.base import Attachment, NewTicket, Tracker
+from assistant.trackers.base import Attachment, NewTicket, Tracker, TrackerRejected
 from assistant.trackers.registry import TRACKERS, make_tracker
 from checks.plugins import Plugin, Registry
 
@@ -277,6 +277,10 @@ def dry_run(
     escalation: Escalation, policy: Policy, settings: TrackerSettings, store: Store
 ) -> DryRun:
     """What submitting ``escalation`` to the configured tracker would send (nothing is)."""
+    if not settings.type:
+        raise TrackerRejected(
+            "No Ops tracker is set up yet: open Settings (or run `tracker configure`)."
+        )
     tracker = make_tracker(settings, PLACEHOLDER_TOKEN, policy)
     try:
         ticket, description = build_ticket(escalation, policy, store, tracker.markup)

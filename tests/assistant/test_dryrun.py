@@ -114,3 +114,13 @@ def test_cli_attach_refuses_a_queued_escalation_and_unreadable_files(
     assert "attachments can no longer change" in capsys.readouterr().err
     assert main(["drafts", "attach", str(draft.id)[:8], "/nonexistent/app.log"]) == 1
     assert "app.log: cannot be read" in capsys.readouterr().err
+
+
+def test_dry_run_without_a_tracker_says_how_to_set_one_up(
+    app_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = Store(resolve_paths(app_home).ensure())
+    eid = str(store.create(complete_escalation("Acme: dry")).id)
+    store.close()
+    assert main(["submit", eid[:8], "--dry-run"]) == 1
+    assert "No Ops tracker is set up yet" in capsys.readouterr().err
