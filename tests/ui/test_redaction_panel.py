@@ -103,3 +103,35 @@ def test_added_files_are_scrubbed_and_listed_on_the_review_page(
     stored = ctx.store.get(w.escalation.id)
     assert [a.scrub.confirmed for a in stored.attachments if a.scrub] == [False, False, True]
     assert stored.attachments[1].sha256 == new_log.sha256
+
+
+def test_show_request_displays_the_dry_run(
+    qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard
+) -> None:
+    from assistant.settings import TrackerSettings
+
+    assert ctx.settings is not None
+    ctx.settings = ctx.settings.model_copy(
+        update={
+            "tracker": TrackerSettings(
+                type="redmine", url="https://redmine.acme.test", project="ops"
+            )
+        }
+    )
+    w = make_wizard(complete_escalation("Acme: show me the request"))
+    page = w.attachments_page
+    page.add_files([CASES[1].path])
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
+    w.go_to(w.pages.index(w.review_page))
+    button = w.review_page.show_request
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: button.dialog is not None and button.dialog.isVisible())
+    assert button.dialog is not None
+    text = button.dialog.text.toPlainText()
+    assert text.startswith(
+        "Dry run — nothing is sent. Tracker: Redmine at https://redmine.acme.test"
+    )
+    assert "POST https://redmine.acme.test/uploads.json?filename=service.log" in text
+    assert "X-Redmine-API-Key: •••• (credential, not shown)" in text
+    assert "service.log: 19 values redacted" in text
+    button.dialog.close()

@@ -23,6 +23,7 @@ from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from ui.wizard.page import ERROR_STYLE, WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
+from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ class ReviewPage(WizardPage):
         self.submit_button.clicked.connect(self.submit_requested)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
+        self.show_request = ShowRequestButton(ctx)  # the dry run of what submit sends
+        row.addWidget(self.show_request)
         row.addWidget(self.submit_button)
         self.outer.addLayout(row)
         self._generation = 0
@@ -137,6 +140,7 @@ class ReviewPage(WizardPage):
         policy = self.ctx.policy
         self.similar.search(escalation)
         self.redactions.show_attachments(escalation.attachments)
+        self.show_request.escalation = escalation
         self.completeness.clear()
         for state in completeness(policy, escalation):
             mark = "✓" if state.present else "✗ missing:"
