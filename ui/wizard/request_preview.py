@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +48,8 @@ class ShowRequestButton(QPushButton):
         super().__init__("Show &request…", parent)
         self.ctx = ctx
         self.setAccessibleName("Show request")
+        # Its own width, not what the hidden message beside it leaves free.
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.setToolTip("Exactly what would be sent to the Ops tracker; nothing is sent")
         self.escalation: Escalation | None = None
         self.dialog: RequestDialog | None = None
