@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 from assistant.completeness import missing_fields, out_of_scope_reason
 from assistant.credentials import CredentialStore, account_key
 from assistant.errors import SubmissionError
+from assistant.inputs import InputError, checked_input
 from assistant.logs import register_secret
 from assistant.model import Escalation
 from assistant.outbox import Outbox
@@ -102,6 +103,14 @@ def queue_escalation(
     """
 
     def prepare(esc: Escalation) -> None:
+        # The core's input rules (assistant.inputs), whoever submits: clean single lines,
+        # the policy's category/component ids, a title the tracker can store.
+        try:
+            checked = checked_input(esc, policy, tracker_type=tracker_id.partition("|")[0])
+        except InputError as exc:
+            raise SubmissionError(f"Cannot submit as it is: {exc}") from exc
+        for name in ("title", "customer", "component", "category", "steps", "environment"):
+            setattr(esc, name, getattr(checked, name))
         apply_priority(policy, esc)
         check_submittable(esc, policy)
 

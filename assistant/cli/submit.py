@@ -1,4 +1,11 @@
-"""``submit ID``: queue an escalation and send it now (it stays queued if that fails)."""
+"""``submit ID``: queue an escalation and send it now (it stays queued if that fails).
+
+Exit codes (README): 0 only when the escalation was sent (or with ``--queue-only`` once it
+is queued), 1 when it is still waiting in the outbox or needs attention, 2 when it may not
+be submitted at all (out of Ops' scope, incomplete). ``submit ID`` for an escalation that is
+already waiting in the outbox sends it now; the outbox looks the idempotency key up first
+whenever an earlier attempt's outcome is unknown, so this never makes a second ticket.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +13,26 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.common import BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError, SubmissionError
 
 if TYPE_CHECKING:
     from assistant.settings import AgentSettings
     from assistant.trackers.base import TicketRef
 
+EXIT_NOT_SUBMITTABLE = 2
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("submit", help="submit an escalation to the Ops tracker")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
-    p.add_argument("--queue-only", action="store_true", help="queue it without sending now")
+    p.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--queue-only", action="store_true", help="queue it without sending now")
+    mode.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print exactly what would be sent (credentials masked) and send nothing",
+    )
     p.add_argument(
         "--add-to",
         metavar="KEY",
@@ -26,45 +41,96 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_submit)
 
 
-def cmd_submit(args: argparse.Namespace) -> int:
+def cmd_dry_run(args: argparse.Namespace) -> int:
     from assistant.cli.outbox import load_agent
-    from assistant.outbox import OutboxState
-    from assistant.submission import QUEUED_MESSAGE, make_outbox, queue_escalation, tracker_identity
+    from assistant.dryrun import dry_run
+    from assistant.submission import SubmissionError, check_submittable
 
     try:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            eid = store.find_id(args.id)
-            esc = queue_escalation(
-                store,
-                policy,
-                eid,
-                tracker_id=tracker_identity(settings.tracker),
-                add_to=existing_ticket(args.add_to, settings) if args.add_to else None,
-            )
-            if args.queue_only:
-                print(f"{esc.short_id}: {QUEUED_MESSAGE}")
-                return 0
-            outbox = make_outbox(store, settings, policy)
-            result = outbox.drain(only=eid)
+            esc = store.get(resolve_id(store, args.id))
+            preview = dry_run(esc, policy, settings.tracker, store)
+        finally:
+            store.close()
+    except BadId as exc:
+        return fail(str(exc), EXIT_NOT_SUBMITTABLE)
+    except AssistantError as exc:
+        return fail(str(exc))
+    sys.stdout.write(preview.as_text())
+    try:
+        check_submittable(esc, policy)
+    except SubmissionError as exc:
+        print(f"note: a real submit would be refused: {exc}", file=sys.stderr)
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent, sending_outbox
+    from assistant.outbox import OutboxState
+    from assistant.submission import (
+        QUEUED_MESSAGE,
+        SubmissionError,
+        queue_escalation,
+        tracker_identity,
+    )
+
+    if args.dry_run:
+        return cmd_dry_run(args)
+    try:
+        _paths, settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            eid = resolve_id(store, args.id)
+            outbox, blocked = sending_outbox(store, settings, policy)
+            waiting = outbox.entry(eid)
+            pending = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRYING)
+            if waiting is not None and waiting.state in pending:
+                # Already in the outbox: "submit" again means "send it now".
+                esc = store.get(eid)
+                if args.queue_only:
+                    print(f"{esc.short_id}: {QUEUED_MESSAGE}")
+                    return 0
+                result = outbox.drain(only=eid, force=True)
+            else:
+                try:
+                    esc = queue_escalation(
+                        store,
+                        policy,
+                        eid,
+                        tracker_id=tracker_identity(settings.tracker),
+                        add_to=existing_ticket(args.add_to, settings) if args.add_to else None,
+                    )
+                except SubmissionError as exc:
+                    already = "already submitted" in str(exc)
+                    return fail(str(exc), 1 if already else EXIT_NOT_SUBMITTABLE)
+                if args.queue_only:
+                    print(f"{esc.short_id}: {QUEUED_MESSAGE}")
+                    return 0
+                result = outbox.drain(only=eid)
             entry = outbox.entry(eid)
         finally:
             store.close()
+    except BadId as exc:
+        return fail(str(exc), EXIT_NOT_SUBMITTABLE)
     except AssistantError as exc:
         return fail(str(exc))
     if entry is None:  # pragma: no cover - pulled back by someone else meanwhile
         return fail("the escalation left the outbox")
     if entry.state is OutboxState.SUBMITTED:
-        what = "added to" if args.add_to else "submitted as"
+        what = "added to" if entry.comment_on else "submitted as"
         print(f"{esc.short_id}: {what} {entry.ticket_key} {entry.ticket_url}".rstrip())
         return 0
     if entry.state is OutboxState.NEEDS_ATTENTION:
         return fail(f"{esc.short_id} needs attention: {entry.last_error}")
-    print(f"{esc.short_id}: {QUEUED_MESSAGE}", file=sys.stdout)
-    if entry.last_error or result.problem:
-        print(f"  ({entry.last_error or result.problem})", file=sys.stderr)
-    return 0
+    if result.busy:
+        return fail(f"{esc.short_id}: queued; another sender is busy with the outbox right now")
+    reason = entry.last_error or result.problem or blocked
+    print(f"{esc.short_id}: not sent yet. {QUEUED_MESSAGE}", file=sys.stderr)
+    if reason:
+        print(f"  ({reason})", file=sys.stderr)
+    return 1
 
 
 def existing_ticket(key: str, settings: AgentSettings) -> TicketRef:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli.common import fail
-from assistant.credentials import CredentialStore, KeyringUnavailable
+from assistant.cli.common import EXIT_USAGE, fail
+from assistant.credentials import TOKEN_ENV, CredentialStore, KeyringUnavailable
 from assistant.errors import AssistantError
-from assistant.paths import resolve_paths
-from assistant.settings import load_settings, save_settings
+from assistant.paths import AppPaths, resolve_paths
+from assistant.settings import TrackerSettings, save_settings
 from assistant.trackers.registry import TRACKERS
 
 
@@ -40,43 +40,70 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_configure(args: argparse.Namespace) -> int:
-    from assistant.submission import strip_credentials, tracker_identity
+    from assistant.trackers.http import header_value_problem, url_credentials_problem
 
-    paths = resolve_paths(args.data_dir).ensure()
-    settings = load_settings(paths.settings_file)
-    url, stripped = strip_credentials(args.url)
-    if stripped:
-        print(
-            "warning: the URL contained a user name or password; it was removed. "
-            "Give the token with --token-stdin (it goes to the keyring).",
-            file=sys.stderr,
-        )
-    ts = settings.tracker
-    ts.type = args.type
-    ts.url = url
-    if args.project is not None:
-        ts.project = args.project
-    if args.user is not None:
-        ts.user = args.user
-    if args.text_formatting is not None:
-        ts.text_formatting = args.text_formatting
-    save_settings(paths.settings_file, settings)
+    problem = url_credentials_problem(args.url)
+    if problem is not None:
+        return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    token = ""
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            return fail("no token on standard input; nothing was saved", EXIT_USAGE)
+        problem = header_value_problem(token)
+        if problem is not None:
+            return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
+
+    try:
+        paths = resolve_paths(args.data_dir).ensure()
+        settings, site = load_effective_settings(paths.settings_file)
+        url = args.url.strip()
+        changes: dict[str, object] = {"tracker.type": args.type, "tracker.url": url}
+        if args.project is not None:
+            changes["tracker.project"] = args.project
+        # IT's locked values stay as IT set them: refused before anything is saved.
+        refuse_locked(site, changes, settings)
+        ts = settings.tracker.model_copy()
+        ts.type = args.type
+        ts.url = url
+        if args.project is not None:
+            ts.project = args.project
+        if args.user is not None:
+            ts.user = args.user
+        if args.text_formatting is not None:
+            ts.text_formatting = args.text_formatting
+        settings = settings.model_copy(update={"tracker": ts})
+        save_settings(paths.settings_file, settings)
+    except LockedSettingError as exc:
+        return fail(f"{exc} Nothing was saved.", EXIT_USAGE)
+    except (AssistantError, OSError) as exc:
+        return fail(str(exc))
     print(f"Tracker: {TRACKERS.title(ts.type)} at {ts.url} (project {ts.project or '-'})")
-    if not args.token_stdin:
-        return 0
-    token = sys.stdin.readline().strip()
     if not token:
-        return fail("no token on standard input")
+        return 0
     creds = CredentialStore()
     try:
         creds.set_token(ts.url, ts.user, token)
+        print("Token saved in the keyring.")
     except KeyringUnavailable as exc:
-        # A CLI process ends now: a session-only token would be forgotten at once.
-        return fail(str(exc))
-    print("Token saved in the keyring.")
-    try:
-        from assistant.store import Store
+        # This process ends now, so the session-only token ends with it; the token problem
+        # is cleared all the same (a new token was given) and the agent is told how to
+        # make it last.
+        print(
+            f"warning: {exc} This command ends now, so for the next commands set"
+            f" {TOKEN_ENV} or install a keyring.",
+            file=sys.stderr,
+        )
+    return _clear_token_problem(paths, ts)
 
+
+def _clear_token_problem(paths: AppPaths, ts: TrackerSettings) -> int:
+    """A new token was given: unblock the tracker and queue what waited for it."""
+    from assistant.store import Store
+    from assistant.submission import tracker_identity
+
+    try:
         store = Store(paths)
         try:
             requeued = store.outbox.clear_auth_block(tracker_identity(ts))
@@ -94,11 +121,12 @@ def cmd_test(args: argparse.Namespace) -> int:
     from assistant.submission import configured_tracker
 
     try:
-        _paths, settings, policy = load_agent(args)
+        paths, settings, policy = load_agent(args)
         with configured_tracker(settings, policy, CredentialStore()) as tracker:
             who = tracker.verify()
     except AssistantError as exc:
         return fail(str(exc))
     login = f" ({who.login})" if who.login and who.login != who.name else ""
     print(f"OK: {TRACKERS.title(settings.tracker.type)} knows you as {who.name}{login}")
-    return 0
+    # The token works: whatever waited for a new one may go now.
+    return _clear_token_problem(paths, settings.tracker)

@@ -29,7 +29,7 @@ from assistant.model import TicketLink, TimelineEvent, utcnow
 from assistant.outbox.backoff import backoff_delay
 from assistant.outbox.followups import FollowupSender
 from assistant.outbox.lock import DrainLock
-from assistant.outbox.sender import send_entry
+from assistant.outbox.sender import StillChecking, send_entry
 from assistant.policy.schema import Policy
 from assistant.store import Store
 from assistant.store.documents import iso_utc
@@ -211,7 +211,8 @@ class Outbox:
 
     def _attempt(self, tracker: Tracker, entry: OutboxEntry) -> OutboxEntry:
         eid = entry.escalation_id
-        maybe_sent = self.rows.outcome_unknown(eid)
+        unknown_since = self.rows.outcome_unknown_since(eid)
+        maybe_sent = unknown_since is not None
         try:
             esc = self.store.get(eid)
         except NotFoundError:
@@ -220,7 +221,14 @@ class Outbox:
             )
         try:
             ref, linked = send_entry(
-                tracker, self.policy, self.store, esc, entry, maybe_sent=maybe_sent
+                tracker,
+                self.policy,
+                self.store,
+                esc,
+                entry,
+                maybe_sent=maybe_sent,
+                unknown_since=unknown_since,
+                now=self.clock(),
             )
         except TrackerError as exc:
             return self._failed(entry, exc, maybe_sent=maybe_sent)
@@ -242,6 +250,9 @@ class Outbox:
     def _failed(self, entry: OutboxEntry, exc: TrackerError, *, maybe_sent: bool) -> OutboxEntry:
         if isinstance(exc, TrackerAuthError):
             return self._needs_attention(entry, str(exc), exc)
+        if isinstance(exc, StillChecking):
+            # Nothing was sent: the unknown outcome (and when it happened) stays as it was.
+            return self._retrying(entry, exc, unknown=False)
         if isinstance(exc, TrackerUnavailable):
             unknown = (
                 maybe_sent

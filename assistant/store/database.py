@@ -23,6 +23,56 @@ log = logging.getLogger("assistant.store")
 # Kept in step with the newest file in migrations/versions (a test checks it), so a
 # start-up on an up-to-date database does not need to import Alembic at all.
 HEAD_REVISION = "0004"
+#: ``app_state`` key naming the app version that last opened the database, so that an
+#: older version can say which one made a database it cannot read
+VERSION_KEY = "app.version"
+
+
+class NewerDatabaseError(StoreError):
+    """The database was made by a newer version of the app; it is left untouched."""
+
+    def __init__(self, path: Path, revision: str, made_by: str | None) -> None:
+        from assistant import __version__
+
+        maker = f"version {made_by}" if made_by else "a newer version"
+        super().__init__(
+            f"The database {path} was made by {maker} of the Escalation Assistant (schema"
+            f" {revision}); this is version {__version__} (schema {HEAD_REVISION}). Your data"
+            f" is untouched: use {maker} or later with this data directory, or choose"
+            " another one with --data-dir."
+        )
+        self.revision = revision
+        self.made_by = made_by
+
+
+def _newer(revision: str) -> bool:
+    """Whether ``revision`` comes after ``HEAD_REVISION`` (revisions are numbered 0001…)."""
+    if revision.isdigit() and HEAD_REVISION.isdigit():
+        return int(revision) > int(HEAD_REVISION)
+    return revision != HEAD_REVISION and revision > HEAD_REVISION
+
+
+def _made_by(engine: Engine) -> str | None:
+    with contextlib.suppress(DatabaseError), engine.connect() as conn:
+        value = conn.execute(
+            text("SELECT value FROM app_state WHERE key = :k"), {"k": VERSION_KEY}
+        ).scalar()
+        return str(value) if value else None
+    return None
+
+
+def _record_version(engine: Engine) -> None:
+    """Note this app's version in the database (only when it changed: no write per start)."""
+    from assistant import __version__
+
+    with contextlib.suppress(DatabaseError):
+        if _made_by(engine) == __version__:
+            return
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT OR REPLACE INTO app_state (key, value) VALUES (:k, :v)"),
+                {"k": VERSION_KEY, "v": __version__},
+            )
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -181,8 +231,13 @@ def open_database(path: Path) -> tuple[Engine, Path | None]:
         try:
             with translated(path):
                 try:
-                    if current_revision(engine) != HEAD_REVISION:
+                    revision = current_revision(engine)
+                    if revision is not None and _newer(revision):
+                        # Before anything is written: an older app must not touch it.
+                        raise NewerDatabaseError(path, revision, _made_by(engine))
+                    if revision != HEAD_REVISION:
                         upgrade(engine)
+                    _record_version(engine)
                 except DatabaseError as exc:
                     if attempt == 1 and is_corrupt(exc) and path.exists():
                         engine.dispose()

@@ -177,6 +177,19 @@ class OutboxRows:
         """Whether a ticket may exist for this escalation (look it up before creating)."""
         return self._store.get_state(_UNKNOWN_PREFIX + escalation_id) is not None
 
+    def outcome_unknown_since(self, escalation_id: str) -> datetime | None:
+        """When the last attempt with an unknown outcome ended (``None``: none is pending).
+
+        A marker written before this was recorded (``"1"``) counts as long ago.
+        """
+        raw = self._store.get_state(_UNKNOWN_PREFIX + escalation_id)
+        if raw is None:
+            return None
+        try:
+            return _parse(raw) or datetime.min.replace(tzinfo=UTC)
+        except ValueError:
+            return datetime.min.replace(tzinfo=UTC)
+
     def auth_block(self, tracker_id: str) -> str | None:
         """The reason the tracker is blocked after a 401/403, or ``None``."""
         raw = self._store.get_state(_AUTH_PREFIX + tracker_id)
@@ -327,7 +340,7 @@ class OutboxRows:
             if cur.rowcount != 1:
                 return None
             if seen is OutboxState.SENDING:
-                _set_state(conn, _UNKNOWN_PREFIX + escalation_id, "1")
+                _set_state(conn, _UNKNOWN_PREFIX + escalation_id, iso_utc(now))
             got = conn.execute(_SELECT + " WHERE o.escalation_id = ?", (escalation_id,)).fetchone()
         return _entry(got)
 
@@ -339,7 +352,7 @@ class OutboxRows:
                 (OutboxState.RETRYING, iso_utc(now), escalation_id, OutboxState.SENDING),
             )
             if cur.rowcount:
-                _set_state(conn, _UNKNOWN_PREFIX + escalation_id, "1")
+                _set_state(conn, _UNKNOWN_PREFIX + escalation_id, iso_utc(now))
 
     def to_retrying(
         self,
@@ -350,7 +363,11 @@ class OutboxRows:
         unknown: bool,
         now: datetime,
     ) -> None:
-        """Try again at ``next_attempt_at``; ``unknown``: look the key up before creating."""
+        """Try again at ``next_attempt_at``; ``unknown``: look the key up before creating.
+
+        The unknown marker records *when* (the tracker's lookup may not show a ticket made
+        just now); ``unknown=False`` leaves an earlier marker and its time as they are.
+        """
         with self._store.immediate() as conn:
             conn.execute(
                 "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?,"
@@ -364,7 +381,7 @@ class OutboxRows:
                 ),
             )
             if unknown:
-                _set_state(conn, _UNKNOWN_PREFIX + escalation_id, "1")
+                _set_state(conn, _UNKNOWN_PREFIX + escalation_id, iso_utc(now))
 
     def to_needs_attention(
         self, escalation_id: str, reason: str, now: datetime, *, block_tracker: str | None

@@ -26,6 +26,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     iso_z,
     join_messages,
     parse_timestamp,
@@ -155,6 +156,11 @@ class GitHubTracker(Tracker):
     """
 
     name = "GitHub"
+    #: the issue list and search are served from indexes that have been seen 8-12 minutes
+    #: behind a create; a negative lookup is trusted only after 15 minutes
+    lookup_window_s = 15 * 60.0
+    #: GitHub refuses issue titles over 256 characters
+    max_title_chars = 256
     markup = "markdown"
     max_attachment_bytes = 1 << 62  # nothing is uploaded; see attachments_section
 
@@ -185,6 +191,7 @@ class GitHubTracker(Tracker):
             },
             error_parser=github_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[token],
         )
 
@@ -209,7 +216,7 @@ class GitHubTracker(Tracker):
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
-            raise TrackerRejected("GitHub needs the description as Markdown text.")
+            raise TypeError("GitHub needs the description as Markdown text.")
         priority = self.mapping.priority_labels.get(ticket.priority_id)
         if priority is None:
             raise TrackerRejected(
@@ -220,10 +227,10 @@ class GitHubTracker(Tracker):
         issue = self.http.json(
             "POST",
             f"{self.repo_path}/issues",
-            json_body={"title": ticket.title, "body": body, "labels": labels},
+            json_body={"title": self.check_title(ticket.title), "body": body, "labels": labels},
         )
         if not isinstance(issue, dict) or "number" not in issue:
-            raise TrackerRejected("GitHub answered without an issue number.")
+            raise self.http.unnamed("an answer without an issue number")
         ref = self._ref(issue)
         return TicketRef(
             key=ref.key,
@@ -280,7 +287,7 @@ class GitHubTracker(Tracker):
         self, key: str, body: str | dict[str, object], attachments: list[Attachment]
     ) -> None:
         if not isinstance(body, str):
-            raise TrackerRejected("GitHub needs the comment as Markdown text.")
+            raise TypeError("GitHub needs the comment as Markdown text.")
         section, _notes = attachments_section(attachments, BODY_LIMIT - len(body))
         text = f"{body.rstrip()}\n\n{section}" if section else body
         self.http.request(

@@ -26,6 +26,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     iso_z,
     join_messages,
     megabytes_option,
@@ -70,6 +71,11 @@ class RedmineTracker(Tracker):
     """
 
     name = "Redmine"
+    #: the lookup is a database query (issues filtered by the custom field or the
+    #: description): a ticket is found as soon as its create has been committed
+    lookup_window_s = 0.0
+    #: issues.subject is a 255-character column
+    max_title_chars = 255
 
     def __init__(
         self,
@@ -99,6 +105,7 @@ class RedmineTracker(Tracker):
             headers={"X-Redmine-API-Key": api_key},
             error_parser=redmine_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[api_key],
         )
 
@@ -131,7 +138,7 @@ class RedmineTracker(Tracker):
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
-            raise TrackerRejected("Redmine needs the description as text.")
+            raise TypeError("Redmine needs the description as text.")
         priority = self.mapping.priority_ids.get(ticket.priority_id)
         if priority is None:
             raise TrackerRejected(
@@ -141,7 +148,7 @@ class RedmineTracker(Tracker):
         issue: dict[str, Any] = {
             "project_id": self.project,
             "tracker_id": self.mapping.tracker_id,
-            "subject": ticket.title,
+            "subject": self.check_title(ticket.title),
             "description": with_marker(description, ticket.idempotency_key),
             "priority_id": priority,
         }
@@ -154,7 +161,7 @@ class RedmineTracker(Tracker):
         body = self.http.json("POST", "/issues.json", json_body={"issue": issue})
         created = (body or {}).get("issue") or {}
         if "id" not in created:
-            raise TrackerRejected("Redmine answered without an issue number.")
+            raise self.http.unnamed("an answer without an issue number")
         return self._ref(created)
 
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
@@ -212,7 +219,7 @@ class RedmineTracker(Tracker):
         self, key: str, body: str | dict[str, object], attachments: list[Attachment]
     ) -> None:
         if not isinstance(body, str):
-            raise TrackerRejected("Redmine needs the comment as text.")
+            raise TypeError("Redmine needs the comment as text.")
         self.check_attachments(attachments)
         issue: dict[str, Any] = {"notes": body}
         uploads = self._upload(attachments)

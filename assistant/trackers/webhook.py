@@ -24,6 +24,7 @@ from assistant.trackers.base import (
 )
 from assistant.trackers.http import (
     TrackerSession,
+    deadline_from,
     join_messages,
     megabytes_option,
     redact_url,
@@ -61,6 +62,9 @@ class WebhookTracker(Tracker):
     """
 
     name = "The webhook"
+    #: nothing is looked up: a resend carries the same Idempotency-Key, which the receiver's
+    #: contract makes the same escalation
+    lookup_window_s = 0.0
     markup = "markdown"
 
     def __init__(self, url: str, secret: str, *, options: dict[str, str] | None = None) -> None:
@@ -79,6 +83,7 @@ class WebhookTracker(Tracker):
             headers={"Content-Type": "application/json"},
             error_parser=webhook_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[secret],
         )
 
@@ -100,7 +105,7 @@ class WebhookTracker(Tracker):
             "event": "escalation",
             "schema": SCHEMA_VERSION,
             "idempotency_key": ticket.idempotency_key,
-            "title": ticket.title,
+            "title": self.check_title(ticket.title),
             "priority": ticket.priority_id,
             "labels": ticket.labels,
             "customer": ticket.customer,
