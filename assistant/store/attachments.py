@@ -17,7 +17,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import func, select
 
@@ -27,11 +27,13 @@ from assistant.scrub.engine import Progress, Reader
 from assistant.store.database import translated
 from assistant.store.documents import iso_utc
 from assistant.store.orm import BlobRow, EscalationRow
-from assistant.store.repository import Store
 
 log = logging.getLogger("assistant.store")
 
 _READ = 1 << 20
+
+if TYPE_CHECKING:  # the repository imports this module (purge_deleted)
+    from assistant.store.repository import Store
 
 
 def original_path(store: Store, sha256: str) -> Path:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from assistant.model import KnownIssueEvidence, KnownIssueItem
@@ -162,12 +163,12 @@ class KnownIssuePanel(QFrame):
         label.setWordWrap(True)
         lay.addWidget(label, 1)
         if item.link:
-            from ui.wizard.customer_page import open_url
-
             link = QPushButton("Open")
             link.setToolTip(item.link)
             link.setAccessibleName(f"Open {item.name}")
-            link.clicked.connect(lambda _c=False, url=item.link: open_url(url))
+            link.clicked.connect(
+                lambda _c=False, url=item.link: QDesktopServices.openUrl(QUrl(url))
+            )
             lay.addWidget(link)
         if item.source == "tracker" and item.key:
             add = QPushButton("Add this customer to it")
