@@ -8,11 +8,13 @@ mapping to tracker calls is ``assistant.ticket_mapping``; the sending, ``assista
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
+from assistant import affected
 from assistant.completeness import missing_fields, out_of_scope_reason
 from assistant.credentials import CredentialStore, account_key
-from assistant.errors import SubmissionError
+from assistant.errors import AssistantError, SubmissionError
 from assistant.inputs import InputError, checked_input
 from assistant.logs import register_secret
 from assistant.model import Escalation
@@ -149,7 +151,31 @@ def make_outbox(
 
 def find_similar(tracker: Tracker, escalation: Escalation, days: int = 14) -> list[TicketRef]:
     """Open tickets of the same customer or component (call it in a worker)."""
-    return tracker.find_similar(escalation.customer.name, escalation.component, days)
+    refs = tracker.find_similar(escalation.customer.name, escalation.component, days)
+    return with_affected_counts(tracker, refs)
+
+
+#: similar tickets whose affected-customer count is asked (one request each)
+COUNTED_SIMILAR = 10
+
+
+def with_affected_counts(tracker: Tracker, refs: list[TicketRef]) -> list[TicketRef]:
+    """``refs`` with the count of their affected-customers summary, so the agent sees how
+    many customers a ticket already gathers before adding to it. A ticket whose summary
+    cannot be read keeps ``affected=None``."""
+    counted: list[TicketRef] = []
+    for i, ref in enumerate(refs):
+        if i >= COUNTED_SIMILAR:
+            counted.append(ref)
+            continue
+        try:
+            summary = tracker.find_summary(ref.key)
+        except AssistantError:
+            counted.append(ref)
+            continue
+        count = affected.count(summary.text) if summary is not None else 0
+        counted.append(replace(ref, affected=count))
+    return counted
 
 
 __all__ = [

@@ -92,6 +92,8 @@ class TicketRef:
     #: what the agent should be told about this ticket, e.g. attachments that were inlined or
     #: only listed because the tracker has no attachment API, or failed to upload
     notes: tuple[str, ...] = ()
+    #: how many customers the ticket's affected-customers summary lists (None: not asked)
+    affected: int | None = None
 
 
 @dataclass(frozen=True)

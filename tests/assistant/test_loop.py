@@ -293,3 +293,16 @@ def test_drafts_list_knows_the_wait_and_the_needs_reply_filter(store: Store) -> 
     later = TimelineEvent(kind="comment", at=T0 + timedelta(hours=5), author="Olga", text="More")
     store.update_timeline(str(told.id), lambda tl: [*tl, later])
     assert store.count(status=NEEDS_REPLY) == 2
+
+
+def test_similar_tickets_carry_their_affected_count() -> None:
+    from assistant.submission import find_similar
+
+    tracker = SummaryTracker(similar=[TicketRef("#1", "u1", "Checkout 502"), TicketRef("#2", "u2")])
+    a = _customer(complete_escalation("a"), "Hartmann Bakeries", "ACC-1042")
+    b = _customer(complete_escalation("b"), "Nordlicht", "ACC-2211")
+    text, _, _ = affected.merged_summary(None, affected.customer_line(a))
+    text, count, _ = affected.merged_summary(text, affected.customer_line(b))
+    tracker.summaries["#1"] = SummaryNote("n1", text)
+    [one, two] = find_similar(tracker, a)
+    assert (one.affected, two.affected) == (2, 0)

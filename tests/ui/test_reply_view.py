@@ -86,3 +86,13 @@ def test_drafts_model_shows_the_wait_and_filters_needs_reply(qtbot: QtBot, ctx: 
     row = next(r for r in range(model.rowCount()) if model.rows[r].id == str(waiting.id))
     tip = model.data(model.index(row, col), Qt.ItemDataRole.ToolTipRole)
     assert tip == "No answer from Ops yet; Ops' first-answer target is 1 d — overdue"
+
+
+def test_similar_list_shows_the_affected_count() -> None:
+    from assistant.trackers.base import TicketRef
+    from ui.wizard.similar_panel import ticket_line
+
+    assert ticket_line(TicketRef("#1", "u", "Checkout 502", affected=2)) == (
+        "#1 — Checkout 502 — 2 affected customers"
+    )
+    assert ticket_line(TicketRef("#1", "u", "Checkout 502", affected=0)) == "#1 — Checkout 502"

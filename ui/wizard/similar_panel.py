@@ -40,6 +40,8 @@ def ticket_line(ref: TicketRef) -> str:
         parts.append(ref.status)
     if ref.created_at is not None:
         parts.append("created " + ref.created_at.astimezone().strftime("%Y-%m-%d %H:%M"))
+    if ref.affected:
+        parts.append(f"{ref.affected} affected customer{'s' if ref.affected != 1 else ''}")
     return " — ".join(parts)
 
 
