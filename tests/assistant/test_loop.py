@@ -302,7 +302,7 @@ def test_similar_tickets_carry_their_affected_count() -> None:
     a = _customer(complete_escalation("a"), "Hartmann Bakeries", "ACC-1042")
     b = _customer(complete_escalation("b"), "Nordlicht", "ACC-2211")
     text, _, _ = affected.merged_summary(None, affected.customer_line(a))
-    text, count, _ = affected.merged_summary(text, affected.customer_line(b))
+    text, _, _ = affected.merged_summary(text, affected.customer_line(b))
     tracker.summaries["#1"] = SummaryNote("n1", text)
     [one, two] = find_similar(tracker, a)
     assert (one.affected, two.affected) == (2, 0)
