@@ -270,3 +270,24 @@ def test_ops_resolves_then_reopens(
     assert outbox.entry(str(esc.id)) is not None
     assert outbox.entry(str(esc.id)).state is OutboxState.SUBMITTED  # type: ignore[union-attr]
     assert [f.kind for f in store.followups.for_escalation(str(esc.id))] == [FollowupKind.AFFECTED]
+
+
+def test_ask_for_an_update_is_posted_once_through_a_lost_answer(
+    redmine: RedmineServer, proxy: FlakyProxy, store: Store
+) -> None:
+    outbox = _outbox(store, proxy.url, redmine)
+    esc = _send(store, outbox, _escalation("Hartmann Bakeries", "ACC-1042", 40))
+    assert esc.ticket is not None
+    followup = store.followups.request_update(str(esc.id), datetime.now(UTC))
+    proxy.match = b"PUT /issues/"
+    proxy.arm("drop")  # the comment reaches Redmine, its answer is lost
+    outbox.drain()
+    assert store.followups.get(followup.id).state is FollowupState.RETRYING
+    proxy.arm("pass")
+    outbox.drain(force=True)
+    assert store.followups.get(followup.id).state is FollowupState.DONE
+    key = f"{esc.idempotency_key}.update-{followup.id}"
+    asked = [j for j in _journals(redmine, esc.ticket.key) if key in (j.get("notes") or "")]
+    assert len(asked) == 1
+    assert "is waiting for an answer" in asked[0]["notes"]
+    assert store.get(esc.id).timeline[-1].kind == "update_requested"
