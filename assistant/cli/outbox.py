@@ -83,6 +83,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         store = open_store(args)
         try:
             entries = store.outbox.entries()
+            followups = store.followups.pending()
         finally:
             store.close()
     except AssistantError as exc:
@@ -91,6 +92,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         json.dump([e.as_json() for e in entries], sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
+    if followups:
+        # Writes to tickets already sent: the affected-customers summary, update requests.
+        print("Follow-ups waiting:")
+        for f in followups:
+            what = "summary" if f.kind.value == "affected" else "update request"
+            detail = f" ({f.last_error})" if f.last_error else ""
+            print(f"  {f.escalation_id[:8]}  {what} on {f.ticket_key}: {f.state.value}{detail}")
     if not entries:
         print("The outbox is empty.")
         return 0
