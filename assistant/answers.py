@@ -265,7 +265,9 @@ def follow_ops_state(
         )
         if store.mark_resolved_by_ops(str(esc.id), event) is None:
             return None
-        text = first_line(comment, 300) if comment else f"{esc.ticket.key} is {state.status}."
+        # The whole comment (on one line, shortened): it is what the customer will be told.
+        text = first_line(" ".join(comment.split()), 300) if comment else ""
+        text = text or f"{esc.ticket.key} is {state.status}."
         return Notification(
             "ops_answers",
             f"Ops resolved {esc.ticket.key} for {who}",

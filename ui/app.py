@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from assistant.watchers import Notification
     from ui.context import AppContext
     from ui.main_window import MainWindow
+    from ui.reply_view import ReplyDialog
     from ui.timeline_view import TimelineDialog
 
 log = logging.getLogger("ui")
@@ -261,7 +262,7 @@ class AppShell(QObject):
                 self.ctx.tasks.run(partial(store.get, eid), dialog.set_escalation)
             reply = self.replies.get(eid)
             if reply is not None and store is not None:
-                self.ctx.tasks.run(partial(store.get, eid), reply.set_escalation)  # type: ignore[attr-defined]
+                self.ctx.tasks.run(partial(store.get, eid), reply.set_escalation)
 
     def _paused_changed(self, until: datetime | None) -> None:
         if self.tray is not None:
@@ -311,7 +312,7 @@ class AppShell(QObject):
         self.window.toolbar.addAction(self.reply_action)
         self.window.addAction(self.reply_action)
         self.window.add_selection_action(self.reply_action)
-        self.replies: dict[str, QWidget] = {}
+        self.replies: dict[str, ReplyDialog] = {}
 
     def _reply_to_selected(self) -> None:
         eid = self.window.selected_id()
