@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, TrackerSettings
 from assistant.trackers.registry import TRACKER_TITLES
+from ui.start_at_login import StartAtLoginBox
 
 if TYPE_CHECKING:
     from assistant.policy import Policy
@@ -135,6 +136,8 @@ class SettingsDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(tracker_group)
         lay.addWidget(policy_group)
+        self.login_box = StartAtLoginBox()  # issue 11: XDG autostart entry
+        lay.addWidget(self.login_box)
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)
 
@@ -289,6 +292,7 @@ class SettingsDialog(QDialog):
         )
         creds = shared_credentials(self.ctx)
         paths, store = self.ctx.paths, self.ctx.store
+        login_change = self.login_box.change()
         self.buttons.setEnabled(False)
 
         def work() -> str:
@@ -298,6 +302,7 @@ class SettingsDialog(QDialog):
             from assistant.submission import tracker_identity
 
             save_settings(paths.settings_file, settings)
+            login_change()
             note = ""
             if token:
                 try:
