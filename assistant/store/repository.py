@@ -10,7 +10,6 @@ import sqlite3
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from assistant.model import AttachmentRef, Escalation, Status, utcnow
 from assistant.paths import AppPaths
 from assistant.store.database import open_database, translated
 from assistant.store.orm import BlobRow, EscalationRow, StateRow
+from assistant.store.summary import DraftSummary
 
 log = logging.getLogger("assistant.store")
 
@@ -35,32 +35,6 @@ SORT_COLUMNS = {
     "created_at": EscalationRow.created_at,
     "ticket_key": EscalationRow.ticket_key,
 }
-
-
-@dataclass(frozen=True)
-class DraftSummary:
-    """One row of the drafts list (no document parsing needed)."""
-
-    id: str
-    title: str
-    customer: str
-    component: str
-    priority: str
-    status: str
-    updated_at: str
-    ticket_key: str
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "customer": self.customer,
-            "component": self.component,
-            "priority": self.priority,
-            "status": self.status,
-            "updated_at": self.updated_at,
-            "ticket_key": self.ticket_key,
-        }
 
 
 def _iso(dt: datetime) -> str:
