@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -478,10 +479,12 @@ def run_gui(
     from assistant.logs import setup_logging
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
+    from ui.first_rows import FirstRowsLogger
     from ui.launch_request import LaunchRequest, apply_request
     from ui.main_window import MainWindow
     from ui.single_instance import SingleInstance
 
+    started = time.perf_counter()
     request = request or LaunchRequest()
     paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
@@ -510,6 +513,10 @@ def run_gui(
     install_excepthook(paths.crash_dir, dialog=crash_dialog)
     ctx = AppContext(paths)
     window = MainWindow(ctx)
+    # The newest drafts straight from the database file (stdlib sqlite3, read-only): the
+    # first frame painted already lists them; the store replaces them once loaded.
+    window.model.show_first_page(paths.database)
+    FirstRowsLogger(window.table, started)
     shell = AppShell(ctx, window)
     shell.quit_requested.connect(app.quit)
     instance.arguments_received.connect(
