@@ -52,7 +52,7 @@ def core_lines(tmp: Path) -> list[Line]:
     from assistant.paths import resolve_paths
     from assistant.policy import default_policy
     from assistant.policy.priority import apply_priority
-    from assistant.rendering import Markup, build_document, serialize
+    from assistant.rendering import SERIALIZERS, build_document
     from assistant.store import Store
 
     lines: list[Line] = []
@@ -70,16 +70,16 @@ def core_lines(tmp: Path) -> list[Line]:
     lines.append(Line("OK", "store", "migrated, an escalation written and read back"))
     lines.append(Line("OK", "policy", f"built-in policy {policy.policy.version} loaded"))
     doc = build_document(esc, policy)
-    for markup in Markup:
+    for plugin in SERIALIZERS:
 
-        def written(m: Markup = markup) -> str:
-            out = serialize(doc, m)
+        def written(write: Callable[..., object] = plugin.build) -> str:
+            out = write(doc)
             text = out if isinstance(out, str) else repr(out)
             if esc.title and esc.title.split()[0] not in text:
                 raise RuntimeError("the title is missing from the output")
             return f"{len(text)} characters"
 
-        lines.append(_step(f"serializer {markup.value}", written))
+        lines.append(_step(f"serializer {plugin.id}", written))
     lines.extend(check_lines(tmp))
     lines.append(keyring_line())
     return lines

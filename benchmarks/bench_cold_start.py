@@ -97,22 +97,26 @@ def _run(argv: list[str], mark: str, stream: str, measure_memory: bool) -> tuple
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE if stream == "stdout" else subprocess.DEVNULL,
         stderr=subprocess.PIPE if stream == "stderr" else subprocess.DEVNULL,
-        text=True,
         env=env,
     )
     pipe = proc.stdout if stream == "stdout" else proc.stderr
     assert pipe is not None
     try:
         elapsed = -1.0
+        # Raw reads, not readline(): a buffered reader may hold the line we wait for while
+        # select() waits for more bytes that never come.
+        fd = pipe.fileno()
+        seen = b""
         selector = selectors.DefaultSelector()
-        selector.register(pipe, selectors.EVENT_READ)
+        selector.register(fd, selectors.EVENT_READ)
         while elapsed < 0 and time.perf_counter() - t0 < LIMIT_S:
             if not selector.select(timeout=1.0):
                 continue
-            line = pipe.readline()
-            if not line:
+            chunk = os.read(fd, 65536)
+            if not chunk:
                 break
-            if mark in line:
+            seen += chunk
+            if mark.encode() in seen:
                 elapsed = (time.perf_counter() - t0) * 1000
         selector.close()
         if elapsed < 0:

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from assistant.rendering import Markup
+from assistant.rendering import SERIALIZERS
 from checks.registry import CHECK_TYPES
 from ui import launcher
 
@@ -26,8 +26,8 @@ def test_app_self_test_builds_the_main_window() -> None:
         assert any(line[6:].startswith(part + ":") for line in lines), (part, lines)
     for plugin in CHECK_TYPES:
         assert f"OK    check {plugin.id}: " in proc.stdout
-    for markup in Markup:
-        assert f"OK    serializer {markup.value}: " in proc.stdout
+    for serializer in SERIALIZERS:
+        assert f"OK    serializer {serializer.id}: " in proc.stdout
     assert lines[-1].startswith("self-test ok")
 
 
