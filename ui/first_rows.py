@@ -28,8 +28,12 @@ class FirstRowsLogger(QObject):
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The event type first: while the window is being destroyed the viewport still gets
+        # events, and asking the half-destroyed table for its model would crash.
+        if event.type() != QEvent.Type.Paint:
+            return False
         model = self.table.model()
-        if event.type() == QEvent.Type.Paint and model is not None and model.rowCount() > 0:
+        if model is not None and model.rowCount() > 0:
             elapsed_ms = (time.perf_counter() - self.started) * 1000
             log.info(FIRST_ROWS_MESSAGE, model.rowCount(), elapsed_ms)
             self.table.viewport().removeEventFilter(self)

@@ -47,6 +47,11 @@ class RunningApp:
         """A second launch on the same data directory, run to its end."""
         return run_app("--no-crash-dialog", *args, env=self.env)
 
+    def terminate(self) -> int:
+        """SIGTERM, as a session logout sends it: the exit code (0 = closed cleanly)."""
+        self.proc.terminate()
+        return self.proc.wait(timeout=30)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -93,6 +98,7 @@ def test_window_tray_icon_and_a_wizard_page(
     ), "no wizard window"
     xwin.screenshot(x_display, str(artifacts_dir / f"gui-wizard-{_flavour()}.png"))
     assert app.proc.poll() is None  # still the one instance
+    assert app.terminate() == 0
 
 
 def test_started_minimized_then_a_second_launch_raises_the_window(
@@ -108,6 +114,8 @@ def test_started_minimized_then_a_second_launch_raises_the_window(
     xwin.screenshot(x_display, str(artifacts_dir / f"second-launch-after-{_flavour()}.png"))
     # Exactly one main window: the second launch started nothing of its own.
     assert len(xwin.viewable_named(x_display, lambda name: name == MAIN)) == 1
+    # An empty data directory: the list never painted rows; quitting is still clean.
+    assert app.terminate() == 0
 
 
 def test_commands_run_alongside_and_open_hands_over_an_escalation(
