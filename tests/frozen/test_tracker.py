@@ -35,7 +35,7 @@ def test_tracker_test_and_submit_make_one_ticket(redmine: RedmineServer) -> None
     assert issue["subject"] == "Checkout returns HTTP 502 for all visitors since 06:55"
 
     [row] = json.loads(run_app("outbox", "list", "--json").stdout)
-    assert (row["status"], row["ticket_key"]) == ("submitted", f"#{number.group(1)}")
+    assert (row["state"], row["ticket_key"]) == ("submitted", f"#{number.group(1)}")
     # A second submit is refused: still one ticket.
     proc = run_app("submit", new_id[:8], env=token)
     assert proc.returncode == 1
