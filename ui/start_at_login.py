@@ -17,12 +17,13 @@ class StartAtLoginBox(QGroupBox):
     """
 
     def __init__(self, autostart: Autostart | None = None, parent: QWidget | None = None) -> None:
-        super().__init__("Desktop", parent)
+        super().__init__("Start with the desktop session", parent)
         self.autostart = autostart or platform_autostart()
         self.checkbox = QCheckBox("Start at &login (in the tray)")
         self.checkbox.setAccessibleName("Start at login")
         lay = QVBoxLayout(self)
         lay.addWidget(self.checkbox)
+        lay.addStretch(1)
         if self.autostart.available:
             self.checkbox.setChecked(self.autostart.is_enabled())
             self.checkbox.setToolTip(f"Writes or removes {self.autostart.where}")

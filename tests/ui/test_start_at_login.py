@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
@@ -21,9 +21,12 @@ def _save_with_click(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.tabs.setCurrentWidget(dialog.login_box)  # the Desktop tab
     box = dialog.login_box.checkbox
-    assert box.isEnabled()
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isVisible() and box.isEnabled()
+    # Its indicator, where a person clicks (the box's middle may be past its text).
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
@@ -44,6 +47,9 @@ def test_cancel_leaves_the_entry_alone(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = SettingsDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.mouseClick(dialog.login_box.checkbox, Qt.MouseButton.LeftButton)
+    dialog.tabs.setCurrentWidget(dialog.login_box)
+    box = dialog.login_box.checkbox
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+    assert box.isChecked()
     dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
     assert not _entry().exists()
