@@ -14,7 +14,6 @@ import gc
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -272,20 +271,18 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
     # Hits come in order of where they end. One inside a secret already found (the JWT in
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
-    recent: list[Span] = []
-    for n, (pid, start, end) in enumerate(resolve):
-        if not n % 128:
-            time.sleep(0)  # let a waiting GUI thread have the GIL now, not in 5 ms
-        if any(sp.start < end <= sp.end and sp.kind != "field" for sp in recent):
+    last_start, last_end = -1, -1  # the last secret found that is not only a "field"
+    for pid, start, end in resolve:
+        if last_start < end <= last_end:
             continue
         if start < 0:
             start = start_of(scanner.patterns[pid], chunk.data, end, triggers[pid])
             if start < 0:
                 continue
-        found = list(triggers[pid].resolve(chunk, start, end))
-        if found:
-            spans.extend(found)
-            recent = (recent + found)[-8:]
+        for span in triggers[pid].resolve(chunk, start, end):
+            spans.append(span)
+            if span.kind != "field" and span.end > last_end:
+                last_start, last_end = span.start, span.end
     chunk.finish_marks()
     for name, pattern in chunk.rules.patterns:
         for m in pattern.finditer(chunk.data):
@@ -430,7 +427,6 @@ def _scrub_chunks(
                 end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
         piece = bytes(buf[:end])
         del buf[:end]
-        time.sleep(0)
         chunk = Chunk(piece, rules, line, done, marks)
         dst.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))
