@@ -406,16 +406,19 @@ def _scrub_chunks(
     progress: Progress | None,
     count_lines: bool,
 ) -> None:
-    buf = bytearray()
+    # Each chunk's bytes are copied once (the carried tail and the new data joined); the
+    # read, the scan and the write are the other passes over them.
+    carry = b""
     done = 0
     line = 1
     marks: dict[str, int] = {}
     while True:
         data = src.read(CHUNK_BYTES)
         eof = not data
-        searched_from = max(0, len(buf) - 16)
-        buf += data
+        searched_from = max(0, len(carry) - 16)
+        buf = carry + data if carry else data
         if not eof and len(buf) < CHUNK_BYTES:
+            carry = buf
             continue
         if eof:
             end = len(buf)
@@ -423,10 +426,11 @@ def _scrub_chunks(
             end = cut(buf, searched_from)
             if end <= 0:
                 if len(buf) < MAX_CARRY:
+                    carry = buf
                     continue
                 end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
-        piece = bytes(buf[:end])
-        del buf[:end]
+        piece = buf if end == len(buf) else buf[:end]
+        carry = buf[end:]
         chunk = Chunk(piece, rules, line, done, marks)
         dst.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))
