@@ -205,13 +205,18 @@ def start_of(pattern: re.Pattern[bytes], data: bytes, end: int, trigger: Trigger
     """
     low = max(0, end - trigger.window)
     pos = end
-    for _ in range(16 if trigger.first else 0):
-        pos = max(data.rfind(lit, low, pos) for lit in trigger.first)
+    first = trigger.first
+    single = first[0] if len(first) == 1 else None
+    for _ in range(16 if first else 0):
+        if single is not None:
+            pos = data.rfind(single, low, pos)
+        else:
+            pos = max(data.rfind(lit, low, pos) for lit in first)
         if pos < 0:
             break
         if pattern.fullmatch(data, pos, end):
-            # An optional part may start one or two bytes earlier (an escaped quote).
-            while pos > low and pattern.fullmatch(data, pos - 1, end):
+            # An escaped quote (JSON inside a JSON string) starts one byte earlier.
+            while pos > low and data[pos - 1] == 0x5C and pattern.fullmatch(data, pos - 1, end):
                 pos -= 1
             return pos
     for m in pattern.finditer(data, low, end):
