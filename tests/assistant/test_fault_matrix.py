@@ -147,6 +147,12 @@ def test_exactly_one_ticket(
         assert len(server.tickets_for(key)) == 1
     else:
         assert server.tickets_for(key) == []
+    if fault in {"302", "307", "308"}:
+        # The agent is told where the tracker URL points now; nothing was sent there.
+        entry = make_outbox(store, settings, POLICY).entry(eid)
+        assert entry is not None
+        assert f"redirects to {server.second.url}" in entry.last_error
+        assert "update it in Settings" in entry.last_error
 
     if not sent:
         _send_again(path, agent, eid, capsys)
