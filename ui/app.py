@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import partial
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QSystemTrayIcon, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant import __version__
 from assistant.paths import resolve_paths
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
     from ui.context import AppContext
+    from ui.main_window import MainWindow
     from ui.timeline_view import TimelineDialog
 
 log = logging.getLogger("ui")
@@ -51,7 +53,7 @@ class AppShell(QObject):
     def __init__(
         self,
         ctx: AppContext,
-        window: QMainWindow,
+        window: MainWindow,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_poll_ms: int = TRAY_POLL_MS,
     ) -> None:
@@ -113,19 +115,13 @@ class AppShell(QObject):
             self.settings_action,
             self.alerts_settings_action,
         )
-        toolbar = self.window.findChild(QToolBar, "main-toolbar")
         for action in actions:
-            if toolbar is not None:
-                toolbar.addAction(action)
+            self.window.toolbar.addAction(action)
             self.window.addAction(action)
         # The drafts window asks for a sent escalation's timeline, and enables Timeline
         # only while an escalation is selected.
-        timeline_requested = getattr(self.window, "timeline_requested", None)
-        if timeline_requested is not None:
-            timeline_requested.connect(self.open_timeline)
-        add_selection_action = getattr(self.window, "add_selection_action", None)
-        if callable(add_selection_action):
-            add_selection_action(self.timeline_action)
+        self.window.timeline_requested.connect(self.open_timeline)
+        self.window.add_selection_action(self.timeline_action)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
@@ -278,9 +274,7 @@ class AppShell(QObject):
         self.window.activateWindow()
 
     def new_escalation(self) -> None:
-        new = getattr(self.window, "new_escalation", None)
-        if callable(new):
-            new()
+        self.window.new_escalation()
 
     def open_notification(self, note: Notification) -> None:
         """Open what a notification is about: an escalation's timeline, or the window."""
@@ -290,8 +284,7 @@ class AppShell(QObject):
             self.show_window()
 
     def _timeline_of_selected(self) -> None:
-        selected = getattr(self.window, "selected_id", None)
-        eid = selected() if callable(selected) else None
+        eid = self.window.selected_id()
         if eid:
             self.open_timeline(eid)
 
@@ -458,6 +451,7 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
     from ui.main_window import MainWindow
+    from ui.quit_signals import QuitOnSignals
 
     paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
@@ -479,8 +473,17 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
     _AfterFirstPaint(window, ctx.start)
     window.show()
     app.aboutToQuit.connect(shell.shutdown)
-    app.aboutToQuit.connect(ctx.shutdown)
+    finished: list[bool] = []
+    app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
+    quit_on_signals = QuitOnSignals(app.quit, app)
     code = app.exec()
+    quit_on_signals.uninstall()
+    if finished and not finished[0]:
+        # A worker is still blocked in a network call: waiting for it would hang the quit
+        # (and Qt's pool would wait forever at interpreter exit). Every store write is one
+        # transaction and done, so end here; the next start resolves the unknown outcome.
+        logging.shutdown()
+        os._exit(code)
     _delete_windows(app)
     return code
 

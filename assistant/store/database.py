@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -97,35 +98,87 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def translate(exc: BaseException, path: Path) -> StoreError:
-    """A plain-sentence typed error for a failed database operation."""
-    msg = str(getattr(exc, "orig", exc)).lower()
-    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
-        return StoreReadOnlyError(
-            f"Cannot write to {path.parent}: the folder or database is read-only. "
-            "Your draft is kept in the window; fix the folder's permissions or start the app "
-            "with --data-dir pointing to a writable folder."
-        )
-    if "disk is full" in msg or "database or disk is full" in msg:
-        return StoreFullError(
-            f"The disk holding {path.parent} is full. Your draft is kept in the window; "
-            "free some space and it will be saved."
-        )
-    return StoreError(f"The local database {path} failed: {getattr(exc, 'orig', exc)}")
+# SQLite's primary result codes (https://sqlite.org/rescode.html); extended codes carry the
+# primary one in their low byte. Only these are known environment problems: anything else
+# (a syntax error, a constraint, misuse of the API) is a bug and is not translated.
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
+SQLITE_PROTOCOL, SQLITE_NOLFS, SQLITE_NOTADB = 15, 22, 26
+_READ_ONLY_CODES = {SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN}
+_ENVIRONMENT_CODES = {
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    SQLITE_IOERR,
+    SQLITE_CORRUPT,
+    SQLITE_PROTOCOL,
+    SQLITE_NOLFS,
+    SQLITE_NOTADB,
+}
+_READ_ONLY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+
+
+def sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of ``exc`` (or of the DB-API error it wraps)."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
+def _read_only(path: Path) -> StoreReadOnlyError:
+    return StoreReadOnlyError(
+        f"Cannot write to {path.parent}: the folder or database is read-only. "
+        "Your draft is kept in the window; fix the folder's permissions or start the app "
+        "with --data-dir pointing to a writable folder."
+    )
+
+
+def _full(path: Path) -> StoreFullError:
+    return StoreFullError(
+        f"The disk holding {path.parent} is full. Your draft is kept in the window; "
+        "free some space and it will be saved."
+    )
+
+
+def translate(exc: BaseException, path: Path) -> StoreError | None:
+    """A plain-sentence typed error for a known environment problem; ``None`` for a bug.
+
+    Classified by SQLite result code and errno, never by message text.
+    """
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        if exc.errno in _READ_ONLY_ERRNOS:
+            return _read_only(path)
+        if exc.errno in _FULL_ERRNOS:
+            return _full(path)
+        return StoreError(f"The local data folder {path.parent} cannot be used: {exc.strerror}")
+    code = sqlite_code(exc)
+    if code in _READ_ONLY_CODES:
+        return _read_only(path)
+    if code == SQLITE_FULL:
+        return _full(path)
+    if code in _ENVIRONMENT_CODES:
+        name = getattr(getattr(exc, "orig", exc), "sqlite_errorname", "")
+        return StoreError(f"The local database {path} failed ({name}): {getattr(exc, 'orig', exc)}")
+    return None
 
 
 @contextlib.contextmanager
 def translated(path: Path) -> Iterator[None]:
-    """Turn SQLite/OS errors raised inside the block into typed store errors."""
+    """Turn known SQLite/OS problems raised inside the block into typed store errors.
+
+    Bugs (SQL errors, misuse) pass through unchanged, to the crash handler.
+    """
     try:
         yield
     except (OperationalError, DatabaseError, sqlite3.Error, OSError) as exc:
-        raise translate(exc, path) from exc
+        typed = translate(exc, path)
+        if typed is None:
+            raise
+        raise typed from exc
 
 
 def is_corrupt(exc: BaseException) -> bool:
-    msg = str(getattr(exc, "orig", exc)).lower()
-    return "not a database" in msg or "malformed" in msg or "file is encrypted" in msg
+    return sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
 def move_aside(path: Path) -> Path:

@@ -126,7 +126,7 @@ class Store:
         except OSError as exc:
             from assistant.store.database import translate
 
-            raise translate(exc, self.path) from exc
+            raise (translate(exc, self.path) or StoreError(str(exc))) from exc
         self.engine, self.recovered_from = open_database(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()

@@ -255,3 +255,21 @@ def test_store_errors_are_typed_in_process(store: Store) -> None:
     assert issubclass(StoreReadOnlyError, Exception)
     with pytest.raises(NotFoundError):
         store.save(_esc("never created"))
+
+
+def test_store_errors_are_classified_by_sqlite_code_not_text(tmp_path: Path) -> None:
+    from assistant.errors import StoreError, StoreReadOnlyError
+    from assistant.store.database import translated
+
+    db = tmp_path / "x.sqlite3"
+    sqlite3.connect(db).execute("CREATE TABLE t (a)").connection.commit()
+    # A read-only database: SQLITE_READONLY, a known environment problem.
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(StoreReadOnlyError, match="read-only"), translated(db):
+        ro.execute("INSERT INTO t VALUES (1)")
+    # A bug (SQL naming a table that does not exist): SQLITE_ERROR passes through as is,
+    # whatever its message says, so the crash handler gets it.
+    rw = sqlite3.connect(db)
+    with pytest.raises(sqlite3.OperationalError) as raised, translated(db):
+        rw.execute("INSERT INTO readonly_disk_is_full VALUES (1)")
+    assert not isinstance(raised.value, StoreError)

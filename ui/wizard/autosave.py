@@ -48,6 +48,9 @@ class Autosave(QObject):
         self._first_change = 0.0
         self._in_flight = False
         self.failed = False
+        # Quitting (tray Quit, SIGTERM, log-out) with the wizard still open must not lose
+        # the last change: it is written before the workers are waited for.
+        ctx.shutting_down.connect(self.flush)
 
     @property
     def dirty(self) -> bool:
