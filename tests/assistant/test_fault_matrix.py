@@ -34,6 +34,7 @@ from assistant.policy import default_policy
 from assistant.settings import AgentSettings, TrackerSettings, save_settings
 from assistant.store import Store
 from assistant.submission import make_outbox, pull_back, queue_escalation, tracker_identity
+from assistant.trackers.base import TicketRef
 from assistant.trackers.registry import TRACKERS
 from tests.assistant.fake_tracker import complete_escalation
 from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
@@ -303,3 +304,62 @@ def test_the_background_drain_waits_for_each_adapters_real_window(
         server.reveal()
         assert outbox.drain(force=True).submitted
     assert len(server.tickets_for(key)) == 1
+
+
+# -- "Add to existing": one comment, whatever the answer --------------------------------
+COMMENT_KINDS = ("redmine", "jira-dc", "jira-cloud", "github", "gitlab")  # webhook: no comments
+#: any 2xx to a comment is done: nothing in it needs to be named
+_COMMENT_DONE = {"ok", "empty", "nonjson", "noid", "202"}
+COMMENT_CASES = [
+    *((kind, fault, "retry") for kind in COMMENT_KINDS for fault in FAULTS),
+    *(
+        (kind, fault, path)
+        for kind in COMMENT_KINDS
+        for fault in ("close", "502")
+        for path in PATHS
+        if path != "retry"
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "fault", "path"), COMMENT_CASES)
+def test_add_to_existing_posts_exactly_one_comment(
+    kind: str,
+    fault: str,
+    path: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    windows: Callable[[float], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    windows(0.0)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    target = server.seed("Ops' ticket")
+    ref = TicketRef(target.key, f"{server.url}/ticket/{target.number}")
+    store, settings = agent.store, agent.settings
+    esc = store.create(complete_escalation(f"comment {kind} {fault} {path}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    tracker_id = tracker_identity(settings.tracker)
+
+    server.faults = [fault]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_id, add_to=ref)
+    sent = bool(make_outbox(store, settings, POLICY).drain(only=eid).submitted)
+    assert sent == (fault in _COMMENT_DONE), (kind, fault)
+    if not sent:
+        if path == "pullback":
+            pull_back(store, eid)
+            queue_escalation(store, POLICY, eid, tracker_id=tracker_id, add_to=ref)
+            make_outbox(store, settings, POLICY).drain(only=eid)
+        else:
+            _send_again(path, agent, eid, capsys)
+
+    assert target.comments_with(key) == 1, f"{kind}/{fault}/{path}: {target.comments}"
+    assert len(server.tickets) == 1  # no ticket was created instead
+    stored = store.get(eid)
+    assert stored.status is Status.SUBMITTED
+    assert stored.ticket is not None and stored.ticket.key == target.key
+    assert stored.ticket.linked_existing
+    assert server.second.seen == []
