@@ -121,15 +121,14 @@ def test_wrong_token_needs_attention_until_a_new_one(
     assert main(["submit", str(esc.id)]) == 1
     assert "did not accept the token (401)" in capsys.readouterr().err
     assert store.get(esc.id).status is Status.NEEDS_ATTENTION
+    # Blocked: nothing goes out while the tracker refuses the token, and the agent is told.
+    monkeypatch.delenv("ESCALATION_ASSISTANT_TRACKER_TOKEN")
+    assert main(["outbox", "flush", "--now"]) == 1
+    assert "refused the token earlier" in capsys.readouterr().err
+    # A new token in the environment at the start of a command clears the block.
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
-    assert main(["outbox", "flush"]) == 1  # blocked until a new token is saved
-    from assistant.submission import tracker_identity
-
-    settings = AgentSettings(
-        tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
-    )
-    assert store.outbox.clear_auth_block(tracker_identity(settings.tracker)) == 1
     assert main(["outbox", "flush"]) == 0
+    assert "queued again (token from the environment)" in capsys.readouterr().out
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
 
 
