@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail as keyring_fail
 
 from assistant.cli.main import main
 from assistant.credentials import TOKEN_ENV
@@ -245,7 +243,6 @@ def test_a_token_problem_is_cleared_by_a_new_token_from_any_source(
     assert code == 1 and "did not accept the token (401)" in err
     # Without a keyring: the token given on stdin is for this run only, and says so; the
     # block is cleared all the same.
-    monkeypatch.setattr(keyring, "get_keyring", lambda: keyring_fail.Keyring())
     monkeypatch.delenv(TOKEN_ENV)
     monkeypatch.setattr(sys, "stdin", io.StringIO("new-token\n"))
     ts = load_settings(resolve_paths(app_home).settings_file).tracker
