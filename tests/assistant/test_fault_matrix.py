@@ -42,7 +42,7 @@ from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
 TOKEN = "fault-matrix-t0ken-never-elsewhere"
 PATHS = ("drain", "flush", "submit", "retry", "pullback")
 #: short enough that a hang or a slow drip costs well under a second per case
-OPTIONS = {"connect_timeout": "1", "read_timeout": "0.25", "request_deadline": "0.5"}
+OPTIONS = {"connect_timeout": "1", "read_timeout": "0.2", "request_deadline": "0.4"}
 #: faults where a 2xx reaches the webhook adapter: by its contract that is "done"
 _WEBHOOK_DONE = {"ok", "empty", "nonjson", "noid", "202"}
 POLICY = default_policy()
@@ -209,7 +209,7 @@ def _send_again(
 LAGGING = ("github", "jira-cloud", "jira-dc")
 #: a created-but-unknown answer, a lost connection, and a refusal that created nothing
 LAG_FAULTS = ("empty", "close", "503")
-TEST_WINDOW_S = 0.5
+TEST_WINDOW_S = 0.4
 
 
 @pytest.mark.parametrize("path", ["flush", "submit", "retry", "pullback"])
