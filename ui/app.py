@@ -75,6 +75,10 @@ class AppShell(QObject):
         self.timelines: dict[str, TimelineDialog] = {}
         self.dialogs: list[QWidget] = []
         self._pause_restored = False  # the saved alert pause is restored once, at start
+        # Set when the app ends (tray Quit, SIGTERM): closing the window then really closes
+        # it. Qt 6's quit() closes every window first and gives up when one refuses, which
+        # the close-to-tray below would do.
+        self.quitting = False
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
         self.alerts.panel.settings_requested.connect(self.open_alerts_settings)
@@ -405,7 +409,7 @@ class AppShell(QObject):
             assert isinstance(event, QCloseEvent)
             settings = self.ctx.settings
             to_tray = settings.close_to_tray if settings is not None else True
-            if self.has_tray and to_tray:
+            if self.has_tray and to_tray and not self.quitting:
                 event.ignore()
                 self.window.hide()
                 self._tray_hint_once()
@@ -514,7 +518,12 @@ def run_gui(
     window.model.show_first_page(paths.database)
     FirstRowsLogger(window.table, started)
     shell = AppShell(ctx, window)
-    shell.quit_requested.connect(app.quit)
+
+    def quit_app() -> None:
+        shell.quitting = True
+        app.quit()
+
+    shell.quit_requested.connect(quit_app)
     instance.arguments_received.connect(
         lambda arguments: apply_request(shell, LaunchRequest.parse(arguments))
     )
@@ -532,7 +541,7 @@ def run_gui(
     app.aboutToQuit.connect(instance.release)
     finished: list[bool] = []
     app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
-    quit_on_signals = QuitOnSignals(app.quit, app)
+    quit_on_signals = QuitOnSignals(quit_app, app)
     code = app.exec()
     quit_on_signals.uninstall()
     if finished and not finished[0]:
