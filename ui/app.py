@@ -75,10 +75,7 @@ class AppShell(QObject):
         self.timelines: dict[str, TimelineDialog] = {}
         self.dialogs: list[QWidget] = []
         self._pause_restored = False  # the saved alert pause is restored once, at start
-        # Set when the app ends (tray Quit, SIGTERM): closing the window then really closes
-        # it. Qt 6's quit() closes every window first and gives up when one refuses, which
-        # the close-to-tray below would do.
-        self.quitting = False
+        self._quitting = False
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
         self.alerts.panel.settings_requested.connect(self.open_alerts_settings)
@@ -148,7 +145,7 @@ class AppShell(QObject):
         tray.open_outbox.connect(self.open_outbox)
         tray.pause_requested.connect(self.controller.pause_alerts)
         tray.settings_requested.connect(lambda: self.open_settings())
-        tray.quit_requested.connect(self.quit_requested.emit)
+        tray.quit_requested.connect(self.request_quit)
         tray.notification_clicked.connect(self.open_notification)
         tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
         tray.set_paused(self.controller.gate.paused_until)
@@ -404,12 +401,25 @@ class AppShell(QObject):
 
     # -- closing -----------------------------------------------------------------------
 
+    def request_quit(self) -> None:
+        """End the app (tray Quit): the main window's close no longer goes to the tray.
+
+        Qt 6 asks every window to close when quitting and stops if one refuses; closing to
+        the tray refuses, so without this the app would only hide.
+        """
+        self._quitting = True
+        self.quit_requested.emit()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        if self._quitting or watched is not self.window:
+            return False
+        # WORKAROUND: PySide6 can hand a filter a QPlatformSurfaceEvent whose wrapper lacks
+        # ``type`` (seen when hide() destroys the surface); the unbound call always works.
+        if QEvent.type(event) == QEvent.Type.Close:
             assert isinstance(event, QCloseEvent)
             settings = self.ctx.settings
             to_tray = settings.close_to_tray if settings is not None else True
-            if self.has_tray and to_tray and not self.quitting:
+            if self.has_tray and to_tray:
                 event.ignore()
                 self.window.hide()
                 self._tray_hint_once()
@@ -518,12 +528,7 @@ def run_gui(
     window.model.show_first_page(paths.database)
     FirstRowsLogger(window.table, started)
     shell = AppShell(ctx, window)
-
-    def quit_app() -> None:
-        shell.quitting = True
-        app.quit()
-
-    shell.quit_requested.connect(quit_app)
+    shell.quit_requested.connect(app.quit)
     instance.arguments_received.connect(
         lambda arguments: apply_request(shell, LaunchRequest.parse(arguments))
     )
@@ -541,7 +546,9 @@ def run_gui(
     app.aboutToQuit.connect(instance.release)
     finished: list[bool] = []
     app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
-    quit_on_signals = QuitOnSignals(quit_app, app)
+    # A signal cannot be refused or answered (no one is looking): leave the event loop
+    # unconditionally; aboutToQuit still runs, so pending autosaves are written.
+    quit_on_signals = QuitOnSignals(lambda: app.exit(0), app)
     code = app.exec()
     quit_on_signals.uninstall()
     if finished and not finished[0]:
