@@ -104,6 +104,9 @@ class SimilarPanel(QWidget):
 
     # -- searching -----------------------------------------------------------------------
 
+    def tab_chain(self) -> list[QWidget]:
+        return [self.tickets, self.open_button, self.add_button]
+
     def tracker_configured(self) -> bool:
         settings = self.ctx.settings
         return settings is not None and bool(settings.tracker.type)
