@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.wizards: dict[str, EscalationWizard] = {}
+        self._new_when_ready = False
         self.selection_actions: list[QAction] = []  # enabled only while a row is selected
         self.setWindowTitle("Escalation Assistant")
         self.model = DraftsModel(ctx)
@@ -201,7 +202,8 @@ class MainWindow(QMainWindow):
             a.setEnabled(has)
         for a in self.selection_actions:
             a.setEnabled(has)
-        self.new_action.setEnabled(self.ctx.store is not None)
+        # On while starting too: a Ctrl+N then opens the draft as soon as the store is up.
+        self.new_action.setEnabled(True)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -217,10 +219,19 @@ class MainWindow(QMainWindow):
         """Start a new draft (the wizard opens on it)."""
         store = self.ctx.store
         if store is None:
+            # Ctrl+N pressed while the app is still starting: open it once the store is up.
+            if not self._new_when_ready:
+                self._new_when_ready = True
+                self.ctx.ready.connect(self._new_after_start)
             return
         self.ctx.tasks.run(
             lambda: str(store.create().id), self.open_escalation, self._store_failed, write=True
         )
+
+    def _new_after_start(self) -> None:
+        self.ctx.ready.disconnect(self._new_after_start)
+        self._new_when_ready = False
+        self.new_escalation()
 
     def open_escalation(self, escalation_id: str) -> None:
         """Open an escalation: a submitted or queued one's timeline, else the wizard.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -48,7 +49,9 @@ class ProblemPage(WizardPage):
         self.errors_box = text_box(3)
         self.errors_box.setPlaceholderText("Exact error messages, copied")
 
-        self.check_urls = QPushButton("Chec&k these URLs")
+        # Alt+K is a page shortcut, not a button mnemonic: a mnemonic clicks 100 ms later
+        # (animateClick), and a Tab pressed meanwhile would send the next typing nowhere.
+        self.check_urls = QPushButton("Check these URLs (Alt+K)")
         self.check_urls.setAccessibleName("Add the affected URLs as status checks")
         self.check_urls.setToolTip(
             "Adds an HTTP check for each URL above and runs it now; the results go into "
@@ -87,6 +90,8 @@ class ProblemPage(WizardPage):
         self.steps.rows_changed.connect(self.apply_tab_order)
         self.urls.textChanged.connect(self._urls_changed)
         self.check_urls.clicked.connect(self._check_urls_clicked)
+        check_key = QShortcut(QKeySequence("Alt+K"), self, self._check_urls_clicked)
+        check_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.apply_tab_order()
 
     def tab_chain(self) -> list[QWidget]:
@@ -114,6 +119,8 @@ class ProblemPage(WizardPage):
     def _check_urls_clicked(self) -> None:
         urls = self.typed_urls()
         if urls:
+            # Alt+K from the URLs field: Tab then goes on from the button to the next field.
+            self.check_urls.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.check_urls_requested.emit(urls)
             self.urls_note.setText(f"{len(urls)} check(s) added and running — see Status checks.")
 

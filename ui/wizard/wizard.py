@@ -83,6 +83,7 @@ class EscalationWizard(QWidget):
         self._submitting: tuple[str, TicketRef | None] | None = None  # (id, add_to)
         self._awaiting_queue = False
         self._controller: SubmitController | None = None
+        self._submit_after_checks = False
         self._outcome = ""  # what became of the submit, for Esc's question afterwards
         # Ops' checks start as soon as their targets are known; this is what they ran for.
         self._checks_started_for: tuple[str, str] | None = None
@@ -455,6 +456,14 @@ class EscalationWizard(QWidget):
             self.review_page.show_blockers(esc, [])
             return False
         missing = missing_fields(self.ctx.policy, esc)
+        if [f.path for f in missing] == ["checks"] and self.checks_page.running:
+            # Only the check results are missing and they are on their way: submit when
+            # they are in, instead of sending the agent to the checks page.
+            if not self._submit_after_checks:
+                self._submit_after_checks = True
+                self.checks_page.idle.connect(self._checks_idle_submit)
+            self.review_page.show_submitting("Waiting for the status checks…")
+            return True
         if missing:
             for page in self.pages:
                 page.show_missing(self.missing_on(page))
@@ -483,6 +492,15 @@ class EscalationWizard(QWidget):
         self.ctx.drafts_changed.emit()
         self.submitted.emit(esc)
         return True
+
+    def _checks_idle_submit(self) -> None:
+        if not self._submit_after_checks:
+            return
+        self._submit_after_checks = False
+        self.checks_page.idle.disconnect(self._checks_idle_submit)
+        self.review_page.show_submitting("")
+        self.checks_page.apply(self.escalation)
+        self.submit()
 
     def _set_read_only(self, read_only: bool) -> None:
         """Stop edits after submit; pages are disabled as they are shown, not all at once.

@@ -1,0 +1,357 @@
+"""The agent's path (issue 10): the example P2 from "New escalation" to a Redmine ticket.
+
+The app runs as a process on a private Xvfb with a window manager (openbox) and is driven
+only by real X input events (xdotool): key presses and typed text, as a person would. The
+test finds its way by what a person sees — window titles and where the typing goes — and
+checks the result where Ops sees it: the ticket in the real local Redmine, read over REST.
+
+Counted as navigation actions: every key press that is not typed text (Tab, Ctrl+…, Alt+…)
+and every click. Typed text — including the line breaks inside a multi-line value (the
+steps, one per line, and a two-line error message) — is not counted; the test also
+reports the count with those line breaks counted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.model import Escalation
+from tests.conftest import require_service
+from tests.services import RedmineServer
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.redmine]
+
+MAX_ACTIONS = 25
+EXAMPLE = Path(__file__).resolve().parents[2] / "resources" / "examples" / "escalation.json"
+APP_TITLE = "^Escalation Assistant$"
+WIZARD_TITLE = r"— Escalation Assistant$"
+TYPE_DELAY_MS = "8"
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class Screen:
+    """A private Xvfb of a given size with openbox managing its windows."""
+
+    display: str
+    size: str
+    procs: list[subprocess.Popen[Any]] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DISPLAY": self.display}
+
+
+def _start_screen(size: str, workdir: Path) -> Screen:
+    missing = [c for c in ("Xvfb", "openbox", "xdotool", "import") if shutil.which(c) is None]
+    if missing:
+        require_service(
+            f"missing {', '.join(missing)}: apt-get install xvfb openbox xdotool imagemagick"
+        )
+    read_fd, write_fd = os.pipe()
+    with open(workdir / "xvfb.log", "ab") as log:
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as reader:
+        number = reader.readline().decode().strip()
+    if not number:
+        _stop(xvfb)
+        pytest.fail("Xvfb did not start", pytrace=False)
+    screen = Screen(f":{number}", size, [xvfb])
+    with open(workdir / "openbox.log", "ab") as log:
+        wm = subprocess.Popen(
+            ["openbox", "--sm-disable"],
+            env=screen.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    screen.procs.append(wm)
+    # openbox is ready once it owns the WM selection: the root window gets its check window.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        out = subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
+            env=screen.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        if "window id" in out:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("openbox did not start", pytrace=False)
+    return screen
+
+
+class Agent:
+    """A person at the keyboard: real X events through xdotool, each action counted."""
+
+    def __init__(self, screen: Screen, shots: Path) -> None:
+        self.screen = screen
+        self.shots = shots
+        self.actions: list[str] = []
+        self.line_breaks = 0  # typed inside multi-line values (not counted)
+
+    def _xdo(self, *args: str, timeout: float = 30) -> str:
+        proc = subprocess.run(
+            ["xdotool", *args],
+            env=self.screen.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return proc.stdout.strip()
+
+    def key(self, keys: str, why: str) -> None:
+        """A non-text key press (counted)."""
+        self.actions.append(f"{keys} ({why})")
+        self._xdo("key", "--clearmodifiers", keys)
+
+    def type(self, text: str) -> None:
+        """Typed text (not counted); a line break is the Return key inside the value."""
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                # xdotool types "\n" as Linefeed, which Qt ignores: press Return, as a
+                # person ends a line.
+                self.line_breaks += 1
+                self._xdo("key", "--clearmodifiers", "Return")
+            if line:
+                self._xdo("type", "--clearmodifiers", "--delay", TYPE_DELAY_MS, line, timeout=120)
+
+    def active_title(self) -> str:
+        return self._xdo("getactivewindow", "getwindowname")
+
+    def wait_active(self, pattern: str, timeout: float = 30) -> str:
+        """Wait until the focused window's title matches ``pattern`` (what a person sees)."""
+        deadline = time.monotonic() + timeout
+        title = ""
+        while time.monotonic() < deadline:
+            title = self.active_title()
+            if re.search(pattern, title):
+                return title
+            time.sleep(0.1)
+        raise AssertionError(f"no active window like {pattern!r}; last: {title!r}")
+
+    def screenshot(self, name: str) -> Path:
+        path = self.shots / f"{self.screen.size}-{name}.png"
+        subprocess.run(
+            ["import", "-window", "root", str(path)],
+            env=self.screen.env(),
+            check=True,
+            timeout=30,
+            capture_output=True,
+        )
+        return path
+
+
+@pytest.fixture(params=["1366x768", "1024x600"])
+def screen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Screen]:
+    s = _start_screen(str(request.param), tmp_path)
+    try:
+        yield s
+    finally:
+        for proc in reversed(s.procs):
+            _stop(proc)
+
+
+def _configure_tracker(data: Path, redmine: RedmineServer) -> None:
+    """As an agent's admin would: the CLI writes the tracker settings."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "--data-dir",
+            str(data),
+            "tracker",
+            "configure",
+            "--type",
+            "redmine",
+            "--url",
+            redmine.url,
+            "--project",
+            redmine.project,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+def _wait_issue(redmine: RedmineServer, subject: str, timeout: float = 90) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        issues = redmine.api(
+            "GET", "/issues.json", params={"project_id": redmine.project, "status_id": "*"}
+        ).json()["issues"]
+        mine = [i for i in issues if i["subject"] == subject]
+        if mine:
+            issue: dict[str, Any] = redmine.api("GET", f"/issues/{mine[0]['id']}.json").json()[
+                "issue"
+            ]
+            return issue
+        time.sleep(0.5)
+    raise AssertionError(f"no Redmine issue {subject!r} within {timeout:.0f} s")
+
+
+def test_example_p2_in_at_most_25_actions(
+    screen: Screen, redmine: RedmineServer, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    ex = Escalation.model_validate(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    # A unique title per run: the session's Redmine is shared by every test.
+    title = f"{ex.title} [{screen.size}]"
+    data = tmp_path / "data"
+    _configure_tracker(data, redmine)
+    shots = artifacts_dir / "agent-path"
+    shots.mkdir(parents=True, exist_ok=True)
+    env = {
+        **screen.env(),
+        "QT_QPA_PLATFORM": "xcb",
+        "TZ": "Europe/Berlin",  # the example's agent works in Berlin (+01:00 in November)
+        "ESCALATION_ASSISTANT_TRACKER_TOKEN": redmine.api_key,
+        "PYTHONUNBUFFERED": "1",
+    }
+    with open(tmp_path / "app.log", "wb") as log:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "ui", "--data-dir", str(data), "--no-crash-dialog"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    agent = Agent(screen, shots)
+    try:
+        agent.wait_active(APP_TITLE, timeout=60)
+        agent.screenshot("0-main")
+
+        # -- Customer & scope: focus starts in the first field (Account id) -----------------
+        agent.key("ctrl+n", "New escalation")
+        agent.wait_active(r"^New escalation — .*" + WIZARD_TITLE, timeout=60)
+        c = ex.customer
+        agent.type(c.account_id)
+        agent.key("Tab", "to Customer name")
+        agent.type(c.name)
+        agent.key("Tab", "to Customer contact")
+        agent.type(c.contact)
+        agent.key("Tab", "to Customer domain")
+        agent.type(c.domain)
+        agent.key("Tab", "to Component")
+        # A closed combo box picks the first entry that starts with what is typed ("Managed
+        # WordPress"); a space would open its list instead.
+        agent.type("Managed")
+        agent.key("Tab", "to Category")
+        agent.type("Errors")
+        agent.screenshot("1-customer")
+        agent.key("ctrl+Next", "next page: Impact")
+
+        # -- Impact: one letter per choice ------------------------------------------------
+        imp = ex.impact
+        assert imp.started_at is not None and imp.users_affected is not None
+        agent.type("h")  # High
+        agent.key("Tab", "to Users affected")
+        agent.type(str(imp.users_affected))
+        agent.key("Tab", "to Business impact")
+        agent.type(imp.business_impact)
+        agent.key("Tab", "to Since when")
+        agent.type(f"{imp.started_at:%Y-%m-%d %H:%M}")  # the agent's local time
+        agent.key("Tab", "to Workaround available")
+        agent.type("n")  # No
+        agent.key("Tab", "to Urgency (Workaround is off)")
+        agent.type("m")  # Medium → P2 High
+        agent.screenshot("2-impact")
+        agent.key("ctrl+Next", "next page: Problem")
+
+        # -- Problem & reproduction -------------------------------------------------------
+        agent.type(title)
+        agent.wait_active("^" + re.escape(title) + " — ")  # the title reached the title field
+        agent.key("Tab", "to Summary")
+        agent.type(ex.summary)
+        agent.key("Tab", "to Steps")
+        agent.type("\n".join(ex.steps))  # Enter starts the next step
+        agent.key("alt+e", "to Expected behaviour")
+        agent.type(ex.expected)
+        agent.key("Tab", "to Actual behaviour")
+        agent.type(ex.actual)
+        agent.key("Tab", "to Affected URLs")
+        agent.type("\n".join(ex.environment.urls))
+        agent.key("alt+k", "Check these URLs")
+        agent.screenshot("3a-check-urls")
+        agent.key("Tab", "to Browser")
+        agent.type(ex.environment.browser)
+        agent.key("Tab", "to Region")
+        agent.type(ex.environment.region)
+        agent.key("Tab", "to Error messages")
+        agent.type(ex.environment.error_messages)
+        agent.screenshot("3-problem")
+        agent.key("ctrl+Return", "review and submit")
+
+        issue = _wait_issue(redmine, title)
+        time.sleep(1.0)  # let the banner paint for the screenshot
+        agent.screenshot("4-submitted")
+    finally:
+        _stop(app)
+        print((tmp_path / "app.log").read_text(errors="replace")[-4000:])
+
+    print(f"\n{len(agent.actions)} navigation actions at {screen.size}:")
+    for i, action in enumerate(agent.actions, start=1):
+        print(f"  {i:2}. {action}")
+    print(f"  (+{agent.line_breaks} line breaks typed inside multi-line values)")
+
+    # Textile escapes punctuation as HTML character references ("&#45;"): read it as text.
+    desc = html.unescape(issue["description"])
+    (tmp_path / "ticket.textile").write_text(desc, encoding="utf-8")
+    assert issue["priority"]["id"] == 4  # the policy's Redmine id for P2
+    for expected in (
+        c.name,
+        c.account_id,
+        "jana@hartmann-baeckerei.example",
+        "Managed WordPress",
+        "P2 High",
+        "350",
+        "40 orders per hour",
+        "2026-11-26 06:55",
+        "+01:00",
+        "Add any product",
+        "after about 30 seconds",
+        "shows the order form",
+        "https://hartmann-baeckerei.example/checkout/",
+        "Firefox 132",
+        "wp-fra-3",
+        "nginx",
+    ):
+        assert expected in desc, f"{expected!r} is not in the ticket"
+    # The steps arrive as one Textile numbered list ("# …" lines), in the order typed.
+    lines = desc.splitlines()
+    assert [line for line in lines if line.startswith("# ")] == [f"# {s}" for s in ex.steps]
+    assert "502 Bad Gateway\r\nnginx" in desc or "502 Bad Gateway\nnginx" in desc
+    assert len(agent.actions) <= MAX_ACTIONS, agent.actions
