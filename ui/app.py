@@ -123,6 +123,12 @@ class AppShell(QObject):
         timeline_requested = getattr(self.window, "timeline_requested", None)
         if timeline_requested is not None:
             timeline_requested.connect(self.open_timeline)
+        # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
+        wizard_opened = getattr(self.window, "wizard_opened", None)
+        if wizard_opened is not None:
+            wizard_opened.connect(
+                lambda wizard: wizard.settings_requested.connect(self.open_tracker_settings)
+            )
         add_selection_action = getattr(self.window, "add_selection_action", None)
         if callable(add_selection_action):
             add_selection_action(self.timeline_action)

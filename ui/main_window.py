@@ -121,9 +121,6 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._update_actions()
         ctx.ready.connect(self._update_actions)
-        from ui.wizard.typing_hook import install_typing_hook
-
-        install_typing_hook(self)
 
     def _make_actions(self) -> None:
         tb = QToolBar("Escalations")

@@ -72,7 +72,7 @@ class ReviewPage(WizardPage):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.preview = TicketPreview()
-        self.preview.setMinimumHeight(260)
+        self.preview.setMinimumHeight(160)  # the submit row stays on a 600 px screen
         self.completeness = QListWidget()
         self.completeness.setAccessibleName("Completeness")
         self.completeness.setMinimumWidth(230)

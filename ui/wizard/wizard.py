@@ -529,6 +529,10 @@ class EscalationWizard(QWidget):
             and self._controller.last_id == self._submitting[0]
         )
 
+    def _show_submit_row(self) -> None:
+        index = self.pages.index(self.review_page)
+        self.scrolls[index].ensureWidgetVisible(self.review_page.submit_button, 20, 20)
+
     def _submit_done(self, key: str, url: str) -> None:
         if self._mine():
             self._awaiting_queue = False
@@ -536,6 +540,7 @@ class EscalationWizard(QWidget):
             what = f"Added to Ops' ticket {key}" if added else f"Submitted to Ops as {key}"
             self._outcome = f"{what}."
             self.review_page.show_outcome(f"✓ {what}")
+            self._show_submit_row()
             self.banner.show_message(f"{what} — {url}", "info")
 
     def _submit_queued(self, message: str) -> None:
@@ -543,6 +548,7 @@ class EscalationWizard(QWidget):
             self._awaiting_queue = False
             self._outcome = "It is queued in the outbox and sent when the tracker is reachable."
             self.review_page.show_outcome("Queued — not sent yet")
+            self._show_submit_row()
             self.banner.show_message(message, "warning")
 
     def _submit_attention(self, reason: str) -> None:
@@ -550,6 +556,7 @@ class EscalationWizard(QWidget):
             self._awaiting_queue = False
             self._outcome = "It needs your attention in the outbox before it can be sent."
             self.review_page.show_outcome("Not sent — needs attention")
+            self._show_submit_row()
             self.banner.show_message(
                 f"Needs attention: {reason}\nFix it, then use Retry in the Outbox window "
                 "(or pull it back to edit).",
