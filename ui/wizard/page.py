@@ -37,7 +37,8 @@ def is_empty(widget: QWidget) -> bool:
     if isinstance(widget, QPlainTextEdit):
         return not widget.toPlainText().strip()
     if isinstance(widget, QComboBox):
-        return not widget.currentData()
+        data = widget.currentData()  # False ("No") is an answer; None / "" are not
+        return data is None or data == ""
     if isinstance(widget, QSpinBox):
         return widget.value() == widget.minimum()
     return False

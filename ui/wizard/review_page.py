@@ -43,7 +43,13 @@ class TicketPreview(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)
         self.setAccessibleName("Ticket preview")
+        self.setTabChangesFocus(True)  # Tab moves on instead of walking the links (no trap)
         self.anchorClicked.connect(self._open_link)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # QTextBrowser walks its links on Tab first; the preview is one Tab stop, like
+        # every other field (its links open with the mouse; the URLs are on other pages).
+        return QWidget.focusNextPrevChild(self, next)
 
     @staticmethod
     def _open_link(url: QUrl) -> None:

@@ -20,7 +20,7 @@ def parse_since(text: str, now: datetime | None = None) -> datetime | None:
     A bare time is today's, or yesterday's when today's is still to come (a problem
     started in the past). Raises ``ValueError`` with a sentence for the agent.
     """
-    now = (now or datetime.now().astimezone()).astimezone()
+    now = now if now is not None else datetime.now().astimezone()
     t = " ".join(text.strip().lower().split())
     if not t:
         return None

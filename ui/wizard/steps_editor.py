@@ -97,6 +97,11 @@ class StepsEditor(QWidget):
         row.addWidget(self.numbers[-1])
         row.addWidget(self.edits[-1], 1)
         self.rows.addLayout(row)
+        if self.isVisible():
+            # A layout shows new children only on the next event loop turn; the new step
+            # must take the focus (and the keys typed next) right away.
+            self.numbers[-1].show()
+            self.edits[-1].show()
 
     def _make_edit(self, text: str) -> QLineEdit:
         edit = QLineEdit(text)
