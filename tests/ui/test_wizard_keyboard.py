@@ -104,6 +104,11 @@ def test_tab_order_is_the_visual_order(qtbot: QtBot, make_wizard: MakeWizard, in
     assert walked == by_sight, names
     # After the page's last stop Tab goes to the buttons under it, not into the page list.
     assert focused() is w.save_button
+    # Shift+Tab from the first stop goes straight to the page list: no invisible stop.
+    first = walked[0]
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    press(qtbot, Qt.Key.Key_Backtab)
+    assert focused() is w.sidebar
 
 
 def test_steps_editor_keeps_new_steps_in_place_and_summary_tabs_into_step_one(

@@ -116,6 +116,9 @@ class EscalationWizard(QWidget):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            # The scroll area itself took a Tab stop of its own: an invisible stop between
+            # the page list and the first field, where typed text was lost.
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             scroll.setWidget(page)
             self.scrolls.append(scroll)
             self.stack.addWidget(scroll)
