@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         ctx.ready.connect(self._update_actions)
 
     def _make_actions(self) -> None:
-        tb = QToolBar("Escalations")
+        tb = self.toolbar = QToolBar("Escalations")
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
         self.addToolBar(tb)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -98,12 +98,9 @@ class OutboxView(QWidget):
         store = self.ctx.store
         if store is None:
             return
-        policy = self.ctx.policy
 
         def work() -> list[OutboxEntry]:
-            from assistant.outbox import Outbox
-
-            return Outbox(store, policy, _no_tracker).entries()
+            return store.outbox.entries()
 
         self.ctx.tasks.run(work, self._show, lambda exc: self.message.setText(str(exc)))
 
@@ -149,12 +146,12 @@ class OutboxView(QWidget):
         e, store = self.selected(), self.ctx.store
         if e is None or store is None:
             return
-        eid, policy = e.escalation_id, self.ctx.policy
+        eid = e.escalation_id
 
         def work() -> None:
-            from assistant.outbox import Outbox
+            from assistant.model import utcnow
 
-            Outbox(store, policy, _no_tracker).retry_now(eid)
+            store.outbox.retry_now(eid, utcnow())
 
         def done(_r: object) -> None:
             self.message.setText("Sending now…")
@@ -201,7 +198,3 @@ def retry_outcome(result: DrainResult, escalation_id: str) -> str:
     if result.problem:
         return f"Not sent: {result.problem} It stays queued."
     return "Not sent: it was not tried (nothing due). It stays queued."
-
-
-def _no_tracker() -> NoReturn:
-    raise AssertionError("the outbox view never sends")

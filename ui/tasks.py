@@ -80,7 +80,13 @@ class TaskRunner(QObject):
         (self.writer if write else self.pool).start(_Task(func, signals))
         return signals
 
-    def wait(self, msecs: int = 10_000) -> None:
-        """Wait for running work (on quit, so nothing is cut mid-write)."""
-        self.writer.waitForDone(msecs)
-        self.pool.waitForDone(msecs)
+    def wait(self, msecs: int = 10_000, *, network_msecs: int | None = None) -> bool:
+        """Wait for running work (on quit, so nothing is cut mid-write); ``True`` when done.
+
+        Store writes get ``msecs``; the other pool, where network calls run and can block
+        for their whole timeout, gets ``network_msecs`` (default: ``msecs``), then the store
+        writes again (a finishing drain records its outcome through them).
+        """
+        writes_done = self.writer.waitForDone(msecs)
+        others_done = self.pool.waitForDone(msecs if network_msecs is None else network_msecs)
+        return bool(writes_done and others_done and self.writer.waitForDone(msecs))
