@@ -329,10 +329,12 @@ class EscalationWizard(QWidget):
 
     def _page_changed(self, page: WizardPage) -> None:
         esc = self.escalation
+        levels = (esc.impact.level, esc.urgency)
         page.apply(esc)
         before = esc.priority
         apply_priority(self.ctx.policy, esc)
-        if esc.priority != before or page is self.impact_page:
+        # The impact alone already narrows the possible priorities (and their fields).
+        if esc.priority != before or (esc.impact.level, esc.urgency) != levels:
             self._update_required()
         if page is self.problem_page:
             self._update_title()
