@@ -155,8 +155,12 @@ class ImpactPage(WizardPage):
     def show_priority(self, decision: PriorityDecision | None) -> None:
         if decision is None:
             self.priority.setText("Not derived yet: choose the impact and the urgency.")
+            self.priority.setAccessibleName("Derived priority: not derived yet")
         else:
             self.priority.setText(decision.reason)
+            # A screen reader reads the name: it must carry the value ("P2 High"), not a
+            # fixed caption.
+            self.priority.setAccessibleName(f"Derived priority: {decision.id} {decision.name}")
 
     def _load(self, esc: Escalation) -> None:
         imp = esc.impact

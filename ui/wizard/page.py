@@ -84,6 +84,7 @@ class WizardPage(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.labels: dict[str, tuple[QLabel, str]] = {}
         self.errors: dict[str, QLabel] = {}
+        self._required_note: dict[str, str] = {}  # the field's description without a message
         self._loading = False
 
     # -- building ---------------------------------------------------------------------
@@ -153,24 +154,32 @@ class WizardPage(QWidget):
             if path in required:
                 lab.setText(f"{text} *:")
                 lab.setToolTip(f"Required for {priority}")
-                self.fields[path].setAccessibleDescription("required")
+                note = "required"
             elif path in only_at:
                 lab.setText(f"{text} * ({only_at[path]}):")
                 lab.setToolTip(f"Required for {only_at[path]}")
-                self.fields[path].setAccessibleDescription(f"required for {only_at[path]}")
+                note = f"required for {only_at[path]}"
             else:
                 lab.setText(f"{text}:")
                 lab.setToolTip("")
-                self.fields[path].setAccessibleDescription("")
+                note = ""
+            self._required_note[path] = note
+            if self.errors.get(path) is None or self.errors[path].isHidden():
+                self.fields[path].setAccessibleDescription(note)
 
     def show_missing(self, missing: dict[str, str]) -> None:
         """Show an inline message next to each missing field; hide the others' messages."""
         for path, err in self.errors.items():
+            field = self.fields.get(path)
             if path in missing:
                 err.setText(missing[path])
                 err.show()
+                if field is not None:  # read with the field, not only seen under it
+                    field.setAccessibleDescription(missing[path])
             else:
                 err.hide()
+                if field is not None:
+                    field.setAccessibleDescription(self._required_note.get(path, ""))
 
     def hide_filled(self, missing: set[str]) -> None:
         """Hide messages of fields the agent has filled in since."""

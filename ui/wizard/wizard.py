@@ -423,6 +423,7 @@ class EscalationWizard(QWidget):
             self.banner.hide()
             self.banner.setProperty("saveProblem", False)
         self.save_state.setText(f"Saved {datetime.now():%H:%M:%S}")
+        self.save_state.setAccessibleName(self.save_state.text())
 
     def _became_read_only(self, message: str) -> None:
         """The stored escalation was queued or sent elsewhere: stop editing, say so."""
@@ -438,6 +439,7 @@ class EscalationWizard(QWidget):
 
     def _save_failed(self, message: str) -> None:
         self.save_state.setText("Not saved")
+        self.save_state.setAccessibleName("Not saved")
         self.banner.setProperty("saveProblem", True)
         self.banner.show_message(
             f"Your draft could not be saved: {message}\nIt is kept in this window and "
