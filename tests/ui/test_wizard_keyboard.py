@@ -269,6 +269,7 @@ def test_checks_start_once_component_and_domain_are_known_and_urls_become_checks
     choose(qtbot, c.component, "managed-wordpress")
     qtbot.waitUntil(lambda: len(w.escalation.checks) >= 1, timeout=20_000)
     assert {ev.target for ev in w.escalation.checks} >= {"https://127.0.0.1/"}
+    assert "running against 127.0.0.1" in c.checks_note.text() and c.checks_note.isVisible()
     w.go_to(2)
     qtbot.keyClicks(w.problem_page.urls, "http://127.0.0.1:9/checkout")
     w.problem_page.urls.setFocus()

@@ -140,6 +140,11 @@ class CustomerPage(WizardPage):
         info_lay.setContentsMargins(0, 0, 0, 0)
         info_lay.addWidget(self.component_info)
         info_lay.addWidget(self.docs_box)
+        self.checks_note = QLabel()  # "Ops' checks … started" once the wizard starts them
+        self.checks_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.checks_note.setWordWrap(True)
+        self.checks_note.hide()
+        info_lay.addWidget(self.checks_note)
         self.form.addRow("", info_box)
         self.out_of_scope = OutOfScopePanel()
         self.out_of_scope.hide()
@@ -199,6 +204,10 @@ class CustomerPage(WizardPage):
             self.out_of_scope.link,
             self.out_of_scope.keep,
         ]
+
+    def show_checks_note(self, text: str) -> None:
+        self.checks_note.setText(text)
+        self.checks_note.setVisible(bool(text))
 
     # -- known customers ----------------------------------------------------------------
 

@@ -403,6 +403,12 @@ class EscalationWizard(QWidget):
         self._checks_started_for = targets
         self.checks_page.refresh_checks()
         self.checks_page.run_all()
+        component = self.ctx.policy.component(targets[0])
+        name = component.name if component is not None else targets[0]
+        self.customer_page.show_checks_note(
+            f"Ops' checks for {name} are running against {targets[1]}; "
+            "their results wait on Status checks."
+        )
 
     def _check_urls(self, urls: list[str]) -> None:
         """The problem page's "Check these URLs": one HTTP check per URL, run now."""
