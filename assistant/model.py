@@ -72,6 +72,31 @@ class CheckEvidence(_Part):
     started_at: datetime
 
 
+class RedactedValue(_Part):
+    """One distinct value scrubbing removed: where, how often — never the value itself."""
+
+    kind: str
+    where: str = ""
+    value_hash: str
+    length: int = 0
+    count: int = 1
+
+
+class ScrubRecord(_Part):
+    """What scrubbing did to an attachment (``assistant.scrub``). The attachment's bytes are
+    the scrubbed copy; the original stays on this machine until the draft is purged."""
+
+    original_sha256: str
+    scrubber: str
+    salt: str = ""  # keys the value hashes of this file
+    counts: dict[str, int] = Field(default_factory=dict)
+    values: list[RedactedValue] = Field(default_factory=list)
+    more_values: int = 0
+    kept: list[str] = Field(default_factory=list)  # value hashes the agent marked safe
+    needs_confirmation: bool = False  # an image: a person checks it shows no secret
+    confirmed: bool = False
+
+
 class AttachmentRef(_Part):
     """Metadata of an attachment; the bytes live content-addressed in the data dir."""
 
@@ -80,6 +105,7 @@ class AttachmentRef(_Part):
     size: int = Field(ge=0)
     content_type: str = "application/octet-stream"
     added_at: datetime = Field(default_factory=utcnow)
+    scrub: ScrubRecord | None = None
 
 
 class PriorityDecision(_Part):
@@ -88,6 +114,17 @@ class PriorityDecision(_Part):
     id: str
     name: str
     reason: str
+
+
+class PolicyStamp(_Part):
+    """Which Ops policy: the version Ops wrote in it and the SHA-256 of the file's bytes."""
+
+    name: str = ""
+    version: str
+    sha256: str
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version} (sha256 {self.sha256[:12]})".strip()
 
 
 class TicketLink(_Part):
@@ -128,6 +165,12 @@ class Escalation(_Part):
     checks: list[CheckEvidence] = Field(default_factory=list)
     attachments: list[AttachmentRef] = Field(default_factory=list)
     ticket: TicketLink | None = None
+    # The Ops policy the escalation is written under: its priority was derived (and, once
+    # queued, its ticket rendered) under this one. Absent in drafts from before it existed.
+    policy: PolicyStamp | None = None
+    # The policy in force when the draft was started; the review page warns when the rules
+    # changed since then in a way that touches this draft.
+    policy_at_start: PolicyStamp | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -14,6 +14,8 @@ BENCHMARKS = [
     "benchmarks.bench_checks_gui",
     "benchmarks.bench_outbox",
     "benchmarks.bench_submit_gui",
+    "benchmarks.bench_scrub",
+    "benchmarks.bench_scrub_gui",
 ]
 
 

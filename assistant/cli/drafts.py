@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
-from assistant.policy import default_policy
 from assistant.policy.priority import apply_priority
 
 
@@ -37,6 +36,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp = dsub.add_parser("import", help="import a JSON document as a new draft")
     imp.add_argument("file", type=Path)
     imp.set_defaults(func=cmd_import)
+
+    att = dsub.add_parser(
+        "attach", help="add files to a draft, scrubbed of secrets; prints what was redacted"
+    )
+    att.add_argument("id", help="escalation id (a unique prefix is enough)")
+    att.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    att.set_defaults(func=cmd_attach)
 
     rm = dsub.add_parser("delete", help="delete an escalation (undo from the app)")
     rm.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
@@ -75,9 +81,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(esc.model_dump_json(indent=2))
         return 0
+    from assistant.cli.outbox import load_agent
     from assistant.rendering import render
 
-    text = render(esc, default_policy(), "markdown")
+    text = render(esc, load_agent(args)[2], "markdown")
     if not args.markdown:
         print(f"{esc.short_id}  [{esc.status.value}]  {esc.id}")
     print(text)
@@ -130,13 +137,21 @@ def cmd_import(args: argparse.Namespace) -> int:
             import uuid
 
             esc = esc.model_copy(update={"id": uuid.uuid4()})
-        esc = esc.model_copy(update={"status": Status.DRAFT, "ticket": None})
-        # A priority in the file is not trusted: only the policy's matrix sets one.
+        esc = esc.model_copy(
+            update={"status": Status.DRAFT, "ticket": None, "policy": None, "policy_at_start": None}
+        )
+        # A priority in the file is not trusted: only the policy in force sets one.
         esc = store.create(apply_priority(policy, esc))
     except AssistantError as exc:
         return fail(str(exc))
     print(esc.id)
     return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    from assistant.cli.attach import attach_files
+
+    return attach_files(args)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:

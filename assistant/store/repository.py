@@ -368,13 +368,23 @@ class Store:
     def purge_deleted(self, older_than: timedelta = timedelta(days=30)) -> int:
         """Remove soft-deleted escalations deleted before ``older_than`` ago."""
         cutoff = iso_utc(utcnow() - older_than)
+        from assistant.store import attachments  # the originals of scrubbed attachments
+
         with translated(self.path), self._session() as s, s.begin():
+            originals = attachments.originals_in(
+                s.execute(
+                    select(EscalationRow.document).where(
+                        EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
+                    )
+                ).scalars()
+            )
             res = s.execute(
                 delete(EscalationRow).where(
                     EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
                 )
             )
-            return int(res.rowcount)  # type: ignore[attr-defined]
+        attachments.delete_unreferenced_originals(self, originals)
+        return int(res.rowcount)  # type: ignore[attr-defined]
 
     # -- attachments -----------------------------------------------------------------
 

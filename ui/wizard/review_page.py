@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.wizard.redaction_panel import RedactionPanel
+from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
@@ -109,6 +111,17 @@ class ReviewPage(WizardPage):
         self.similar = SimilarPanel(ctx)
         self.similar.add_to_requested.connect(self.add_to_requested)
         self.outer.addWidget(self.similar)
+        self.redactions = RedactionPanel(ctx)  # what scrubbing removed from the attachments
+        self.outer.addWidget(self.redactions)
+
+        # Ops' policy changed since the draft was started, in a way that touches it.
+        self.policy_note = QLabel()
+        self.policy_note.setObjectName("policyChanged")
+        self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.policy_note.setWordWrap(True)
+        self.policy_note.setStyleSheet(ERROR_STYLE)
+        self.policy_note.hide()
+        self.outer.addWidget(self.policy_note)
 
         self.message = QLabel()
         self.message.setObjectName("submitMessage")
@@ -126,7 +139,7 @@ class ReviewPage(WizardPage):
         self.tracker_note.setObjectName("trackerNote")
         self.tracker_note.setTextFormat(Qt.TextFormat.PlainText)
         self.tracker_note.setWordWrap(True)
-        self.setup_button = QPushButton("Set up trac&ker…")
+        self.setup_button = QPushButton("Set &up tracker…")
         self.setup_button.setAccessibleName("Set up tracker")
         self.setup_button.clicked.connect(self.settings_requested)
         note_row = QHBoxLayout()
@@ -138,6 +151,8 @@ class ReviewPage(WizardPage):
         self.outer.addWidget(self.tracker_box)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
+        self.show_request = ShowRequestButton(ctx)  # the dry run of what submit sends
+        row.addWidget(self.show_request)
         row.addWidget(self.submit_button)
         self.outer.addLayout(row)
         self._generation = 0
@@ -147,7 +162,11 @@ class ReviewPage(WizardPage):
             self.preview,
             self.completeness,
             *self.similar.tab_chain(),
+            self.redactions.tree,
+            self.redactions.open_button,
+            self.redactions.keep_button,
             self.setup_button,
+            self.show_request,
             self.submit_button,
         ]
 
@@ -172,6 +191,8 @@ class ReviewPage(WizardPage):
         policy = self.ctx.policy
         self.tracker_box.setVisible(not self.tracker_ready())
         self.similar.search(escalation)
+        self.redactions.show_attachments(escalation.attachments)
+        self.show_request.escalation = escalation
         self.completeness.clear()
         for state in completeness(policy, escalation):
             mark = "✓" if state.present else "✗ missing:"
@@ -192,6 +213,40 @@ class ReviewPage(WizardPage):
             return gen, html if isinstance(html, str) else str(html)
 
         self.ctx.tasks.run(work, self._rendered, self._render_failed)
+        self._check_policy_change(snapshot, gen)
+
+    def _check_policy_change(self, escalation: Escalation, gen: int) -> None:
+        """Warn when the draft was started under an older policy whose rules changed its
+        priority or required fields (the older one is read from the policy archive)."""
+        started, policy = escalation.policy_at_start, self.ctx.policy
+        if started is None or started.sha256 == policy.stamp.sha256:
+            self.policy_note.hide()
+            return
+        archive = self.ctx.paths.data_dir
+
+        def work() -> tuple[int, str]:
+            from assistant.policy.changes import rule_changes
+            from assistant.policy.source import PolicyCache, policy_cache_dir
+
+            old = PolicyCache(policy_cache_dir(archive)).archived(started.sha256)
+            changes = rule_changes(old, policy, escalation) if old is not None else []
+            if not changes:
+                return gen, ""
+            return gen, (
+                f"This draft was started under Ops policy {started.version}; policy "
+                f"{policy.policy.version} is now in force and changes it: "
+                + "; ".join(changes)
+                + "."
+            )
+
+        self.ctx.tasks.run(work, self._policy_change_checked)
+
+    def _policy_change_checked(self, result: tuple[int, str]) -> None:
+        gen, text = result
+        if gen != self._generation:
+            return
+        self.policy_note.setText(text)
+        self.policy_note.setVisible(bool(text))
 
     def _rendered(self, result: tuple[int, str]) -> None:
         gen, html = result

@@ -176,6 +176,9 @@ class EscalationWizard(QWidget):
         self.review_page.add_to_requested.connect(self.add_to_existing)
         self.review_page.settings_requested.connect(self.settings_requested)
         self.problem_page.check_urls_requested.connect(self._check_urls)
+        self.review_page.redactions.attachment_changed.connect(
+            self.attachments_page.replace_attachment
+        )
 
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
