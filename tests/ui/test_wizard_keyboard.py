@@ -279,3 +279,50 @@ def test_checks_start_once_component_and_domain_are_known_and_urls_become_checks
         lambda: "http://127.0.0.1:9/checkout" in {ev.target for ev in w.escalation.checks},
         timeout=20_000,
     )
+
+
+def test_ctrl_enter_while_checks_run_submits_when_they_finish(
+    qtbot: QtBot, make_wizard: MakeWizard
+) -> None:
+    import socket
+    import threading
+
+    # A server that accepts and never answers: the URL's check runs until its time limit.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        draft = example_draft()
+        draft.checks = []
+        draft.environment.urls = []
+        w = opened(qtbot, make_wizard(draft))
+        w.go_to(2)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/checkout"
+        qtbot.keyClicks(w.problem_page.urls, url)
+        qtbot.keyClick(w.problem_page.urls, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: w.checks_page.running)
+        press(qtbot, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert w.current_page() is w.review_page
+        assert w.review_page.submit_button.text() == "Waiting for the status checks…"
+        with qtbot.waitSignal(w.submitted, timeout=60_000):
+            pass  # the check reaches its time limit; its result is evidence, then submit
+        assert url in {ev.target for ev in w.escalation.checks}
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
