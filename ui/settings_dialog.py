@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, PolicySettings, TrackerSettings
 from assistant.trackers.registry import TRACKERS
+from ui.start_at_login import StartAtLoginBox
 from ui.watch_settings import AlertsPanel
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._policy_tab(), "&Policy")
         self.alerts = AlertsPanel(ctx)
         self.tabs.addTab(self.alerts, "&Alerts")
+        self.login_box = StartAtLoginBox()  # issue 11: the XDG autostart entry
+        self.tabs.addTab(self.login_box, "&Desktop")
 
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
@@ -516,6 +519,7 @@ class SettingsDialog(QDialog):
         )
         creds = shared_credentials(self.ctx)
         paths, store = self.ctx.paths, self.ctx.store
+        login_change = self.login_box.change()
         self.buttons.setEnabled(False)
 
         def work() -> str:
@@ -524,6 +528,7 @@ class SettingsDialog(QDialog):
             from assistant.submission import tracker_identity
 
             save_settings(paths.settings_file, settings)
+            login_change()
             note = ""
             if token:
                 try:

@@ -17,7 +17,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import func, select
 
@@ -27,7 +27,9 @@ from assistant.scrub.engine import Progress, Reader
 from assistant.store.database import translated
 from assistant.store.documents import iso_utc
 from assistant.store.orm import BlobRow, EscalationRow
-from assistant.store.repository import Store
+
+if TYPE_CHECKING:
+    from assistant.store.repository import Store
 
 log = logging.getLogger("assistant.store")
 
