@@ -47,6 +47,7 @@ def test_full_date_is_local_time_with_its_zone(monkeypatch: pytest.MonkeyPatch) 
         when = parse_since("2026-11-26 06:55", datetime(2026, 11, 27, tzinfo=BERLIN_WINTER))
         assert when is not None
         assert when.isoformat() == "2026-11-26T06:55:00+01:00"  # what the ticket shows
+        assert f"{when:%H:%M %Z}" == "06:55 +01:00"  # the review names the zone as the ticket
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()

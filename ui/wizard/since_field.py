@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -55,7 +55,17 @@ def parse_since(text: str, now: datetime | None = None) -> datetime | None:
     when = when.replace(second=0, microsecond=0)
     if when > now + timedelta(minutes=1):
         raise ValueError("That is in the future; when did the problem start?")
-    return when
+    return fixed_offset(when)
+
+
+def fixed_offset(when: datetime) -> datetime:
+    """The same instant in a zone named by its offset ("+01:00"), as it is stored: the
+    review shows the zone exactly as the ticket will (the store keeps the offset only)."""
+    offset = when.utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    name = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return when.astimezone(timezone(offset, name))
 
 
 def show_local(when: datetime) -> str:
