@@ -133,9 +133,7 @@ class AppShell(QObject):
         self.window.timeline_requested.connect(self.open_timeline)
         self.window.add_selection_action(self.timeline_action)
         # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
-        self.window.wizard_opened.connect(
-            lambda wizard: wizard.settings_requested.connect(lambda: self.open_settings("tracker"))
-        )
+        self.window.settings_requested.connect(self.open_settings)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():

@@ -41,10 +41,12 @@ class MainWindow(QMainWindow):
     shows it); without anyone to show it, the wizard opens as for a draft.
 
     Signals: ``wizard_opened(wizard)`` when a wizard window was shown;
-    ``timeline_requested(str)`` with the id of a submitted/queued escalation being opened.
+    ``timeline_requested(str)`` with the id of a submitted/queued escalation being opened;
+    ``settings_requested()`` when a wizard asks to set up the tracker.
     """
 
     wizard_opened = Signal(object)
+    settings_requested = Signal()
     timeline_requested = Signal(str)
 
     def __init__(self, ctx: AppContext) -> None:
@@ -278,6 +280,7 @@ class MainWindow(QMainWindow):
             return
         wizard = EscalationWizard(self.ctx, escalation)
         wizard.closed.connect(self._wizard_closed)
+        wizard.settings_requested.connect(self.settings_requested)
         self.wizards[eid] = wizard
         wizard.show()
         self.ctx.drafts_changed.emit()
