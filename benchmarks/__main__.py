@@ -11,6 +11,7 @@ BENCHMARKS = [
     "benchmarks.bench_store",
     "benchmarks.bench_checks",
     "benchmarks.bench_gui",
+    "benchmarks.bench_cold_start",
     "benchmarks.bench_checks_gui",
     "benchmarks.bench_outbox",
     "benchmarks.bench_submit_gui",

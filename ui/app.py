@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant import __version__
@@ -24,11 +26,15 @@ if TYPE_CHECKING:
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
     from ui.context import AppContext
+    from ui.launch_request import LaunchRequest
     from ui.main_window import MainWindow
     from ui.reply_view import ReplyDialog
     from ui.timeline_view import TimelineDialog
 
 log = logging.getLogger("ui")
+
+# The app's one name for desktops: desktop file, icon, X11 WM_CLASS instance, Wayland app id.
+APP_ID = "escalation-assistant"
 
 TRAY_POLL_MS = 3000
 TRAY_HINT_TITLE = "Escalation Assistant is still running"
@@ -70,6 +76,7 @@ class AppShell(QObject):
         self.timelines: dict[str, TimelineDialog] = {}
         self.dialogs: list[QWidget] = []
         self._pause_restored = False  # the saved alert pause is restored once, at start
+        self._quitting = False
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
         self.alerts.panel.settings_requested.connect(self.open_alerts_settings)
@@ -128,6 +135,8 @@ class AppShell(QObject):
         self.window.timeline_requested.connect(self.open_timeline)
         self.window.add_selection_action(self.timeline_action)
         self._install_reply_action()
+        # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
+        self.window.settings_requested.connect(self.open_settings)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
@@ -140,7 +149,7 @@ class AppShell(QObject):
         tray.open_outbox.connect(self.open_outbox)
         tray.pause_requested.connect(self.controller.pause_alerts)
         tray.settings_requested.connect(lambda: self.open_settings())
-        tray.quit_requested.connect(self.quit_requested.emit)
+        tray.quit_requested.connect(self.request_quit)
         tray.notification_clicked.connect(self.open_notification)
         tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
         tray.set_paused(self.controller.gate.paused_until)
@@ -450,8 +459,21 @@ class AppShell(QObject):
 
     # -- closing -----------------------------------------------------------------------
 
+    def request_quit(self) -> None:
+        """End the app (tray Quit): the main window's close no longer goes to the tray.
+
+        Qt 6 asks every window to close when quitting and stops if one refuses; closing to
+        the tray refuses, so without this the app would only hide.
+        """
+        self._quitting = True
+        self.quit_requested.emit()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        if self._quitting or watched is not self.window:
+            return False
+        # WORKAROUND: PySide6 can hand a filter a QPlatformSurfaceEvent whose wrapper lacks
+        # ``type`` (seen when hide() destroys the surface); the unbound call always works.
+        if QEvent.type(event) == QEvent.Type.Close:
             assert isinstance(event, QCloseEvent)
             settings = self.ctx.settings
             to_tray = settings.close_to_tray if settings is not None else True
@@ -512,37 +534,79 @@ class _AfterFirstPaint(QObject):
             callback()
 
 
-def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
-    """Show the main window at once; the store and policy load in a worker after it."""
+def run_gui(
+    data_dir: str | None = None,
+    crash_dialog: bool = True,
+    request: LaunchRequest | None = None,
+) -> int:
+    """Show the main window at once; the store and policy load in a worker after it.
+
+    When the app already runs on this data directory, hand ``request`` to it and return 0.
+    """
     from assistant.logs import setup_logging
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
+    from ui.first_rows import FirstRowsLogger
+    from ui.launch_request import LaunchRequest, apply_request
     from ui.main_window import MainWindow
     from ui.quit_signals import QuitOnSignals
+    from ui.single_instance import SingleInstance
 
+    started = time.perf_counter()
+    request = request or LaunchRequest()
     paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
     route_qt_messages()
-    app = QApplication.instance() or QApplication(sys.argv)
+    # argv[0] is the X11 WM_CLASS instance name, which the desktop entry's StartupWMClass
+    # names: the same whether started as a script, `python -m ui` or the frozen binary.
+    app = QApplication.instance() or QApplication([APP_ID, *sys.argv[1:]])
     assert isinstance(app, QApplication)
+    instance = SingleInstance(paths.data_dir, app)
+    if not instance.claim():
+        if instance.forward(request.arguments()):
+            log.info("already running on %s: request handed over", paths.data_dir)
+            return 0
+        print(
+            f"Escalation Assistant already runs on {paths.data_dir} but does not answer. "
+            "Close it (or end its process) and start again.",
+            file=sys.stderr,
+        )
+        return 1
     app.setApplicationName("Escalation Assistant")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("escalation-assistant")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     # The shell decides when closing the window ends the app (tray or not).
     app.setQuitOnLastWindowClosed(False)
     install_excepthook(paths.crash_dir, dialog=crash_dialog)
     ctx = AppContext(paths)
     window = MainWindow(ctx)
+    # The newest drafts straight from the database file (stdlib sqlite3, read-only): the
+    # first frame painted already lists them; the store replaces them once loaded.
+    window.model.show_first_page(paths.database)
+    FirstRowsLogger(window.table, started)
     shell = AppShell(ctx, window)
     shell.quit_requested.connect(app.quit)
-    # Loading the store imports SQLAlchemy, pydantic and the policy in a worker; started
-    # before the first frame it would compete with it for the interpreter, so wait for it.
-    _AfterFirstPaint(window, ctx.start)
-    window.show()
+    instance.arguments_received.connect(
+        lambda arguments: apply_request(shell, LaunchRequest.parse(arguments))
+    )
+    if request.minimized and shell.has_tray:
+        # Started into the tray (at login): nothing to paint first.
+        ctx.start()
+        apply_request(shell, request)
+    else:
+        # Loading the store imports SQLAlchemy, pydantic and the policy in a worker; started
+        # before the first frame it would compete with it for the interpreter, so wait.
+        _AfterFirstPaint(window, ctx.start)
+        window.show()
+        apply_request(shell, replace(request, minimized=False))
     app.aboutToQuit.connect(shell.shutdown)
+    app.aboutToQuit.connect(instance.release)
     finished: list[bool] = []
     app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
-    quit_on_signals = QuitOnSignals(app.quit, app)
+    # A signal cannot be refused or answered (no one is looking): leave the event loop
+    # unconditionally; aboutToQuit still runs, so pending autosaves are written.
+    quit_on_signals = QuitOnSignals(lambda: app.exit(0), app)
     code = app.exec()
     quit_on_signals.uninstall()
     if finished and not finished[0]:
@@ -553,6 +617,17 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
         os._exit(code)
     _delete_windows(app)
     return code
+
+
+def app_icon() -> QIcon:
+    """The app's icon at every size shipped in resources/icons."""
+    from importlib import resources
+
+    icon = QIcon()
+    folder = resources.files("resources") / "icons"
+    for size in (16, 22, 24, 32, 48, 64, 128, 256):
+        icon.addFile(str(folder / f"{APP_ID}-{size}.png"), QSize(size, size))
+    return icon
 
 
 def _delete_windows(app: QApplication) -> None:

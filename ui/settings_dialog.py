@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, PolicySettings, TrackerSettings
 from assistant.trackers.registry import TRACKERS
+from ui.start_at_login import StartAtLoginBox
 from ui.watch_settings import AlertsPanel
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ log = logging.getLogger("ui.settings")
 OK_STYLE = "color: #107c10;"
 ERROR_STYLE = "color: #a4262c;"
 FORMATTINGS = {"textile": "Textile (Redmine's default)", "common_mark": "CommonMark Markdown"}
-TABS = ("tracker", "policy", "alerts")
+TABS = ("tracker", "policy", "alerts", "desktop")
 LOCKED_SUFFIX = " (locked by IT)"
 
 
@@ -80,6 +81,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._policy_tab(), "&Policy")
         self.alerts = AlertsPanel(ctx)
         self.tabs.addTab(self.alerts, "&Alerts")
+        self.login_box = StartAtLoginBox()  # issue 11: the XDG autostart entry
+        self.tabs.addTab(self.login_box, "&Desktop")
 
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
@@ -319,7 +322,7 @@ class SettingsDialog(QDialog):
                 note_label.show()
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``tab`` ("tracker", "policy" or "alerts") to the front."""
+        """Bring ``tab`` ("tracker", "policy", "alerts" or "desktop") to the front."""
         self.tabs.setCurrentIndex(TABS.index(tab) if tab in TABS else 0)
 
     # -- state ---------------------------------------------------------------------------
@@ -516,6 +519,7 @@ class SettingsDialog(QDialog):
         )
         creds = shared_credentials(self.ctx)
         paths, store = self.ctx.paths, self.ctx.store
+        login_change = self.login_box.change()
         self.buttons.setEnabled(False)
 
         def work() -> str:
@@ -524,6 +528,7 @@ class SettingsDialog(QDialog):
             from assistant.submission import tracker_identity
 
             save_settings(paths.settings_file, settings)
+            login_change()
             note = ""
             if token:
                 try:

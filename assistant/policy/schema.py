@@ -146,7 +146,7 @@ class WatchEntry(_Strict):
         from checks.registry import CHECK_TYPES
 
         if self.type not in CHECK_TYPES:
-            known = ", ".join(CHECK_TYPES)
+            known = ", ".join(CHECK_TYPES.ids())
             raise ValueError(f"type: unknown check type {self.type!r}; known: {known}")
         return self
 

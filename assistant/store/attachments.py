@@ -28,12 +28,12 @@ from assistant.store.database import translated
 from assistant.store.documents import iso_utc
 from assistant.store.orm import BlobRow, EscalationRow
 
+if TYPE_CHECKING:  # the store calls back here when it purges (no import cycle)
+    from assistant.store.repository import Store
+
 log = logging.getLogger("assistant.store")
 
 _READ = 1 << 20
-
-if TYPE_CHECKING:  # the repository imports this module (purge_deleted)
-    from assistant.store.repository import Store
 
 
 def original_path(store: Store, sha256: str) -> Path:

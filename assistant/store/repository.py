@@ -12,7 +12,6 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -53,6 +52,7 @@ from assistant.store.documents import (
 from assistant.store.followup_rows import FollowupRows
 from assistant.store.orm import BlobRow, EscalationRow, StateRow
 from assistant.store.outbox_rows import OutboxRows
+from assistant.store.summary import DraftSummary
 
 log = logging.getLogger("assistant.store")
 
@@ -66,35 +66,6 @@ SORT_COLUMNS = {
     "created_at": EscalationRow.created_at,
     "ticket_key": EscalationRow.ticket_key,
 }
-
-
-@dataclass(frozen=True)
-class DraftSummary:
-    """One row of the drafts list (no document parsing needed)."""
-
-    id: str
-    title: str
-    customer: str
-    component: str
-    priority: str
-    status: str
-    updated_at: str
-    ticket_key: str
-    #: when it reached Ops and Ops' first answer (ISO; '' when none) — for "waited"
-    submitted_at: str = ""
-    first_answer_at: str = ""
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "customer": self.customer,
-            "component": self.component,
-            "priority": self.priority,
-            "status": self.status,
-            "updated_at": self.updated_at,
-            "ticket_key": self.ticket_key,
-        }
 
 
 #: the pseudo-status of the drafts list's filter "Ops answered, customer not told yet":

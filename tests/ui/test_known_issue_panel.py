@@ -140,13 +140,13 @@ def _page(qtbot: QtBot, ctx: AppContext) -> CustomerPage:
 def _choose(qtbot: QtBot, page: CustomerPage, name: str) -> None:
     """Choose the component with the keyboard, as the agent would."""
     page.component.setFocus()
-    with qtbot.waitSignal(page.known.looked, timeout=20_000):
+    with qtbot.waitSignal(page.known_issue.looked, timeout=20_000):
         qtbot.keyClicks(page.component, name)
     assert page.component.currentText() == name
 
 
 def _texts(page: CustomerPage) -> list[str]:
-    return [label.text() for label in page.known.findChildren(QLabel) if label.isVisible()]
+    return [label.text() for label in page.known_issue.findChildren(QLabel) if label.isVisible()]
 
 
 def test_an_incident_on_the_component_is_shown(
@@ -155,7 +155,7 @@ def test_an_incident_on_the_component_is_shown(
     status_page.incidents = [INCIDENT, ELSEWHERE, RESOLVED]
     page = _page(qtbot, ctx)
     _choose(qtbot, page, "Live status test")
-    assert page.known.isVisible()
+    assert page.known_issue.isVisible()
     qtbot.waitUntil(lambda: any(t.startswith("Incident:") for t in _texts(page)))
     texts = _texts(page)
     assert texts[0] == "Ops may already know about this:"
@@ -165,9 +165,11 @@ def test_an_incident_on_the_component_is_shown(
     shot = tmp_path / "known-incident.png"
     page.grab().save(str(shot))
     # The choice and what was shown are kept as evidence in the escalation.
-    cont = next(b for b in page.known.findChildren(QPushButton) if b.text().startswith("Continue"))
+    cont = next(
+        b for b in page.known_issue.findChildren(QPushButton) if b.text().startswith("Continue")
+    )
     qtbot.mouseClick(cont, Qt.MouseButton.LeftButton)
-    assert not page.known.isVisible()
+    assert not page.known_issue.isVisible()
     esc = Escalation()
     page.apply(esc)
     assert esc.known_issue is not None and esc.known_issue.choice == "new"
@@ -179,7 +181,7 @@ def test_no_incident_shows_nothing(qtbot: QtBot, ctx: AppContext, status_page: S
     status_page.incidents = [ELSEWHERE, RESOLVED]
     page = _page(qtbot, ctx)
     _choose(qtbot, page, "Live status test")
-    assert not page.known.isVisible()
+    assert not page.known_issue.isVisible()
     esc = Escalation()
     page.apply(esc)
     assert esc.known_issue is not None and esc.known_issue.shown == []
@@ -188,8 +190,8 @@ def test_no_incident_shows_nothing(qtbot: QtBot, ctx: AppContext, status_page: S
 def test_unreachable_status_page_says_it_could_not_look(qtbot: QtBot, ctx: AppContext) -> None:
     page = _page(qtbot, ctx)
     _choose(qtbot, page, "Dead status test")
-    assert page.known.isVisible()
-    assert page.known.heading.text().startswith(
+    assert page.known_issue.isVisible()
+    assert page.known_issue.heading.text().startswith(
         "Could not look whether Ops already knows about this: the status page"
     )
     esc = Escalation()

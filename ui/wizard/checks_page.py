@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from assistant.evidence import checks_for_escalation, template_values, to_evidence
 from assistant.model import CheckEvidence, Escalation
 from checks.redact import REDACTED, redact_target
-from checks.registry import DESCRIPTIONS, check_types
+from checks.registry import check_types, description
 from checks.result import CheckResult
 from checks.spec import CheckSpec
 from ui.check_icons import SPINNER_FRAMES, spinner_icon, status_icon
@@ -198,7 +198,7 @@ class ChecksPage(WizardPage):
         for name in check_types():
             self.add_type.addItem(name, name)
             self.add_type.setItemData(
-                self.add_type.count() - 1, DESCRIPTIONS.get(name, ""), Qt.ItemDataRole.ToolTipRole
+                self.add_type.count() - 1, description(name), Qt.ItemDataRole.ToolTipRole
             )
         self.add_target = QLineEdit()
         self.add_target.setAccessibleName("Target of the check to add")
@@ -466,7 +466,7 @@ class ChecksPage(WizardPage):
         spec = row.spec
         name = self._cell(index, COL_NAME)
         name.setText(f"{row.label}\n{spec.type}")
-        name.setToolTip(DESCRIPTIONS.get(spec.type, ""))
+        name.setToolTip(description(spec.type))
         target = redact_target(spec.target)
         self._cell(index, COL_TARGET).setText(target)
         self._cell(index, COL_TARGET).setToolTip(target)
@@ -602,7 +602,7 @@ class ChecksPage(WizardPage):
     def _type_changed(self) -> None:
         name = self.add_type.currentData() or ""
         self.add_target.setPlaceholderText(f"e.g. {PLACEHOLDERS.get(name, '')}")
-        self.add_type.setToolTip(DESCRIPTIONS.get(name, ""))
+        self.add_type.setToolTip(description(name))
 
     def _add_clicked(self) -> None:
         self.add_check(str(self.add_type.currentData()), self.add_target.text())

@@ -184,6 +184,16 @@ class KnownIssuePanel(QFrame):
             if widget is not None:
                 widget.deleteLater()
 
+    def buttons(self) -> list[QWidget]:
+        """The panel's buttons in visual order (for the page's Tab chain)."""
+        found = [
+            b
+            for i in range(self.items_box.count())
+            if (row := self.items_box.itemAt(i).widget()) is not None  # type: ignore[union-attr]
+            for b in row.findChildren(QPushButton)
+        ]
+        return [*found, self.continue_button]
+
     # -- choosing --------------------------------------------------------------------------
     def add_to(self, item: KnownIssueItem) -> None:
         if self.evidence is not None:
