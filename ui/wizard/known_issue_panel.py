@@ -145,7 +145,8 @@ class KnownIssuePanel(QFrame):
             self._show_could_not_look("; ".join(found.problems))
         else:
             self.hide()  # nothing known: nothing shown
-        self.evidence_changed.emit()
+        # Not ``evidence_changed``: a lookup is no edit by the agent (it would re-plan the
+        # status checks); what was shown is saved with the page's next change or choice.
         self.looked.emit()
 
     def _show_could_not_look(self, why: str) -> None:
