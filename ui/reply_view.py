@@ -154,10 +154,8 @@ class ReplyDialog(QDialog):
         )
 
     def _asked(self, eid: str) -> None:
-        from ui.submit_controller import submit_controller_for
-
         self.status_line.setText("Asking Ops for an update — it is sent through the outbox.")
-        submit_controller_for(self.ctx).worker.drain_now(force=True, only=eid)
+        self.ctx.submit_controller.worker.drain_now(force=True, only=eid)
         self.update_requested.emit(eid)
 
     def _failed(self, exc: BaseException) -> None:
