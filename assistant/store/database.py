@@ -6,6 +6,7 @@ import contextlib
 import errno
 import logging
 import sqlite3
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -219,6 +220,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
 
 
+@contextlib.contextmanager
+def _migration_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``<database>.migrate.lock`` (released by the kernel if the
+    holder dies), so two processes never run the same migration on one file."""
+    with open(path.with_name(path.name + ".migrate.lock"), "a+b") as fh:
+        if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)  # retries for about 10 s
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def open_database(path: Path) -> tuple[Engine, Path | None]:
     """Open (and migrate) the database; a corrupt file is moved aside, never deleted.
 
@@ -236,7 +262,11 @@ def open_database(path: Path) -> tuple[Engine, Path | None]:
                         # Before anything is written: an older app must not touch it.
                         raise NewerDatabaseError(path, revision, _made_by(engine))
                     if revision != HEAD_REVISION:
-                        upgrade(engine)
+                        # Another process (the app and a command started alongside) may be
+                        # migrating the same file: one at a time, and look again once ours.
+                        with _migration_lock(path):
+                            if current_revision(engine) != HEAD_REVISION:
+                                upgrade(engine)
                     _record_version(engine)
                 except DatabaseError as exc:
                     if attempt == 1 and is_corrupt(exc) and path.exists():
