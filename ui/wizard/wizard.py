@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -197,6 +197,12 @@ class EscalationWizard(QWidget):
         super().showEvent(event)
         # Typing starts in the first empty field, not in the sidebar.
         QTimer.singleShot(0, self._focus_start)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Back from Settings ("Set up tracker…"): the note must not outlive its truth.
+            self.review_page.show_tracker_state()
 
     def _focus_start(self) -> None:
         """Focus the first empty field, unless focus was already put on a field on purpose
