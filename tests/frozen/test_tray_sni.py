@@ -127,13 +127,16 @@ def _item(entry: str) -> DBusAddress:
     return DBusAddress("/" + path if path else "/StatusNotifierItem", service, ITEM_INTERFACE)
 
 
-def _labels(layout: Any) -> list[str]:
-    """Every label in a dbusmenu layout (id, {props}, [children])."""
-    _id, props, children = layout
-    labels = [str(props["label"][1])] if "label" in props else []
+def _entries(layout: Any) -> dict[str, int]:
+    """label → id of every entry in a dbusmenu layout (id, {props}, [children]).
+
+    dbusmenu marks mnemonics with "_" (Qt's "&"); they are left out of the labels.
+    """
+    item_id, props, children = layout
+    entries = {str(props["label"][1]).replace("_", ""): item_id} if "label" in props else {}
     for child in children:
-        labels += _labels(child[1])
-    return labels
+        entries.update(_entries(child[1]))
+    return entries
 
 
 def test_item_menu_and_new_icon_on_a_state_change(
@@ -179,9 +182,8 @@ def test_item_menu_and_new_icon_on_a_state_change(
             layout = conn.send_and_get_reply(
                 new_method_call(menu, "GetLayout", "iias", (0, -1, []))
             ).body[1]
-            # dbusmenu marks mnemonics with "_" (Qt's "&").
-            labels = [label.replace("_", "") for label in _labels(layout)]
-            assert "New escalation" in labels and "Quit" in labels, labels
+            entries = _entries(layout)
+            assert "New escalation" in entries and "Quit" in entries, entries
 
             def tooltip() -> str:
                 value = conn.send_and_get_reply(Properties(item).get("ToolTip")).body[0][1]
@@ -206,6 +208,13 @@ def test_item_menu_and_new_icon_on_a_state_change(
                 conn.recv_until_filtered(signals, timeout=60)  # TimeoutError if never sent
             assert xwin.wait_for(lambda: "Operational" not in tooltip()), tooltip()
             assert "outage" in tooltip().lower(), tooltip()
+
+            # Pause alerts from the panel's menu: the tooltip says so at once.
+            pause = next(i for label, i in entries.items() if label.startswith("Pause alerts"))
+            conn.send_and_get_reply(
+                new_method_call(menu, "Event", "isvu", (pause, "clicked", ("s", ""), 0))
+            )
+            assert xwin.wait_for(lambda: "Alerts paused until" in tooltip()), tooltip()
         app.terminate()
         assert app.wait(timeout=30) == 0
     finally:
