@@ -133,6 +133,8 @@ class AppShell(QObject):
         # only while an escalation is selected.
         self.window.timeline_requested.connect(self.open_timeline)
         self.window.add_selection_action(self.timeline_action)
+        # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
+        self.window.settings_requested.connect(self.open_settings)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
