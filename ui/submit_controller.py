@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from assistant.model import Escalation
-from ui.context import AppContext
 
 if TYPE_CHECKING:
     from assistant.outbox import DrainResult
     from assistant.trackers.base import TicketRef
+    from ui.context import AppContext
     from ui.outbox_worker import OutboxWorker
 
 log = logging.getLogger("ui.submit")
