@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
+from assistant.credentials import TOKEN_ENV
 from assistant.paths import AppPaths
 from ui.tasks import TaskRunner
 
@@ -110,6 +112,11 @@ class AppContext(QObject):
         purged = store.purge_deleted()  # deleted more than 30 days ago: past any undo
         if purged:
             log.info("purged %d escalation(s) deleted over 30 days ago", purged)
+        if os.environ.get(TOKEN_ENV):  # (the sending modules load only when needed)
+            from assistant.submission import unblock_for_environment_token
+
+            requeued = unblock_for_environment_token(store, settings)
+            log.info("token in the environment: %d escalation(s) queued again", requeued)
         if store.recovered_from is not None:
             notes.append(
                 "The local database was damaged. It was moved to "

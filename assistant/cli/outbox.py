@@ -54,17 +54,19 @@ def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tup
     token from the agent's point of view: it clears an earlier 401/403 block (if it is
     wrong too, the first request says so and blocks again).
     """
-    from assistant.credentials import CredentialStore
-    from assistant.submission import make_outbox, tracker_identity
+    from assistant.submission import (
+        make_outbox,
+        tracker_identity,
+        unblock_for_environment_token,
+    )
 
     tracker_id = tracker_identity(settings.tracker)
-    if CredentialStore().token_from_environment:
-        requeued = store.outbox.clear_auth_block(tracker_id)
-        if requeued:
-            print(
-                f"{requeued} escalation(s) waiting for a new token were queued again"
-                " (token from the environment)."
-            )
+    requeued = unblock_for_environment_token(store, settings)
+    if requeued:
+        print(
+            f"{requeued} escalation(s) waiting for a new token were queued again"
+            " (token from the environment)."
+        )
     blocked = store.outbox.auth_block(tracker_id)
     reason = ""
     if blocked is not None:
