@@ -30,6 +30,8 @@ STATE_LABELS = {
     "submitted": "Submitted",
     "needs_attention": "Needs attention",
 }
+#: a retrying entry that only looks its key up again (the tracker's search may lag)
+CHECKING_LABEL = "Checking with the tracker…"
 
 
 class OutboxView(QWidget):
@@ -112,7 +114,7 @@ class OutboxView(QWidget):
             nxt = e.next_attempt_at.astimezone().strftime("%H:%M:%S") if e.next_attempt_at else ""
             values = (
                 e.title or e.escalation_id[:8],
-                STATE_LABELS.get(e.state.value, e.state.value),
+                CHECKING_LABEL if e.checking else STATE_LABELS.get(e.state.value, e.state.value),
                 str(e.attempts),
                 nxt,
                 e.ticket_key,

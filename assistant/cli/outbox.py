@@ -79,7 +79,6 @@ def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tup
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.outbox import OutboxState
 
     try:
         store = open_store(args)
@@ -96,14 +95,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not entries:
         print("The outbox is empty.")
         return 0
-    from assistant.outbox.sender import CHECKING
+    from assistant.store.outbox_rows import CHECKING
 
     print(f"{'ID':8}  {'STATE':25}  {'TRIES':5}  {'NEXT ATTEMPT':16}  {'TICKET':8}  DETAIL")
     for e in entries:
         nxt = e.next_attempt_at.isoformat()[:16].replace("T", " ") if e.next_attempt_at else "-"
         detail = e.ticket_url or e.last_error or e.title
         state = e.state.value.replace("_", " ")
-        if e.state is OutboxState.RETRYING and e.last_error.startswith(CHECKING):
+        if e.checking:
             state = CHECKING.lower()  # a lookup that may lag: nothing is sent meanwhile
         print(
             f"{e.escalation_id[:8]}  {state:25}  {e.attempts:5}  {nxt:16}  "
