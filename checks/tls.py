@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from checks.result import CheckFailed, Outcome, Status
+from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, ca_file_option, parse_host_port
 
 DEFAULT_WARN_DAYS = 14
@@ -22,15 +22,23 @@ def _connect(host: str, port: int, ctx: CheckContext) -> socket.socket:
     try:
         return socket.create_connection((host, port), timeout=ctx.remaining())
     except ConnectionRefusedError as exc:
-        raise CheckFailed(f"{host}:{port} refused the connection.", {"error": "refused"}) from exc
+        raise TargetUnreachable(
+            f"{host}:{port} refused the connection from this computer.", {"error": "refused"}
+        ) from exc
     except TimeoutError as exc:
-        raise CheckFailed(
-            f"Could not connect to {host}:{port}: no answer in time.", {"error": "timeout"}
+        raise TargetUnreachable(
+            f"Could not connect to {host}:{port} from this computer: no answer in time.",
+            {"error": "timeout"},
         ) from exc
     except socket.gaierror as exc:
-        raise CheckFailed(f"The name {host} does not resolve.", {"error": "dns"}) from exc
+        raise TargetUnreachable(
+            f"The name {host} does not resolve from this computer.", {"error": "dns"}
+        ) from exc
     except OSError as exc:
-        raise CheckFailed(f"Could not connect to {host}:{port} ({exc.strerror or exc}).") from exc
+        raise TargetUnreachable(
+            f"Could not connect to {host}:{port} from this computer ({exc.strerror or exc}).",
+            {"error": "unreachable"},
+        ) from exc
 
 
 def _handshake(host: str, port: int, ctx: CheckContext, context: ssl.SSLContext) -> ssl.SSLSocket:
