@@ -82,6 +82,7 @@ class AppContext(QObject):
         self.problem.emit(str(exc))
 
     def shutdown(self) -> None:
-        self.tasks.wait()
+        if not self.tasks.shutdown():
+            log.warning("background work still running at quit")
         if self.store is not None:
             self.store.close()

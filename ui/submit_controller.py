@@ -123,7 +123,10 @@ class SubmitController(QObject):
                 return find_similar(tracker, snapshot)
 
         self.ctx.tasks.run(
-            work, self.similar_found.emit, lambda exc: self.similar_failed.emit(str(exc))
+            work,
+            self.similar_found.emit,
+            lambda exc: self.similar_failed.emit(str(exc)),
+            pool="network",
         )
 
 
