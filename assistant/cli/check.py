@@ -101,7 +101,14 @@ def format_table(results: list[CheckResult]) -> str:
     """Results as an aligned plain-text table."""
     rows = [("STATUS", "TYPE", "TARGET", "TIME", "SUMMARY")]
     rows += [
-        (_ICONS.get(r.status, r.status.upper()), r.type, r.target, f"{r.duration_ms:.0f} ms", r.summary) for r in results
+        (
+            _ICONS.get(r.status, r.status.upper()),
+            r.type,
+            r.target,
+            f"{r.duration_ms:.0f} ms",
+            r.summary,
+        )
+        for r in results
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
