@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, TrackerSettings
 from assistant.trackers.registry import TRACKER_TITLES
+from ui.palette import error_style, ok_style
 
 if TYPE_CHECKING:
     from assistant.policy import Policy
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ui.settings")
 
-OK_STYLE = "color: #107c10;"
-ERROR_STYLE = "color: #a4262c;"
 FORMATTINGS = {"textile": "Textile (Redmine's default)", "common_mark": "CommonMark Markdown"}
 
 
@@ -180,7 +179,7 @@ class SettingsDialog(QDialog):
         return ts, stripped
 
     def _show(self, label: QLabel, text: str, ok: bool) -> None:
-        label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        label.setStyleSheet(ok_style() if ok else error_style())
         label.setText(text)
 
     # -- connection test -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QSize, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,8 @@ from assistant.settings import AgentSettings, NotificationSettings, WatchedServi
 from assistant.watchers import WatchTarget
 from checks.registry import DESCRIPTIONS, check_types
 from ui.context import AppContext
+from ui.palette import error_style
+from ui.screen_fit import place_window, scroll_body
 
 _COLUMNS = ("Name", "Type", "Target", "Every (s)", "Listed by", "Watch")
 WATCH_COLUMN = 5
@@ -95,7 +97,7 @@ class WatchSettingsDialog(QDialog):
         add_form.addRow(add_row)
         self.add_error = QLabel()
         self.add_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.add_error.setStyleSheet("color: #a4262c")
+        self.add_error.setStyleSheet(error_style())
         add_form.addRow(self.add_error)
         services = QGroupBox("Watched services")
         services_lay = QVBoxLayout(services)
@@ -153,17 +155,17 @@ class WatchSettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.addButton(tracker_button, QDialogButtonBox.ButtonRole.ResetRole)
-        lay = QVBoxLayout(self)
+        lay, outer = scroll_body(self)  # on a small screen the body scrolls, buttons stay
         lay.addWidget(services, 1)
         lay.addWidget(notes)
-        lay.addWidget(self.message)
-        lay.addWidget(self.buttons)
+        outer.addWidget(self.message)
+        outer.addWidget(self.buttons)
         self.add_button.clicked.connect(self.add_from_form)
         self.remove_button.clicked.connect(self.remove_selected)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         self._load(current)
-        self.resize(720, 560)
+        place_window(self, ctx.ui_state, "watch-settings", QSize(720, 560))
 
     # -- state ---------------------------------------------------------------------------
 

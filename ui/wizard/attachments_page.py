@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import AttachmentRef, Escalation
-from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.palette import error_style
+from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
     from assistant.store import Store
@@ -98,7 +99,7 @@ class AttachmentsPage(WizardPage):
         self.message.setObjectName("attachmentMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(error_style())
         self.message.hide()
         self.busy = QLabel("Adding…")
         self.busy.hide()

@@ -429,8 +429,6 @@ class ChecksTable(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL_RESULT, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        self.setColumnWidth(COL_ACTIONS, RowActionsDelegate.column_width(self))
-        self.setColumnWidth(COL_TOOK, self.fontMetrics().horizontalAdvance("00.0 s") + 16)
         self.setMinimumHeight(160)
         self._fit_columns()
 
@@ -447,16 +445,26 @@ class ChecksTable(QTableView):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Status and Check give up width before Result does (1024×600, 150 % scaling)."""
+        """Took, Check and Status give up width before Result does (1024×600, 150 %)."""
         metrics = self.fontMetrics()
-        fixed = self.columnWidth(COL_TOOK) + self.columnWidth(COL_ACTIONS)
-        spare = self.viewport().width() - fixed - self.MIN_RESULT_WIDTH
+        width = self.viewport().width()
         status = metrics.horizontalAdvance("Unreachable") + 44  # icon, padding
         check = max(metrics.horizontalAdvance("mail.example.com:993") + 16, 140)
+        took = metrics.horizontalAdvance("00.0 s") + 16
+        actions = RowActionsDelegate.column_width(self)
+        # On a narrow table the time goes (it stays in the details and the tooltip).
+        narrow = width - status - check - took - actions < self.MIN_RESULT_WIDTH
+        self.setColumnHidden(COL_TOOK, narrow)
+        fixed = actions + (0 if narrow else took)
+        spare = width - fixed - self.MIN_RESULT_WIDTH
         if status + check > spare:
             check = max(spare - status, metrics.horizontalAdvance("Checkout") + 16)
+        elif spare > status + check:
+            check = min(check + (spare - status - check) // 3, 320)
         self.setColumnWidth(COL_STATUS, status)
-        self.setColumnWidth(COL_CHECK, min(check, 260))
+        self.setColumnWidth(COL_CHECK, check)
+        self.setColumnWidth(COL_TOOK, took)
+        self.setColumnWidth(COL_ACTIONS, actions)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         row = self.current_check()

@@ -26,6 +26,7 @@ from checks.registry import DESCRIPTIONS, check_types
 from checks.result import STATUS_ORDER, CheckResult, status_label
 from checks.runner import CheckRunner
 from checks.spec import CheckSpec
+from ui.palette import error_style
 from ui.wizard.checks_model import (
     COL_CHECK,
     COL_RESULT,
@@ -35,7 +36,7 @@ from ui.wizard.checks_model import (
     details_text,
     local_time,
 )
-from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -140,7 +141,7 @@ class ChecksPage(WizardPage):
         self.labels["checks"] = (QLabel(), "Status checks")
         self.check_error = QLabel()
         self.check_error.setObjectName("fieldError")
-        self.check_error.setStyleSheet(ERROR_STYLE)
+        self.check_error.setStyleSheet(error_style())
         self.check_error.setWordWrap(True)
         self.check_error.hide()
         self.errors["checks"] = self.check_error

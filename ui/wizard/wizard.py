@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -152,13 +152,10 @@ class EscalationWizard(QWidget):
     # -- geometry -----------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
-        screen = QGuiApplication.primaryScreen()
-        avail = screen.availableGeometry() if screen is not None else None
-        w, h = 1120, 720
-        if avail is not None and avail.width() > 0:
-            w, h = min(w, avail.width() - 40), min(h, avail.height() - 40)
-        self.setMinimumSize(800, 520)
-        self.resize(w, h)
+        from ui.screen_fit import place_window
+
+        # Never larger than the screen (1024×600, or 910×512 at 150 %): pages scroll.
+        place_window(self, self.ctx.ui_state, "wizard", QSize(1120, 720), QSize(800, 520))
 
     def _update_title(self) -> None:
         title = self.escalation.title.strip() or "New escalation"
