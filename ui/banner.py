@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.palette import box_style, state_icon
@@ -50,5 +50,10 @@ class Banner(QFrame):
         self.setAccessibleName(f"{KIND_WORDS[self.kind]}: {text}")
         self.label.setAccessibleName(f"{KIND_WORDS[self.kind]}: {text}")
         self.show()
-        # Announced by screen readers (Orca reads alert events at once).
+        # Announced by screen readers: an announcement (AT-SPI object:announcement, which
+        # Orca speaks at once; assertive for problems) and Qt's alert event.
+        announcement = QAccessibleAnnouncementEvent(self.label, f"{KIND_WORDS[self.kind]}: {text}")
+        if self.kind != "info":
+            announcement.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        QAccessible.updateAccessibility(announcement)
         QAccessible.updateAccessibility(QAccessibleEvent(self.label, QAccessible.Event.Alert))

@@ -249,15 +249,17 @@ class ChecksModel(QAbstractTableModel):
             target = redact_target(row.spec.target)
             return f"{row.label}\n{row.spec.type} · {target}"
         if col == COL_RESULT:
-            return result_text(row)
+            text = result_text(row)
+            return text or ("No result yet" if accessible else "")
         if col == COL_TOOK:
             ev = row.evidence
-            return duration(ev.duration_ms) if ev is not None and self._shows_result(row) else ""
+            took = duration(ev.duration_ms) if ev is not None and self._shows_result(row) else ""
+            return (f"Took {took}" if took else "No time yet") if accessible else took
         if accessible:  # the actions cell: what the buttons for this row do
             actions = [f"{row.run_label} (Enter)"] if row.runnable else []
             if not row.from_policy:
                 actions.append("Remove (Delete)")
-            return ", ".join(actions)
+            return ", ".join(actions) or "No actions"
         return ""
 
     def _tooltip(self, row: CheckRow, col: int) -> str:

@@ -164,6 +164,8 @@ class ImpactPage(WizardPage):
             self.priority.setText("Not derived yet: choose the impact and the urgency.")
         else:
             self.priority.setText(decision.reason)
+        # A screen reader reads the value ("Derived priority: … P2 High …"), not a fixed name.
+        self.priority.setAccessibleName(f"Derived priority: {self.priority.text()}")
 
     def _load(self, esc: Escalation) -> None:
         imp = esc.impact

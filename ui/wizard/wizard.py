@@ -92,6 +92,7 @@ class EscalationWizard(QWidget):
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
             scroll.setWidget(page)
+            scroll.setAccessibleName(page.title)  # a focusable area is never nameless
             self.scrolls.append(scroll)
             self.stack.addWidget(scroll)
 
