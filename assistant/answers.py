@@ -119,25 +119,24 @@ def _parse_cursor(value: str | None) -> datetime | None:
 def append_events(store: Store, escalation_id: str, events: list[TicketEvent]) -> list[TicketEvent]:
     """Add the events not yet on the escalation's timeline; returns those added.
 
-    One write transaction (``BEGIN IMMEDIATE``): the read and the write of the document can
-    never interleave with the autosave or the outbox.
+    One write transaction through the store (the timeline is the poller's and the
+    outbox's field): it can never interleave with the autosave or the outbox.
     """
-    from assistant.outbox import immediate, read_escalation, write_escalation
+    added: list[TicketEvent] = []
 
-    with immediate(store) as conn:
-        esc = read_escalation(conn, escalation_id)
-        new = _new_events(esc, events)
-        if new:
-            timeline = [
-                *esc.timeline,
-                *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in new),
-            ]
-            write_escalation(conn, esc.model_copy(update={"timeline": timeline}))
-    return new
+    def extend(timeline: list[TimelineEvent]) -> list[TimelineEvent]:
+        added[:] = _new_events_in(timeline, events)
+        return [
+            *timeline,
+            *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in added),
+        ]
+
+    store.update_timeline(escalation_id, extend)
+    return added
 
 
-def _new_events(esc: Escalation, events: list[TicketEvent]) -> list[TicketEvent]:
-    seen = {_event_key(e.kind, e.at, e.text) for e in esc.timeline}
+def _new_events_in(timeline: list[TimelineEvent], events: list[TicketEvent]) -> list[TicketEvent]:
+    seen = {_event_key(e.kind, e.at, e.text) for e in timeline}
     new: list[TicketEvent] = []
     for event in sorted(events, key=lambda e: e.at):
         key = _event_key(event.kind, event.at, event.text)

@@ -35,3 +35,11 @@ class NotFoundError(AssistantError):
 
 class AttachmentTooLargeError(AssistantError):
     """An attachment exceeds the per-file or total size limit."""
+
+
+class SubmissionError(AssistantError):
+    """The escalation cannot be queued or pulled back (incomplete, out of scope, sent…)."""
+
+
+class ReadOnlyEscalation(AssistantError):
+    """A change to an escalation that is no longer editable (queued, sent); not saved."""

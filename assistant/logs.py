@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 _secrets: set[str] = set()
@@ -69,3 +71,39 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
         root.addHandler(h)
     root.setLevel(level)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise
+
+
+LOG_FILE = "app.log"
+
+
+@contextlib.contextmanager
+def command_logging(log_dir: Path, level: int = logging.INFO) -> Iterator[None]:
+    """Log a command-line run to the same rotating ``app.log`` the GUI writes (not stderr:
+    the command prints its own messages there). Nothing is added when the app's logging is
+    set up already (the GUI process), and the handler is removed again afterwards."""
+    root = logging.getLogger()
+    if any(getattr(h, "_escalation", False) for h in root.handlers):
+        yield
+        return
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            log_dir / LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        yield  # an unwritable log directory must not stop the command
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ScrubFilter())
+    handler.setLevel(level)
+    previous = root.level
+    root.addHandler(handler)
+    if root.level > level or root.level == logging.NOTSET:
+        root.setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+        handler.close()

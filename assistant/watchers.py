@@ -48,9 +48,21 @@ CONFIRM_AFTER = 2
 MAX_BACKOFF_FACTOR = 16
 MAX_BACKOFF = timedelta(minutes=15)
 POLL_TIMEOUT_S = 10.0
-# Check failures that say "could not ask", not "the service is down".
+# Check failures that say "could not ask", not "the service is down". ``blocked_address``:
+# the target (or a redirect) is a link-local or cloud-metadata address that checks never
+# contact (checks.addresses) — a watch set up wrongly, not an outage.
 UNREACHABLE_ERRORS = frozenset(
-    {"timeout", "refused", "dns", "connection", "tls", "read", "format", "invalid_target"}
+    {
+        "timeout",
+        "refused",
+        "dns",
+        "connection",
+        "tls",
+        "read",
+        "format",
+        "invalid_target",
+        "blocked_address",
+    }
 )
 
 

@@ -190,22 +190,17 @@ def _open_drafts_window(ctx: Any) -> float:
 
 
 def bench_drafts_window(tmp: Path) -> None:
-    from sqlalchemy import insert
-
     from assistant.model import Escalation
-    from assistant.store.orm import EscalationRow
-    from assistant.store.repository import _columns, _iso
     from ui.drafts_model import FIRST_PAGE
 
     ctx = ready_context(tmp / "drafts")
     assert ctx.store is not None
-    rows = []
+    drafts = []
     for i in range(10_000):
         esc = Escalation(title=f"Escalation number {i}", component="email")
         esc.customer.name = f"Customer {i % 311}"
-        rows.append({"id": str(esc.id), "created_at": _iso(esc.created_at), **_columns(esc)})
-    with ctx.store.engine.begin() as conn:
-        conn.execute(insert(EscalationRow), rows)
+        drafts.append(esc)
+    ctx.store.create_many(drafts)
 
     results = [_open_drafts_window(ctx) for _ in range(5)]
     report(

@@ -8,8 +8,6 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import insert
-
 from assistant.model import Customer, Environment, Escalation, Level
 from assistant.paths import resolve_paths
 from assistant.store import Store
@@ -76,15 +74,9 @@ def bench_autosave(tmp: Path) -> None:
 def bench_list(tmp: Path, n: int = 10_000) -> None:
     store = Store(resolve_paths(tmp / "list"))
     base = realistic_draft().model_copy(update={"steps": ["one", "two"], "summary": "short"})
-    with store.engine.begin() as conn:
-        from assistant.store.orm import EscalationRow
-        from assistant.store.repository import _columns
-
-        rows = []
-        for i in range(n):
-            e = base.model_copy(update={"id": uuid.uuid4(), "title": f"Escalation {i}"})
-            rows.append({"id": str(e.id), "created_at": e.created_at.isoformat(), **_columns(e)})
-        conn.execute(insert(EscalationRow), rows)
+    store.create_many(
+        base.model_copy(update={"id": uuid.uuid4(), "title": f"Escalation {i}"}) for i in range(n)
+    )
     api, raw = [], []
     for _ in range(7):
         t = time.perf_counter()

@@ -6,13 +6,14 @@ import errno
 import re
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from checks.addresses import IPNetwork, allowed_ranges, check_peer, resolve
 from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
 from checks.spec import (
     CheckContext,
@@ -156,6 +157,7 @@ def fetch(url: str, ctx: CheckContext, options: Mapping[str, Any]) -> Fetched:
     """GET ``url`` following at most ``max_redirects`` redirects, all inside ``ctx``'s deadline."""
     verify: bool | str = ca_file_option(options) or True
     max_redirects = int(options.get("max_redirects", MAX_REDIRECTS))
+    allow = allowed_ranges(options)
     chain: list[dict[str, Any]] = []
     seen: set[str] = set()
     start = time.monotonic()
@@ -165,6 +167,7 @@ def fetch(url: str, ctx: CheckContext, options: Mapping[str, Any]) -> Fetched:
         while True:
             left = ctx.remaining()
             seen.add(current)
+            _check_target(current, allow)  # the first URL and every redirect, before any byte
             try:
                 resp = session.get(
                     current, stream=True, allow_redirects=False, timeout=(left, left), verify=verify
@@ -178,6 +181,9 @@ def fetch(url: str, ctx: CheckContext, options: Mapping[str, Any]) -> Fetched:
             except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema) as exc:
                 raise TargetError(f"'{current}' is not a valid URL.") from exc
             with resp:
+                # And the address the connection really went to (a name can resolve anew).
+                sock = getattr(getattr(resp.raw, "connection", None), "sock", None)
+                check_peer(sock if isinstance(sock, socket.socket) else None, _host(current), allow)
                 location = resp.headers.get("Location")
                 if resp.status_code in _REDIRECT_CODES and location:
                     chain.append({"url": current, "status": resp.status_code})
@@ -209,6 +215,21 @@ def fetch(url: str, ctx: CheckContext, options: Mapping[str, Any]) -> Fetched:
                     elapsed_ms=(time.monotonic() - start) * 1000,
                     encoding=resp.encoding or "utf-8",
                 )
+
+
+def _check_target(url: str, allow: Sequence[IPNetwork]) -> None:
+    """Refuse a URL whose host resolves to a blocked address (see ``checks.addresses``)."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return  # requests reports the bad port itself
+    try:
+        resolve(parts.hostname, port, allow)
+    except (socket.gaierror, UnicodeError):
+        return  # requests reports names that do not resolve, in its own words
 
 
 def _expected_codes(value: Any) -> list[int]:

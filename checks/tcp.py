@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
+from checks.addresses import allowed_ranges, connect
 from checks.result import Outcome, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, parse_host_port
 
@@ -16,7 +17,7 @@ def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
     details: dict[str, object] = {"host": host, "port": port}
     start = time.monotonic()
     try:
-        sock = socket.create_connection((host, port), timeout=ctx.remaining())
+        sock = connect(host, port, ctx.remaining(), allowed_ranges(spec.options))
     except ConnectionRefusedError as exc:
         raise TargetUnreachable(
             f"{where} refused the connection from this computer: nothing is listening on "

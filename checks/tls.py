@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import ssl
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,15 +13,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
+from checks.addresses import IPNetwork, allowed_ranges, connect
 from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, ca_file_option, parse_host_port
 
 DEFAULT_WARN_DAYS = 14
 
 
-def _connect(host: str, port: int, ctx: CheckContext) -> socket.socket:
+def _connect(
+    host: str, port: int, ctx: CheckContext, allow: Sequence[IPNetwork] = ()
+) -> socket.socket:
     try:
-        return socket.create_connection((host, port), timeout=ctx.remaining())
+        return connect(host, port, ctx.remaining(), allow)
     except ConnectionRefusedError as exc:
         raise TargetUnreachable(
             f"{host}:{port} refused the connection from this computer.", {"error": "refused"}
@@ -41,8 +45,14 @@ def _connect(host: str, port: int, ctx: CheckContext) -> socket.socket:
         ) from exc
 
 
-def _handshake(host: str, port: int, ctx: CheckContext, context: ssl.SSLContext) -> ssl.SSLSocket:
-    raw = _connect(host, port, ctx)
+def _handshake(
+    host: str,
+    port: int,
+    ctx: CheckContext,
+    context: ssl.SSLContext,
+    allow: Sequence[IPNetwork] = (),
+) -> ssl.SSLSocket:
+    raw = _connect(host, port, ctx, allow)
     try:
         raw.settimeout(ctx.remaining())
         server_name = None if _is_ip(host) else host
@@ -60,14 +70,16 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def _fetch_certificate(host: str, port: int, ctx: CheckContext) -> tuple[bytes, str]:
+def _fetch_certificate(
+    host: str, port: int, ctx: CheckContext, allow: Sequence[IPNetwork] = ()
+) -> tuple[bytes, str]:
     """The leaf certificate (DER) and protocol version, without judging it."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     # Deliberately unverified: we want to read and describe even a broken certificate.
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        with _handshake(host, port, ctx, context) as tls:
+        with _handshake(host, port, ctx, context, allow) as tls:
             der = tls.getpeercert(binary_form=True)
             version = tls.version() or ""
     except (ssl.SSLError, ConnectionResetError) as exc:
@@ -82,13 +94,19 @@ def _fetch_certificate(host: str, port: int, ctx: CheckContext) -> tuple[bytes, 
     return der, version
 
 
-def _verify_chain(host: str, port: int, ctx: CheckContext, ca_file: str | None) -> str:
+def _verify_chain(
+    host: str,
+    port: int,
+    ctx: CheckContext,
+    ca_file: str | None,
+    allow: Sequence[IPNetwork] = (),
+) -> str:
     """Empty when the chain verifies against the trust store, else OpenSSL's reason."""
     context = ssl.create_default_context(cafile=ca_file)
     # The hostname is judged separately so the two findings are not conflated.
     context.check_hostname = False
     try:
-        with _handshake(host, port, ctx, context):
+        with _handshake(host, port, ctx, context, allow):
             return ""
     except ssl.SSLCertVerificationError as exc:
         return str(exc.verify_message or exc.reason or exc)
@@ -129,8 +147,9 @@ def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
     host, port = parse_host_port(spec.target, default_port=443)
     warn_days = int(spec.options.get("warn_days", DEFAULT_WARN_DAYS))
     ca_file = ca_file_option(spec.options)
-    der, version = _fetch_certificate(host, port, ctx)
-    chain_error = _verify_chain(host, port, ctx, ca_file)
+    allow = allowed_ranges(spec.options)
+    der, version = _fetch_certificate(host, port, ctx, allow)
+    chain_error = _verify_chain(host, port, ctx, ca_file, allow)
 
     cert = x509.load_der_x509_certificate(der)
     now = datetime.now(UTC)

@@ -12,11 +12,15 @@ from assistant.paths import AppPaths
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from assistant.credentials import CredentialStore
     from assistant.policy import Policy, PolicySource
     from assistant.settings import AgentSettings
     from assistant.store import Store
 
 log = logging.getLogger("ui")
+
+#: how long quitting waits for a network call in flight (a hung tracker must not hang quit)
+QUIT_NETWORK_WAIT_MS = 3_000
 
 
 class AppContext(QObject):
@@ -24,12 +28,14 @@ class AppContext(QObject):
 
     Signals: ``ready()`` once the store and policy are loaded (off the GUI thread),
     ``problem(str)`` for a known error to show in a banner, ``drafts_changed()`` after a
-    store write that lists should reflect.
+    store write that lists should reflect, ``shutting_down()`` when the app ends, before
+    the workers are waited for (last chance to queue a write, e.g. a pending autosave).
     """
 
     ready = Signal()
     problem = Signal(str)
     drafts_changed = Signal()
+    shutting_down = Signal()
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +45,16 @@ class AppContext(QObject):
         self.policy_source: PolicySource | None = None
         self.settings: AgentSettings | None = None
         self.ui_state = QSettings(str(paths.ui_state_file), QSettings.Format.IniFormat)
+        self._credentials: CredentialStore | None = None
+
+    @property
+    def credentials(self) -> CredentialStore:
+        """The app's one CredentialStore, so a session-only token is seen everywhere."""
+        if self._credentials is None:
+            from assistant.credentials import CredentialStore
+
+            self._credentials = CredentialStore()
+        return self._credentials
 
     @property
     def policy(self) -> Policy:
@@ -81,8 +97,18 @@ class AppContext(QObject):
         log.error("start-up failed: %s", exc)
         self.problem.emit(str(exc))
 
-    def shutdown(self) -> None:
-        if not self.tasks.shutdown():
-            log.warning("background work still running at quit")
+    def shutdown(self) -> bool:
+        """Flush pending writes and wait for the workers; ``False`` if work was still running.
+
+        Running check runs are cancelled first. Store writes are waited for fully; a network
+        call still blocked after the wait is left to the process exit (its outcome is
+        unknown, and the outbox looks the key up at the next start before sending again).
+        """
+        self.shutting_down.emit()
+        done = self.tasks.shutdown(network_msecs=QUIT_NETWORK_WAIT_MS)
+        if not done:
+            log.warning("quitting while a network call still runs; it is resolved at next start")
+            return False  # the store stays open under the running worker; exit ends both
         if self.store is not None:
             self.store.close()
+        return True

@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         install_typing_hook(self)
 
     def _make_actions(self) -> None:
-        tb = QToolBar("Escalations")
+        tb = self.toolbar = QToolBar("Escalations")
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
         self.addToolBar(tb)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -83,12 +83,9 @@ class OutboxView(QWidget):
         store = self.ctx.store
         if store is None:
             return
-        policy = self.ctx.policy
 
         def work() -> list[OutboxEntry]:
-            from assistant.outbox import Outbox
-
-            return Outbox(store, policy, _no_tracker).entries()
+            return store.outbox.entries()
 
         self.ctx.tasks.run(work, self._show, lambda exc: self.message.setText(str(exc)))
 
@@ -134,12 +131,12 @@ class OutboxView(QWidget):
         e, store = self.selected(), self.ctx.store
         if e is None or store is None:
             return
-        eid, policy = e.escalation_id, self.ctx.policy
+        eid = e.escalation_id
 
         def work() -> None:
-            from assistant.outbox import Outbox
+            from assistant.model import utcnow
 
-            Outbox(store, policy, _no_tracker).retry_now(eid)
+            store.outbox.retry_now(eid, utcnow())
 
         def done(_r: object) -> None:
             self.message.setText("Sending now…")
@@ -166,7 +163,3 @@ class OutboxView(QWidget):
             self.reload()
 
         self.ctx.tasks.run(work, done, lambda exc: self.message.setText(str(exc)), write=True)
-
-
-def _no_tracker() -> NoReturn:
-    raise AssertionError("the outbox view never sends")

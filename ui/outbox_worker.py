@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import weakref
+import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from assistant.credentials import CredentialStore
+from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
+    from assistant.credentials import CredentialStore
     from assistant.outbox import DrainResult
     from ui.context import AppContext
 
@@ -18,15 +19,10 @@ log = logging.getLogger("ui.outbox")
 
 DRAIN_INTERVAL_MS = 30_000
 
-_credentials: weakref.WeakKeyDictionary[AppContext, CredentialStore] = weakref.WeakKeyDictionary()
-
 
 def shared_credentials(ctx: AppContext) -> CredentialStore:
-    """One CredentialStore per running app, so a session-only token is seen everywhere."""
-    creds = _credentials.get(ctx)
-    if creds is None:
-        creds = _credentials[ctx] = CredentialStore()
-    return creds
+    """The app's one CredentialStore (``AppContext.credentials``)."""
+    return ctx.credentials
 
 
 class OutboxWorker(QObject):
@@ -99,6 +95,10 @@ class OutboxWorker(QObject):
         self._run_again()
         log.warning("outbox drain failed: %s", exc)
         self.failed.emit(str(exc))
+        if not isinstance(exc, AssistantError):
+            # A bug, not the agent's problem: the crash handler reports it (the outbox has
+            # already set the entry to retry with a lookup first).
+            sys.excepthook(type(exc), exc, exc.__traceback__)
 
     def _finish(self) -> None:
         self._running = False

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.settings import AgentSettings, TrackerSettings
-from assistant.trackers.registry import TRACKER_TITLES
+from assistant.trackers.registry import TRACKERS
 from ui.palette import error_style, ok_style
 
 if TYPE_CHECKING:
@@ -61,8 +61,8 @@ class SettingsDialog(QDialog):
 
         self.type_box = QComboBox()
         self.type_box.setAccessibleName("Tracker type")
-        for key, title in TRACKER_TITLES.items():
-            self.type_box.addItem(title, key)
+        for plugin in TRACKERS:
+            self.type_box.addItem(plugin.title, plugin.id)
         self.url_edit = QLineEdit()
         self.url_edit.setAccessibleName("Tracker URL")
         self.url_edit.setPlaceholderText("https://tracker.example.com")
@@ -292,7 +292,6 @@ class SettingsDialog(QDialog):
 
         def work() -> str:
             from assistant.credentials import KeyringUnavailable
-            from assistant.outbox import clear_auth_block
             from assistant.settings import save_settings
             from assistant.submission import tracker_identity
 
@@ -304,7 +303,7 @@ class SettingsDialog(QDialog):
                 except KeyringUnavailable as exc:
                     note = str(exc)
                 if store is not None:
-                    clear_auth_block(store, tracker_identity(ts))
+                    store.outbox.clear_auth_block(tracker_identity(ts))
             if stripped:
                 note = (note + "\n" if note else "") + (
                     "The user name/password in the URL was removed; the token is kept in the"

@@ -114,14 +114,21 @@ class TaskRunner(QObject):
                 except Exception:
                     log.exception("cancelling a task failed")
 
-    def wait(self, msecs: int = 10_000) -> bool:
-        """Wait for every pool, store writes last; False when one did not finish in time."""
-        done = True
-        for name in ("network", "reads", "store-write"):
-            done = self.pools[name].waitForDone(msecs) and done
-        return done
+    def wait(self, msecs: int = 10_000, *, network_msecs: int | None = None) -> bool:
+        """Wait for running work (on quit, so nothing is cut mid-write); ``True`` when done.
 
-    def shutdown(self, msecs: int = 10_000) -> bool:
-        """On quit: cancel what can be cancelled, then wait for every pool."""
+        Store writes and reads get ``msecs``; the network pool, where calls can block for
+        their whole timeout, gets ``network_msecs`` (default: ``msecs``), then the store
+        writes again (a finishing drain records its outcome through them).
+        """
+        writes_done = self.pools["store-write"].waitForDone(msecs)
+        reads_done = self.pools["reads"].waitForDone(msecs)
+        network = msecs if network_msecs is None else network_msecs
+        network_done = self.pools["network"].waitForDone(network)
+        writes_after = self.pools["store-write"].waitForDone(msecs)
+        return bool(writes_done and reads_done and network_done and writes_after)
+
+    def shutdown(self, msecs: int = 10_000, *, network_msecs: int | None = None) -> bool:
+        """On quit: cancel what can be cancelled (check runs), then wait for every pool."""
         self.cancel_all()
-        return self.wait(msecs)
+        return self.wait(msecs, network_msecs=network_msecs)

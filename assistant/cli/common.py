@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from assistant.errors import AssistantError
 from assistant.paths import resolve_paths
 from assistant.store import Store
 
@@ -19,6 +20,29 @@ def open_store(args: argparse.Namespace) -> Store:
             file=sys.stderr,
         )
     return store
+
+
+class BadId(AssistantError):
+    """An id argument that cannot name any escalation (blank, whitespace)."""
+
+
+def resolve_id(store: Store, text: str) -> str:
+    """The full escalation id for what the agent typed: a unique prefix of the id, or the
+    display id ``ESC-XXXXXXXX`` the app and this command line print. A blank id is refused
+    (it would match every escalation as a prefix)."""
+    typed = text.strip()
+    if typed[:4].upper() == "ESC-":
+        typed = typed[4:].strip()
+    if not typed:
+        raise BadId(
+            f"{text!r} is not an escalation id; give the id or its first characters as"
+            " `drafts list` prints them (or ESC-XXXXXXXX)."
+        )
+    return store.find_id(typed.lower())
+
+
+#: exit codes as the README lists them
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def fail(message: str, code: int = 1) -> int:

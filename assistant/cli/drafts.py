@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
 from assistant.policy import default_policy
@@ -27,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=cmd_list)
 
     show = dsub.add_parser("show", help="show one escalation")
-    show.add_argument("id", help="escalation id (a unique prefix is enough)")
+    show.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
     fmt = show.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="the stored document as JSON")
     fmt.add_argument("--markdown", action="store_true", help="the ticket as Markdown")
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=cmd_import)
 
     rm = dsub.add_parser("delete", help="delete an escalation (undo from the app)")
-    rm.add_argument("id")
+    rm.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
     rm.set_defaults(func=cmd_delete)
 
 
@@ -66,7 +67,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     try:
         store = open_store(args)
-        esc = store.get(store.find_id(args.id))
+        esc = store.get(resolve_id(store, args.id))
+    except BadId as exc:
+        return fail(str(exc), EXIT_USAGE)
     except AssistantError as exc:
         return fail(str(exc))
     if args.json:
@@ -82,10 +85,25 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.inputs import MAX_IMPORT_BYTES, InputError, checked_input
+
     try:
-        raw = args.file.read_bytes()
+        size = args.file.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            return fail(
+                f"{args.file} is {size / 1_048_576:.1f} MB; an escalation document may be at"
+                f" most {MAX_IMPORT_BYTES // 1_048_576} MB (attach logs as files instead)",
+                EXIT_USAGE,
+            )
+        with args.file.open("rb") as fh:
+            raw = fh.read(MAX_IMPORT_BYTES + 1)
     except OSError as exc:
-        return fail(f"cannot read {args.file}: {exc.strerror or exc}", 2)
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}", EXIT_USAGE)
+    if len(raw) > MAX_IMPORT_BYTES:  # grew while being read, or not a regular file
+        return fail(f"{args.file} is larger than {MAX_IMPORT_BYTES // 1_048_576} MB", EXIT_USAGE)
+    # A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
         esc = Escalation.model_validate_json(raw)
     except ValidationError as exc:
@@ -93,8 +111,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"  {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
             for e in exc.errors()
         ]
-        return fail(f"{args.file} is not a valid escalation:\n" + "\n".join(lines), 2)
+        return fail(f"{args.file} is not a valid escalation:\n" + "\n".join(lines), EXIT_USAGE)
     try:
+        _paths, settings, policy = load_agent(args)
+        try:
+            esc = checked_input(esc, policy, tracker_type=settings.tracker.type)
+        except InputError as exc:
+            lines = [f"  {problem}" for problem in exc.problems]
+            return fail(f"{args.file} cannot be imported:\n" + "\n".join(lines), EXIT_USAGE)
         store = open_store(args)
         # A re-import of the same file must not clash with (or overwrite) the original.
         clash = True
@@ -108,7 +132,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             esc = esc.model_copy(update={"id": uuid.uuid4()})
         esc = esc.model_copy(update={"status": Status.DRAFT, "ticket": None})
         # A priority in the file is not trusted: only the policy's matrix sets one.
-        esc = store.create(apply_priority(default_policy(), esc))
+        esc = store.create(apply_priority(policy, esc))
     except AssistantError as exc:
         return fail(str(exc))
     print(esc.id)
@@ -118,8 +142,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     try:
         store = open_store(args)
-        eid = store.find_id(args.id)
+        eid = resolve_id(store, args.id)
         store.delete(eid)
+    except BadId as exc:
+        return fail(str(exc), EXIT_USAGE)
     except AssistantError as exc:
         return fail(str(exc))
     print(f"Deleted {eid} (it can be restored from the app until it is purged).")

@@ -7,22 +7,13 @@ and hands this ``main`` the GUI and the window self-test, so the core never impo
 from __future__ import annotations
 
 import argparse
-import importlib
+import io
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
 from assistant import __version__
-
-# Each module defines ``register(subparsers)``; the subparser's ``func(args) -> int`` runs it.
-# Listed here (not discovered) so the frozen app sees the same commands.
-COMMAND_MODULES = [
-    "assistant.cli.drafts",
-    "assistant.cli.policy",
-    "assistant.cli.check",
-    "assistant.cli.tracker",
-    "assistant.cli.submit",
-    "assistant.cli.outbox",
-]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,9 +36,13 @@ def _global_parser(add_help: bool) -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The full parser with every subcommand."""
     parser = _global_parser(add_help=True)
+    # Imported here, not at the top: the GUI path must not load the subcommands (and
+    # SQLAlchemy, requests …) before its first frame is painted.
+    from assistant.cli.commands import COMMANDS
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for command in COMMANDS:
+        command.build(sub)
     return parser
 
 
@@ -88,8 +83,56 @@ def main(
             return gui(args.data_dir, not args.no_crash_dialog)
         print(NO_GUI_MESSAGE, file=sys.stderr)
         return EXIT_USAGE
-    result: int = args.func(args)
+    problem = data_dir_problem(args.data_dir)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    from assistant.logs import command_logging
+    from assistant.paths import resolve_paths
+
+    log = logging.getLogger("assistant.cli")
+    with command_logging(resolve_paths(args.data_dir).log_dir):
+        log.info("command: %s", args.command)
+        try:
+            result: int = args.func(args)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (`drafts list | head`): stop quietly, no traceback.
+            _silence_stdout()
+            return EXIT_FAILED
+        log.info("command %s ended with exit code %d", args.command, result)
     return result
+
+
+def data_dir_problem(data_dir: str | None) -> str | None:
+    """Why the data directory cannot be used (a file, not creatable, not writable), or None."""
+    from assistant.paths import resolve_paths
+
+    paths = resolve_paths(data_dir)
+    where = paths.data_dir
+    named = "--data-dir" if data_dir is not None else "the data directory"
+    if where.exists() and not where.is_dir():
+        return f"{named} {where} is a file, not a directory; give a directory (it is created)."
+    try:
+        paths.ensure()
+    except OSError as exc:
+        return f"{named} {where} cannot be created ({exc.strerror or exc}); give another one."
+    for directory in (paths.data_dir, paths.config_dir):
+        if not os.access(directory, os.W_OK | os.X_OK):
+            return (
+                f"{named} {directory} is not writable; give one you can write to (nothing was"
+                " changed)."
+            )
+    return None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush does not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file descriptor (tests capture stdout): nothing to silence
 
 
 if __name__ == "__main__":

@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING
 
 from assistant.cli.common import fail, open_store
 from assistant.errors import AssistantError
 from assistant.paths import AppPaths, resolve_paths
 from assistant.policy import Policy
 from assistant.settings import AgentSettings
+
+if TYPE_CHECKING:
+    from assistant.outbox import Outbox
+    from assistant.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = osub.add_parser("list", help="every outbox entry with its state")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
     ls.set_defaults(func=cmd_list)
-    fl = osub.add_parser("flush", help="send now; exit 1 if anything is left unsent")
+    fl = osub.add_parser("flush", help="send what is due now; exit 1 if anything is left unsent")
+    fl.add_argument(
+        "--now",
+        action="store_true",
+        help="also send what waits for its next attempt (ignores backoff and Retry-After)",
+    )
     fl.set_defaults(func=cmd_flush)
 
 
@@ -37,13 +46,42 @@ def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Polic
     return paths, settings, policy
 
 
+def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tuple[Outbox, str]:
+    """The outbox for sending, and why the tracker is blocked ('' when it is not).
+
+    A token in ``ESCALATION_ASSISTANT_TRACKER_TOKEN`` at the start of a command is a new
+    token from the agent's point of view: it clears an earlier 401/403 block (if it is
+    wrong too, the first request says so and blocks again).
+    """
+    from assistant.credentials import CredentialStore
+    from assistant.submission import make_outbox, tracker_identity
+
+    tracker_id = tracker_identity(settings.tracker)
+    if CredentialStore().token_from_environment:
+        requeued = store.outbox.clear_auth_block(tracker_id)
+        if requeued:
+            print(
+                f"{requeued} escalation(s) waiting for a new token were queued again"
+                " (token from the environment)."
+            )
+    blocked = store.outbox.auth_block(tracker_id)
+    reason = ""
+    if blocked is not None:
+        reason = (
+            f"the tracker refused the token earlier ({blocked}); nothing is sent until a new"
+            " token is given: `tracker configure --token-stdin`, the Settings dialog, or"
+            " ESCALATION_ASSISTANT_TRACKER_TOKEN"
+        )
+    return make_outbox(store, settings, policy), reason
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.outbox import Outbox
+    from assistant.outbox import OutboxState
 
     try:
         store = open_store(args)
         try:
-            entries = Outbox(store, _no_policy(), _no_tracker).entries()
+            entries = store.outbox.entries()
         finally:
             store.close()
     except AssistantError as exc:
@@ -55,12 +93,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not entries:
         print("The outbox is empty.")
         return 0
-    print(f"{'ID':8}  {'STATUS':15}  {'TRIES':5}  {'NEXT ATTEMPT':16}  {'TICKET':8}  DETAIL")
+    from assistant.outbox.sender import CHECKING
+
+    print(f"{'ID':8}  {'STATE':25}  {'TRIES':5}  {'NEXT ATTEMPT':16}  {'TICKET':8}  DETAIL")
     for e in entries:
         nxt = e.next_attempt_at.isoformat()[:16].replace("T", " ") if e.next_attempt_at else "-"
         detail = e.ticket_url or e.last_error or e.title
+        state = e.state.value.replace("_", " ")
+        if e.state is OutboxState.RETRYING and e.last_error.startswith(CHECKING):
+            state = CHECKING.lower()  # a lookup that may lag: nothing is sent meanwhile
         print(
-            f"{e.escalation_id[:8]}  {e.state.value:15}  {e.attempts:5}  {nxt:16}  "
+            f"{e.escalation_id[:8]}  {state:25}  {e.attempts:5}  {nxt:16}  "
             f"{e.ticket_key or '-':8}  {detail}"
         )
     return 0
@@ -68,14 +111,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_flush(args: argparse.Namespace) -> int:
     from assistant.outbox import OutboxState
-    from assistant.submission import make_outbox
 
     try:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            outbox = make_outbox(store, settings, policy)
-            result = outbox.drain(force=True)
+            outbox, blocked = sending_outbox(store, settings, policy)
+            # Only what is due: the backoff and a tracker's Retry-After are honoured unless
+            # the agent overrides them explicitly.
+            result = outbox.drain(force=args.now)
             if result.busy:
                 return fail("another outbox sender is running; try again in a moment")
             left = outbox.pending()
@@ -83,21 +127,16 @@ def cmd_flush(args: argparse.Namespace) -> int:
             store.close()
     except AssistantError as exc:
         return fail(str(exc))
-    if result.problem:
-        print(f"nothing sent: {result.problem}", file=sys.stderr)
+    if args.now:
+        print("--now: sending without waiting for backoff or the tracker's Retry-After")
+    if result.problem or blocked:
+        print(f"nothing sent: {result.problem or blocked}", file=sys.stderr)
     for e in result.submitted:
         print(f"sent {e.escalation_id[:8]} as {e.ticket_key} {e.ticket_url}")
     for e in left:
         what = "needs attention" if e.state is OutboxState.NEEDS_ATTENTION else e.state.value
-        print(f"{what}: {e.escalation_id[:8]} {e.last_error}", file=sys.stderr)
+        when = ""
+        if e.state is OutboxState.RETRYING and e.next_attempt_at is not None and not args.now:
+            when = f" (next attempt {e.next_attempt_at.isoformat(timespec='seconds')})"
+        print(f"{what}: {e.escalation_id[:8]}{when} {e.last_error}", file=sys.stderr)
     return 1 if left else 0
-
-
-def _no_policy() -> Policy:
-    from assistant.policy import default_policy
-
-    return default_policy()
-
-
-def _no_tracker() -> NoReturn:  # listing never builds a tracker
-    raise AssertionError("not used")

@@ -1,42 +1,72 @@
-"""``submit ID``: queue an escalation and send it now (it stays queued if that fails)."""
+"""``submit ID``: queue an escalation and send it now (it stays queued if that fails).
+
+Exit codes (README): 0 only when the escalation was sent (or with ``--queue-only`` once it
+is queued), 1 when it is still waiting in the outbox or needs attention, 2 when it may not
+be submitted at all (out of Ops' scope, incomplete). ``submit ID`` for an escalation that is
+already waiting in the outbox sends it now; the outbox looks the idempotency key up first
+whenever an earlier attempt's outcome is unknown, so this never makes a second ticket.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.common import BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
+
+EXIT_NOT_SUBMITTABLE = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("submit", help="submit an escalation to the Ops tracker")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
     p.add_argument("--queue-only", action="store_true", help="queue it without sending now")
     p.set_defaults(func=cmd_submit)
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from assistant.cli.outbox import load_agent
+    from assistant.cli.outbox import load_agent, sending_outbox
     from assistant.outbox import OutboxState
-    from assistant.submission import QUEUED_MESSAGE, make_outbox, queue_escalation, tracker_identity
+    from assistant.submission import (
+        QUEUED_MESSAGE,
+        SubmissionError,
+        queue_escalation,
+        tracker_identity,
+    )
 
     try:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            eid = store.find_id(args.id)
-            esc = queue_escalation(
-                store, policy, eid, tracker_id=tracker_identity(settings.tracker)
-            )
-            if args.queue_only:
-                print(f"{esc.short_id}: {QUEUED_MESSAGE}")
-                return 0
-            outbox = make_outbox(store, settings, policy)
-            result = outbox.drain(only=eid)
+            eid = resolve_id(store, args.id)
+            outbox, blocked = sending_outbox(store, settings, policy)
+            waiting = outbox.entry(eid)
+            pending = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRYING)
+            if waiting is not None and waiting.state in pending:
+                # Already in the outbox: "submit" again means "send it now".
+                esc = store.get(eid)
+                if args.queue_only:
+                    print(f"{esc.short_id}: {QUEUED_MESSAGE}")
+                    return 0
+                result = outbox.drain(only=eid, force=True)
+            else:
+                try:
+                    esc = queue_escalation(
+                        store, policy, eid, tracker_id=tracker_identity(settings.tracker)
+                    )
+                except SubmissionError as exc:
+                    already = "already submitted" in str(exc)
+                    return fail(str(exc), 1 if already else EXIT_NOT_SUBMITTABLE)
+                if args.queue_only:
+                    print(f"{esc.short_id}: {QUEUED_MESSAGE}")
+                    return 0
+                result = outbox.drain(only=eid)
             entry = outbox.entry(eid)
         finally:
             store.close()
+    except BadId as exc:
+        return fail(str(exc), EXIT_NOT_SUBMITTABLE)
     except AssistantError as exc:
         return fail(str(exc))
     if entry is None:  # pragma: no cover - pulled back by someone else meanwhile
@@ -46,7 +76,10 @@ def cmd_submit(args: argparse.Namespace) -> int:
         return 0
     if entry.state is OutboxState.NEEDS_ATTENTION:
         return fail(f"{esc.short_id} needs attention: {entry.last_error}")
-    print(f"{esc.short_id}: {QUEUED_MESSAGE}", file=sys.stdout)
-    if entry.last_error or result.problem:
-        print(f"  ({entry.last_error or result.problem})", file=sys.stderr)
-    return 0
+    if result.busy:
+        return fail(f"{esc.short_id}: queued; another sender is busy with the outbox right now")
+    reason = entry.last_error or result.problem or blocked
+    print(f"{esc.short_id}: not sent yet. {QUEUED_MESSAGE}", file=sys.stderr)
+    if reason:
+        print(f"  ({reason})", file=sys.stderr)
+    return 1

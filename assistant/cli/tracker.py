@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli.common import fail
-from assistant.credentials import CredentialStore, KeyringUnavailable
+from assistant.cli.common import EXIT_USAGE, fail
+from assistant.credentials import TOKEN_ENV, CredentialStore, KeyringUnavailable
 from assistant.errors import AssistantError
-from assistant.paths import resolve_paths
-from assistant.settings import load_settings, save_settings
-from assistant.trackers.registry import TRACKER_TITLES
+from assistant.paths import AppPaths, resolve_paths
+from assistant.settings import TrackerSettings, load_settings, save_settings
+from assistant.trackers.registry import TRACKERS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     tsub = p.add_subparsers(dest="tracker_command", metavar="ACTION", required=True)
 
     c = tsub.add_parser("configure", help="set the tracker type, URL, project and user")
-    c.add_argument("--type", required=True, choices=sorted(TRACKER_TITLES))
+    c.add_argument("--type", required=True, choices=TRACKERS.ids())
     c.add_argument("--url", required=True, help="base URL (never with credentials in it)")
     c.add_argument("--project", default=None, help="project id / key / owner/repo")
     c.add_argument("--user", default=None, help="user name or e-mail (Jira Cloud)")
@@ -40,47 +40,62 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_configure(args: argparse.Namespace) -> int:
-    from assistant.outbox import clear_auth_block
-    from assistant.submission import strip_credentials, tracker_identity
+    from assistant.trackers.http import header_value_problem, url_credentials_problem
 
-    paths = resolve_paths(args.data_dir).ensure()
-    settings = load_settings(paths.settings_file)
-    url, stripped = strip_credentials(args.url)
-    if stripped:
-        print(
-            "warning: the URL contained a user name or password; it was removed. "
-            "Give the token with --token-stdin (it goes to the keyring).",
-            file=sys.stderr,
-        )
-    ts = settings.tracker
-    ts.type = args.type
-    ts.url = url
-    if args.project is not None:
-        ts.project = args.project
-    if args.user is not None:
-        ts.user = args.user
-    if args.text_formatting is not None:
-        ts.text_formatting = args.text_formatting
-    save_settings(paths.settings_file, settings)
-    print(f"Tracker: {TRACKER_TITLES[ts.type]} at {ts.url} (project {ts.project or '-'})")
-    if not args.token_stdin:
-        return 0
-    token = sys.stdin.readline().strip()
+    problem = url_credentials_problem(args.url)
+    if problem is not None:
+        return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    token = ""
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            return fail("no token on standard input; nothing was saved", EXIT_USAGE)
+        problem = header_value_problem(token)
+        if problem is not None:
+            return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    try:
+        paths = resolve_paths(args.data_dir).ensure()
+        settings = load_settings(paths.settings_file)
+        ts = settings.tracker
+        ts.type = args.type
+        ts.url = args.url.strip()
+        if args.project is not None:
+            ts.project = args.project
+        if args.user is not None:
+            ts.user = args.user
+        if args.text_formatting is not None:
+            ts.text_formatting = args.text_formatting
+        save_settings(paths.settings_file, settings)
+    except (AssistantError, OSError) as exc:
+        return fail(str(exc))
+    print(f"Tracker: {TRACKERS.title(ts.type)} at {ts.url} (project {ts.project or '-'})")
     if not token:
-        return fail("no token on standard input")
+        return 0
     creds = CredentialStore()
     try:
         creds.set_token(ts.url, ts.user, token)
+        print("Token saved in the keyring.")
     except KeyringUnavailable as exc:
-        # A CLI process ends now: a session-only token would be forgotten at once.
-        return fail(str(exc))
-    print("Token saved in the keyring.")
-    try:
-        from assistant.store import Store
+        # This process ends now, so the session-only token ends with it; the token problem
+        # is cleared all the same (a new token was given) and the agent is told how to
+        # make it last.
+        print(
+            f"warning: {exc} This command ends now, so for the next commands set"
+            f" {TOKEN_ENV} or install a keyring.",
+            file=sys.stderr,
+        )
+    return _clear_token_problem(paths, ts)
 
+
+def _clear_token_problem(paths: AppPaths, ts: TrackerSettings) -> int:
+    """A new token was given: unblock the tracker and queue what waited for it."""
+    from assistant.store import Store
+    from assistant.submission import tracker_identity
+
+    try:
         store = Store(paths)
         try:
-            requeued = clear_auth_block(store, tracker_identity(ts))
+            requeued = store.outbox.clear_auth_block(tracker_identity(ts))
         finally:
             store.close()
     except AssistantError as exc:
@@ -95,11 +110,12 @@ def cmd_test(args: argparse.Namespace) -> int:
     from assistant.submission import configured_tracker
 
     try:
-        _paths, settings, policy = load_agent(args)
+        paths, settings, policy = load_agent(args)
         with configured_tracker(settings, policy, CredentialStore()) as tracker:
             who = tracker.verify()
     except AssistantError as exc:
         return fail(str(exc))
     login = f" ({who.login})" if who.login and who.login != who.name else ""
-    print(f"OK: {TRACKER_TITLES.get(settings.tracker.type, '')} knows you as {who.name}{login}")
-    return 0
+    print(f"OK: {TRACKERS.title(settings.tracker.type)} knows you as {who.name}{login}")
+    # The token works: whatever waited for a new one may go now.
+    return _clear_token_problem(paths, settings.tracker)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -13,10 +14,11 @@ from assistant.rendering.html import to_preview_html
 from assistant.rendering.jira_wiki import to_jira_wiki
 from assistant.rendering.markdown import to_markdown
 from assistant.rendering.textile import to_textile
+from checks.plugins import Plugin, Registry, UnknownPlugin
 
 
 class Markup(StrEnum):
-    """The markups a ticket description can be written in."""
+    """The markups a ticket description can be written in (the serializers' ids)."""
 
     MARKDOWN = "markdown"
     TEXTILE = "textile"
@@ -25,18 +27,28 @@ class Markup(StrEnum):
     HTML = "html"
 
 
+Serializer = Callable[[TicketDocument], str | dict[str, Any]]
+
+#: one serializer per markup; trackers name theirs by id (``Tracker.markup``)
+SERIALIZERS: Registry[Serializer] = Registry(
+    "markup",
+    (
+        Plugin(Markup.MARKDOWN, "Markdown (CommonMark / GFM)", to_markdown),
+        Plugin(Markup.TEXTILE, "Textile (Redmine)", to_textile),
+        Plugin(Markup.JIRA_WIKI, "Jira wiki markup", to_jira_wiki),
+        Plugin(Markup.ADF, "Atlassian Document Format", to_adf),
+        Plugin(Markup.HTML, "HTML preview", to_preview_html),
+    ),
+)
+
+
 def serialize(doc: TicketDocument, markup: Markup | str) -> str | dict[str, Any]:
     """Write ``doc`` in ``markup``; ADF is a JSON-ready dict, the others are text."""
-    kind = Markup(markup)
-    if kind is Markup.MARKDOWN:
-        return to_markdown(doc)
-    if kind is Markup.TEXTILE:
-        return to_textile(doc)
-    if kind is Markup.JIRA_WIKI:
-        return to_jira_wiki(doc)
-    if kind is Markup.ADF:
-        return to_adf(doc)
-    return to_preview_html(doc)
+    try:
+        plugin = SERIALIZERS.require(str(markup))
+    except UnknownPlugin as exc:
+        raise ValueError(str(exc)) from exc
+    return plugin.build(doc)
 
 
 def render(escalation: Escalation, policy: Policy, markup: Markup | str) -> str | dict[str, Any]:
@@ -45,6 +57,7 @@ def render(escalation: Escalation, policy: Policy, markup: Markup | str) -> str 
 
 
 __all__ = [
+    "SERIALIZERS",
     "Markup",
     "TicketDocument",
     "build_document",

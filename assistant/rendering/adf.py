@@ -8,20 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.rendering.blocks import BlockWriter
 from assistant.rendering.document import (
-    Block,
     Code,
-    CodeBlock,
-    Heading,
     Inline,
-    KeyValueList,
     Link,
-    OrderedList,
-    Paragraph,
-    Rule,
     Runs,
     Strong,
-    Table,
     Text,
     TicketDocument,
     is_safe_url,
@@ -74,50 +67,47 @@ def _cell(kind: str, runs: Runs) -> Node:
     return {"type": kind, "attrs": {}, "content": [_paragraph(runs)]}
 
 
-def _block(block: Block) -> Node:
-    if isinstance(block, Heading):
-        level = min(max(block.level, 1), 6)
-        text = " ".join(block.text.split("\n"))
+class _Blocks(BlockWriter[Node]):
+    def heading(self, level: int, text: str) -> Node:
+        text = " ".join(text.split("\n"))
         node: Node = {"type": "heading", "attrs": {"level": level}}
         if text:
             node["content"] = _text(text)
         return node
-    if isinstance(block, Paragraph):
-        return _paragraph(block.runs)
-    if isinstance(block, KeyValueList):
-        return {
-            "type": "bulletList",
-            "content": [
-                _item((Strong(f"{key}:"), Text(" "), *value)) for key, value in block.items
-            ],
-        }
-    if isinstance(block, OrderedList):
-        return {"type": "orderedList", "content": [_item(item) for item in block.items]}
-    if isinstance(block, Table):
-        rows = [
-            {
-                "type": "tableRow",
-                "content": [_cell("tableHeader", (Text(h),)) for h in block.header],
-            }
+
+    def paragraph(self, runs: Runs) -> Node:
+        return _paragraph(runs)
+
+    def key_values(self, items: tuple[tuple[str, Runs], ...]) -> Node:
+        entries = [_item((Strong(f"{key}:"), Text(" "), *value)) for key, value in items]
+        return {"type": "bulletList", "content": entries}
+
+    def ordered_list(self, items: tuple[Runs, ...]) -> Node:
+        return {"type": "orderedList", "content": [_item(item) for item in items]}
+
+    def table(self, header: tuple[str, ...], rows: tuple[tuple[Runs, ...], ...]) -> Node:
+        nodes = [
+            {"type": "tableRow", "content": [_cell("tableHeader", (Text(h),)) for h in header]}
         ]
-        rows += [
+        nodes += [
             {"type": "tableRow", "content": [_cell("tableCell", cell) for cell in row]}
-            for row in block.rows
+            for row in rows
         ]
-        return {"type": "table", "attrs": {"isNumberColumnEnabled": False}, "content": rows}
-    if isinstance(block, CodeBlock):
+        return {"type": "table", "attrs": {"isNumberColumnEnabled": False}, "content": nodes}
+
+    def code_block(self, text: str) -> Node:
         code: Node = {"type": "codeBlock", "attrs": {}}
-        if block.text:
-            code["content"] = [{"type": "text", "text": block.text}]
+        if text:
+            code["content"] = [{"type": "text", "text": text}]
         return code
-    if isinstance(block, Rule):
+
+    def rule(self) -> Node:
         return {"type": "rule"}
-    raise TypeError(f"unknown block {block!r}")  # pragma: no cover
 
 
 def to_adf(doc: TicketDocument) -> dict[str, Any]:
     """The document as an ADF ``doc`` node (JSON-serialisable)."""
-    return {"version": 1, "type": "doc", "content": [_block(b) for b in doc.blocks]}
+    return {"version": 1, "type": "doc", "content": _Blocks().write(doc)}
 
 
 __all__ = ["to_adf"]

@@ -7,20 +7,13 @@ from __future__ import annotations
 
 from html import escape
 
+from assistant.rendering.blocks import BlockWriter
 from assistant.rendering.document import (
-    Block,
     Code,
-    CodeBlock,
-    Heading,
     Inline,
-    KeyValueList,
     Link,
-    OrderedList,
-    Paragraph,
-    Rule,
     Runs,
     Strong,
-    Table,
     TicketDocument,
     is_safe_url,
 )
@@ -49,37 +42,41 @@ def _runs(runs: Runs) -> str:
     return "".join(_inline(r) for r in runs)
 
 
-def _block(block: Block) -> str:
-    if isinstance(block, Heading):
-        level = min(max(block.level, 1), 6)
-        return f"<h{level}>{escape(' '.join(block.text.split(chr(10))))}</h{level}>"
-    if isinstance(block, Paragraph):
-        return f"<p>{_runs(block.runs)}</p>"
-    if isinstance(block, KeyValueList):
-        items = "".join(f"<li><b>{escape(k)}:</b> {_runs(v)}</li>" for k, v in block.items)
-        return f"<ul>{items}</ul>"
-    if isinstance(block, OrderedList):
-        return "<ol>" + "".join(f"<li>{_runs(item)}</li>" for item in block.items) + "</ol>"
-    if isinstance(block, Table):
-        head = "".join(f"<th {_CELL}>{escape(h)}</th>" for h in block.header)
+class _Blocks(BlockWriter[str]):
+    def heading(self, level: int, text: str) -> str:
+        return f"<h{level}>{escape(' '.join(text.split(chr(10))))}</h{level}>"
+
+    def paragraph(self, runs: Runs) -> str:
+        return f"<p>{_runs(runs)}</p>"
+
+    def key_values(self, items: tuple[tuple[str, Runs], ...]) -> str:
+        return (
+            "<ul>" + "".join(f"<li><b>{escape(k)}:</b> {_runs(v)}</li>" for k, v in items) + "</ul>"
+        )
+
+    def ordered_list(self, items: tuple[Runs, ...]) -> str:
+        return "<ol>" + "".join(f"<li>{_runs(item)}</li>" for item in items) + "</ol>"
+
+    def table(self, header: tuple[str, ...], rows: tuple[tuple[Runs, ...], ...]) -> str:
+        head = "".join(f"<th {_CELL}>{escape(h)}</th>" for h in header)
         body = "".join(
-            "<tr>" + "".join(f"<td {_CELL}>{_runs(c)}</td>" for c in row) + "</tr>"
-            for row in block.rows
+            "<tr>" + "".join(f"<td {_CELL}>{_runs(c)}</td>" for c in row) + "</tr>" for row in rows
         )
         return (
             '<table cellspacing="0" style="border-collapse: collapse;">'
             f"<tr>{head}</tr>{body}</table>"
         )
-    if isinstance(block, CodeBlock):
-        return f'<pre style="background: #f4f4f4; padding: 4px;">{escape(block.text)}</pre>'
-    if isinstance(block, Rule):
+
+    def code_block(self, text: str) -> str:
+        return f'<pre style="background: #f4f4f4; padding: 4px;">{escape(text)}</pre>'
+
+    def rule(self) -> str:
         return "<hr>"
-    raise TypeError(f"unknown block {block!r}")  # pragma: no cover
 
 
 def to_preview_html(doc: TicketDocument) -> str:
     """The document as a small, self-contained HTML page."""
-    body = "\n".join(_block(b) for b in doc.blocks)
+    body = "\n".join(_Blocks().write(doc))
     return f'<html><body style="font-family: sans-serif;">\n{body}\n</body></html>\n'
 
 

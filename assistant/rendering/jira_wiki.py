@@ -11,20 +11,13 @@ from __future__ import annotations
 
 import re
 
+from assistant.rendering.blocks import WikiBlocks, percent_encode, strong_span
 from assistant.rendering.document import (
-    Block,
     Code,
-    CodeBlock,
-    Heading,
     Inline,
-    KeyValueList,
     Link,
-    OrderedList,
-    Paragraph,
-    Rule,
     Runs,
     Strong,
-    Table,
     TicketDocument,
     is_safe_url,
 )
@@ -65,12 +58,7 @@ def escape_text(text: str, line_break: str = "\n") -> str:
 
 
 def escape_url(url: str) -> str:
-    out = []
-    for ch in url:
-        if ch in _URL_SAFE:
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    out = percent_encode(url, _URL_SAFE)
     return "".join(out)
 
 
@@ -79,12 +67,7 @@ def _inline(run: Inline, line_break: str) -> str:
         text = " ".join(run.text.split("\n"))
         return "{{" + escape_line(text) + "}}" if text.strip() else ""
     if isinstance(run, Strong):
-        inner = run.text.strip()
-        if not inner:
-            return run.text.replace("\n", " ")
-        lead = " " if run.text[:1].isspace() else ""
-        trail = " " if run.text[-1:].isspace() else ""
-        return f"{lead}*{escape_text(inner, ' ')}*{trail}"
+        return strong_span(run.text, lambda inner: f"*{escape_text(inner, ' ')}*")
     if isinstance(run, Link):
         label = escape_text(run.text, " ") or escape_line(run.url)
         if is_safe_url(run.url):
@@ -97,47 +80,27 @@ def render_runs(runs: Runs, line_break: str = "\n") -> str:
     return "".join(_inline(r, line_break) for r in runs)
 
 
-def _table(block: Table) -> str:
-    cols = len(block.header)
-    lines = ["||" + "||".join(escape_text(h, " ") for h in block.header) + "||"]
-    for row in block.rows:
-        cells = [render_runs(cell, " ") for cell in row][:cols]
-        cells += [""] * (cols - len(cells))
-        lines.append("|" + "|".join(c if c.strip() else " " for c in cells) + "|")
-    return "\n".join(lines)
+class _Blocks(WikiBlocks):
+    def table(self, header: tuple[str, ...], rows: tuple[tuple[Runs, ...], ...]) -> str:
+        lines = ["||" + "||".join(escape_text(h, " ") for h in header) + "||"]
+        for row in rows:
+            cells = self.cells(row, len(header))
+            lines.append("|" + "|".join(c if c.strip() else " " for c in cells) + "|")
+        return "\n".join(lines)
 
+    def code_block(self, text: str) -> str:
+        text = text.rstrip("\n")
+        if _NOFORMAT.search(text):
+            return escape_text(text)
+        return "{noformat}\n" + text + "\n{noformat}"
 
-def _code_block(text: str) -> str:
-    text = text.rstrip("\n")
-    if _NOFORMAT.search(text):
-        return escape_text(text)
-    return "{noformat}\n" + text + "\n{noformat}"
-
-
-def _block(block: Block) -> str:
-    if isinstance(block, Heading):
-        level = min(max(block.level, 1), 6)
-        return f"h{level}. {escape_text(block.text, ' ')}"
-    if isinstance(block, Paragraph):
-        return render_runs(block.runs)
-    if isinstance(block, KeyValueList):
-        return "\n".join(
-            f"* *{escape_line(key)}:* {render_runs(value, ' ')}" for key, value in block.items
-        )
-    if isinstance(block, OrderedList):
-        return "\n".join(f"# {render_runs(item, ' ')}" for item in block.items)
-    if isinstance(block, Table):
-        return _table(block)
-    if isinstance(block, CodeBlock):
-        return _code_block(block.text)
-    if isinstance(block, Rule):
+    def rule(self) -> str:
         return "----"
-    raise TypeError(f"unknown block {block!r}")  # pragma: no cover
 
 
 def to_jira_wiki(doc: TicketDocument) -> str:
     """The document as Jira Data Center wiki markup."""
-    return "\n\n".join(_block(b) for b in doc.blocks) + "\n"
+    return "\n\n".join(_Blocks(escape_text, escape_line, render_runs).write(doc)) + "\n"
 
 
 __all__ = ["escape_text", "to_jira_wiki"]

@@ -28,20 +28,13 @@ from __future__ import annotations
 
 import re
 
+from assistant.rendering.blocks import BlockWriter, percent_encode
 from assistant.rendering.document import (
-    Block,
     Code,
-    CodeBlock,
-    Heading,
     Inline,
-    KeyValueList,
     Link,
-    OrderedList,
-    Paragraph,
-    Rule,
     Runs,
     Strong,
-    Table,
     Text,
     TicketDocument,
     is_safe_url,
@@ -168,12 +161,7 @@ def escape_text(
 
 def escape_url(url: str) -> str:
     """Percent-encode everything in a URL that Markdown could read as syntax."""
-    out = []
-    for ch in url:
-        if ch in _URL_SAFE:
-            out.append(ch)
-        else:
-            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    out = percent_encode(url, _URL_SAFE)
     return "".join(out)
 
 
@@ -229,60 +217,54 @@ def _indent(text: str, width: int) -> str:
     return text.replace("\n", "\n" + " " * width)
 
 
-def _table(block: Table) -> str:
-    cols = len(block.header)
-    lines = [
-        "| "
-        + " | ".join(escape_text(h, " ", open_start=False, open_end=False) for h in block.header)
-        + " |",
-        "|" + "|".join(" --- " for _ in range(cols)) + "|",
-    ]
-    for row in block.rows:
-        cells = [render_runs(cell, " ", in_table=True) for cell in row][:cols]
-        cells += [""] * (cols - len(cells))
-        lines.append("| " + " | ".join(c if c.strip() else " " for c in cells) + " |")
-    return "\n".join(lines)
-
-
-def _code_block(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}\n{text.rstrip(chr(10))}\n{fence}"
-
-
-def _block(block: Block) -> str:
-    if isinstance(block, Heading):
-        level = min(max(block.level, 1), 6)
+class _Blocks(BlockWriter[str]):
+    def heading(self, level: int, text: str) -> str:
         return (
             "#" * level
             + " "
-            + escape_text(block.text, " ", open_start=False, open_end=False, heading=True)
+            + escape_text(text, " ", open_start=False, open_end=False, heading=True)
         )
-    if isinstance(block, Paragraph):
-        return render_runs(block.runs)
-    if isinstance(block, KeyValueList):
+
+    def paragraph(self, runs: Runs) -> str:
+        return render_runs(runs)
+
+    def key_values(self, items: tuple[tuple[str, Runs], ...]) -> str:
         return "\n".join(
-            _indent(f"- **{escape_line(key)}:** {render_runs(value)}", 2)
-            for key, value in block.items
+            _indent(f"- **{escape_line(key)}:** {render_runs(value)}", 2) for key, value in items
         )
-    if isinstance(block, OrderedList):
-        items = []
-        for n, item in enumerate(block.items, start=1):
+
+    def ordered_list(self, items: tuple[Runs, ...]) -> str:
+        lines = []
+        for n, item in enumerate(items, start=1):
             marker = f"{n}. "
-            items.append(_indent(marker + render_runs(item), len(marker)))
-        return "\n".join(items)
-    if isinstance(block, Table):
-        return _table(block)
-    if isinstance(block, CodeBlock):
-        return _code_block(block.text)
-    if isinstance(block, Rule):
+            lines.append(_indent(marker + render_runs(item), len(marker)))
+        return "\n".join(lines)
+
+    def table(self, header: tuple[str, ...], rows: tuple[tuple[Runs, ...], ...]) -> str:
+        cols = len(header)
+        heads = (escape_text(h, " ", open_start=False, open_end=False) for h in header)
+        lines = [
+            "| " + " | ".join(heads) + " |",
+            "|" + "|".join(" --- " for _ in range(cols)) + "|",
+        ]
+        for row in rows:
+            cells = [render_runs(cell, " ", in_table=True) for cell in row][:cols]
+            cells += [""] * (cols - len(cells))
+            lines.append("| " + " | ".join(c if c.strip() else " " for c in cells) + " |")
+        return "\n".join(lines)
+
+    def code_block(self, text: str) -> str:
+        longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return f"{fence}\n{text.rstrip(chr(10))}\n{fence}"
+
+    def rule(self) -> str:
         return "---"
-    raise TypeError(f"unknown block {block!r}")  # pragma: no cover
 
 
 def to_markdown(doc: TicketDocument) -> str:
     """The document as CommonMark with GFM tables."""
-    return "\n\n".join(_block(b) for b in doc.blocks) + "\n"
+    return "\n\n".join(_Blocks().write(doc)) + "\n"
 
 
 __all__ = ["escape_text", "escape_url", "to_markdown"]

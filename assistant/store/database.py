@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -21,7 +22,57 @@ log = logging.getLogger("assistant.store")
 
 # Kept in step with the newest file in migrations/versions (a test checks it), so a
 # start-up on an up-to-date database does not need to import Alembic at all.
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
+#: ``app_state`` key naming the app version that last opened the database, so that an
+#: older version can say which one made a database it cannot read
+VERSION_KEY = "app.version"
+
+
+class NewerDatabaseError(StoreError):
+    """The database was made by a newer version of the app; it is left untouched."""
+
+    def __init__(self, path: Path, revision: str, made_by: str | None) -> None:
+        from assistant import __version__
+
+        maker = f"version {made_by}" if made_by else "a newer version"
+        super().__init__(
+            f"The database {path} was made by {maker} of the Escalation Assistant (schema"
+            f" {revision}); this is version {__version__} (schema {HEAD_REVISION}). Your data"
+            f" is untouched: use {maker} or later with this data directory, or choose"
+            " another one with --data-dir."
+        )
+        self.revision = revision
+        self.made_by = made_by
+
+
+def _newer(revision: str) -> bool:
+    """Whether ``revision`` comes after ``HEAD_REVISION`` (revisions are numbered 0001…)."""
+    if revision.isdigit() and HEAD_REVISION.isdigit():
+        return int(revision) > int(HEAD_REVISION)
+    return revision != HEAD_REVISION and revision > HEAD_REVISION
+
+
+def _made_by(engine: Engine) -> str | None:
+    with contextlib.suppress(DatabaseError), engine.connect() as conn:
+        value = conn.execute(
+            text("SELECT value FROM app_state WHERE key = :k"), {"k": VERSION_KEY}
+        ).scalar()
+        return str(value) if value else None
+    return None
+
+
+def _record_version(engine: Engine) -> None:
+    """Note this app's version in the database (only when it changed: no write per start)."""
+    from assistant import __version__
+
+    with contextlib.suppress(DatabaseError):
+        if _made_by(engine) == __version__:
+            return
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT OR REPLACE INTO app_state (key, value) VALUES (:k, :v)"),
+                {"k": VERSION_KEY, "v": __version__},
+            )
 
 
 def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -47,35 +98,87 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def translate(exc: BaseException, path: Path) -> StoreError:
-    """A plain-sentence typed error for a failed database operation."""
-    msg = str(getattr(exc, "orig", exc)).lower()
-    if "readonly" in msg or "read-only" in msg or "unable to open" in msg:
-        return StoreReadOnlyError(
-            f"Cannot write to {path.parent}: the folder or database is read-only. "
-            "Your draft is kept in the window; fix the folder's permissions or start the app "
-            "with --data-dir pointing to a writable folder."
-        )
-    if "disk is full" in msg or "database or disk is full" in msg:
-        return StoreFullError(
-            f"The disk holding {path.parent} is full. Your draft is kept in the window; "
-            "free some space and it will be saved."
-        )
-    return StoreError(f"The local database {path} failed: {getattr(exc, 'orig', exc)}")
+# SQLite's primary result codes (https://sqlite.org/rescode.html); extended codes carry the
+# primary one in their low byte. Only these are known environment problems: anything else
+# (a syntax error, a constraint, misuse of the API) is a bug and is not translated.
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
+SQLITE_PROTOCOL, SQLITE_NOLFS, SQLITE_NOTADB = 15, 22, 26
+_READ_ONLY_CODES = {SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN}
+_ENVIRONMENT_CODES = {
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
+    SQLITE_IOERR,
+    SQLITE_CORRUPT,
+    SQLITE_PROTOCOL,
+    SQLITE_NOLFS,
+    SQLITE_NOTADB,
+}
+_READ_ONLY_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+
+
+def sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of ``exc`` (or of the DB-API error it wraps)."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
+def _read_only(path: Path) -> StoreReadOnlyError:
+    return StoreReadOnlyError(
+        f"Cannot write to {path.parent}: the folder or database is read-only. "
+        "Your draft is kept in the window; fix the folder's permissions or start the app "
+        "with --data-dir pointing to a writable folder."
+    )
+
+
+def _full(path: Path) -> StoreFullError:
+    return StoreFullError(
+        f"The disk holding {path.parent} is full. Your draft is kept in the window; "
+        "free some space and it will be saved."
+    )
+
+
+def translate(exc: BaseException, path: Path) -> StoreError | None:
+    """A plain-sentence typed error for a known environment problem; ``None`` for a bug.
+
+    Classified by SQLite result code and errno, never by message text.
+    """
+    if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
+        if exc.errno in _READ_ONLY_ERRNOS:
+            return _read_only(path)
+        if exc.errno in _FULL_ERRNOS:
+            return _full(path)
+        return StoreError(f"The local data folder {path.parent} cannot be used: {exc.strerror}")
+    code = sqlite_code(exc)
+    if code in _READ_ONLY_CODES:
+        return _read_only(path)
+    if code == SQLITE_FULL:
+        return _full(path)
+    if code in _ENVIRONMENT_CODES:
+        name = getattr(getattr(exc, "orig", exc), "sqlite_errorname", "")
+        return StoreError(f"The local database {path} failed ({name}): {getattr(exc, 'orig', exc)}")
+    return None
 
 
 @contextlib.contextmanager
 def translated(path: Path) -> Iterator[None]:
-    """Turn SQLite/OS errors raised inside the block into typed store errors."""
+    """Turn known SQLite/OS problems raised inside the block into typed store errors.
+
+    Bugs (SQL errors, misuse) pass through unchanged, to the crash handler.
+    """
     try:
         yield
     except (OperationalError, DatabaseError, sqlite3.Error, OSError) as exc:
-        raise translate(exc, path) from exc
+        typed = translate(exc, path)
+        if typed is None:
+            raise
+        raise typed from exc
 
 
 def is_corrupt(exc: BaseException) -> bool:
-    msg = str(getattr(exc, "orig", exc)).lower()
-    return "not a database" in msg or "malformed" in msg or "file is encrypted" in msg
+    return sqlite_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
 def move_aside(path: Path) -> Path:
@@ -128,8 +231,13 @@ def open_database(path: Path) -> tuple[Engine, Path | None]:
         try:
             with translated(path):
                 try:
-                    if current_revision(engine) != HEAD_REVISION:
+                    revision = current_revision(engine)
+                    if revision is not None and _newer(revision):
+                        # Before anything is written: an older app must not touch it.
+                        raise NewerDatabaseError(path, revision, _made_by(engine))
+                    if revision != HEAD_REVISION:
                         upgrade(engine)
+                    _record_version(engine)
                 except DatabaseError as exc:
                     if attempt == 1 and is_corrupt(exc) and path.exists():
                         engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -10,18 +11,35 @@ import sqlite3
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import PoolProxiedConnection, Select, delete, func, select, update
+from pydantic import TypeAdapter
+from sqlalchemy import PoolProxiedConnection, Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.errors import NotFoundError, StoreError
-from assistant.model import AttachmentRef, Escalation, Status, utcnow
+from assistant.errors import NotFoundError, ReadOnlyEscalation, StoreError
+from assistant.model import (
+    AttachmentRef,
+    Escalation,
+    Status,
+    TicketLink,
+    TimelineEvent,
+    utcnow,
+)
 from assistant.paths import AppPaths
 from assistant.store.database import open_database, translated
+from assistant.store.documents import (
+    EDITABLE,
+    iso_utc,
+    read_document,
+    row_values,
+    write_document,
+)
 from assistant.store.orm import BlobRow, EscalationRow, StateRow
+from assistant.store.outbox_rows import OutboxRows
 
 log = logging.getLogger("assistant.store")
 
@@ -63,47 +81,13 @@ class DraftSummary:
         }
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-# Search looks at the start of the summary only: every autosave rewrites this column, and
-# the whole text would double what each keystroke writes for little gain in finding drafts.
-SEARCH_SUMMARY_CHARS = 1000
-
-
-def _columns(esc: Escalation) -> dict[str, str]:
-    search = " ".join(
-        [
-            esc.title,
-            esc.summary[:SEARCH_SUMMARY_CHARS],
-            esc.customer.name,
-            esc.customer.account_id,
-            esc.component,
-            esc.ticket.key if esc.ticket else "",
-            str(esc.id),
-        ]
-    ).casefold()
-    return {
-        "status": esc.status.value,
-        "title": esc.title,
-        "customer": esc.customer.name,
-        "component": esc.component,
-        "priority": esc.priority.id if esc.priority else "",
-        "ticket_key": esc.ticket.key if esc.ticket else "",
-        "search_text": search,
-        "document": esc.model_dump_json(),
-        "updated_at": _iso(esc.updated_at),
-    }
-
-
+#: what the wizard's autosave writes: everything but the fields the outbox and the answers
+#: poller own (status, ticket link, timeline), which are copied from the stored row
 _SAVE_COLUMNS = (
-    "status",
     "title",
     "customer",
     "component",
     "priority",
-    "ticket_key",
     "search_text",
     "document",
     "updated_at",
@@ -111,6 +95,11 @@ _SAVE_COLUMNS = (
 _SAVE_SQL = (
     "UPDATE escalations SET " + ", ".join(f"{c} = ?" for c in _SAVE_COLUMNS) + " WHERE id = ?"
 )
+_OWNED_SQL = (
+    "SELECT status, json_extract(document, '$.ticket'), json_extract(document, '$.timeline')"
+    " FROM escalations WHERE id = ? AND deleted_at IS NULL"
+)
+_TIMELINE = TypeAdapter(list[TimelineEvent])
 
 
 def _escape_like(text: str) -> str:
@@ -118,7 +107,13 @@ def _escape_like(text: str) -> str:
 
 
 class Store:
-    """The local store of one data directory.
+    """The local store of one data directory; every write goes through it.
+
+    Each field of an escalation has one owner. The wizard writes the agent's document
+    (``save``) and only while the stored status is editable (``EDITABLE``); status, ticket
+    link and timeline are written only by the outbox (``Store.outbox``, see
+    ``assistant.store.outbox_rows``) and the answers poller (``update_timeline``). Each
+    state change is one transaction. No SQL text lives outside ``assistant.store``.
 
     ``recovered_from`` is set when a corrupt database was moved aside at open.
     """
@@ -131,11 +126,12 @@ class Store:
         except OSError as exc:
             from assistant.store.database import translate
 
-            raise translate(exc, self.path) from exc
+            raise (translate(exc, self.path) or StoreError(str(exc))) from exc
         self.engine, self.recovered_from = open_database(self.path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
         self._writer: PoolProxiedConnection | None = None
+        self.outbox = OutboxRows(self)
 
     def close(self) -> None:
         with self._write_lock:
@@ -154,34 +150,111 @@ class Store:
         esc = escalation or Escalation()
         now = utcnow()
         esc = esc.model_copy(update={"updated_at": now})
-        cols = _columns(esc)
+        cols = row_values(esc)
         with translated(self.path), self._session() as s, s.begin():
-            s.add(EscalationRow(id=str(esc.id), created_at=_iso(esc.created_at), **cols))
+            s.add(EscalationRow(id=str(esc.id), created_at=iso_utc(esc.created_at), **cols))
         return esc
 
+    def create_many(self, escalations: Iterable[Escalation]) -> int:
+        """Store many new escalations in one transaction (imports, benchmarks, tests)."""
+        rows = [
+            {"id": str(e.id), "created_at": iso_utc(e.created_at), **row_values(e)}
+            for e in escalations
+        ]
+        with translated(self.path), self.engine.begin() as conn:
+            if rows:
+                conn.execute(insert(EscalationRow), rows)
+        return len(rows)
+
     def save(self, escalation: Escalation) -> Escalation:
-        """Autosave: write the whole document in one transaction; returns it with the new time."""
+        """Autosave the agent's document; returns it as stored.
+
+        Only while the stored escalation is editable (``EDITABLE``), else
+        ``ReadOnlyEscalation`` and nothing is written. Status, ticket link and timeline are
+        never taken from ``escalation``: they are copied from the stored row, so a late
+        autosave can never undo what the outbox or the answers poller wrote.
+        """
         esc = escalation.model_copy(update={"updated_at": utcnow()})
-        cols = _columns(esc)
-        params = (*(cols[c] for c in _SAVE_COLUMNS), str(esc.id))
         # Autosave runs after every pause in typing, so it skips the ORM unit of work and
-        # reuses one connection with a plain statement (about 10x less overhead).
+        # reuses one connection with plain statements (about 10x less overhead).
         with self._write_lock, translated(self.path):
             conn = self._writer_connection()
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                cur = conn.execute(_SAVE_SQL, params)
-                conn.commit()
+                row = conn.execute(_OWNED_SQL, (str(esc.id),)).fetchone()
+                if row is None:
+                    raise NotFoundError(f"Escalation {esc.id} no longer exists (was it purged?)")
+                status = Status(row[0])
+                if status not in EDITABLE:
+                    raise ReadOnlyEscalation(
+                        f"{esc.short_id} is {status.value.replace('_', ' ')}: it can no longer"
+                        " be changed here, so this change was not saved."
+                    )
+                esc = esc.model_copy(
+                    update={
+                        "status": status,
+                        "ticket": TicketLink.model_validate_json(row[1]) if row[1] else None,
+                        "timeline": _TIMELINE.validate_json(row[2]) if row[2] else [],
+                    }
+                )
+                cols = row_values(esc)
+                conn.execute(_SAVE_SQL, (*(cols[c] for c in _SAVE_COLUMNS), str(esc.id)))
+                conn.execute("COMMIT")
             except BaseException:
-                conn.rollback()
+                if conn.in_transaction:  # SQLite rolls back by itself on some errors (full)
+                    conn.execute("ROLLBACK")
                 raise
-            if cur.rowcount == 0:
-                raise NotFoundError(f"Escalation {esc.id} no longer exists (was it purged?)")
         return esc
+
+    def update_timeline(
+        self,
+        escalation_id: str,
+        change: Callable[[list[TimelineEvent]], list[TimelineEvent]],
+    ) -> Escalation:
+        """Replace the timeline by ``change(timeline)`` in one write transaction.
+
+        For the answers poller, the timeline's other owner besides the outbox.
+        """
+        with self.immediate() as conn:
+            esc = read_document(conn, escalation_id)
+            timeline = change(list(esc.timeline))
+            if timeline == esc.timeline:
+                return esc
+            return write_document(conn, esc.model_copy(update={"timeline": timeline}))
+
+    @contextlib.contextmanager
+    def immediate(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that holds SQLite's write lock from its first statement.
+
+        ``BEGIN IMMEDIATE`` (rather than a deferred begin) so that a read-modify-write of an
+        escalation can never fail half-way because the autosave wrote in between.
+        """
+        with translated(self.path):
+            raw = self.engine.raw_connection()
+            try:
+                conn: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+                previous = conn.isolation_level
+                conn.isolation_level = None  # BEGIN/COMMIT are issued here
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield conn
+                    except BaseException:
+                        if conn.in_transaction:  # SQLite may have rolled back already
+                            conn.execute("ROLLBACK")
+                        raise
+                    conn.execute("COMMIT")
+                finally:
+                    conn.isolation_level = previous
+            finally:
+                raw.close()
 
     def _writer_connection(self) -> sqlite3.Connection:
         if self._writer is None:
-            # A pooled DB-API connection, so the engine's pragmas (WAL, busy timeout) apply.
+            # A pooled DB-API connection, so the engine's pragmas (WAL, busy timeout) apply;
+            # transactions on it are begun and ended explicitly (``save``).
             self._writer = self.engine.raw_connection()
+            self._writer.driver_connection.isolation_level = None  # type: ignore[union-attr]
         return self._writer.driver_connection  # type: ignore[return-value]
 
     def get(self, escalation_id: str | uuid.UUID, *, include_deleted: bool = False) -> Escalation:
@@ -277,7 +350,7 @@ class Store:
 
     def delete(self, escalation_id: str | uuid.UUID) -> None:
         """Soft delete: hidden from lists until ``undelete`` or ``purge_deleted``."""
-        self._set_deleted(escalation_id, _iso(utcnow()))
+        self._set_deleted(escalation_id, iso_utc(utcnow()))
 
     def undelete(self, escalation_id: str | uuid.UUID) -> None:
         self._set_deleted(escalation_id, None)
@@ -294,7 +367,7 @@ class Store:
 
     def purge_deleted(self, older_than: timedelta = timedelta(days=30)) -> int:
         """Remove soft-deleted escalations deleted before ``older_than`` ago."""
-        cutoff = _iso(utcnow() - older_than)
+        cutoff = iso_utc(utcnow() - older_than)
         with translated(self.path), self._session() as s, s.begin():
             res = s.execute(
                 delete(EscalationRow).where(
@@ -336,7 +409,7 @@ class Store:
                 raise
             with self._session() as s, s.begin():
                 if s.get(BlobRow, sha) is None:
-                    s.add(BlobRow(sha256=sha, size=size, created_at=_iso(utcnow())))
+                    s.add(BlobRow(sha256=sha, size=size, created_at=iso_utc(utcnow())))
         name = filename or source.name
         ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return AttachmentRef(sha256=sha, filename=name, size=size, content_type=ctype)

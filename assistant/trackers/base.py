@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from assistant.errors import AssistantError
+from assistant.lines import clean_line
 
 if TYPE_CHECKING:
     from assistant.policy.schema import Policy
@@ -131,10 +132,29 @@ class Tracker(abc.ABC):
     #: how the agent knows this tracker in messages
     name: str = "The tracker"
 
+    #: seconds after a write with an unknown outcome during which ``find_by_idempotency_key``
+    #: may miss the ticket that write created (the lookup is served from an index that lags);
+    #: until then a negative answer is not trusted and nothing is created. 0: the lookup is
+    #: a consistent read. Each adapter says why its value is what it is.
+    lookup_window_s: float = 0.0
+
+    #: the longest title the tracker stores (0: no limit); checked at input and before sending
+    max_title_chars: int = 0
+
     @classmethod
     def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
         """Build the adapter from the agent's settings, the token and the Ops policy."""
         raise NotImplementedError(f"{cls.__name__} cannot be built from settings")
+
+    def check_title(self, title: str) -> str:
+        """The title as one clean line; ``TrackerRejected`` naming the limit if too long."""
+        clean = clean_line(title)
+        if self.max_title_chars and len(clean) > self.max_title_chars:
+            raise TrackerRejected(
+                f"The title has {len(clean)} characters; {self.name} accepts at most"
+                f" {self.max_title_chars}. Shorten it (details belong in the summary)."
+            )
+        return clean
 
     def check_attachments(self, attachments: list[Attachment]) -> None:
         """Refuse, before any upload, a file larger than the tracker accepts."""

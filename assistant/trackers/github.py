@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.policy.schema import LabelMapping, Policy
 from assistant.settings import TrackerSettings
+from assistant.trackers import marker as key_marker
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -21,6 +22,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     iso_z,
     join_messages,
     parse_timestamp,
@@ -34,7 +36,6 @@ INLINE_LIMIT = 64 * 1024
 _PAGE = 100
 _FIND_PAGES = 10
 _SCAN_DAYS = 30
-_MARKER = re.compile(r"<!-- escalation-key: (?P<key>[^\s>]+) -->")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -55,7 +56,7 @@ def github_error(body: Any) -> str:
 
 
 def marker(key: str) -> str:
-    return f"<!-- escalation-key: {key} -->"
+    return key_marker.hidden(key)
 
 
 def md_literal(text: str) -> str:
@@ -150,6 +151,11 @@ class GitHubTracker(Tracker):
     """
 
     name = "GitHub"
+    #: the issue list and search are served from indexes that have been seen 8-12 minutes
+    #: behind a create; a negative lookup is trusted only after 15 minutes
+    lookup_window_s = 15 * 60.0
+    #: GitHub refuses issue titles over 256 characters
+    max_title_chars = 256
     markup = "markdown"
     max_attachment_bytes = 1 << 62  # nothing is uploaded; see attachments_section
 
@@ -179,6 +185,7 @@ class GitHubTracker(Tracker):
             },
             error_parser=github_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[token],
         )
 
@@ -203,7 +210,7 @@ class GitHubTracker(Tracker):
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
-            raise TrackerRejected("GitHub needs the description as Markdown text.")
+            raise TypeError("GitHub needs the description as Markdown text.")
         priority = self.mapping.priority_labels.get(ticket.priority_id)
         if priority is None:
             raise TrackerRejected(
@@ -214,10 +221,10 @@ class GitHubTracker(Tracker):
         issue = self.http.json(
             "POST",
             f"{self.repo_path}/issues",
-            json_body={"title": ticket.title, "body": body, "labels": labels},
+            json_body={"title": self.check_title(ticket.title), "body": body, "labels": labels},
         )
         if not isinstance(issue, dict) or "number" not in issue:
-            raise TrackerRejected("GitHub answered without an issue number.")
+            raise self.http.unnamed("an answer without an issue number")
         ref = self._ref(issue)
         return TicketRef(
             key=ref.key,
@@ -235,8 +242,7 @@ class GitHubTracker(Tracker):
         # (accounts without push access cannot set labels and GitHub ignores them silently).
         for labels in [label, ""] if label else [""]:
             for issue in self._list_issues(since, labels=labels, pages=_FIND_PAGES):
-                found = _MARKER.search(issue.get("body") or "")
-                if found and found["key"] == key:
+                if key_marker.contains(issue.get("body") or "", key):
                     return self._ref(issue)
         return None
 
@@ -275,7 +281,7 @@ class GitHubTracker(Tracker):
         self, key: str, body: str | dict[str, object], attachments: list[Attachment]
     ) -> None:
         if not isinstance(body, str):
-            raise TrackerRejected("GitHub needs the comment as Markdown text.")
+            raise TypeError("GitHub needs the comment as Markdown text.")
         section, _notes = attachments_section(attachments, BODY_LIMIT - len(body))
         text = f"{body.rstrip()}\n\n{section}" if section else body
         self.http.request(

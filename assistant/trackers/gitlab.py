@@ -20,6 +20,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     iso_z,
     join_messages,
     megabytes_option,
@@ -61,6 +62,11 @@ class GitLabTracker(Tracker):
     """
 
     name = "GitLab"
+    #: the lookup filters the project's issue list by label, a database query (GitLab's
+    #: search, which may be served by a lagging Elasticsearch index, is not used for it)
+    lookup_window_s = 0.0
+    #: GitLab refuses issue titles over 255 characters
+    max_title_chars = 255
     markup = "markdown"
 
     def __init__(
@@ -86,6 +92,7 @@ class GitLabTracker(Tracker):
             headers={"PRIVATE-TOKEN": token},
             error_parser=gitlab_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[token],
         )
 
@@ -110,7 +117,7 @@ class GitLabTracker(Tracker):
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
-            raise TrackerRejected("GitLab needs the description as Markdown text.")
+            raise TypeError("GitLab needs the description as Markdown text.")
         priority = self.mapping.priority_labels.get(ticket.priority_id)
         if priority is None:
             raise TrackerRejected(
@@ -125,10 +132,14 @@ class GitLabTracker(Tracker):
         issue = self.http.json(
             "POST",
             f"{self.project_path}/issues",
-            json_body={"title": ticket.title, "description": body, "labels": ",".join(labels)},
+            json_body={
+                "title": self.check_title(ticket.title),
+                "description": body,
+                "labels": ",".join(labels),
+            },
         )
         if not isinstance(issue, dict) or "iid" not in issue:
-            raise TrackerRejected("GitLab answered without an issue number.")
+            raise self.http.unnamed("an answer without an issue number")
         return self._ref(issue)
 
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
@@ -185,7 +196,7 @@ class GitLabTracker(Tracker):
         self, key: str, body: str | dict[str, object], attachments: list[Attachment]
     ) -> None:
         if not isinstance(body, str):
-            raise TrackerRejected("GitLab needs the comment as Markdown text.")
+            raise TypeError("GitLab needs the comment as Markdown text.")
         self.check_attachments(attachments)
         links = self._upload(attachments)
         text = body.rstrip()

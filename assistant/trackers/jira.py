@@ -21,6 +21,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     join_messages,
     megabytes_option,
     parse_timestamp,
@@ -90,6 +91,8 @@ class _JiraTracker(Tracker):
 
     name = "Jira"
     api_version: ClassVar[str] = "2"
+    #: Jira refuses a summary over 255 characters
+    max_title_chars = 255
 
     def __init__(
         self,
@@ -111,6 +114,7 @@ class _JiraTracker(Tracker):
             name=self.name,
             error_parser=jira_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=secrets,
             **session_auth,
         )
@@ -137,7 +141,7 @@ class _JiraTracker(Tracker):
         fields: dict[str, Any] = {
             "project": {"key": self.project_key},
             "issuetype": {"name": self.mapping.issue_type},
-            "summary": ticket.title,
+            "summary": self.check_title(ticket.title),
             "description": self.document(description),
             "priority": {"name": priority},
             "labels": labels,
@@ -145,7 +149,7 @@ class _JiraTracker(Tracker):
         created = self.http.json("POST", f"{self.api}/issue", json_body={"fields": fields}) or {}
         key = created.get("key")
         if not key:
-            raise TrackerRejected("Jira answered without an issue key.")
+            raise self.http.unnamed("an answer without an issue key")
         notes = self._attach(key, ticket.attachments)
         return TicketRef(
             key=key,
@@ -292,6 +296,9 @@ class JiraDataCenter(_JiraTracker):
 
     markup = "jira_wiki"
     api_version = "2"
+    #: JQL search reads the Lucene index, which the node that created the issue updates at
+    #: once but the other nodes of a cluster only by replication, within seconds
+    lookup_window_s = 60.0
 
     def __init__(
         self,
@@ -323,7 +330,7 @@ class JiraDataCenter(_JiraTracker):
 
     def document(self, description: str | dict[str, object]) -> Any:
         if not isinstance(description, str):
-            raise TrackerRejected("Jira Data Center needs the description as wiki markup text.")
+            raise TypeError("Jira Data Center needs the description as wiki markup text.")
         return description
 
     def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
@@ -360,6 +367,9 @@ class JiraCloud(_JiraTracker):
 
     markup = "adf"
     api_version = "3"
+    #: Atlassian documents /search/jql as eventually consistent (new issues can be missing
+    #: for minutes; they recommend search-and-reconcile); trusted only after 10 minutes
+    lookup_window_s = 10 * 60.0
 
     def __init__(
         self,

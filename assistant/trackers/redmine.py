@@ -8,6 +8,7 @@ from typing import Any
 
 from assistant.policy.schema import Policy, RedmineMapping
 from assistant.settings import TrackerSettings
+from assistant.trackers import marker as key_marker
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -21,6 +22,7 @@ from assistant.trackers.base import (
 from assistant.trackers.http import (
     TrackerSession,
     as_utc,
+    deadline_from,
     iso_z,
     join_messages,
     megabytes_option,
@@ -30,7 +32,6 @@ from assistant.trackers.http import (
 
 log = logging.getLogger("assistant.trackers")
 
-MARKER_PREFIX = "escalation-key: "
 _PAGE = 100
 _MAX_PAGES = 20
 
@@ -66,6 +67,11 @@ class RedmineTracker(Tracker):
     """
 
     name = "Redmine"
+    #: the lookup is a database query (issues filtered by the custom field or the
+    #: description): a ticket is found as soon as its create has been committed
+    lookup_window_s = 0.0
+    #: issues.subject is a 255-character column
+    max_title_chars = 255
 
     def __init__(
         self,
@@ -93,6 +99,7 @@ class RedmineTracker(Tracker):
             headers={"X-Redmine-API-Key": api_key},
             error_parser=redmine_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[api_key],
         )
 
@@ -125,7 +132,7 @@ class RedmineTracker(Tracker):
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
-            raise TrackerRejected("Redmine needs the description as text.")
+            raise TypeError("Redmine needs the description as text.")
         priority = self.mapping.priority_ids.get(ticket.priority_id)
         if priority is None:
             raise TrackerRejected(
@@ -135,7 +142,7 @@ class RedmineTracker(Tracker):
         issue: dict[str, Any] = {
             "project_id": self.project,
             "tracker_id": self.mapping.tracker_id,
-            "subject": ticket.title,
+            "subject": self.check_title(ticket.title),
             "description": with_marker(description, ticket.idempotency_key),
             "priority_id": priority,
         }
@@ -148,7 +155,7 @@ class RedmineTracker(Tracker):
         body = self.http.json("POST", "/issues.json", json_body={"issue": issue})
         created = (body or {}).get("issue") or {}
         if "id" not in created:
-            raise TrackerRejected("Redmine answered without an issue number.")
+            raise self.http.unnamed("an answer without an issue number")
         return self._ref(created)
 
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
@@ -157,10 +164,9 @@ class RedmineTracker(Tracker):
             for issue in self._issues({f"cf_{field_id}": key, "status_id": "*"}, pages=1):
                 if _field_value(issue, field_id) == key:
                     return self._ref(issue)
-        marker = MARKER_PREFIX + key
-        for issue in self._issues({"description": f"~{marker}", "status_id": "*"}, pages=2):
-            lines = (issue.get("description") or "").splitlines()
-            if any(line.strip() == marker for line in lines):
+        search = key_marker.line(key)
+        for issue in self._issues({"description": f"~{search}", "status_id": "*"}, pages=2):
+            if key_marker.contains(issue.get("description") or "", key):
                 return self._ref(issue)
         return None
 
@@ -207,7 +213,7 @@ class RedmineTracker(Tracker):
         self, key: str, body: str | dict[str, object], attachments: list[Attachment]
     ) -> None:
         if not isinstance(body, str):
-            raise TrackerRejected("Redmine needs the comment as text.")
+            raise TypeError("Redmine needs the comment as text.")
         self.check_attachments(attachments)
         issue: dict[str, Any] = {"notes": body}
         uploads = self._upload(attachments)
@@ -332,7 +338,7 @@ class RedmineTracker(Tracker):
 
 def with_marker(description: str, key: str) -> str:
     """The description with the ``escalation-key`` marker as its last line."""
-    return f"{description.rstrip()}\n\n{MARKER_PREFIX}{key}\n"
+    return key_marker.append(description, key)
 
 
 def _same(name: object, wanted: str) -> bool:

@@ -1,6 +1,9 @@
-"""Every tracker adapter the app knows, by the ``type`` stored in the agent's settings."""
+"""Every tracker type the app knows: one ``Plugin`` each, by the id stored in settings and
+in ticket links (``redmine``, ``jira-cloud`` …); titles are looked up from it."""
 
 from __future__ import annotations
+
+from types import MappingProxyType
 
 from assistant.policy.schema import Policy
 from assistant.settings import TrackerSettings
@@ -10,33 +13,30 @@ from assistant.trackers.gitlab import GitLabTracker
 from assistant.trackers.jira import JiraCloud, JiraDataCenter
 from assistant.trackers.redmine import RedmineTracker
 from assistant.trackers.webhook import WebhookTracker
+from checks.plugins import Plugin, Registry, UnknownPlugin
 
-TRACKERS: dict[str, type[Tracker]] = {
-    "redmine": RedmineTracker,
-    "jira-cloud": JiraCloud,
-    "jira-dc": JiraDataCenter,
-    "github": GitHubTracker,
-    "gitlab": GitLabTracker,
-    "webhook": WebhookTracker,
-}
+#: hosted trackers have a default API URL, so the settings need none
+_URL_OPTIONAL = MappingProxyType({"url_optional": True})
 
-#: what the settings dialog shows for each type
-TRACKER_TITLES: dict[str, str] = {
-    "redmine": "Redmine",
-    "jira-cloud": "Jira Cloud",
-    "jira-dc": "Jira Data Center / Server",
-    "github": "GitHub Issues",
-    "gitlab": "GitLab Issues",
-    "webhook": "JSON webhook",
-}
+TRACKERS: Registry[type[Tracker]] = Registry(
+    "tracker type",
+    (
+        Plugin("redmine", "Redmine", RedmineTracker),
+        Plugin("jira-cloud", "Jira Cloud", JiraCloud),
+        Plugin("jira-dc", "Jira Data Center / Server", JiraDataCenter),
+        Plugin("github", "GitHub Issues", GitHubTracker, _URL_OPTIONAL),
+        Plugin("gitlab", "GitLab Issues", GitLabTracker, _URL_OPTIONAL),
+        Plugin("webhook", "JSON webhook", WebhookTracker),
+    ),
+)
 
 
 def make_tracker(settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
     """The adapter for ``settings.type``; ``TrackerRejected`` for an unknown type."""
-    cls = TRACKERS.get(settings.type)
-    if cls is None:
-        known = ", ".join(sorted(TRACKERS))
-        raise TrackerRejected(f"Unknown tracker type {settings.type!r}; choose one of: {known}.")
-    if not settings.url and settings.type not in {"github", "gitlab"}:
-        raise TrackerRejected(f"The {TRACKER_TITLES[settings.type]} URL is not set.")
-    return cls.from_settings(settings, token, policy)
+    try:
+        plugin = TRACKERS.require(settings.type)
+    except UnknownPlugin as exc:
+        raise TrackerRejected(str(exc)) from exc
+    if not settings.url and not plugin.meta.get("url_optional", False):
+        raise TrackerRejected(f"The {plugin.title} URL is not set.")
+    return plugin.build.from_settings(settings, token, policy)

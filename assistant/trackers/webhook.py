@@ -22,6 +22,7 @@ from assistant.trackers.base import (
 )
 from assistant.trackers.http import (
     TrackerSession,
+    deadline_from,
     join_messages,
     megabytes_option,
     redact_url,
@@ -59,6 +60,9 @@ class WebhookTracker(Tracker):
     """
 
     name = "The webhook"
+    #: nothing is looked up: a resend carries the same Idempotency-Key, which the receiver's
+    #: contract makes the same escalation
+    lookup_window_s = 0.0
     markup = "markdown"
 
     def __init__(self, url: str, secret: str, *, options: dict[str, str] | None = None) -> None:
@@ -77,6 +81,7 @@ class WebhookTracker(Tracker):
             headers={"Content-Type": "application/json"},
             error_parser=webhook_error,
             timeout=timeouts_from(options),
+            deadline=deadline_from(options),
             secrets=[secret],
         )
 
@@ -98,7 +103,7 @@ class WebhookTracker(Tracker):
             "event": "escalation",
             "schema": SCHEMA_VERSION,
             "idempotency_key": ticket.idempotency_key,
-            "title": ticket.title,
+            "title": self.check_title(ticket.title),
             "priority": ticket.priority_id,
             "labels": ticket.labels,
             "customer": ticket.customer,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from assistant.errors import NotFoundError, StoreFullError, StoreReadOnlyError
-from assistant.model import Customer, Escalation, Status
+from assistant.model import Customer, Escalation, Status, TicketLink
 from assistant.paths import resolve_paths
 from assistant.store import Store
 from assistant.store.database import HEAD_REVISION, make_engine, upgrade
@@ -145,6 +145,42 @@ def test_database_at_first_revision_upgrades(tmp_path: Path) -> None:
         store.close()
 
 
+def test_ticket_links_recorded_by_title_become_type_ids(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "old")
+    paths.ensure()
+    engine = make_engine(paths.database)
+    upgrade(engine, "0002")
+    old = {"Redmine": "redmine", "Jira Cloud": "jira-cloud", "GitHub Issues": "github"}
+    docs = {}
+    with engine.begin() as conn:
+        for n, title in enumerate(old, start=1):
+            eid = f"00000000-0000-4000-8000-00000000000{n}"
+            link = TicketLink(tracker=title, key=f"#{n}")
+            doc = Escalation(id=eid, status=Status.SUBMITTED, ticket=link).model_dump_json()
+            docs[eid] = title
+            conn.execute(
+                text(
+                    "INSERT INTO escalations (id, status, title, customer, component, priority,"
+                    " search_text, document, created_at, updated_at, ticket_key) VALUES (:id,"
+                    " 'submitted', 'Old', '', '', '', '', :doc, :t, :t, :key)"
+                ),
+                {
+                    "id": eid,
+                    "doc": doc,
+                    "t": "2026-01-01T00:00:00+00:00",
+                    "key": f"#{n}",
+                },
+            )
+    engine.dispose()
+    store = Store(paths)
+    try:
+        for eid, title in docs.items():
+            ticket = store.get(eid).ticket
+            assert ticket is not None and ticket.tracker == old[title]
+    finally:
+        store.close()
+
+
 def test_corrupt_database_is_moved_aside(tmp_path: Path) -> None:
     paths = resolve_paths(tmp_path / "data").ensure()
     garbage = b"this is not a database" * 100
@@ -219,3 +255,21 @@ def test_store_errors_are_typed_in_process(store: Store) -> None:
     assert issubclass(StoreReadOnlyError, Exception)
     with pytest.raises(NotFoundError):
         store.save(_esc("never created"))
+
+
+def test_store_errors_are_classified_by_sqlite_code_not_text(tmp_path: Path) -> None:
+    from assistant.errors import StoreError, StoreReadOnlyError
+    from assistant.store.database import translated
+
+    db = tmp_path / "x.sqlite3"
+    sqlite3.connect(db).execute("CREATE TABLE t (a)").connection.commit()
+    # A read-only database: SQLITE_READONLY, a known environment problem.
+    ro = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    with pytest.raises(StoreReadOnlyError, match="read-only"), translated(db):
+        ro.execute("INSERT INTO t VALUES (1)")
+    # A bug (SQL naming a table that does not exist): SQLITE_ERROR passes through as is,
+    # whatever its message says, so the crash handler gets it.
+    rw = sqlite3.connect(db)
+    with pytest.raises(sqlite3.OperationalError) as raised, translated(db):
+        rw.execute("INSERT INTO readonly_disk_is_full VALUES (1)")
+    assert not isinstance(raised.value, StoreError)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.credentials import CredentialStore
-from assistant.model import Status
+from assistant.model import Status, utcnow
 from assistant.outbox import Outbox, OutboxState
 from assistant.paths import resolve_paths
 from assistant.policy import default_policy
@@ -91,7 +91,7 @@ def test_pull_back_refused_while_sending_or_after_submit(store: Store) -> None:
     outbox = Outbox(store, default_policy(), lambda: tracker)
     esc = store.create(complete_escalation())
     queue_escalation(store, default_policy(), str(esc.id))
-    assert outbox._claim(str(esc.id)) is not None
+    assert store.outbox.claim(str(esc.id), OutboxState.QUEUED, "", utcnow()) is not None
     with pytest.raises(SubmissionError, match="being sent"):
         pull_back(store, str(esc.id))
     outbox.drain()

@@ -57,22 +57,30 @@ def test_token_is_nowhere_in_data_config_logs_or_exports(
     tmp_path: Path,
 ) -> None:
     token = redmine.api_key
+    common = ("--project", redmine.project, "--user", "admin", "--token-stdin")
+    # Credentials in the URL, or a key in its query: refused, and nothing is saved.
+    for url in (
+        f"http://admin:{token}@127.0.0.1:{redmine.port}",
+        f"http://127.0.0.1:{redmine.port}/?key={token}",
+    ):
+        refused = _app(
+            "tracker", "configure", "--type", "redmine", "--url", url, *common, stdin=token + "\n"
+        )
+        assert refused.returncode == 2, refused.stderr
+        assert "Nothing was saved" in refused.stderr
+        assert token not in refused.stdout + refused.stderr
+        assert _files_containing(tmp_path, token.encode()) == []
     configure = _app(
         "tracker",
         "configure",
         "--type",
         "redmine",
         "--url",
-        f"http://admin:{token}@127.0.0.1:{redmine.port}",  # credentials in the URL: stripped
-        "--project",
-        redmine.project,
-        "--user",
-        "admin",
-        "--token-stdin",
+        f"http://127.0.0.1:{redmine.port}",
+        *common,
         stdin=token + "\n",
     )
     assert configure.returncode == 0, configure.stderr
-    assert "was removed" in configure.stderr
     assert CredentialStore(environ={}).get_token(redmine.url, "admin") == token
 
     paths = resolve_paths(app_home)

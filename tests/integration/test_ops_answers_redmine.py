@@ -187,8 +187,8 @@ def test_the_app_polls_answers_and_a_click_opens_the_timeline(
     )
     esc = Escalation(title="Acme: search is slow", status=Status.SUBMITTED)
     ref = tracker.create_ticket(NewTicket(esc.idempotency_key, esc.title, "P3"), "Slow.")
-    # The outbox names the tracker by its title ("Redmine") in the ticket link.
-    link = TicketLink(tracker="Redmine", key=ref.key, url=ref.url, submitted_at=datetime.now(UTC))
+    # The outbox names the tracker by its type id in the ticket link.
+    link = TicketLink(tracker="redmine", key=ref.key, url=ref.url, submitted_at=datetime.now(UTC))
     ctx = AppContext(paths)
     with qtbot.waitSignal(ctx.ready, timeout=20_000):
         ctx.start()

@@ -11,13 +11,14 @@ import pytest
 
 from assistant.policy import default_policy
 from assistant.policy.schema import RedmineMapping
+from assistant.trackers import marker as key_marker
 from assistant.trackers.base import (
     Attachment,
     NewTicket,
     TrackerAuthError,
     TrackerRejected,
 )
-from assistant.trackers.redmine import MARKER_PREFIX, RedmineTracker
+from assistant.trackers.redmine import RedmineTracker
 from tests.services import RedmineServer
 
 pytestmark = pytest.mark.redmine
@@ -73,7 +74,7 @@ def test_create_with_priority_and_attachments_reads_back(
     assert data["subject"] == "Acme: login fails"
     text = data["description"].replace("\r\n", "\n")
     assert text.startswith(description)
-    assert text.rstrip().endswith(MARKER_PREFIX + key)
+    assert text.rstrip().endswith(key_marker.line(key))
     mapping = _mapping()
     assert data["priority"]["id"] == mapping.priority_ids["P2"]
     assert data["tracker"]["id"] == mapping.tracker_id

@@ -78,7 +78,7 @@ def test_submit_with_priority_and_two_attachments_makes_one_ticket(
 
     assert main(["outbox", "list", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    assert (row["status"], row["ticket_key"]) == ("submitted", f"#{number}")
+    assert (row["state"], row["ticket_key"]) == ("submitted", f"#{number}")
     assert main(["submit", str(esc.id)]) == 1  # a second submit is refused
     assert "already submitted" in capsys.readouterr().err
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
@@ -90,17 +90,20 @@ def test_tracker_down_queues_then_sends_once_when_back(
     esc = store.create(complete_escalation("Queued while Redmine is down"))
     redmine.stop()
     try:
-        assert main(["submit", str(esc.id)]) == 0
+        assert main(["submit", str(esc.id)]) == 1  # exit 0 only when sent (README)
         captured = capsys.readouterr()
-        assert "Queued — will be sent when the tracker is reachable" in captured.out
+        assert "Queued — will be sent when the tracker is reachable" in captured.err
         assert "cannot be reached" in captured.err
         assert store.get(esc.id).status is Status.QUEUED
-        assert main(["outbox", "flush"]) == 1  # still down: left failing
+        assert main(["outbox", "flush"]) == 1  # not due yet (backoff): left waiting
+        assert "next attempt" in capsys.readouterr().err
+        assert main(["outbox", "flush", "--now"]) == 1  # still down: left failing
         assert "retrying" in capsys.readouterr().err
     finally:
         redmine.start()
-    assert main(["outbox", "flush"]) == 0
-    assert "sent" in capsys.readouterr().out
+    assert main(["outbox", "flush", "--now"]) == 0
+    out = capsys.readouterr().out
+    assert "--now: sending without waiting" in out and "sent" in out
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
     assert main(["outbox", "flush"]) == 0  # nothing left, nothing sent twice
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
@@ -120,13 +123,12 @@ def test_wrong_token_needs_attention_until_a_new_one(
     assert store.get(esc.id).status is Status.NEEDS_ATTENTION
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
     assert main(["outbox", "flush"]) == 1  # blocked until a new token is saved
-    from assistant.outbox import clear_auth_block
     from assistant.submission import tracker_identity
 
     settings = AgentSettings(
         tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
     )
-    assert clear_auth_block(store, tracker_identity(settings.tracker)) == 1
+    assert store.outbox.clear_auth_block(tracker_identity(settings.tracker)) == 1
     assert main(["outbox", "flush"]) == 0
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
 

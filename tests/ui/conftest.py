@@ -49,16 +49,10 @@ def make_wizard(qtbot: QtBot, ctx: AppContext):
 
 def bulk_drafts(ctx: AppContext, n: int, **fields: object) -> None:
     """Insert ``n`` drafts in one transaction (the store's own row mapping, fast)."""
-    from sqlalchemy import insert
-
-    from assistant.store.orm import EscalationRow
-    from assistant.store.repository import _columns, _iso
-
     assert ctx.store is not None
-    rows = []
+    drafts = []
     for i in range(n):
         esc = Escalation(title=f"Draft number {i}", component="email", **fields)
         esc.customer.name = f"Customer {i % 97}"
-        rows.append({"id": str(esc.id), "created_at": _iso(esc.created_at), **_columns(esc)})
-    with ctx.store.engine.begin() as conn:
-        conn.execute(insert(EscalationRow), rows)
+        drafts.append(esc)
+    ctx.store.create_many(drafts)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from assistant.errors import ReadOnlyEscalation
 from assistant.model import Escalation
 
 if TYPE_CHECKING:
@@ -27,11 +28,14 @@ class Autosave(QObject):
     The GUI thread only copies the document; the write runs on the store's writer thread.
     A failed save keeps the draft in memory and is retried on the next change.
 
-    Signals: ``saved(escalation)`` after a write landed, ``save_failed(message)``.
+    Signals: ``saved(escalation)`` after a write landed, ``save_failed(message)``,
+    ``read_only(message)`` when the stored escalation is no longer editable (queued or sent
+    meanwhile): the change was not saved, and no later one will be.
     """
 
     saved = Signal(object)
     save_failed = Signal(str)
+    read_only = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,6 +48,9 @@ class Autosave(QObject):
         self._first_change = 0.0
         self._in_flight = False
         self.failed = False
+        # Quitting (tray Quit, SIGTERM, log-out) with the wizard still open must not lose
+        # the last change: it is written before the workers are waited for.
+        ctx.shutting_down.connect(self.flush)
 
     @property
     def dirty(self) -> bool:
@@ -85,8 +92,17 @@ class Autosave(QObject):
         if self._pending is not None:
             self.flush()
 
+    def discard(self) -> None:
+        """Forget the pending change (submit writes the document itself)."""
+        self._timer.stop()
+        self._pending = None
+
     def _failed(self, exc: BaseException) -> None:
         self._in_flight = False
+        if isinstance(exc, ReadOnlyEscalation):
+            self._pending = None
+            self.read_only.emit(str(exc))
+            return
         self.failed = True
         log.warning("autosave failed: %s", exc)
         self.save_failed.emit(str(exc))

@@ -125,6 +125,7 @@ class EscalationWizard(QWidget):
         self.autosave = Autosave(ctx, ctx)  # outlives the window so a last save can land
         self.autosave.saved.connect(self._saved)
         self.autosave.save_failed.connect(self._save_failed)
+        self.autosave.read_only.connect(self._became_read_only)
 
         for page in self.pages:
             page.load(escalation)
@@ -297,6 +298,18 @@ class EscalationWizard(QWidget):
             self.banner.setProperty("saveProblem", False)
         self.save_state.setText(f"Saved {datetime.now():%H:%M:%S}")
 
+    def _became_read_only(self, message: str) -> None:
+        """The stored escalation was queued or sent elsewhere: stop editing, say so."""
+        if self._read_only:
+            return  # submitted from this window: a late autosave was refused, as it should
+        self._set_read_only(True)
+        self.save_state.setText("Read-only")
+        self.banner.show_message(
+            f"{message} It was queued or sent meanwhile (from another window or the command"
+            " line); open it from the drafts list to see where it stands.",
+            "warning",
+        )
+
     def _save_failed(self, message: str) -> None:
         self.save_state.setText("Not saved")
         self.banner.setProperty("saveProblem", True)
@@ -335,9 +348,9 @@ class EscalationWizard(QWidget):
             return False
         from ui.submit_controller import submit_controller_for
 
-        # Queued in memory too, so an autosave still in flight cannot turn it back to a draft.
-        esc.status = Status.QUEUED
-        self.autosave.save_now(esc)
+        # Queueing writes the latest document itself; the store refuses any autosave after
+        # it (the escalation is no longer editable), so nothing can undo "queued".
+        self.autosave.discard()
         self.review_page.message.hide()
         self.review_page.show_submitting("Adding…" if add_to else "Submitting…")
         self._set_read_only(True)  # no edits after submit: they would never reach Ops

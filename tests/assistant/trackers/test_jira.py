@@ -341,14 +341,14 @@ def test_text_from_adf() -> None:
 def test_cloud_comment_ends_with_the_marker_and_is_found_again(
     policy: Policy, mocked: responses.RequestsMock
 ) -> None:
-    from assistant.outbox import COMMENT_MARKER
     from assistant.submission import comment_body
+    from assistant.trackers import marker as key_marker
     from tests.assistant.fake_tracker import complete_escalation
 
     esc = complete_escalation()
     body = comment_body(esc, policy, "adf")
     assert isinstance(body, dict) and body["type"] == "doc"
-    marker = f"{COMMENT_MARKER}{esc.idempotency_key}"
+    marker = key_marker.line(esc.idempotency_key)
     assert body["content"][-1] == {  # type: ignore[index]
         "type": "paragraph",
         "content": [{"type": "text", "text": marker}],

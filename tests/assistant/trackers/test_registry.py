@@ -21,14 +21,14 @@ SETTINGS = {
 
 
 def test_every_type_is_listed() -> None:
-    assert set(TRACKERS) == set(SETTINGS)
+    assert set(TRACKERS.ids()) == set(SETTINGS)
 
 
 @pytest.mark.parametrize("kind", sorted(SETTINGS))
 def test_make_tracker(kind: str, policy: Policy) -> None:
     with make_tracker(SETTINGS[kind], "token", policy) as tracker:
         assert isinstance(tracker, Tracker)
-        assert isinstance(tracker, TRACKERS[kind])
+        assert isinstance(tracker, TRACKERS.require(kind).build)
 
 
 def test_redmine_markup_follows_text_formatting(policy: Policy) -> None:

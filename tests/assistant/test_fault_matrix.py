@@ -1,0 +1,299 @@
+"""Exactly once under every answer a tracker can give, for every adapter and retry path.
+
+A real HTTP server on 127.0.0.1 (``tests.fault_tracker``) speaks each adapter's API and
+answers the first create with one fault. The escalation is submitted with the command line
+(``submit ID``: exit 0 only when sent), then sent again along one retry path:
+
+- ``drain``: the background drain once the entry is due (the outbox's clock moved on);
+- ``flush``: ``outbox flush --now``;
+- ``submit``: ``submit ID`` again;
+- ``retry``: the outbox window's Retry (``retry_now`` and a drain of that entry);
+- ``pullback``: pulled back to a draft and submitted again.
+
+Each case ends with exactly one ticket on the tracker, the escalation showing it, and the
+second origin (where redirects point) having received nothing at all — no token, no
+signature, no ticket body.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from assistant.cli.main import main
+from assistant.credentials import TOKEN_ENV
+from assistant.model import Status, utcnow
+from assistant.outbox import OutboxState
+from assistant.outbox.sender import CHECKING
+from assistant.paths import resolve_paths
+from assistant.policy import default_policy
+from assistant.settings import AgentSettings, TrackerSettings, save_settings
+from assistant.store import Store
+from assistant.submission import make_outbox, pull_back, queue_escalation, tracker_identity
+from assistant.trackers.registry import TRACKERS
+from tests.assistant.fake_tracker import complete_escalation
+from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
+
+TOKEN = "fault-matrix-t0ken-never-elsewhere"
+PATHS = ("drain", "flush", "submit", "retry", "pullback")
+#: short enough that a hang or a slow drip costs well under a second per case
+OPTIONS = {"connect_timeout": "1", "read_timeout": "0.25", "request_deadline": "0.5"}
+#: faults where a 2xx reaches the webhook adapter: by its contract that is "done"
+_WEBHOOK_DONE = {"ok", "empty", "nonjson", "noid", "202"}
+POLICY = default_policy()
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[dict[str, FaultTracker]]:
+    made = {kind: FaultTracker(kind, drip_s=0.15) for kind in KINDS}
+    yield made
+    for server in made.values():
+        server.close()
+
+
+@pytest.fixture
+def windows(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """Set every adapter's lookup window (the fake tracker's lag is set to match)."""
+
+    def set_all(seconds: float) -> None:
+        for plugin in TRACKERS:
+            monkeypatch.setattr(plugin.build, "lookup_window_s", seconds)
+
+    return set_all
+
+
+@dataclass
+class Agent:
+    """One agent's data directory per adapter, shared by that adapter's cases (each case has
+    its own escalation and key, so they cannot see each other; migrations run once)."""
+
+    data_dir: str
+    store: Store
+    settings: AgentSettings
+
+
+@pytest.fixture(scope="module")
+def agents(
+    servers: dict[str, FaultTracker], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Agent]]:
+    made = {}
+    for kind, server in servers.items():
+        paths = resolve_paths(tmp_path_factory.mktemp(f"agent-{kind}")).ensure()
+        settings = _settings(server)
+        save_settings(paths.settings_file, settings)
+        made[kind] = Agent(str(paths.data_dir), Store(paths), settings)
+    yield made
+    for agent in made.values():
+        agent.store.close()
+
+
+def _settings(server: FaultTracker) -> AgentSettings:
+    return AgentSettings(
+        tracker=TrackerSettings(
+            type=server.kind,
+            url=server.url,
+            project=server.project,
+            user="agent@example.test" if server.kind == "jira-cloud" else "agent",
+            text_formatting="textile",
+            options=dict(OPTIONS),
+        )
+    )
+
+
+def _expect_first_exit(kind: str, fault: str) -> int:
+    if fault == "ok" or (kind == "webhook" and fault in _WEBHOOK_DONE):
+        return 0
+    return 1
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("kind", KINDS)
+def test_exactly_one_ticket(
+    kind: str,
+    fault: str,
+    path: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    windows: Callable[[float], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    windows(0.0)  # this server's lookups never lag (the lag has its own tests below)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    store, settings = agent.store, agent.settings
+    esc = store.create(complete_escalation(f"{kind} {fault} {path}"))
+    eid = str(esc.id)
+    key = esc.idempotency_key
+
+    server.faults = [fault]
+    if path == "submit":  # the command line, with its exit code: 0 only when sent
+        first = main(["--data-dir", agent.data_dir, "submit", eid])
+        capsys.readouterr()
+        assert first == _expect_first_exit(kind, fault), (kind, fault)
+        sent = first == 0
+    else:  # the same first attempt, through the core (what the GUI's Submit does)
+        queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+        done = make_outbox(store, settings, POLICY).drain(only=eid)
+        sent = bool(done.submitted)
+        assert sent == (_expect_first_exit(kind, fault) == 0), (kind, fault)
+    if fault in CREATES or sent:
+        assert len(server.tickets_for(key)) == 1
+    else:
+        assert server.tickets_for(key) == []
+
+    if not sent:
+        _send_again(path, agent, eid, capsys)
+
+    tickets = server.tickets_for(key)
+    assert len(tickets) == 1, f"{kind}/{fault}/{path}: {len(tickets)} tickets"
+    stored = store.get(eid)
+    assert stored.status is Status.SUBMITTED
+    assert stored.ticket is not None
+    shown = {tickets[0].key, key} if kind == "webhook" else {tickets[0].key}
+    assert stored.ticket.key in shown
+    entry = make_outbox(store, settings, POLICY).entry(eid)
+    assert entry is not None and entry.state is OutboxState.SUBMITTED
+    # Nothing at all reached the redirect target: no token, no signature, no ticket.
+    assert server.second.credentials_seen([TOKEN]) == []
+    assert server.second.seen == []
+
+
+def _send_again(
+    path: str,
+    agent: Agent,
+    eid: str,
+    capsys: pytest.CaptureFixture[str],
+    *,
+    expect_sent: bool = True,
+) -> None:
+    store, settings = agent.store, agent.settings
+    ok = 0 if expect_sent else 1
+    if path == "drain":
+        outbox = make_outbox(store, settings, POLICY)
+        # The background drain runs once the entry is due (backoff or Retry-After over).
+        later = utcnow() + timedelta(hours=7)
+        outbox.clock = lambda: later
+        outbox.drain()
+    elif path == "flush":
+        code = main(["--data-dir", agent.data_dir, "outbox", "flush", "--now"])
+        assert code == ok, capsys.readouterr().err
+    elif path == "submit":
+        code = main(["--data-dir", agent.data_dir, "submit", eid])
+        assert code == ok, capsys.readouterr().err
+    elif path == "retry":
+        make_outbox(store, settings, POLICY).retry_now(eid)
+        make_outbox(store, settings, POLICY).drain(force=True, only=eid)
+    elif path == "pullback":
+        pull_back(store, eid)
+        queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+        make_outbox(store, settings, POLICY).drain(only=eid)
+    capsys.readouterr()
+
+
+# -- lookups that lag --------------------------------------------------------------------
+#: adapters whose lookup is served from a lagging index (their ``lookup_window_s`` > 0)
+LAGGING = ("github", "jira-cloud", "jira-dc")
+#: a created-but-unknown answer, a lost connection, and a refusal that created nothing
+LAG_FAULTS = ("empty", "close", "503")
+TEST_WINDOW_S = 0.5
+
+
+@pytest.mark.parametrize("path", ["flush", "submit", "retry", "pullback"])
+@pytest.mark.parametrize("fault", LAG_FAULTS)
+# Jira Data Center's lookup is Jira Cloud's code with another search endpoint; it waits out
+# its own window in the drain test below.
+@pytest.mark.parametrize("kind", ["github", "jira-cloud"])
+def test_a_lagging_lookup_is_not_trusted_inside_the_window(
+    kind: str,
+    fault: str,
+    path: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    windows: Callable[[float], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    windows(TEST_WINDOW_S)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    server.lag_s = 3600.0  # new tickets stay out of list/search until revealed
+    store, settings = agent.store, agent.settings
+    esc = store.create(complete_escalation(f"lag {kind} {fault} {path}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = [fault]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+    assert not make_outbox(store, settings, POLICY).drain(only=eid).submitted
+    started = time.monotonic()
+    created = len(server.tickets_for(key))
+
+    # At once, along the path: the lookup finds nothing, and nothing is created.
+    _send_again(path, agent, eid, capsys, expect_sent=False)
+    assert len(server.tickets_for(key)) == created
+    entry = make_outbox(store, settings, POLICY).entry(eid)
+    assert entry is not None and entry.state is OutboxState.RETRYING
+    assert entry.last_error.startswith(CHECKING)
+    code = main(["--data-dir", agent.data_dir, "outbox", "list"])
+    assert code == 0 and "checking with the tracker" in capsys.readouterr().out
+
+    # The index catches up and the window passes: found (or created, once).
+    server.reveal()
+    time.sleep(max(0.0, TEST_WINDOW_S - (time.monotonic() - started)) + 0.05)
+    _send_again(path, agent, eid, capsys)
+    assert len(server.tickets_for(key)) == 1
+    assert store.get(eid).status is Status.SUBMITTED
+    assert server.second.seen == []
+
+
+@pytest.mark.parametrize("fault", LAG_FAULTS)
+@pytest.mark.parametrize("kind", LAGGING)
+def test_the_background_drain_waits_for_each_adapters_real_window(
+    kind: str,
+    fault: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the adapters' own windows (minutes) and the outbox's clock moved on."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    server.lag_s = 3600.0
+    store, settings = agent.store, agent.settings
+    window = TRACKERS.require(kind).build.lookup_window_s
+    assert window >= 60
+    esc = store.create(complete_escalation(f"lag drain {kind} {fault}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = [fault]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+    t0 = utcnow()
+    outbox = make_outbox(store, settings, POLICY)
+    outbox.clock = lambda: t0
+    assert not outbox.drain(only=eid).submitted
+    created = len(server.tickets_for(key))
+
+    # Due again (backoff over) but inside the window: the drain only looks.
+    moments = [t0 + timedelta(seconds=window * f) for f in (0.3, 0.6, 0.9)]
+    for moment in moments:
+        outbox.clock = lambda moment=moment: moment  # type: ignore[misc]
+        assert not outbox.drain(force=True).submitted
+        assert len(server.tickets_for(key)) == created
+        entry = outbox.entry(eid)
+        assert entry is not None and entry.last_error.startswith(CHECKING)
+
+    later = t0 + timedelta(seconds=window + 1)
+    outbox.clock = lambda: later
+    if fault == "503":
+        # Still not listed after the window: the negative lookup is trusted, one create.
+        assert outbox.drain(force=True).submitted
+    else:
+        server.reveal()
+        assert outbox.drain(force=True).submitted
+    assert len(server.tickets_for(key)) == 1

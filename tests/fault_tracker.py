@@ -1,0 +1,526 @@
+"""A fault-injecting tracker: a real HTTP server on 127.0.0.1 that speaks each adapter's API.
+
+``FaultTracker(kind)`` answers the requests of one adapter kind — ``redmine``, ``jira-dc``,
+``jira-cloud``, ``github``, ``gitlab``, ``webhook`` — well enough to create a ticket, find it
+by its idempotency key and comment on it. Every *write* (POST/PUT/PATCH) takes the next entry
+of ``faults`` (``"ok"`` once the list is empty) and answers accordingly:
+
+- ``ok`` 201 with the ticket; ``empty``/``nonjson``/``noid`` 201 with an empty body, an HTML
+  page, or JSON without the ticket's id; ``202`` accepted, empty body;
+- ``302``/``307``/``308`` a redirect to the ``second`` origin (another loopback port), which
+  records every request and header it receives and would "create" tickets too;
+- ``408``/``409``/``429``/``429-retry-after``/``500``/``502``/``503``/``504`` that status
+  (and ``401``, outside ``FAULTS``, for the token tests);
+- ``close`` the connection is closed after the request was read, no answer;
+- ``hang`` no answer until ``hang_s`` passed (longer than the client's read timeout);
+- ``drip`` a 201 whose body trickles in one byte per ``drip_s`` (longer than the deadline).
+
+``CREATES`` says which faults still create the ticket (the request was processed, the
+answer is what went wrong). ``lag_s`` hides new tickets from list/search endpoints for that
+long, like GitHub's lists and Jira Cloud's search index; fetching an issue by id is
+immediate. The webhook receiver deduplicates on ``Idempotency-Key`` as its contract says.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+KINDS = ("redmine", "jira-dc", "jira-cloud", "github", "gitlab", "webhook")
+FAULTS = (
+    "ok",
+    "empty",
+    "nonjson",
+    "noid",
+    "202",
+    "302",
+    "307",
+    "308",
+    "408",
+    "409",
+    "429",
+    "429-retry-after",
+    "500",
+    "502",
+    "503",
+    "504",
+    "close",
+    "hang",
+    "drip",
+)
+#: faults after which the ticket exists although the client cannot know it
+CREATES = frozenset(
+    {"ok", "empty", "nonjson", "noid", "202", "409", "500", "502", "504", "close", "hang", "drip"}
+)
+REPO = "ops/escalations"
+GITLAB_PROJECT = "ops/escalations"
+_MARKER = re.compile(r"escalation-key: (?P<key>[0-9A-Za-z_-]+)")
+#: headers that carry a credential or a signature for one of the adapters
+_CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "cookie", "private-token", "x-redmine-api-key", "x-escalation-signature"}
+)
+_JQL_LABEL = re.compile(r'labels = "(?P<label>[^"]+)"')
+
+
+@dataclass
+class Ticket:
+    number: int
+    key: str
+    title: str
+    text: str
+    labels: list[str]
+    idempotency_key: str
+    created: float
+    comments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Seen:
+    """One request as a server received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class RecordingOrigin:
+    """The "second origin" a redirect points to: records everything, answers 201."""
+
+    def __init__(self) -> None:
+        self.seen: list[Seen] = []
+        origin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each answer waits for a delayed ACK
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                origin.seen.append(
+                    Seen(self.command, self.path, {k: v for k, v in self.headers.items()}, body)
+                )
+                answer = b'{"issue": {"id": 999}, "number": 999, "iid": 999, "key": "EVIL-1"}'
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST = do_PUT = do_PATCH = _any
+
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def credentials_seen(self, secrets: list[str]) -> list[str]:
+        """Every header or body of a received request that carried one of ``secrets``."""
+        found = []
+        for req in self.seen:
+            for name, value in req.headers.items():
+                if name.lower() in _CREDENTIAL_HEADERS or any(s in value for s in secrets):
+                    found.append(f"{name} header")
+            if any(s.encode() in req.body for s in secrets):
+                found.append("body")
+        return found
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class FaultTracker:
+    """One fake tracker of ``kind`` on 127.0.0.1 with a fault queue for writes."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        hang_s: float = 3.0,
+        drip_s: float = 0.2,
+        lag_s: float = 0.0,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(kind)
+        self.kind = kind
+        self.hang_s = hang_s
+        self.drip_s = drip_s
+        self.lag_s = lag_s
+        self.faults: list[str] = []
+        self.tickets: list[Ticket] = []
+        self.seen: list[Seen] = []
+        self.writes = 0
+        self._lock = threading.Lock()
+        self._released = threading.Event()
+        self.second = RecordingOrigin()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+        self._thread.start()
+
+    # -- set-up ----------------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """What the agent types as the tracker URL (the webhook's own endpoint for it)."""
+        base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{base}/hook" if self.kind == "webhook" else base
+
+    @property
+    def project(self) -> str:
+        return {"github": REPO, "gitlab": GITLAB_PROJECT, "redmine": "escalations"}.get(
+            self.kind, "OPS"
+        )
+
+    def reset(self) -> None:
+        with self._lock:
+            self.faults.clear()
+            self.tickets.clear()
+            self.seen.clear()
+            self.writes = 0
+            self.lag_s = 0.0
+            self.second.seen.clear()
+
+    def reveal(self) -> None:
+        """End the lookup lag: list/search endpoints show every ticket from now on."""
+        self.lag_s = 0.0
+
+    def tickets_for(self, idempotency_key: str) -> list[Ticket]:
+        return [t for t in self.tickets if t.idempotency_key == idempotency_key]
+
+    def close(self) -> None:
+        self._released.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self.second.close()
+
+    # -- ticket store ----------------------------------------------------------------------
+    def _create(self, title: str, text: str, labels: list[str], key: str) -> Ticket:
+        with self._lock:
+            if self.kind == "webhook":
+                for existing in self.tickets:
+                    if existing.idempotency_key == key:
+                        return existing  # the receiver's contract: same key, same escalation
+            number = len(self.tickets) + 1
+            name = f"OPS-{number}" if self.kind.startswith("jira") else f"#{number}"
+            if self.kind == "webhook":
+                name = f"WH-{number}"
+            ticket = Ticket(number, name, title, text, labels, key, time.monotonic())
+            self.tickets.append(ticket)
+            return ticket
+
+    def _listed(self) -> list[Ticket]:
+        """Tickets that list/search endpoints show (new ones hide for ``lag_s``)."""
+        now = time.monotonic()
+        return [t for t in self.tickets if now - t.created >= self.lag_s]
+
+    def _by_number(self, number: int) -> Ticket | None:
+        return next((t for t in self.tickets if t.number == number), None)
+
+    def _by_key(self, key: str) -> Ticket | None:
+        return next((t for t in self.tickets if t.key == key), None)
+
+    # -- representations -------------------------------------------------------------------
+    def _json(self, t: Ticket) -> dict[str, Any]:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        if self.kind == "redmine":
+            return {
+                "id": t.number,
+                "subject": t.title,
+                "description": t.text,
+                "status": {"id": 1, "name": "New"},
+                "custom_fields": [{"id": 1, "name": "Idempotency Key", "value": t.idempotency_key}],
+                "created_on": stamp,
+            }
+        if self.kind == "github":
+            return {
+                "number": t.number,
+                "title": t.title,
+                "body": t.text,
+                "state": "open",
+                "html_url": f"{base}/{REPO}/issues/{t.number}",
+                "created_at": stamp,
+                "labels": [{"name": n} for n in t.labels],
+            }
+        if self.kind == "gitlab":
+            return {
+                "iid": t.number,
+                "title": t.title,
+                "description": t.text,
+                "state": "opened",
+                "web_url": f"{base}/{GITLAB_PROJECT}/-/issues/{t.number}",
+                "created_at": stamp,
+                "labels": t.labels,
+            }
+        if self.kind.startswith("jira"):
+            return {
+                "id": str(10000 + t.number),
+                "key": t.key,
+                "self": f"{base}/rest/api/2/issue/{10000 + t.number}",
+                "fields": {"summary": t.title, "status": {"name": "Open"}, "created": stamp},
+            }
+        return {"key": t.key, "url": f"{base}/tickets/{t.number}"}
+
+    def _created_body(self, t: Ticket) -> dict[str, Any]:
+        full = self._json(t)
+        if self.kind == "redmine":
+            return {"issue": full}
+        if self.kind.startswith("jira"):
+            return {k: full[k] for k in ("id", "key", "self")}
+        return full
+
+    def _without_id(self, t: Ticket) -> dict[str, Any]:
+        body = self._created_body(t)
+        if self.kind == "redmine":
+            body["issue"].pop("id", None)
+            return body
+        for name in ("number", "iid", "key", "id"):
+            body.pop(name, None)
+        return body
+
+    # -- the HTTP side ---------------------------------------------------------------------
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        tracker = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # else each answer waits for a delayed ACK
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+            def _body(self) -> bytes:
+                length = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(length) if length else b""
+
+            def _send(
+                self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
+            ) -> None:
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                if body and "Content-Type" not in (headers or {}):
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if body:
+                    self.wfile.write(body)
+
+            def _json(self, status: int, data: object) -> None:
+                self._send(status, json.dumps(data).encode())
+
+            def do_GET(self) -> None:
+                self._body()
+                tracker.seen.append(Seen("GET", self.path, dict(self.headers.items()), b""))
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                found = tracker._read(unquote(parts.path), query)
+                if found is None:
+                    self._json(404, {"errors": ["not found"], "message": "Not Found"})
+                else:
+                    self._json(200, found)
+
+            def _write(self) -> None:
+                body = self._body()
+                tracker.seen.append(Seen(self.command, self.path, dict(self.headers.items()), body))
+                with tracker._lock:
+                    fault = tracker.faults.pop(0) if tracker.faults else "ok"
+                    tracker.writes += 1
+                parts = urlsplit(self.path)
+                if fault in {"302", "307", "308"}:
+                    where = f"{tracker.second.url}{self.path}"
+                    self._send(int(fault), b"", {"Location": where})
+                    return
+                if fault in CREATES:
+                    ticket = tracker._write(
+                        self.command, unquote(parts.path), body, dict(self.headers.items())
+                    )
+                else:
+                    ticket = None
+                self._answer(fault, ticket)
+
+            def _answer(self, fault: str, ticket: Ticket | dict[str, Any] | None) -> None:
+                if fault == "close":
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                if fault == "hang":
+                    tracker._released.wait(tracker.hang_s)
+                    self.close_connection = True
+                    return
+                if fault in {"401", "408", "409", "500", "502", "503", "504", "429"}:
+                    self._json(int(fault), {"errors": [f"fault {fault}"], "message": fault})
+                    return
+                if fault == "429-retry-after":
+                    self._send(429, b'{"message": "slow down"}', {"Retry-After": "120"})
+                    return
+                if fault == "202":
+                    self._send(202)
+                    return
+                if fault == "empty":
+                    self._send(201)
+                    return
+                if fault == "nonjson":
+                    self._send(201, b"<html>Created</html>", {"Content-Type": "text/html"})
+                    return
+                if isinstance(ticket, Ticket):
+                    data = (
+                        tracker._without_id(ticket)
+                        if fault == "noid"
+                        else tracker._created_body(ticket)
+                    )
+                else:
+                    data = ticket or {}
+                payload = json.dumps(data).encode()
+                if fault == "drip":
+                    self.send_response(201)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    for i in range(len(payload)):
+                        if tracker._released.wait(tracker.drip_s):
+                            return
+                        try:
+                            self.wfile.write(payload[i : i + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                    return
+                self._send(201, payload)
+
+            do_POST = do_PUT = do_PATCH = _write
+
+        return Handler
+
+    # -- adapter shapes --------------------------------------------------------------------
+    def _write(
+        self, method: str, path: str, raw: bytes, headers: dict[str, str]
+    ) -> Ticket | dict[str, Any] | None:
+        data: Any = json.loads(raw) if raw.strip().startswith(b"{") else {}
+        kind = self.kind
+        if kind == "redmine":
+            if path == "/issues.json":
+                issue = data["issue"]
+                text = issue.get("description", "")
+                found = _MARKER.search(text)
+                return self._create(issue["subject"], text, [], found["key"] if found else "")
+            number = re.fullmatch(r"/issues/(\d+)\.json", path)
+            if number and (t := self._by_number(int(number[1]))):
+                t.comments.append(data["issue"].get("notes", ""))
+                return {}
+        if kind == "github" and path == f"/repos/{REPO}/issues":
+            found = re.search(r"<!-- escalation-key: (?P<key>[^\s>]+) -->", data["body"])
+            return self._create(
+                data["title"], data["body"], list(data["labels"]), found["key"] if found else ""
+            )
+        if kind == "gitlab" and path == f"/api/v4/projects/{GITLAB_PROJECT}/issues":
+            labels = [x for x in data["labels"].split(",") if x]
+            key = next((x for x in labels if re.fullmatch(r"esc-[0-9a-f-]{36}", x)), "")
+            return self._create(data["title"], data["description"], labels, key)
+        if kind.startswith("jira") and re.fullmatch(r"/rest/api/[23]/issue", path):
+            fields = data["fields"]
+            labels = list(fields["labels"])
+            key = next((x for x in labels if re.fullmatch(r"esc-[0-9a-f-]{36}", x)), "")
+            return self._create(fields["summary"], json.dumps(fields["description"]), labels, key)
+        if kind == "webhook" and path == "/hook":
+            if data.get("event") == "ping":
+                return {}
+            return self._create(
+                data["title"], str(data["description"]), [], headers.get("Idempotency-Key", "")
+            )
+        comment = re.fullmatch(r".*/issues?/([^/]+)/(comments|notes|comment)", path)
+        if comment:
+            ident = comment[1]
+            t = self._by_key(ident) or (self._by_number(int(ident)) if ident.isdigit() else None)
+            if t is not None:
+                t.comments.append(json.dumps(data.get("body")))
+                return {"id": len(t.comments)}
+        return None
+
+    def _read(self, path: str, q: dict[str, str]) -> object | None:
+        kind = self.kind
+        listed = self._listed()
+        if kind == "redmine":
+            if path == "/custom_fields.json":
+                return {
+                    "custom_fields": [
+                        {"id": 1, "name": "Idempotency Key", "customized_type": "issue"}
+                    ]
+                }
+            if path == "/issues.json":
+                hits = listed
+                if "cf_1" in q:
+                    hits = [t for t in hits if t.idempotency_key == q["cf_1"]]
+                if "description" in q:
+                    needle = q["description"].lstrip("~")
+                    hits = [t for t in hits if needle in t.text]
+                return {"issues": [self._json(t) for t in hits], "total_count": len(hits)}
+            number = re.fullmatch(r"/issues/(\d+)\.json", path)
+            if number and (t := self._by_number(int(number[1]))):
+                return {"issue": {**self._json(t), "journals": []}}
+            if path == "/users/current.json":
+                return {"user": {"id": 1, "login": "agent", "firstname": "A", "lastname": "G"}}
+            if path == "/issue_statuses.json":
+                return {"issue_statuses": [{"id": 1, "name": "New"}]}
+        if kind == "github":
+            if path == f"/repos/{REPO}/issues":
+                hits = listed
+                if q.get("labels"):
+                    hits = [t for t in hits if q["labels"] in t.labels]
+                page = int(q.get("page", "1"))
+                return [self._json(t) for t in reversed(hits)] if page == 1 else []
+            number = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)", path)
+            if number and (t := self._by_number(int(number[1]))):
+                return self._json(t)
+            if path == "/user":
+                return {"login": "agent", "name": "Agent"}
+        if kind == "gitlab":
+            if path == f"/api/v4/projects/{GITLAB_PROJECT}/issues":
+                hits = listed
+                if q.get("labels"):
+                    hits = [t for t in hits if q["labels"] in t.labels]
+                return [self._json(t) for t in reversed(hits)][: int(q.get("per_page", "20"))]
+            if path == "/api/v4/user":
+                return {"username": "agent", "name": "Agent"}
+        if kind.startswith("jira"):
+            api = "/rest/api/2" if kind == "jira-dc" else "/rest/api/3"
+            if path in (f"{api}/search", f"{api}/search/jql"):
+                label = _JQL_LABEL.search(q.get("jql", ""))
+                hits = [t for t in listed if label and label["label"] in t.labels]
+                issues = [self._json(t) for t in hits]
+                if kind == "jira-dc":
+                    return {"issues": issues, "total": len(issues), "startAt": 0}
+                return {"issues": issues, "isLast": True}
+            key = re.fullmatch(rf"{api}/issue/([A-Z]+-\d+)", path)
+            if key and (t := self._by_key(key[1])):
+                return {**self._json(t), "changelog": {"histories": []}}
+            if path == f"{api}/myself":
+                return {"name": "agent", "displayName": "Agent"}
+        return None
+
+
+def ticket_headers_sent(server: FaultTracker) -> list[dict[str, str]]:
+    """The headers of every write the tracker received (for the credential checks)."""
+    return [s.headers for s in server.seen if s.method != "GET"]
