@@ -90,6 +90,17 @@ class PriorityDecision(_Part):
     reason: str
 
 
+class PolicyStamp(_Part):
+    """Which Ops policy: the version Ops wrote in it and the SHA-256 of the file's bytes."""
+
+    name: str = ""
+    version: str
+    sha256: str
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version} (sha256 {self.sha256[:12]})".strip()
+
+
 class TicketLink(_Part):
     tracker: str
     key: str
@@ -128,6 +139,12 @@ class Escalation(_Part):
     checks: list[CheckEvidence] = Field(default_factory=list)
     attachments: list[AttachmentRef] = Field(default_factory=list)
     ticket: TicketLink | None = None
+    # The Ops policy the escalation is written under: its priority was derived (and, once
+    # queued, its ticket rendered) under this one. Absent in drafts from before it existed.
+    policy: PolicyStamp | None = None
+    # The policy in force when the draft was started; the review page warns when the rules
+    # changed since then in a way that touches this draft.
+    policy_at_start: PolicyStamp | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -11,7 +11,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 log = logging.getLogger("assistant.settings")
 
@@ -46,13 +54,24 @@ class NotificationSettings(BaseModel):
     answers_interval_s: int = Field(default=120, ge=30)  # how often to ask for Ops' answers
 
 
+class PolicySettings(BaseModel):
+    """Where Ops' policy comes from (IT's site file may set and lock each of these)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    source: str = ""  # a file path or an https:// URL; empty: the policy built into the app
+    public_key: str = ""  # Ops' Ed25519 public key (PEM file); set: only signed policies
+    ca_bundle: str = ""  # PEM file of the CAs to trust for an https source (private CA)
+    refresh_s: int = Field(default=900, ge=1)  # how often the app asks the source again
+
+
 class AgentSettings(BaseModel):
     """Everything the agent configures; read by the core without Qt."""
 
     model_config = ConfigDict(extra="ignore")
 
     tracker: TrackerSettings = Field(default_factory=TrackerSettings)
-    policy_path: str = ""
+    policy: PolicySettings = Field(default_factory=PolicySettings)
     watched: list[WatchedService] = Field(default_factory=list)
     # Names of Ops' policy [[watch]] services this agent switched off for themselves.
     muted_policy_watches: list[str] = Field(default_factory=list)
@@ -61,6 +80,23 @@ class AgentSettings(BaseModel):
     tray_hint_shown: bool = False
     # "Pause alerts for 1 h" survives a restart: the pause's end, None when not paused.
     alerts_paused_until: datetime | None = None
+
+    # Values that IT's site file put in (``assistant.site.apply_site``), by key, with the
+    # agent's own value under them: saving writes the agent's own back, so a site value
+    # never becomes the agent's by accident (and IT can change an unlocked default later).
+    _site_applied: dict[str, tuple[Any, Any]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _policy_path_is_the_source(cls, data: Any) -> Any:
+        # Settings written before policy sources existed had only a file path.
+        if isinstance(data, dict) and "policy_path" in data:
+            data = dict(data)
+            path = data.pop("policy_path")
+            policy = data.get("policy")
+            if isinstance(path, str) and path and not (isinstance(policy, dict) and policy):
+                data["policy"] = {"source": path}
+        return data
 
     @field_validator("alerts_paused_until")
     @classmethod
@@ -133,13 +169,42 @@ def _keep_aside(path: Path) -> None:
         path.rename(path.with_name(f"{path.name}.broken-{stamp}"))
 
 
+def get_value(settings: AgentSettings, key: str) -> Any:
+    """The value at a dotted key such as ``tracker.url``."""
+    obj: Any = settings
+    for part in key.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def with_value(settings: AgentSettings, key: str, value: Any) -> AgentSettings:
+    """A copy of ``settings`` with ``value`` at the dotted ``key`` (one level deep)."""
+    section, _, name = key.partition(".")
+    if not name:
+        return settings.model_copy(update={section: value})
+    part = getattr(settings, section)
+    return settings.model_copy(update={section: part.model_copy(update={name: value})})
+
+
+def agents_own(settings: AgentSettings) -> AgentSettings:
+    """``settings`` without what IT's site file put in: what the agent's file should hold."""
+    own = settings
+    for key, (site_value, agent_value) in settings._site_applied.items():
+        if get_value(settings, key) == site_value:
+            own = with_value(own, key, agent_value)
+    return own
+
+
 def save_settings(path: Path, settings: AgentSettings) -> None:
-    """Write settings atomically (a crash never leaves half a file)."""
+    """Write settings atomically (a crash never leaves half a file).
+
+    Values from IT's site file are not written as the agent's (see ``agents_own``).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(settings.model_dump_json(indent=2))
+            fh.write(agents_own(settings).model_dump_json(indent=2))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -44,4 +44,6 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.delenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", raising=False)
+    # Never IT's real /etc/escalation-assistant/site.toml: a test writes its own when needed.
+    monkeypatch.setenv("ESCALATION_ASSISTANT_SITE_CONFIG", str(tmp_path / "site.toml"))
     return home

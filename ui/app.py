@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from assistant.model import Escalation
+    from assistant.policy import PolicyStatus
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
     from ui.context import AppContext
@@ -70,7 +71,7 @@ class AppShell(QObject):
         self._pause_restored = False  # the saved alert pause is restored once, at start
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
-        self.alerts.panel.settings_requested.connect(self.open_settings)
+        self.alerts.panel.settings_requested.connect(self.open_alerts_settings)
         self.controller = WatchController(ctx.tasks, parent=self)
         self.controller.state_changed.connect(self._state_changed)
         self.controller.notify.connect(self.show_notification)
@@ -86,6 +87,9 @@ class AppShell(QObject):
             self.alerts.say_no_tray()
             self.tray_timer.start()
         ctx.ready.connect(self.start)
+        # Ops' policy lists team-wide watched services: a new version re-applies them.
+        self._policy_sha: str | None = None
+        ctx.policy_changed.connect(self._policy_changed)
 
     # -- set-up ------------------------------------------------------------------------
 
@@ -105,10 +109,10 @@ class AppShell(QObject):
         self.settings_action = QAction("&Settings", self.window)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.settings_action.setToolTip("Tracker, policy file, watched services, alerts")
-        self.settings_action.triggered.connect(self.open_tracker_settings)
+        self.settings_action.triggered.connect(lambda: self.open_settings())
         self.alerts_settings_action = QAction("&Alerts…", self.window)
         self.alerts_settings_action.setToolTip("Watched services, notifications, quiet hours")
-        self.alerts_settings_action.triggered.connect(self.open_settings)
+        self.alerts_settings_action.triggered.connect(self.open_alerts_settings)
         actions = (
             self.timeline_action,
             self.outbox_action,
@@ -133,7 +137,7 @@ class AppShell(QObject):
         tray.open_drafts.connect(self.show_window)
         tray.open_outbox.connect(self.open_outbox)
         tray.pause_requested.connect(self.controller.pause_alerts)
-        tray.settings_requested.connect(self.open_settings)
+        tray.settings_requested.connect(lambda: self.open_settings())
         tray.quit_requested.connect(self.quit_requested.emit)
         tray.notification_clicked.connect(self.open_notification)
         tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
@@ -154,6 +158,12 @@ class AppShell(QObject):
         self.apply_settings()
         self.controller.start()
         self._watch_outbox()
+
+    def _policy_changed(self, status: PolicyStatus) -> None:
+        sha = status.stamp.sha256
+        if self._policy_sha is not None and sha != self._policy_sha:
+            self.apply_settings()
+        self._policy_sha = sha
 
     def apply_settings(self, settings: AgentSettings | None = None) -> None:
         from datetime import timedelta
@@ -317,24 +327,25 @@ class AppShell(QObject):
         dialog.show()
         self.timeline_opened.emit(dialog)
 
-    def open_settings(self) -> None:
-        from ui.watch_settings import WatchSettingsDialog
-
-        dialog = WatchSettingsDialog(self.ctx)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self.apply_settings)
-        dialog.tracker_settings_requested.connect(self.open_tracker_settings)
-        self._keep(dialog)
-        dialog.show()
-
-    def open_tracker_settings(self) -> None:
+    def open_settings(self, tab: str = "tracker") -> None:
+        """The one Settings dialog (tracker, policy, alerts), on ``tab``; an open one is
+        raised rather than a second one opened."""
         from ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.ctx)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self.apply_settings)
-        self._keep(dialog)
+        dialog = next((d for d in self.dialogs if isinstance(d, SettingsDialog)), None)
+        if dialog is None:
+            dialog = SettingsDialog(self.ctx, tab=tab)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.saved.connect(self.apply_settings)
+            self._keep(dialog)
+        else:
+            dialog.show_tab(tab)
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def open_alerts_settings(self) -> None:
+        self.open_settings("alerts")
 
     def open_outbox(self) -> None:
         from ui.outbox_view import OutboxView

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from assistant.paths import AppPaths
 from ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from assistant.credentials import CredentialStore
-    from assistant.policy import Policy, PolicySource
-    from assistant.settings import AgentSettings
+    from assistant.policy import Policy, PolicySource, PolicyStatus
+    from assistant.settings import AgentSettings, PolicySettings
+    from assistant.site import SiteConfig
     from assistant.store import Store
 
 log = logging.getLogger("ui")
@@ -29,13 +29,16 @@ class AppContext(QObject):
     Signals: ``ready()`` once the store and policy are loaded (off the GUI thread),
     ``problem(str)`` for a known error to show in a banner, ``drafts_changed()`` after a
     store write that lists should reflect, ``shutting_down()`` when the app ends, before
-    the workers are waited for (last chance to queue a write, e.g. a pending autosave).
+    the workers are waited for (last chance to queue a write, e.g. a pending autosave),
+    ``policy_changed(PolicyStatus)`` after each check of the policy source (the policy in
+    force, and what went wrong if anything).
     """
 
     ready = Signal()
     problem = Signal(str)
     drafts_changed = Signal()
     shutting_down = Signal()
+    policy_changed = Signal(object)
 
     def __init__(self, paths: AppPaths, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +47,12 @@ class AppContext(QObject):
         self.store: Store | None = None
         self.policy_source: PolicySource | None = None
         self.settings: AgentSettings | None = None
+        self.site: SiteConfig | None = None
         self.ui_state = QSettings(str(paths.ui_state_file), QSettings.Format.IniFormat)
+        # Asks the policy source again every ``settings.policy.refresh_s`` (in a worker).
+        self.policy_timer = QTimer(self)
+        self.policy_timer.timeout.connect(self.refresh_policy)
+        self._policy_checking = False
         self._credentials: CredentialStore | None = None
 
     @property
@@ -67,15 +75,19 @@ class AppContext(QObject):
 
     def _load(self) -> list[str]:
         from assistant.policy import PolicySource
-        from assistant.settings import load_settings
+        from assistant.policy.source import is_url, policy_cache_dir
+        from assistant.site import load_effective_settings
         from assistant.store import Store
 
         notes: list[str] = []
-        settings = load_settings(self.paths.settings_file)
-        source = PolicySource(path=Path(settings.policy_path) if settings.policy_path else None)
-        source.reload()
-        if source.error is not None:
-            notes.append(f"{source.error}\nThe built-in policy stays in force.")
+        settings, site = load_effective_settings(self.paths.settings_file)
+        if site.problem:
+            notes.append(site.problem)
+        # The last good copy at once (no network); the source is asked right after ready.
+        source = PolicySource(settings.policy, policy_cache_dir(self.paths.data_dir))
+        source.load_cached()
+        if source.source and not is_url(source.source):
+            source.refresh()  # a file is read at once: the first window needs no wait for it
         store = Store(self.paths)
         purged = store.purge_deleted()  # deleted more than 30 days ago: past any undo
         if purged:
@@ -85,13 +97,66 @@ class AppContext(QObject):
                 "The local database was damaged. It was moved to "
                 f"{store.recovered_from} and a fresh one was created."
             )
-        self.settings, self.policy_source, self.store = settings, source, store
+        self.settings, self.site, self.policy_source, self.store = settings, site, source, store
         return notes
 
     def _loaded(self, notes: list[str]) -> None:
         for note in notes:
             self.problem.emit(note)
         self.ready.emit()
+        if self.policy_source is not None:
+            self.policy_changed.emit(self.policy_source.status)
+            if self.policy_source.due():
+                self.refresh_policy()
+            else:
+                self._schedule_policy_checks()
+
+    # -- the policy source ---------------------------------------------------------------
+
+    def refresh_policy(self) -> None:
+        """Ask the policy source now (in a worker); ``policy_changed`` tells the outcome."""
+        source = self.policy_source
+        if source is None or self._policy_checking:
+            return
+        self._schedule_policy_checks()
+        if not source.source:
+            return
+        self._policy_checking = True
+        self.tasks.run(source.refresh, self._policy_checked, self._policy_check_failed)
+
+    def set_policy_settings(self, settings: PolicySettings) -> None:
+        """Use another source, key, CA bundle or interval from now on (and ask it now)."""
+        from assistant.settings import PolicySettings
+
+        source = self.policy_source
+        if source is None:
+            return
+        source.settings = PolicySettings.model_validate(settings.model_dump())
+        if not source.source:
+            # Back to the built-in policy (read in a worker like every policy).
+            self._schedule_policy_checks()
+            self.tasks.run(source.load_cached, self._policy_checked, self._policy_check_failed)
+            return
+        self.refresh_policy()
+
+    def _schedule_policy_checks(self) -> None:
+        source = self.policy_source
+        if source is None or not source.source:
+            self.policy_timer.stop()
+            return
+        interval_ms = source.settings.refresh_s * 1000
+        if self.policy_timer.interval() != interval_ms or not self.policy_timer.isActive():
+            self.policy_timer.start(interval_ms)
+
+    def _policy_checked(self, status: PolicyStatus) -> None:
+        self._policy_checking = False
+        self.policy_changed.emit(status)
+
+    def _policy_check_failed(self, exc: BaseException) -> None:
+        # refresh() reports what the source does in the status; this is the unexpected.
+        self._policy_checking = False
+        log.error("checking the policy source failed: %s", exc)
+        self.problem.emit(f"The Ops policy could not be checked: {exc}")
 
     def _load_failed(self, exc: BaseException) -> None:
         log.error("start-up failed: %s", exc)
@@ -105,6 +170,7 @@ class AppContext(QObject):
         unknown, and the outbox looks the key up at the next start before sending again).
         """
         self.shutting_down.emit()
+        self.policy_timer.stop()
         done = self.tasks.shutdown(network_msecs=QUIT_NETWORK_WAIT_MS)
         if not done:
             log.warning("quitting while a network call still runs; it is resolved at next start")

@@ -28,6 +28,7 @@ from ui.drafts_model import STATUS_LABELS, DraftsModel
 
 if TYPE_CHECKING:
     from assistant.model import Escalation
+    from assistant.policy import PolicyStatus
     from ui.wizard.wizard import EscalationWizard
 
 log = logging.getLogger("ui")
@@ -55,6 +56,8 @@ class MainWindow(QMainWindow):
         self.model = DraftsModel(ctx)
 
         self.banner = Banner()
+        # The policy in force when it is not fresh from its source (refused, unreachable).
+        self.policy_banner = Banner()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, customer, component, ticket…")
         self.search.setAccessibleName("Search escalations")
@@ -94,6 +97,7 @@ class MainWindow(QMainWindow):
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.addWidget(self.banner)
+        lay.addWidget(self.policy_banner)
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.empty_label)
@@ -112,6 +116,7 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         ctx.problem.connect(lambda text: self.banner.show_message(text, "error"))
+        ctx.policy_changed.connect(self._show_policy_state)
         ctx.ready.connect(self.model.reload)
         # One submit or import announces several changes in a row: reload the list once.
         self._reload_timer = QTimer(self, singleShot=True, interval=50)
@@ -156,6 +161,15 @@ class MainWindow(QMainWindow):
         self.ctx.ui_state.setValue("main/geometry", self.saveGeometry())
         self.ctx.ui_state.sync()
         super().closeEvent(event)
+
+    def _show_policy_state(self, status: PolicyStatus) -> None:
+        # Every check reports; news the agent dismissed is not shown again until it changes.
+        text = status.banner()
+        if not text:
+            self.policy_banner.hide()
+            self.policy_banner.label.clear()
+        elif text != self.policy_banner.label.text():
+            self.policy_banner.show_message(text, "warning")
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), str(self.status_filter.currentData() or ""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, QSize
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 MARGIN = 24  # room for the window frame and a panel the available geometry misses
 
@@ -83,18 +83,10 @@ class _GeometryKeeper(QObject):
         return False
 
 
-def scroll_body(widget: QWidget) -> tuple[QVBoxLayout, QVBoxLayout]:
-    """A scrolling body for ``widget`` and the fixed layout under it (for its buttons).
-
-    On a small screen the body scrolls and the buttons stay on screen.
-    """
-    outer = QVBoxLayout(widget)
+def scrolling(page: QWidget) -> QScrollArea:
+    """``page`` in a frameless scroll area: on a small screen it scrolls, nothing is cut."""
     area = QScrollArea()
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    body = QWidget()
-    lay = QVBoxLayout(body)
-    lay.setContentsMargins(0, 0, 0, 0)
-    area.setWidget(body)
-    outer.addWidget(area, 1)
-    return lay, outer
+    area.setWidget(page)
+    return area

@@ -1,13 +1,18 @@
-"""The settings dialog: Ops tracker connection (token into the keyring) and policy file."""
+"""The one Settings dialog: Ops tracker (token into the keyring), Ops policy, alerts.
+
+Values IT's site file locks are shown read-only, marked as locked, and never saved.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -18,47 +23,100 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from assistant.settings import AgentSettings, TrackerSettings
+from assistant.settings import AgentSettings, PolicySettings, TrackerSettings
 from assistant.trackers.registry import TRACKERS
 from ui.palette import error_style, ok_style
+from ui.screen_fit import place_window, scrolling
+from ui.watch_settings import AlertsPanel
 
 if TYPE_CHECKING:
-    from assistant.policy import Policy
+    from assistant.policy import PolicyStatus
+    from assistant.site import SiteConfig
     from assistant.trackers.base import Identity
     from ui.context import AppContext
 
 log = logging.getLogger("ui.settings")
 
 FORMATTINGS = {"textile": "Textile (Redmine's default)", "common_mark": "CommonMark Markdown"}
+TABS = ("tracker", "policy", "alerts")
+LOCKED_SUFFIX = " (locked by IT)"
 
 
 class SettingsDialog(QDialog):
-    """Tracker type, URL, project, user, token, Redmine text formatting, policy file.
+    """Tracker, Policy and Alerts tabs; one Save writes them all.
 
-    Nothing blocking runs on the GUI thread: the connection test, the keyring and the file
-    writes go through the context's task runner. The token field is never written to the
-    settings file; an empty token field keeps the stored one.
+    Nothing blocking runs on the GUI thread: the connection test, reading a policy source,
+    the keyring and the file writes go through the context's task runner. The token field
+    is never written to the settings file; an empty token field keeps the stored one.
 
     Signals: ``tested(text, ok)`` after a connection test; ``policy_checked(text, ok)``
-    after a policy file was validated; ``saved(settings)`` once everything is stored.
+    after a policy source was read and checked; ``saved(settings)`` once everything is
+    stored.
     """
 
     tested = Signal(str, bool)
     policy_checked = Signal(str, bool)
     saved = Signal(object)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, tab: str = "tracker"
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Settings — Escalation Assistant")
-        self._policy: Policy | None = None
         self._policy_ok = True
+        self.site: SiteConfig | None = ctx.site
+        self.locked: dict[str, QWidget] = {}
         current = ctx.settings or AgentSettings()
 
+        self.tabs = QTabWidget()
+        self.tabs.addTab(scrolling(self._tracker_tab()), "&Tracker")
+        self.tabs.addTab(scrolling(self._policy_tab()), "&Policy")
+        self.alerts = AlertsPanel(ctx)
+        self.tabs.addTab(scrolling(self.alerts), "&Alerts")
+
+        self.message = QLabel()
+        self.message.setObjectName("settingsMessage")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.tabs, 1)
+        lay.addWidget(self.message)
+        lay.addWidget(self.buttons)
+
+        self._load(current)
+        self._apply_locks()
+        self.type_box.currentIndexChanged.connect(self._type_changed)
+        self.test_button.clicked.connect(self.test_connection)
+        self.browse_button.clicked.connect(self._browse)
+        self.default_button.clicked.connect(lambda: self.set_policy_path(""))
+        self.check_button.clicked.connect(lambda: self.set_policy_path(self.policy_edit.text()))
+        self.policy_edit.editingFinished.connect(self._source_edited)
+        self.key_browse.clicked.connect(lambda: self._browse_file(self.key_edit, "Ops' key"))
+        self.ca_browse.clicked.connect(lambda: self._browse_file(self.ca_edit, "CA bundle"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        ctx.policy_changed.connect(self._show_in_force)
+        if ctx.policy_source is not None:
+            self._show_in_force(ctx.policy_source.status)
+        self._type_changed()
+        self.show_tab(tab)
+        # From the screen (pages scroll at 1024×600 and 150 %), or as last time.
+        place_window(self, ctx.ui_state, "settings", QSize(760, 600))
+
+    # -- building --------------------------------------------------------------------------
+
+    def _tracker_tab(self) -> QWidget:
         self.type_box = QComboBox()
         self.type_box.setAccessibleName("Tracker type")
         for plugin in TRACKERS:
@@ -78,73 +136,192 @@ class SettingsDialog(QDialog):
         self.format_box.setAccessibleName("Redmine text formatting")
         for key, title in FORMATTINGS.items():
             self.format_box.addItem(title, key)
-        self.test_button = QPushButton("&Test connection")
+        self.test_button = QPushButton("T&est connection")
         self.test_result = QLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setTextFormat(Qt.TextFormat.PlainText)
         self.test_result.setWordWrap(True)
 
-        tracker_form = QFormLayout()
-        for label, widget in (
-            ("Tracker &type:", self.type_box),
-            ("&URL:", self.url_edit),
-            ("&Project / repository:", self.project_edit),
-            ("U&ser:", self.user_edit),
-            ("API to&ken:", self.token_edit),
-            ("Text &formatting:", self.format_box),
-        ):
-            lab = QLabel(label)
-            lab.setBuddy(widget)
-            tracker_form.addRow(lab, widget)
+        form = QFormLayout()
+        self._rows(
+            form,
+            (
+                ("Tracker t&ype:", self.type_box, "tracker.type"),
+                ("&URL:", self.url_edit, "tracker.url"),
+                ("P&roject / repository:", self.project_edit, "tracker.project"),
+                ("U&ser:", self.user_edit, ""),
+                ("API to&ken:", self.token_edit, ""),
+                ("Text &formatting:", self.format_box, ""),
+            ),
+        )
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
-        tracker_form.addRow(test_row)
-        tracker_group = QGroupBox("Ops tracker")
-        tracker_group.setLayout(tracker_form)
+        form.addRow(test_row)
+        self.tracker_lock_note = self._lock_note()
+        form.addRow(self.tracker_lock_note)
+        group = QGroupBox("Ops tracker")
+        group.setLayout(form)
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.addWidget(group)
+        lay.addStretch(1)
+        return page
 
+    def _policy_tab(self) -> QWidget:
         self.policy_edit = QLineEdit()
-        self.policy_edit.setAccessibleName("Policy file")
-        self.policy_edit.setPlaceholderText("built-in policy")
-        self.policy_edit.setReadOnly(True)
-        self.browse_button = QPushButton("&Choose…")
+        self.policy_edit.setAccessibleName("Policy source")
+        self.policy_edit.setPlaceholderText(
+            "built-in policy — or a policy file, or https://ops.example.com/policy.toml"
+        )
+        self.browse_button = QPushButton("C&hoose file…")
         self.default_button = QPushButton("Use &built-in")
+        self.check_button = QPushButton("Check &now")
+        self.key_edit = QLineEdit()
+        self.key_edit.setAccessibleName("Ops' public key file")
+        self.key_edit.setPlaceholderText("none — policies are not signature-checked")
+        self.key_browse = QPushButton("Choose…")
+        self.key_browse.setAccessibleName("Choose Ops' public key file")
+        self.ca_edit = QLineEdit()
+        self.ca_edit.setAccessibleName("CA bundle file")
+        self.ca_edit.setPlaceholderText("the system's trusted CAs")
+        self.ca_browse = QPushButton("Choose…")
+        self.ca_browse.setAccessibleName("Choose CA bundle file")
+        self.refresh_spin = QSpinBox()
+        self.refresh_spin.setAccessibleName("Check the policy source every")
+        # A minute at least from here: hundreds of agents ask the same server.
+        self.refresh_spin.setRange(60, 7 * 24 * 3600)
+        self.refresh_spin.setSuffix(" s")
         self.policy_result = QLabel()
         self.policy_result.setObjectName("policyResult")
         self.policy_result.setTextFormat(Qt.TextFormat.PlainText)
         self.policy_result.setWordWrap(True)
-        policy_row = QHBoxLayout()
-        policy_row.addWidget(self.policy_edit, 1)
-        policy_row.addWidget(self.browse_button)
-        policy_row.addWidget(self.default_button)
-        policy_lay = QVBoxLayout()
-        policy_lay.addLayout(policy_row)
-        policy_lay.addWidget(self.policy_result)
-        policy_group = QGroupBox("Ops policy file")
-        policy_group.setLayout(policy_lay)
+        self.in_force = QLabel()
+        self.in_force.setObjectName("policyInForce")
+        self.in_force.setTextFormat(Qt.TextFormat.PlainText)
+        self.in_force.setWordWrap(True)
+        self.in_force.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # `policy show`'s lines, aligned as in a terminal.
+        self.in_force.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
-        self.message = QLabel()
-        self.message.setObjectName("settingsMessage")
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        source_row = QHBoxLayout()
+        source_row.addWidget(self.policy_edit, 1)
+        source_row.addWidget(self.browse_button)
+        source_row.addWidget(self.default_button)
+        source_row.addWidget(self.check_button)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_edit, 1)
+        key_row.addWidget(self.key_browse)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(self.ca_browse)
+        form = QFormLayout()
+        self._rows(
+            form,
+            (
+                ("&Source:", source_row, "policy.source"),
+                ("Ops' public &key:", key_row, "policy.public_key"),
+                ("&CA bundle:", ca_row, "policy.ca_bundle"),
+                ("Check e&very:", self.refresh_spin, "policy.refresh_s"),
+            ),
         )
-        lay = QVBoxLayout(self)
-        lay.addWidget(tracker_group)
-        lay.addWidget(policy_group)
-        lay.addWidget(self.message)
-        lay.addWidget(self.buttons)
+        form.addRow(self.policy_result)
+        self.policy_lock_note = self._lock_note()
+        form.addRow(self.policy_lock_note)
+        group = QGroupBox("Where Ops' policy comes from")
+        group.setLayout(form)
+        in_force_group = QGroupBox("Policy in force")
+        in_force_lay = QVBoxLayout(in_force_group)
+        in_force_lay.addWidget(self.in_force)
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.addWidget(group)
+        lay.addWidget(in_force_group)
+        lay.addStretch(1)
+        return page
 
-        self._load(current)
-        self.type_box.currentIndexChanged.connect(self._type_changed)
-        self.test_button.clicked.connect(self.test_connection)
-        self.browse_button.clicked.connect(self._browse)
-        self.default_button.clicked.connect(lambda: self.set_policy_path(""))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        self._type_changed()
+    def _rows(
+        self, form: QFormLayout, rows: tuple[tuple[str, QWidget | QHBoxLayout, str], ...]
+    ) -> None:
+        site = self.site
+        for text, field, key in rows:
+            locked = bool(key) and site is not None and site.is_locked(key)
+            label = QLabel(text[:-1] + LOCKED_SUFFIX + ":" if locked else text)
+            item = field.itemAt(0) if isinstance(field, QHBoxLayout) else None
+            buddy = item.widget() if item is not None else field
+            if isinstance(buddy, QWidget):
+                label.setBuddy(buddy)
+            if locked:
+                assert site is not None
+                self.locked[key] = label
+                label.setToolTip(site.lock_note(key))
+            form.addRow(label, field)
+
+    def _lock_note(self) -> QLabel:
+        note = QLabel()
+        note.setObjectName("lockNote")
+        note.setTextFormat(Qt.TextFormat.PlainText)
+        note.setWordWrap(True)
+        note.hide()
+        return note
+
+    def _apply_locks(self) -> None:
+        """Locked values: read-only, explained, and their buttons off."""
+        site = self.site
+        if site is None:
+            return
+        widgets: dict[str, tuple[QWidget, ...]] = {
+            "tracker.type": (self.type_box,),
+            "tracker.url": (self.url_edit,),
+            "tracker.project": (self.project_edit,),
+            "policy.source": (
+                self.policy_edit,
+                self.browse_button,
+                self.default_button,
+            ),
+            "policy.public_key": (self.key_edit, self.key_browse),
+            "policy.ca_bundle": (self.ca_edit, self.ca_browse),
+            "policy.refresh_s": (self.refresh_spin,),
+        }
+        names: dict[str, list[str]] = {"tracker": [], "policy": []}
+        for key, group in widgets.items():
+            if not site.is_locked(key):
+                continue
+            note = site.lock_note(key)
+            for widget in group:
+                if isinstance(widget, QLineEdit):
+                    widget.setReadOnly(True)
+                    # Looks like what it is (not a field to type in), in any palette.
+                    palette = widget.palette()
+                    palette.setColor(
+                        QPalette.ColorRole.Base, palette.color(QPalette.ColorRole.Window)
+                    )
+                    widget.setPalette(palette)
+                elif isinstance(widget, QAbstractSpinBox):
+                    widget.setReadOnly(True)
+                    widget.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
+                else:
+                    widget.setEnabled(False)
+                widget.setToolTip(note)
+                widget.setAccessibleDescription(note)
+            from assistant.site import MANAGED
+
+            names[key.split(".")[0]].append(MANAGED[key])
+        for section, note_label in (
+            ("tracker", self.tracker_lock_note),
+            ("policy", self.policy_lock_note),
+        ):
+            if names[section]:
+                note_label.setText(
+                    f"Locked by your IT department (set in {site.path}): "
+                    + ", ".join(names[section])
+                    + ". Ask IT to change them."
+                )
+                note_label.show()
+
+    def show_tab(self, tab: str) -> None:
+        """Bring ``tab`` ("tracker", "policy" or "alerts") to the front."""
+        self.tabs.setCurrentIndex(TABS.index(tab) if tab in TABS else 0)
 
     # -- state ---------------------------------------------------------------------------
     def _load(self, settings: AgentSettings) -> None:
@@ -156,10 +333,19 @@ class SettingsDialog(QDialog):
         self.user_edit.setText(ts.user)
         fidx = self.format_box.findData(ts.text_formatting)
         self.format_box.setCurrentIndex(max(fidx, 0))
-        self.policy_edit.setText(settings.policy_path)
+        ps = settings.policy
+        self.policy_edit.setText(ps.source)
+        self.key_edit.setText(ps.public_key)
+        self.ca_edit.setText(ps.ca_bundle)
+        self.refresh_spin.setValue(ps.refresh_s)
 
     def _type_changed(self) -> None:
         self.format_box.setEnabled(self.type_box.currentData() == "redmine")
+
+    def _site_value(self, key: str, entered: Any) -> Any:
+        # A locked value is the site's whatever the widget holds.
+        site = self.site
+        return site.value(key) if site is not None and site.is_locked(key) else entered
 
     def tracker_settings(self) -> tuple[TrackerSettings, bool]:
         """The tracker settings as entered (credentials stripped from the URL) and if so."""
@@ -169,18 +355,30 @@ class SettingsDialog(QDialog):
         url, stripped = strip_credentials(self.url_edit.text())
         ts = base.model_copy(
             update={
-                "type": str(self.type_box.currentData()),
-                "url": url,
-                "project": self.project_edit.text().strip(),
+                "type": self._site_value("tracker.type", str(self.type_box.currentData())),
+                "url": self._site_value("tracker.url", url),
+                "project": self._site_value("tracker.project", self.project_edit.text().strip()),
                 "user": self.user_edit.text().strip(),
                 "text_formatting": str(self.format_box.currentData()),
             }
         )
         return ts, stripped
 
+    def policy_settings(self) -> PolicySettings:
+        """The policy source settings as entered."""
+        return PolicySettings(
+            source=self._site_value("policy.source", self.policy_edit.text().strip()),
+            public_key=self._site_value("policy.public_key", self.key_edit.text().strip()),
+            ca_bundle=self._site_value("policy.ca_bundle", self.ca_edit.text().strip()),
+            refresh_s=self._site_value("policy.refresh_s", self.refresh_spin.value()),
+        )
+
     def _show(self, label: QLabel, text: str, ok: bool) -> None:
         label.setStyleSheet(ok_style() if ok else error_style())
         label.setText(text)
+
+    def _show_in_force(self, status: PolicyStatus) -> None:
+        self.in_force.setText("\n".join(status.lines()))
 
     # -- connection test -----------------------------------------------------------------
     def test_connection(self) -> None:
@@ -233,36 +431,67 @@ class SettingsDialog(QDialog):
         if path:
             self.set_policy_path(path)
 
+    def _browse_file(self, edit: QLineEdit, what: str) -> None:
+        start = edit.text() or str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Choose the {what} file", start, "PEM files (*.pem *.pub *.crt);;All files (*)"
+        )
+        if path:
+            edit.setText(path)
+
+    def _source_edited(self) -> None:
+        if self.policy_edit.isReadOnly():
+            return
+        self.set_policy_path(self.policy_edit.text())
+
     def set_policy_path(self, path: str) -> None:
-        """Validate the file in a worker; Save stays disabled while it is broken."""
+        """Read and check the source (a file or URL) in a worker, with the entered key and
+        CA bundle. Save stays disabled while the source serves a policy that would be
+        refused; a source that cannot be reached now is only a warning."""
+        path = path.strip()
         self.policy_edit.setText(path)
         self._policy_ok = False
         self._update_save()
         if not path:
-            from assistant.policy import default_policy
-
-            self._policy, self._policy_ok = default_policy(), True
+            self._policy_ok = True
             self._show(self.policy_result, "The built-in policy will be used.", True)
             self._update_save()
             self.policy_checked.emit("built-in", True)
             return
+        settings = self.policy_settings().model_copy(update={"source": path})
+        self._show(self.policy_result, "Reading the policy…", True)
 
-        def work() -> Policy:
-            from assistant.policy import load_policy
+        def work() -> PolicyStatus:
+            import tempfile
 
-            return load_policy(path)
+            from assistant.policy import PolicySource
 
-        def done(policy: Policy) -> None:
-            if self.policy_edit.text() != path:
+            # A throw-away cache: checking must not put anything in force yet.
+            with tempfile.TemporaryDirectory(prefix="policy-check-") as tmp:
+                return PolicySource(settings, Path(tmp)).refresh()
+
+        def done(status: PolicyStatus) -> None:
+            if self.policy_edit.text().strip() != path:
                 return
-            self._policy, self._policy_ok = policy, True
-            text = f"Valid: {policy.policy.name} {policy.policy.version}"
-            self._show(self.policy_result, text, True)
+            if status.problem:
+                self._policy_ok = not status.refused
+                text = status.problem[:1].upper() + status.problem[1:]
+                if not status.refused:
+                    text += " It will be used once it can be read; the last good one until then."
+                self._show(self.policy_result, text, False)
+                self.policy_checked.emit(text, False)
+            else:
+                self._policy_ok = True
+                text = (
+                    f"Valid: {status.policy.policy.name} {status.policy.policy.version}"
+                    f" — signature {status.signature}"
+                )
+                self._show(self.policy_result, text, True)
+                self.policy_checked.emit(text, True)
             self._update_save()
-            self.policy_checked.emit(text, True)
 
         def failed(exc: BaseException) -> None:
-            if self.policy_edit.text() != path:
+            if self.policy_edit.text().strip() != path:
                 return
             self._show(self.policy_result, str(exc), False)
             self.policy_checked.emit(str(exc), False)
@@ -284,7 +513,7 @@ class SettingsDialog(QDialog):
         token = self.token_edit.text().strip()
         current = self.ctx.settings or AgentSettings()
         settings = current.model_copy(
-            update={"tracker": ts, "policy_path": self.policy_edit.text().strip()}
+            update={"tracker": ts, "policy": self.policy_settings(), **self.alerts.updates(current)}
         )
         creds = shared_credentials(self.ctx)
         paths, store = self.ctx.paths, self.ctx.store
@@ -311,16 +540,16 @@ class SettingsDialog(QDialog):
                 )
             return note
 
-        self.ctx.tasks.run(work, lambda note: self._saved(settings, note), self._save_failed)
+        self.ctx.tasks.run(
+            work, lambda note: self._saved(settings, note), self._save_failed, write=True
+        )
 
     def _saved(self, settings: AgentSettings, note: str) -> None:
         self.token_edit.clear()
+        policy_changed = self.ctx.settings is None or self.ctx.settings.policy != settings.policy
         self.ctx.settings = settings
-        if self.ctx.policy_source is not None:
-            source = self.ctx.policy_source
-            source.path = Path(settings.policy_path) if settings.policy_path else None
-            if self._policy is not None:
-                source.policy, source.error = self._policy, None
+        if policy_changed:
+            self.ctx.set_policy_settings(settings.policy)
         self.saved.emit(settings)
         self.buttons.setEnabled(True)
         if note:

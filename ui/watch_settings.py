@@ -1,13 +1,11 @@
-"""Settings for alerts: watched services (add/remove/interval), notifications, quiet hours."""
+"""The Alerts tab of Settings: watched services, notifications, quiet hours."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTime, Signal
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -28,7 +26,6 @@ from assistant.watchers import WatchTarget
 from checks.registry import DESCRIPTIONS, check_types
 from ui.context import AppContext
 from ui.palette import error_style
-from ui.screen_fit import place_window, scroll_body
 
 _COLUMNS = ("Name", "Type", "Target", "Every (s)", "Listed by", "Watch")
 WATCH_COLUMN = 5
@@ -40,24 +37,18 @@ POLICY_ROW_TIP = (
 )
 
 
-class WatchSettingsDialog(QDialog):
-    """Edit ``AgentSettings.watched`` and ``notifications``; saved in the writer pool.
+class AlertsPanel(QWidget):
+    """The Alerts tab of the Settings dialog: watched services, notifications, quiet hours.
 
     The services Ops' policy lists for the whole team come first, read-only (they can be
     neither selected nor removed here); each has a "Watch" checkbox with which the agent
-    switches it off for themselves (``AgentSettings.muted_policy_watches``).
-
-    Signals: ``saved(object)`` with the new ``AgentSettings`` once written;
-    ``tracker_settings_requested()`` for the tracker/policy settings.
+    switches it off for themselves (``AgentSettings.muted_policy_watches``). The dialog
+    saves what ``updates`` returns.
     """
-
-    saved = Signal(object)
-    tracker_settings_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Alerts and watched services — Escalation Assistant")
         current = ctx.settings or AgentSettings()
         team = ctx.policy.watch if ctx.policy_source is not None else []
         self.policy_targets = [WatchTarget.from_policy_entry(e) for e in team]
@@ -146,26 +137,13 @@ class WatchSettingsDialog(QDialog):
         notes_lay.addLayout(quiet_row)
         notes_lay.addWidget(self.close_to_tray_check)
 
-        self.message = QLabel()
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        tracker_button = QPushButton("Tracker and &policy settings…")
-        tracker_button.clicked.connect(self.tracker_settings_requested.emit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.addButton(tracker_button, QDialogButtonBox.ButtonRole.ResetRole)
-        lay, outer = scroll_body(self)  # on a small screen the body scrolls, buttons stay
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(services, 1)
         lay.addWidget(notes)
-        outer.addWidget(self.message)
-        outer.addWidget(self.buttons)
         self.add_button.clicked.connect(self.add_from_form)
         self.remove_button.clicked.connect(self.remove_selected)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         self._load(current)
-        place_window(self, ctx.ui_state, "watch-settings", QSize(720, 560))
 
     # -- state ---------------------------------------------------------------------------
 
@@ -297,34 +275,11 @@ class WatchSettingsDialog(QDialog):
 
     # -- save ----------------------------------------------------------------------------
 
-    def save(self) -> None:
-        """Write the settings in the writer pool, then close."""
-        from assistant.settings import save_settings
-
-        current = self.ctx.settings or AgentSettings()
-        settings = current.model_copy(
-            update={
-                "watched": self.services(),
-                "muted_policy_watches": self.muted_policy_watches(current.muted_policy_watches),
-                "notifications": self.notifications(),
-                "close_to_tray": self.close_to_tray_check.isChecked(),
-            }
-        )
-        path = self.ctx.paths.settings_file
-        self.buttons.setEnabled(False)
-        self.ctx.tasks.run(
-            lambda: save_settings(path, settings),
-            lambda _r: self._saved(settings),
-            self._save_failed,
-            write=True,
-        )
-
-    def _saved(self, settings: AgentSettings) -> None:
-        self.ctx.settings = settings
-        self.buttons.setEnabled(True)
-        self.saved.emit(settings)
-        self.accept()
-
-    def _save_failed(self, exc: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.message.setText(f"The settings could not be saved: {exc}")
+    def updates(self, current: AgentSettings) -> dict[str, object]:
+        """What this tab changes in the settings (for ``model_copy(update=...)``)."""
+        return {
+            "watched": self.services(),
+            "muted_policy_watches": self.muted_policy_watches(current.muted_policy_watches),
+            "notifications": self.notifications(),
+            "close_to_tray": self.close_to_tray_check.isChecked(),
+        }

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
-from assistant.policy import default_policy
 from assistant.policy.priority import apply_priority
 
 
@@ -75,9 +74,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(esc.model_dump_json(indent=2))
         return 0
+    from assistant.cli.outbox import load_agent
     from assistant.rendering import render
 
-    text = render(esc, default_policy(), "markdown")
+    text = render(esc, load_agent(args)[2], "markdown")
     if not args.markdown:
         print(f"{esc.short_id}  [{esc.status.value}]  {esc.id}")
     print(text)
@@ -130,8 +130,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             import uuid
 
             esc = esc.model_copy(update={"id": uuid.uuid4()})
-        esc = esc.model_copy(update={"status": Status.DRAFT, "ticket": None})
-        # A priority in the file is not trusted: only the policy's matrix sets one.
+        esc = esc.model_copy(
+            update={"status": Status.DRAFT, "ticket": None, "policy": None, "policy_at_start": None}
+        )
+        # A priority in the file is not trusted: only the policy in force sets one.
         esc = store.create(apply_priority(policy, esc))
     except AssistantError as exc:
         return fail(str(exc))

@@ -35,15 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Policy]:
     """Paths, the agent's settings and the policy in force (``PolicyError`` if broken)."""
-    from pathlib import Path
-
-    from assistant.policy import default_policy, load_policy
-    from assistant.settings import load_settings
+    from assistant.policy import open_policy_source
+    from assistant.site import load_effective_settings
 
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
-    settings = load_settings(paths.settings_file)
-    policy = load_policy(Path(settings.policy_path)) if settings.policy_path else default_policy()
-    return paths, settings, policy
+    settings, _site = load_effective_settings(paths.settings_file)
+    # The same policy the app has in force (the cached copy of its source).
+    source = open_policy_source(paths.data_dir, settings.policy)
+    if source.status.problem:
+        print(f"warning: {source.status.banner()}", file=sys.stderr)
+    return paths, settings, source.policy
 
 
 def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tuple[Outbox, str]:

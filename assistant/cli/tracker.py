@@ -9,7 +9,7 @@ from assistant.cli.common import EXIT_USAGE, fail
 from assistant.credentials import TOKEN_ENV, CredentialStore, KeyringUnavailable
 from assistant.errors import AssistantError
 from assistant.paths import AppPaths, resolve_paths
-from assistant.settings import TrackerSettings, load_settings, save_settings
+from assistant.settings import TrackerSettings, save_settings
 from assistant.trackers.registry import TRACKERS
 
 
@@ -53,19 +53,30 @@ def cmd_configure(args: argparse.Namespace) -> int:
         problem = header_value_problem(token)
         if problem is not None:
             return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
+
     try:
         paths = resolve_paths(args.data_dir).ensure()
-        settings = load_settings(paths.settings_file)
-        ts = settings.tracker
+        settings, site = load_effective_settings(paths.settings_file)
+        url = args.url.strip()
+        changes: dict[str, object] = {"tracker.type": args.type, "tracker.url": url}
+        if args.project is not None:
+            changes["tracker.project"] = args.project
+        # IT's locked values stay as IT set them: refused before anything is saved.
+        refuse_locked(site, changes, settings)
+        ts = settings.tracker.model_copy()
         ts.type = args.type
-        ts.url = args.url.strip()
+        ts.url = url
         if args.project is not None:
             ts.project = args.project
         if args.user is not None:
             ts.user = args.user
         if args.text_formatting is not None:
             ts.text_formatting = args.text_formatting
+        settings = settings.model_copy(update={"tracker": ts})
         save_settings(paths.settings_file, settings)
+    except LockedSettingError as exc:
+        return fail(f"{exc} Nothing was saved.", EXIT_USAGE)
     except (AssistantError, OSError) as exc:
         return fail(str(exc))
     print(f"Tracker: {TRACKERS.title(ts.type)} at {ts.url} (project {ts.project or '-'})")

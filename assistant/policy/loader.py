@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import tomllib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,51 +36,40 @@ def _problem(loc: tuple[int | str, ...], msg: str) -> tuple[str, str]:
     return (_key_path(loc), msg)
 
 
-def parse_policy(text: str, source: str) -> Policy:
-    """Parse and validate policy TOML; ``PolicyError`` names ``source`` and key paths."""
+def parse_policy(text: str | bytes, source: str) -> Policy:
+    """Parse and validate policy TOML; ``PolicyError`` names ``source`` and key paths.
+
+    Given the file's bytes, the policy's content hash is theirs exactly (what Ops gets from
+    ``sha256sum``); text is hashed as UTF-8.
+    """
+    raw = text if isinstance(text, bytes) else text.encode("utf-8")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(source, [("", f"not UTF-8 text: {exc}")]) from exc
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(source, [("", f"not valid TOML: {exc}")]) from exc
     try:
-        return Policy.model_validate(data)
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
         raise PolicyError(source, [_problem(e["loc"], e["msg"]) for e in exc.errors()]) from exc
+    policy._sha256 = hashlib.sha256(raw).hexdigest()
+    return policy
 
 
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = p.read_bytes()
+    except OSError as exc:
         raise PolicyError(str(p), [("", f"cannot read the file: {exc}")]) from exc
-    return parse_policy(text, str(p))
+    return parse_policy(data, str(p))
 
 
 def default_policy() -> Policy:
     """The policy shipped in ``resources/policy.toml``."""
-    text = resources.files("resources").joinpath("policy.toml").read_text(encoding="utf-8")
-    return parse_policy(text, DEFAULT_POLICY_NAME)
-
-
-@dataclass
-class PolicySource:
-    """Keeps the last good policy in force when a newer file is broken."""
-
-    path: Path | None = None
-    policy: Policy = field(default_factory=default_policy)
-    error: PolicyError | None = None
-
-    def reload(self) -> Policy:
-        """Reload from ``path``; on error keep the current policy and remember why."""
-        if self.path is None:
-            self.error = None
-            return self.policy
-        try:
-            self.policy = load_policy(self.path)
-            self.error = None
-        except PolicyError as exc:
-            log.warning("%s; keeping policy %s", exc, self.policy.policy.version)
-            self.error = exc
-        return self.policy
+    data = resources.files("resources").joinpath("policy.toml").read_bytes()
+    return parse_policy(data, DEFAULT_POLICY_NAME)

@@ -22,6 +22,12 @@ def derive_priority(
 
 
 def apply_priority(policy: Policy, escalation: Escalation) -> Escalation:
-    """Set the escalation's priority from its impact level and urgency (in place)."""
+    """Set the escalation's priority from its impact level and urgency (in place), and
+    record the policy it now follows (the first one stays as the draft's starting point)."""
     escalation.priority = derive_priority(policy, escalation.impact.level, escalation.urgency)
+    stamp = policy.stamp
+    if escalation.policy_at_start is None:
+        escalation.policy_at_start = escalation.policy or stamp
+    if escalation.policy != stamp:
+        escalation.policy = stamp
     return escalation

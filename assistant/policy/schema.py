@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, model_validator
 
-from assistant.model import Level
+from assistant.model import Level, PolicyStamp
 
 # Field paths an Ops policy may require; the wizard knows a page and widget for each.
 KNOWN_FIELDS: dict[str, str] = {
@@ -168,6 +168,13 @@ class Policy(_Strict):
     categories: list[Category]
     trackers: TrackerMappings = Field(default_factory=TrackerMappings)
     watch: list[WatchEntry] = Field(default_factory=list)
+    # SHA-256 of the file's bytes, set by the loader (the same as `sha256sum policy.toml`).
+    _sha256: str = PrivateAttr(default="")
+
+    @property
+    def stamp(self) -> PolicyStamp:
+        """Which policy this is: Ops' name and version, and the content hash."""
+        return PolicyStamp(name=self.policy.name, version=self.policy.version, sha256=self._sha256)
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:

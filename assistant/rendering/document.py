@@ -18,6 +18,7 @@ from checks.result import status_label
 
 MISSING = "—"
 FOOTER_TEXT = "Sent with Escalation Assistant"
+POLICY_LABEL = "Ops policy"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -271,6 +272,8 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
     else:
         blocks.append(Paragraph((Text("No attachments."),)))
 
+    # The policy the escalation follows, so Ops can tell which rules it was filed under.
+    stamp = esc.policy or policy.stamp
     blocks.append(Rule())
     blocks.append(
         Paragraph(
@@ -279,6 +282,10 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
                 Code(esc.short_id),
                 Text(" ("),
                 Code(str(esc.id)),
+                Text(f") · {POLICY_LABEL} {clean_text(stamp.name)} "),
+                Code(clean_text(stamp.version)),
+                Text(" (sha256 "),
+                Code(clean_text(stamp.sha256[:12]) or "unknown"),
                 Text(f") · {FOOTER_TEXT}"),
             )
         )

@@ -220,12 +220,20 @@ def test_submit_exits_1_while_only_queued_and_flush_honours_retry_after(
 
 
 def test_a_token_problem_is_cleared_by_a_new_token_from_any_source(
+    request: pytest.FixtureRequest,
     store: Store,
     capsys: pytest.CaptureFixture[str],
     app_home: Path,
     redmine: FaultTracker,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    # This machine has no keyring here, whatever other tests of the session started.
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    request.addfinalizer(lambda: keyring.set_keyring(previous))
     monkeypatch.setenv(TOKEN_ENV, "old-token")
     _use(redmine, app_home)
     redmine.reset()

@@ -82,13 +82,17 @@ def test_invalid_policy_names_key_path(tmp_path: Path, old: str, new: str, key: 
 
 
 def test_broken_file_keeps_last_good_policy(tmp_path: Path) -> None:
+    from assistant.settings import PolicySettings
+
     f = tmp_path / "ops.toml"
     f.write_text(_policy_text().replace("2026.11", "custom-1"))
-    source = PolicySource(path=f)
-    assert source.reload().policy.version == "custom-1"
+    source = PolicySource(PolicySettings(source=str(f)), tmp_path / "cache")
+    assert source.refresh().policy.policy.version == "custom-1"
     f.write_text("not = [valid")
-    assert source.reload().policy.version == "custom-1"
-    assert source.error is not None and str(f) in str(source.error)
+    status = source.refresh()
+    assert status.policy.policy.version == "custom-1"
+    assert status.cached and status.refused
+    assert str(f) in status.problem and "invalid" in status.problem
 
 
 def test_default_policy_watches_team_services() -> None:

@@ -3,13 +3,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant.settings import AgentSettings, TrackerSettings, load_settings, save_settings
+from assistant.settings import (
+    AgentSettings,
+    PolicySettings,
+    TrackerSettings,
+    load_settings,
+    save_settings,
+)
 
 
 def _good(path: Path) -> dict[str, object]:
     settings = AgentSettings(
         tracker=TrackerSettings(type="redmine", url="https://redmine.example", user="alice"),
-        policy_path="/etc/ops/policy.toml",
+        policy=PolicySettings(source="/etc/ops/policy.toml"),
     )
     save_settings(path, settings)
     data: dict[str, object] = json.loads(path.read_text())
@@ -21,7 +27,15 @@ def test_round_trip(tmp_path: Path) -> None:
     _good(path)
     loaded = load_settings(path)
     assert loaded.tracker.url == "https://redmine.example"
-    assert loaded.policy_path == "/etc/ops/policy.toml"
+    assert loaded.policy.source == "/etc/ops/policy.toml"
+
+
+def test_a_policy_path_from_before_sources_is_the_source(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"policy_path": "/srv/ops/policy.toml"}), encoding="utf-8")
+    loaded = load_settings(path)
+    assert loaded.policy.source == "/srv/ops/policy.toml"
+    assert loaded.policy.refresh_s == 900
 
 
 def test_one_bad_value_keeps_the_rest(tmp_path: Path) -> None:

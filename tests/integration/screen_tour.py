@@ -25,7 +25,7 @@ import os
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
@@ -120,7 +120,7 @@ def main(out_dir: Path, dark: bool) -> int:
 
 def run(out_dir: Path, dark: bool, domain: str, refused: int) -> int:
     from PySide6.QtCore import QEventLoop, QRect, QTimer
-    from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
     from assistant.model import Escalation
     from assistant.paths import resolve_paths
@@ -130,7 +130,6 @@ def run(out_dir: Path, dark: bool, domain: str, refused: int) -> int:
     from ui.outbox_view import OutboxView
     from ui.outbox_worker import OutboxWorker
     from ui.settings_dialog import SettingsDialog
-    from ui.watch_settings import WatchSettingsDialog
     from ui.wizard.checks_model import COL_RESULT, ChecksTable
     from ui.wizard.wizard import EscalationWizard
 
@@ -210,7 +209,7 @@ def run(out_dir: Path, dark: bool, domain: str, refused: int) -> int:
             if ratio < 4.5:
                 problems.append(f"{name}: {widget.objectName()} is hard to read ({ratio:.1f}:1)")
 
-    def shot(name: str, window: QWidget, buttons: list[QPushButton] = ()) -> None:  # type: ignore[assignment]
+    def shot(name: str, window: QWidget, buttons: Sequence[QWidget] = ()) -> None:
         window.raise_()
         window.activateWindow()
         spin(400)
@@ -224,7 +223,8 @@ def run(out_dir: Path, dark: bool, domain: str, refused: int) -> int:
         for button in buttons:
             rect = off_screen(button)
             if button.isVisible() and not avail.contains(rect):
-                found.append(f"{name}: button '{button.text()}' is off screen ({rect.getRect()})")
+                text = button.text() if isinstance(button, QAbstractButton) else ""
+                found.append(f"{name}: button '{text}' is off screen ({rect.getRect()})")
         path = out_dir / f"{name}.png"
         screen.grabWindow(0).save(str(path), "PNG")
         report["shots"][name] = {"file": path.name, "frame": frame_rect, "problems": found}
@@ -290,13 +290,11 @@ def run(out_dir: Path, dark: bool, domain: str, refused: int) -> int:
 
     settings = SettingsDialog(ctx, main_window)
     settings.show()
-    shot("04-settings", settings, settings.findChildren(QPushButton))
+    dialog_buttons = settings.buttons.buttons()
+    for number, tab in enumerate(("tracker", "policy", "alerts"), start=4):
+        settings.show_tab(tab)
+        shot(f"0{number}-settings-{tab}", settings, dialog_buttons)
     settings.reject()
-
-    watch = WatchSettingsDialog(ctx, main_window)
-    watch.show()
-    shot("05-watched-services", watch, watch.findChildren(QPushButton))
-    watch.reject()
 
     report["problems"] = problems
     (out_dir / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")

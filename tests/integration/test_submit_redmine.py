@@ -121,16 +121,14 @@ def test_wrong_token_needs_attention_until_a_new_one(
     assert main(["submit", str(esc.id)]) == 1
     assert "did not accept the token (401)" in capsys.readouterr().err
     assert store.get(esc.id).status is Status.NEEDS_ATTENTION
+    # The same refused token again changes nothing: still blocked, nothing sent.
+    assert main(["outbox", "flush", "--now"]) == 1
+    assert _issues_for(redmine, esc.idempotency_key) == []
+    # A new token (here from the environment) clears the block, and the flush sends.
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
-    assert main(["outbox", "flush"]) == 1  # blocked until a new token is saved
-    from assistant.submission import tracker_identity
-
-    settings = AgentSettings(
-        tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
-    )
-    assert store.outbox.clear_auth_block(tracker_identity(settings.tracker)) == 1
-    assert main(["outbox", "flush"]) == 0
+    assert main(["outbox", "flush", "--now"]) == 0
     assert len(_issues_for(redmine, esc.idempotency_key)) == 1
+    assert store.get(esc.id).status is Status.SUBMITTED
 
 
 def test_tracker_test_prints_identity_or_the_problem(

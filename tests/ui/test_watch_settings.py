@@ -20,31 +20,31 @@ from assistant.watchers import Notification, Observation, WatchTarget
 from ui.app import AppShell
 from ui.context import AppContext
 from ui.main_window import MainWindow
+from ui.settings_dialog import SettingsDialog
 from ui.tray import TrayIcon
 from ui.watch_controller import WatchController
-from ui.watch_settings import WatchSettingsDialog
 
 
 def test_add_service_quiet_hours_and_save(qtbot: QtBot, ctx: AppContext) -> None:
-    dialog = WatchSettingsDialog(ctx)
+    dialog = SettingsDialog(ctx, tab="alerts")
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.keyClicks(dialog.name_edit, "Payments")
-    qtbot.keyClicks(dialog.target_edit, "https://status.example.com/")
-    dialog.interval_spin.setValue(120)
-    before = dialog.table.rowCount()  # the default policy's team-wide services
-    dialog.add_button.click()
-    assert dialog.table.rowCount() == before + 1
-    dialog.name_edit.setText("Payments")
-    dialog.target_edit.setText("https://other.example.com/")
-    dialog.add_button.click()
-    assert "already watched" in dialog.add_error.text()
-    dialog.answers_check.setChecked(False)
-    assert dialog.answers_interval_spin.value() == 120  # the default: every 2 minutes
-    assert dialog.answers_interval_spin.minimum() == 30
-    dialog.answers_interval_spin.clear()
-    qtbot.keyClicks(dialog.answers_interval_spin, "300")
-    dialog.quiet_check.setChecked(True)
+    qtbot.keyClicks(dialog.alerts.name_edit, "Payments")
+    qtbot.keyClicks(dialog.alerts.target_edit, "https://status.example.com/")
+    dialog.alerts.interval_spin.setValue(120)
+    before = dialog.alerts.table.rowCount()  # the default policy's team-wide services
+    dialog.alerts.add_button.click()
+    assert dialog.alerts.table.rowCount() == before + 1
+    dialog.alerts.name_edit.setText("Payments")
+    dialog.alerts.target_edit.setText("https://other.example.com/")
+    dialog.alerts.add_button.click()
+    assert "already watched" in dialog.alerts.add_error.text()
+    dialog.alerts.answers_check.setChecked(False)
+    assert dialog.alerts.answers_interval_spin.value() == 120  # the default: every 2 minutes
+    assert dialog.alerts.answers_interval_spin.minimum() == 30
+    dialog.alerts.answers_interval_spin.clear()
+    qtbot.keyClicks(dialog.alerts.answers_interval_spin, "300")
+    dialog.alerts.quiet_check.setChecked(True)
     with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
         dialog.buttons.accepted.emit()
     saved = blocker.args[0]
@@ -67,39 +67,39 @@ def test_policy_services_are_listed_read_only(qtbot: QtBot, ctx: AppContext) -> 
     )
     team = ctx.policy.watch
     assert [e.name for e in team] == ["Brightside status page", "Control panel"]
-    dialog = WatchSettingsDialog(ctx)
+    dialog = SettingsDialog(ctx, tab="alerts")
     qtbot.addWidget(dialog)
     dialog.show()
     rows = [
-        [dialog._cell(r, c) for c in range(dialog.table.columnCount())]
-        for r in range(dialog.table.rowCount())
+        [dialog.alerts._cell(r, c) for c in range(dialog.alerts.table.columnCount())]
+        for r in range(dialog.alerts.table.rowCount())
     ]
     assert rows == [
         [e.name, e.type, e.target, str(e.interval_s), "Ops' policy", ""] for e in team
     ] + [["Payments", "health", "https://pay.test/h", "60", "You", ""]]
-    assert all(check.isChecked() for check in dialog.policy_checks)
-    assert dialog.policy_note.isVisible()
-    assert "Ops' policy" in dialog.policy_note.text()
+    assert all(check.isChecked() for check in dialog.alerts.policy_checks)
+    assert dialog.alerts.policy_note.isVisible()
+    assert "Ops' policy" in dialog.alerts.policy_note.text()
 
     # Policy rows cannot be selected, so "Remove selected" never reaches them.
-    dialog.table.selectAll()
-    selected = {i.row() for i in dialog.table.selectionModel().selectedRows()}
+    dialog.alerts.table.selectAll()
+    selected = {i.row() for i in dialog.alerts.table.selectionModel().selectedRows()}
     assert selected == {2}
-    dialog.remove_button.click()
-    assert dialog.table.rowCount() == 2
-    assert dialog.services() == []
+    dialog.alerts.remove_button.click()
+    assert dialog.alerts.table.rowCount() == 2
+    assert dialog.alerts.services() == []
 
     # The agent cannot add what the policy already watches, nor take one of its names.
-    dialog.type_box.setCurrentIndex(dialog.type_box.findData("statuspage"))
-    dialog.name_edit.setText("Status")
-    dialog.target_edit.setText("https://status.brightside.example/api/v2/summary.json/")
-    dialog.add_button.click()
-    assert "already watches 'Brightside status page'" in dialog.add_error.text()
-    dialog.name_edit.setText("Control panel")
-    dialog.target_edit.setText("https://panel.test/")
-    dialog.add_button.click()
-    assert "already has a service named 'Control panel'" in dialog.add_error.text()
-    assert dialog.table.rowCount() == 2
+    dialog.alerts.type_box.setCurrentIndex(dialog.alerts.type_box.findData("statuspage"))
+    dialog.alerts.name_edit.setText("Status")
+    dialog.alerts.target_edit.setText("https://status.brightside.example/api/v2/summary.json/")
+    dialog.alerts.add_button.click()
+    assert "already watches 'Brightside status page'" in dialog.alerts.add_error.text()
+    dialog.alerts.name_edit.setText("Control panel")
+    dialog.alerts.target_edit.setText("https://panel.test/")
+    dialog.alerts.add_button.click()
+    assert "already has a service named 'Control panel'" in dialog.alerts.add_error.text()
+    assert dialog.alerts.table.rowCount() == 2
 
     with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
         dialog.buttons.accepted.emit()
@@ -109,12 +109,12 @@ def test_policy_services_are_listed_read_only(qtbot: QtBot, ctx: AppContext) -> 
 def test_policy_service_can_be_unwatched_and_rewatched(qtbot: QtBot, ctx: AppContext) -> None:
     # A mute of a service the policy no longer lists is kept for when it comes back.
     ctx.settings = AgentSettings(muted_policy_watches=["Gone for now"])
-    dialog = WatchSettingsDialog(ctx)
+    dialog = SettingsDialog(ctx, tab="alerts")
     qtbot.addWidget(dialog)
     dialog.show()
-    panel = dialog.policy_checks[1]
+    panel = dialog.alerts.policy_checks[1]
     assert panel.accessibleName() == "Watch Control panel"
-    assert dialog.table.cellWidget(1, 5) is panel
+    assert dialog.alerts.table.cellWidget(1, 5) is panel
     qtbot.keyClick(panel, Qt.Key.Key_Space)
     assert not panel.isChecked()
     with qtbot.waitSignal(dialog.saved, timeout=5_000) as blocker:
@@ -126,11 +126,11 @@ def test_policy_service_can_be_unwatched_and_rewatched(qtbot: QtBot, ctx: AppCon
     ]
 
     # Opened again, the box is unticked; ticking it watches the service again.
-    again = WatchSettingsDialog(ctx)
+    again = SettingsDialog(ctx, tab="alerts")
     qtbot.addWidget(again)
     again.show()
-    assert [c.isChecked() for c in again.policy_checks] == [True, False]
-    qtbot.keyClick(again.policy_checks[1], Qt.Key.Key_Space)
+    assert [c.isChecked() for c in again.alerts.policy_checks] == [True, False]
+    qtbot.keyClick(again.alerts.policy_checks[1], Qt.Key.Key_Space)
     with qtbot.waitSignal(again.saved, timeout=5_000) as blocker:
         again.buttons.accepted.emit()
     assert blocker.args[0].muted_policy_watches == ["Gone for now"]

@@ -99,6 +99,15 @@ class ReviewPage(WizardPage):
         self.similar.add_to_requested.connect(self.add_to_requested)
         self.outer.addWidget(self.similar)
 
+        # Ops' policy changed since the draft was started, in a way that touches it.
+        self.policy_note = QLabel()
+        self.policy_note.setObjectName("policyChanged")
+        self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.policy_note.setWordWrap(True)
+        self.policy_note.setStyleSheet(error_style())
+        self.policy_note.hide()
+        self.outer.addWidget(self.policy_note)
+
         self.message = QLabel()
         self.message.setObjectName("submitMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
@@ -145,6 +154,40 @@ class ReviewPage(WizardPage):
             return gen, html if isinstance(html, str) else str(html)
 
         self.ctx.tasks.run(work, self._rendered, self._render_failed)
+        self._check_policy_change(snapshot, gen)
+
+    def _check_policy_change(self, escalation: Escalation, gen: int) -> None:
+        """Warn when the draft was started under an older policy whose rules changed its
+        priority or required fields (the older one is read from the policy archive)."""
+        started, policy = escalation.policy_at_start, self.ctx.policy
+        if started is None or started.sha256 == policy.stamp.sha256:
+            self.policy_note.hide()
+            return
+        archive = self.ctx.paths.data_dir
+
+        def work() -> tuple[int, str]:
+            from assistant.policy.changes import rule_changes
+            from assistant.policy.source import PolicyCache, policy_cache_dir
+
+            old = PolicyCache(policy_cache_dir(archive)).archived(started.sha256)
+            changes = rule_changes(old, policy, escalation) if old is not None else []
+            if not changes:
+                return gen, ""
+            return gen, (
+                f"This draft was started under Ops policy {started.version}; policy "
+                f"{policy.policy.version} is now in force and changes it: "
+                + "; ".join(changes)
+                + "."
+            )
+
+        self.ctx.tasks.run(work, self._policy_change_checked)
+
+    def _policy_change_checked(self, result: tuple[int, str]) -> None:
+        gen, text = result
+        if gen != self._generation:
+            return
+        self.policy_note.setText(text)
+        self.policy_note.setVisible(bool(text))
 
     def _rendered(self, result: tuple[int, str]) -> None:
         gen, html = result
