@@ -524,3 +524,23 @@ def test_the_result_column_stays_readable_at_1024x600(
         0, 0, rect.width() - 8, 10_000, Qt.TextFlag.TextWordWrap, page.result_text(2)
     )
     assert rect.height() >= needed.height()
+
+
+def test_closing_the_wizard_mid_run_stops_its_checks(
+    qtbot: QtBot, ctx: AppContext, shop: ShopServer
+) -> None:
+    # Built as the drafts window builds it: closed wizards are deleted.
+    assert ctx.store is not None
+    w = EscalationWizard(ctx, ctx.store.create(Escalation()))
+    w.show()
+    w.go_to(w.pages.index(w.checks_page))
+    page = w.checks_page
+    page.add_check("http", f"{shop.base}/slow", "Slow page")
+    qtbot.waitUntil(shop.slow_hit.is_set, timeout=10_000)
+    network = ctx.tasks.pools["network"]
+    assert network.activeThreadCount() == 1
+    w.close()
+    w.deleteLater()
+    # The run is cancelled with the page, long before the server answers.
+    qtbot.waitUntil(lambda: network.activeThreadCount() == 0, timeout=5000)
+    assert not shop.release.is_set()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
+import shiboken6
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -107,6 +109,8 @@ class ChecksPage(WizardPage):
         self._relay = _Relay(self)
         self._relay.started.connect(self._check_started)
         self._relay.result.connect(self._check_done)
+        # Closing the wizard deletes the page: its running checks stop with it.
+        self.destroyed.connect(partial(_cancel_runs, self._runs))
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -402,6 +406,8 @@ class ChecksPage(WizardPage):
         self._run_finished(run)
 
     def _run_finished(self, run: _Run) -> None:
+        if not shiboken6.isValid(self):
+            return  # the wizard was closed while the run ended
         if run in self._runs:
             self._runs.remove(run)
         for row in self.checks.abandon(run.spec_ids):  # checks the runner never reported on
@@ -413,8 +419,14 @@ class ChecksPage(WizardPage):
 
     # -- showing ------------------------------------------------------------------------
 
-    def _rows_changed(self) -> None:
-        self._selection_changed()
+    def _rows_changed(
+        self, first: QModelIndex, last: QModelIndex, roles: Sequence[int] = ()
+    ) -> None:
+        if list(roles) == [Qt.ItemDataRole.DecorationRole]:
+            return  # a spinner frame: the details below the table stay as they are
+        current = self.table.currentIndex().row()
+        if first.row() <= current <= last.row():
+            self._selection_changed()
 
     def _update_summary(self) -> None:
         counts = self.checks.counts()
@@ -490,6 +502,11 @@ class ChecksPage(WizardPage):
 
     def result_text(self, index: int) -> str:
         return self.cell_text(index, COL_RESULT)
+
+
+def _cancel_runs(runs: list[_Run], *_args: object) -> None:
+    for run in runs:
+        run.runner.cancel()
 
 
 def _emit(signal: SignalInstance, *args: object) -> None:
