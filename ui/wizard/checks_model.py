@@ -10,6 +10,7 @@ have them too.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from enum import IntEnum
 
@@ -164,10 +165,10 @@ class ChecksModel(QAbstractTableModel):
     def tick(self) -> None:
         """Turn the spinner of running rows by one frame."""
         self.frame += 1
-        for i, row in enumerate(self.checks.rows):
-            if row.state != "idle":
-                status = self.index(i, COL_STATUS)
-                self.dataChanged.emit(status, status, [Qt.ItemDataRole.DecorationRole])
+        busy = [i for i, row in enumerate(self.checks.rows) if row.state != "idle"]
+        if busy:  # one signal for the whole span: 20 running checks, one repaint
+            first, last = self.index(busy[0], COL_STATUS), self.index(busy[-1], COL_STATUS)
+            self.dataChanged.emit(first, last, [Qt.ItemDataRole.DecorationRole])
 
     def index_of(self, row: CheckRow) -> int:
         return next((i for i, r in enumerate(self.checks.rows) if r is row), -1)
@@ -287,6 +288,17 @@ class ChecksModel(QAbstractTableModel):
         return status_icon(shown)
 
 
+_WIDTHS: dict[tuple[str, str], int] = {}
+
+
+def _button_width(text: str, widget: QWidget | None, font: str) -> int:
+    """A push button's width for ``text`` (measured once per text and font: paint is hot)."""
+    width = _WIDTHS.get((text, font))
+    if width is None:
+        width = _WIDTHS[(text, font)] = RowActionsDelegate._measure(text, widget)
+    return width
+
+
 class RowActionsDelegate(QStyledItemDelegate):
     """Paints the Run / Re-run and Remove buttons of a row and reacts to clicks on them.
 
@@ -302,6 +314,11 @@ class RowActionsDelegate(QStyledItemDelegate):
 
     @staticmethod
     def button_width(text: str, widget: QWidget | None = None) -> int:
+        font = widget.font().key() if widget is not None else QApplication.font().key()
+        return _button_width(text, widget, font)
+
+    @staticmethod
+    def _measure(text: str, widget: QWidget | None) -> int:
         style = widget.style() if widget is not None else QApplication.style()
         opt = QStyleOptionButton()
         opt.text = text
@@ -410,7 +427,8 @@ class ChecksTable(QTableView):
         super().__init__(parent)
         self.setModel(model)
         self.delegate = RowActionsDelegate(self)
-        self.setItemDelegate(self.delegate)
+        # Only the actions column: the others keep Qt's own (C++) delegate, which is cheaper.
+        self.setItemDelegateForColumn(COL_ACTIONS, self.delegate)
         self.delegate.run_clicked.connect(self.run_requested.emit)
         self.delegate.remove_clicked.connect(self.remove_requested.emit)
         # No keyboard trap: without this, Tab walks every cell and never leaves the table.
@@ -426,12 +444,21 @@ class ChecksTable(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Rows are fitted to their wrapped text when their result lands (``fit_rows``), not
+        # by ResizeToContents: that re-measures every row on every change and stalled the
+        # GUI thread for a second while 20 checks reported.
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.verticalHeader().setDefaultSectionSize(2 * self.fontMetrics().lineSpacing() + 12)
+        model.modelReset.connect(self.fit_rows)
+        model.rowsInserted.connect(
+            lambda _parent, first, last: self.fit_rows(range(first, last + 1))
+        )
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setSectionResizeMode(COL_RESULT, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
         self.setMinimumHeight(160)
+        self._widths: tuple[int, ...] = ()
         self._fit_columns()
 
     def checks_model(self) -> ChecksModel:
@@ -467,6 +494,21 @@ class ChecksTable(QTableView):
         self.setColumnWidth(COL_CHECK, check)
         self.setColumnWidth(COL_TOOK, took)
         self.setColumnWidth(COL_ACTIONS, actions)
+        widths = tuple(self.columnWidth(c) for c in range(len(HEADERS)))
+        if widths != self._widths:
+            self._widths = widths
+            self.fit_rows()  # the text wraps differently now
+
+    def _rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        self.fit_rows(range(first, last + 1))
+
+    def fit_rows(self, rows: Iterable[int] | None = None) -> None:
+        """Fit rows (all by default) to their wrapped text."""
+        if rows is None:
+            self.resizeRowsToContents()
+            return
+        for row in rows:
+            self.resizeRowToContents(row)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         row = self.current_check()

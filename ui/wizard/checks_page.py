@@ -50,6 +50,7 @@ SPINNER_MS = 120
 # Results that arrive together (20 checks answering at once) are shown, and handed to the
 # wizard for autosave, in one update: one ``changed`` per burst, not one per check.
 FLUSH_MS = 30
+FLUSH_ROWS = 5
 PLACEHOLDERS = {
     "http": "https://shop.example.com/checkout",
     "tls": "shop.example.com:443",
@@ -204,6 +205,7 @@ class ChecksPage(WizardPage):
         self._spinner.setInterval(SPINNER_MS)
         self._spinner.timeout.connect(self.model.tick)
         self._evidence_changed = False
+        self._dirty: list[CheckRow] = []  # rows whose new state is not shown yet
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
@@ -378,7 +380,7 @@ class ChecksPage(WizardPage):
             return  # a run for the escalation this page showed before
         row = self.checks.started(run_id)
         if row is not None:
-            self.model.row_changed(row)
+            self._mark(row)
 
     def _check_done(self, escalation_id: str, run_id: str, result: CheckResult) -> None:
         if escalation_id != self._current_id():
@@ -387,13 +389,29 @@ class ChecksPage(WizardPage):
         if row is None:
             return  # a late result for a row that was rebuilt or cancelled meanwhile
         self._evidence_changed |= changed
-        self.model.row_changed(row)
+        self._mark(row)
+
+    def _mark(self, row: CheckRow) -> None:
+        """Show this row's new state with the next coalesced update."""
+        if row not in self._dirty:
+            self._dirty.append(row)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _flush(self) -> None:
-        """Show a burst of results at once: summary, controls, one autosave."""
+    def _flush(self, everything: bool = False) -> None:
+        """Show changed rows a few at a time (one burst never holds the GUI thread long),
+        then the summary, the controls and one autosave."""
         self._flush_timer.stop()
+        count = len(self._dirty) if everything else FLUSH_ROWS
+        rows, self._dirty = self._dirty[:count], self._dirty[count:]
+        for row in rows:
+            self.model.row_changed(row)
+            if row.state == "idle":
+                self.table.fit_rows([self.model.index_of(row)])
+        if self._dirty:
+            self._flush_timer.start(0)
+            return
+        self._flush_timer.setInterval(FLUSH_MS)
         self._update_summary()
         self._update_controls()
         if self._evidence_changed:
@@ -411,8 +429,8 @@ class ChecksPage(WizardPage):
         if run in self._runs:
             self._runs.remove(run)
         for row in self.checks.abandon(run.spec_ids):  # checks the runner never reported on
-            self.model.row_changed(row)
-        self._flush()
+            self._mark(row)
+        self._flush(everything=True)
         if not self.running:
             self._spinner.stop()
             self.idle.emit()
