@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench bundle clean
+.PHONY: run test lint bench bundle deb frozen-test clean
 
 # Reinstall only when the project metadata changed; the package is editable so code edits
 # need no reinstall.
@@ -30,6 +30,15 @@ bench: $(STAMP)
 
 bundle: $(STAMP)
 	bash packaging/build.sh
+
+# The Debian package from a fresh bundle: dist/escalation-assistant_VERSION_ARCH.deb
+deb: bundle
+	bash packaging/deb.sh
+
+# The frozen smoke suite against the built bundle (tests/frozen; `make bundle` first).
+frozen-test: $(STAMP)
+	ESCALATION_ASSISTANT_FROZEN=dist/escalation-assistant/escalation-assistant \
+	  QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/frozen $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache

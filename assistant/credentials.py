@@ -13,14 +13,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
-
-import keyring
-import keyring.errors
-from keyring.backends import fail, null
 
 from assistant import APP_NAME
 from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    import keyring.backend
+
+# keyring (and, through it, secretstorage, jeepney and the entry-point scan) is imported on
+# the first token lookup, not at start: an app with no tracker configured never needs it.
 
 log = logging.getLogger("assistant.credentials")
 
@@ -68,6 +71,8 @@ def account_key(tracker_url: str, user: str) -> str:
 
 
 def _is_backend_failure(exc: BaseException) -> bool:
+    import keyring.errors
+
     if isinstance(exc, keyring.errors.PasswordDeleteError):
         return False  # "no such password", not a missing keyring
     if isinstance(exc, keyring.errors.KeyringError):
@@ -99,6 +104,9 @@ class CredentialStore:
 
     def _backend(self) -> keyring.backend.KeyringBackend:
         """The keyring backend, or ``KeyringUnavailable`` when there is no real one."""
+        import keyring
+        from keyring.backends import fail, null
+
         if self.unavailable is not None:
             raise self.unavailable
         try:
@@ -160,6 +168,8 @@ class CredentialStore:
         found = self._session_tokens.pop(key, None) is not None
         if self.session_only:
             return found
+        import keyring.errors
+
         try:
             self._call_backend("delete_password", self.service, key)
         except keyring.errors.PasswordDeleteError:

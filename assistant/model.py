@@ -72,6 +72,31 @@ class CheckEvidence(_Part):
     started_at: datetime
 
 
+class RedactedValue(_Part):
+    """One distinct value scrubbing removed: where, how often — never the value itself."""
+
+    kind: str
+    where: str = ""
+    value_hash: str
+    length: int = 0
+    count: int = 1
+
+
+class ScrubRecord(_Part):
+    """What scrubbing did to an attachment (``assistant.scrub``). The attachment's bytes are
+    the scrubbed copy; the original stays on this machine until the draft is purged."""
+
+    original_sha256: str
+    scrubber: str
+    salt: str = ""  # keys the value hashes of this file
+    counts: dict[str, int] = Field(default_factory=dict)
+    values: list[RedactedValue] = Field(default_factory=list)
+    more_values: int = 0
+    kept: list[str] = Field(default_factory=list)  # value hashes the agent marked safe
+    needs_confirmation: bool = False  # an image: a person checks it shows no secret
+    confirmed: bool = False
+
+
 class AttachmentRef(_Part):
     """Metadata of an attachment; the bytes live content-addressed in the data dir."""
 
@@ -80,6 +105,7 @@ class AttachmentRef(_Part):
     size: int = Field(ge=0)
     content_type: str = "application/octet-stream"
     added_at: datetime = Field(default_factory=utcnow)
+    scrub: ScrubRecord | None = None
 
 
 class PriorityDecision(_Part):

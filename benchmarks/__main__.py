@@ -11,9 +11,12 @@ BENCHMARKS = [
     "benchmarks.bench_store",
     "benchmarks.bench_checks",
     "benchmarks.bench_gui",
+    "benchmarks.bench_cold_start",
     "benchmarks.bench_checks_gui",
     "benchmarks.bench_outbox",
     "benchmarks.bench_submit_gui",
+    "benchmarks.bench_scrub",
+    "benchmarks.bench_scrub_gui",
 ]
 
 

@@ -4,18 +4,15 @@ Each figure is printed with its target and, where there is one, the baseline of 
 - worst GUI-thread stall (a 1 ms timer's largest gap) while a scripted agent types 2,000
   characters into the wizard with autosave on, vs the same probe on the idle window;
 - drafts window with 10,000 drafts: from opening to the first painted rows;
-- cold start: the app's first painted main window vs a bare PySide6 window with a similar
-  number of widgets, each in a fresh subprocess.
+(cold start to a useful window is in bench_cold_start.)
 """
 
 from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,6 @@ from benchmarks.stats import report
 
 TYPED_CHARS = 2000
 TYPE_INTERVAL_MS = 5  # a fast typist is ~15 ms per key; faster is a harder test
-COLD_RUNS = 5
 
 
 class StallProbe(QObject):
@@ -214,96 +210,6 @@ def bench_drafts_window(tmp: Path) -> None:
     ctx.shutdown()
 
 
-_APP_CHILD = textwrap.dedent(
-    """
-    import os, sys
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication, QMainWindow
-    app = QApplication(sys.argv[:1])
-    class First(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and obj.isWidgetType():
-                if isinstance(obj.window(), QMainWindow):
-                    print("painted", flush=True)
-                    os._exit(0)
-            return False
-    f = First()
-    app.installEventFilter(f)
-    from ui.launcher import main
-    main(["--data-dir", sys.argv[1], "--no-crash-dialog"])
-    """
-)
-
-_BARE_CHILD = textwrap.dedent(
-    """
-    import os, sys
-    from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtGui import QStandardItemModel
-    from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QLineEdit,
-        QMainWindow, QTableView, QToolBar, QVBoxLayout, QWidget)
-    app = QApplication(sys.argv[:1])
-    class First(QObject):
-        def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and obj.isWidgetType():
-                if isinstance(obj.window(), QMainWindow):
-                    print("painted", flush=True)
-                    os._exit(0)
-            return False
-    f = First()
-    app.installEventFilter(f)
-    w = QMainWindow()
-    tb = QToolBar(); w.addToolBar(tb)
-    for name in ("New escalation", "Open", "Duplicate", "Delete"):
-        tb.addAction(name)
-    c = QWidget(); lay = QVBoxLayout(c); bar = QHBoxLayout()
-    bar.addWidget(QLabel("Search:")); bar.addWidget(QLineEdit(), 1)
-    bar.addWidget(QLabel("Status:")); combo = QComboBox(); combo.addItems(["All"] * 6)
-    bar.addWidget(combo); lay.addWidget(QLabel()); lay.addLayout(bar)
-    table = QTableView(); table.setModel(QStandardItemModel(0, 7)); lay.addWidget(table, 1)
-    lay.addWidget(QLabel("Loading"))
-    w.setCentralWidget(c); w.statusBar(); w.resize(1100, 680); w.show()
-    app.exec()
-    """
-)
-
-
-def _time_child(code: str, arg: str) -> float:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, arg],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    elapsed = time.perf_counter() - t0
-    proc.wait(timeout=30)
-    proc.stdout.close()
-    if line.strip() != "painted":
-        raise RuntimeError("the child did not paint its window")
-    return elapsed * 1000
-
-
-def bench_cold_start(tmp: Path) -> None:
-    data = str(tmp / "cold")
-    _time_child(_APP_CHILD, data)  # creates and migrates the database once
-    _time_child(_BARE_CHILD, data)
-    app_ms, bare_ms = [], []
-    for _ in range(COLD_RUNS):
-        app_ms.append(_time_child(_APP_CHILD, data))
-        bare_ms.append(_time_child(_BARE_CHILD, data))
-    report(
-        f"cold start to first painted main window (median of {COLD_RUNS})",
-        statistics.median(app_ms),
-        "ms",
-        baseline=statistics.median(bare_ms),
-        target="<= 1.5x bare PySide6 window",
-    )
-
-
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert app is not None
@@ -311,7 +217,6 @@ def main() -> None:
         os.environ["ESCALATION_ASSISTANT_HOME"] = str(Path(tmp) / "home")
         bench_typing_stall(Path(tmp))
         bench_drafts_window(Path(tmp))
-        bench_cold_start(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
-
-import dns.exception
-import dns.rdatatype
-import dns.resolver
+from typing import TYPE_CHECKING, Any
 
 from checks.result import CheckFailed, Outcome, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, TargetError, normalize_host, parse_host
@@ -15,7 +11,15 @@ from checks.spec import CheckContext, CheckSpec, TargetError, normalize_host, pa
 RECORD_TYPES = ("A", "AAAA")
 
 
+if TYPE_CHECKING:
+    import dns.resolver
+
+# dnspython is imported when a dns check runs, not with the check-type registry.
+
+
 def _resolver(spec: CheckSpec) -> dns.resolver.Resolver:
+    import dns.resolver
+
     server = str(spec.options.get("nameserver", "")).strip()
     if not server:
         try:
@@ -40,6 +44,9 @@ def _resolver(spec: CheckSpec) -> dns.resolver.Resolver:
 
 def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
     """Run a ``dns`` check."""
+    import dns.exception
+    import dns.resolver
+
     name = parse_host(spec.target)
     resolver = _resolver(spec)
     server = ", ".join(str(ns) for ns in resolver.nameservers)

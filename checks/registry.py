@@ -1,46 +1,46 @@
-"""The one list of check types: type name → function that runs it."""
+"""The one list of check types: a ``Registry`` of ``Plugin`` descriptors.
+
+Each plugin's ``build`` is the check function, imported here by statement, so the frozen
+app contains exactly the check types listed (the PyInstaller spec lists
+``CHECK_TYPES.modules()``). The title is what people read in menus and tooltips.
+"""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from checks import dns, health, http, statuspage, tcp, tls
+from checks.plugins import Plugin, Registry
 from checks.result import Outcome
 from checks.spec import CheckContext, CheckSpec
 
 CheckFunction = Callable[[CheckSpec, CheckContext], Outcome]
 
-# Listed in code (not entry points) so the frozen app sees exactly the same set. Values are
-# module names whose ``run`` is imported on first use: requests, dnspython and cryptography
-# must not slow the app's start. A function may stand in for a module (tests do this).
-CHECK_TYPES: dict[str, str | CheckFunction] = {
-    "http": "checks.http",
-    "tls": "checks.tls",
-    "dns": "checks.dns",
-    "tcp": "checks.tcp",
-    "statuspage": "checks.statuspage",
-    "health": "checks.health",
-}
-
-DESCRIPTIONS: dict[str, str] = {
-    "http": "Web page answers (status, time, redirects, content)",
-    "tls": "TLS certificate (expiry, name, trust)",
-    "dns": "DNS resolution (A/AAAA/CNAME)",
-    "tcp": "Port accepts connections",
-    "statuspage": "Statuspage summary (overall and components)",
-    "health": "JSON health endpoint",
-}
+CHECK_TYPES: Registry[CheckFunction] = Registry(
+    "check type",
+    (
+        Plugin("http", "Web page answers (status, time, redirects, content)", http.run),
+        Plugin("tls", "TLS certificate (expiry, name, trust)", tls.run),
+        Plugin("dns", "DNS resolution (A/AAAA/CNAME)", dns.run),
+        Plugin("tcp", "Port accepts connections", tcp.run),
+        Plugin("statuspage", "Statuspage summary (overall and components)", statuspage.run),
+        Plugin("health", "JSON health endpoint", health.run),
+    ),
+)
 
 
 def check_types() -> list[str]:
-    """Names of all check types."""
-    return list(CHECK_TYPES)
+    """Ids of all check types, in declaration order."""
+    return CHECK_TYPES.ids()
 
 
 def check_function(type_name: str) -> CheckFunction | None:
     """The function running ``type_name`` checks, or None when unknown."""
-    entry = CHECK_TYPES.get(type_name)
-    if entry is None or callable(entry):
-        return entry
-    func: CheckFunction = importlib.import_module(entry).run
-    return func
+    plugin = CHECK_TYPES.get(type_name)
+    return plugin.build if plugin is not None else None
+
+
+def description(type_name: str) -> str:
+    """What a check type checks, for people ("" when unknown)."""
+    plugin = CHECK_TYPES.get(type_name)
+    return plugin.title if plugin is not None else ""

@@ -7,15 +7,17 @@ import socket
 import ssl
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING, Any
 
 from checks.addresses import IPNetwork, allowed_ranges, connect
 from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, ca_file_option, parse_host_port
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# cryptography (about 9 MiB resident) is imported when a tls check runs, not with the
+# check-type registry: an app that never checks a certificate never loads it.
 
 DEFAULT_WARN_DAYS = 14
 
@@ -115,6 +117,8 @@ def _verify_chain(
 
 
 def _names(cert: x509.Certificate) -> tuple[list[str], list[str]]:
+    from cryptography import x509
+
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -138,12 +142,17 @@ def hostname_matches(host: str, dns_names: list[str], ip_names: list[str]) -> bo
 
 
 def _cn(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
     attrs = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(attrs[0].value) if attrs else name.rfc4514_string()
 
 
 def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
     """Run a ``tls`` check."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
     host, port = parse_host_port(spec.target, default_port=443)
     warn_days = int(spec.options.get("warn_days", DEFAULT_WARN_DAYS))
     ca_file = ca_file_option(spec.options)

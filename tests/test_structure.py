@@ -165,8 +165,7 @@ def test_plugins_are_imported_by_statement_never_by_name() -> None:
                     if isinstance(func, ast.Name)
                     else ""
                 )
-                # TODO(merge of the bundle branch): checks.registry becomes a Registry too.
-                if called in ("import_module", "__import__") and name != "checks.registry":
+                if called in ("import_module", "__import__"):
                     found.append(f"{name}:{node.lineno}")
     assert found == []
 
@@ -177,6 +176,7 @@ def test_plugins_are_imported_by_statement_never_by_name() -> None:
         ("assistant.trackers.registry", "TRACKERS"),
         ("assistant.rendering", "SERIALIZERS"),
         ("assistant.cli.commands", "COMMANDS"),
+        ("checks.registry", "CHECK_TYPES"),
     ],
 )
 def test_every_plugin_kind_is_one_registry_of_descriptors(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant import __version__
@@ -24,10 +26,14 @@ if TYPE_CHECKING:
     from assistant.settings import AgentSettings
     from assistant.watchers import Notification
     from ui.context import AppContext
+    from ui.launch_request import LaunchRequest
     from ui.main_window import MainWindow
     from ui.timeline_view import TimelineDialog
 
 log = logging.getLogger("ui")
+
+# The app's one name for desktops: desktop file, icon, X11 WM_CLASS instance, Wayland app id.
+APP_ID = "escalation-assistant"
 
 TRAY_POLL_MS = 3000
 TRAY_HINT_TITLE = "Escalation Assistant is still running"
@@ -456,34 +462,74 @@ class _AfterFirstPaint(QObject):
             callback()
 
 
-def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
-    """Show the main window at once; the store and policy load in a worker after it."""
+def run_gui(
+    data_dir: str | None = None,
+    crash_dialog: bool = True,
+    request: LaunchRequest | None = None,
+) -> int:
+    """Show the main window at once; the store and policy load in a worker after it.
+
+    When the app already runs on this data directory, hand ``request`` to it and return 0.
+    """
     from assistant.logs import setup_logging
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
+    from ui.first_rows import FirstRowsLogger
+    from ui.launch_request import LaunchRequest, apply_request
     from ui.main_window import MainWindow
     from ui.quit_signals import QuitOnSignals
+    from ui.single_instance import SingleInstance
 
+    started = time.perf_counter()
+    request = request or LaunchRequest()
     paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
     route_qt_messages()
-    app = QApplication.instance() or QApplication(sys.argv)
+    # argv[0] is the X11 WM_CLASS instance name, which the desktop entry's StartupWMClass
+    # names: the same whether started as a script, `python -m ui` or the frozen binary.
+    app = QApplication.instance() or QApplication([APP_ID, *sys.argv[1:]])
     assert isinstance(app, QApplication)
+    instance = SingleInstance(paths.data_dir, app)
+    if not instance.claim():
+        if instance.forward(request.arguments()):
+            log.info("already running on %s: request handed over", paths.data_dir)
+            return 0
+        print(
+            f"Escalation Assistant already runs on {paths.data_dir} but does not answer. "
+            "Close it (or end its process) and start again.",
+            file=sys.stderr,
+        )
+        return 1
     app.setApplicationName("Escalation Assistant")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("escalation-assistant")
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     # The shell decides when closing the window ends the app (tray or not).
     app.setQuitOnLastWindowClosed(False)
     install_excepthook(paths.crash_dir, dialog=crash_dialog)
     ctx = AppContext(paths)
     window = MainWindow(ctx)
+    # The newest drafts straight from the database file (stdlib sqlite3, read-only): the
+    # first frame painted already lists them; the store replaces them once loaded.
+    window.model.show_first_page(paths.database)
+    FirstRowsLogger(window.table, started)
     shell = AppShell(ctx, window)
     shell.quit_requested.connect(app.quit)
-    # Loading the store imports SQLAlchemy, pydantic and the policy in a worker; started
-    # before the first frame it would compete with it for the interpreter, so wait for it.
-    _AfterFirstPaint(window, ctx.start)
-    window.show()
+    instance.arguments_received.connect(
+        lambda arguments: apply_request(shell, LaunchRequest.parse(arguments))
+    )
+    if request.minimized and shell.has_tray:
+        # Started into the tray (at login): nothing to paint first.
+        ctx.start()
+        apply_request(shell, request)
+    else:
+        # Loading the store imports SQLAlchemy, pydantic and the policy in a worker; started
+        # before the first frame it would compete with it for the interpreter, so wait.
+        _AfterFirstPaint(window, ctx.start)
+        window.show()
+        apply_request(shell, replace(request, minimized=False))
     app.aboutToQuit.connect(shell.shutdown)
+    app.aboutToQuit.connect(instance.release)
     finished: list[bool] = []
     app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
     quit_on_signals = QuitOnSignals(app.quit, app)
@@ -497,6 +543,17 @@ def run_gui(data_dir: str | None = None, crash_dialog: bool = True) -> int:
         os._exit(code)
     _delete_windows(app)
     return code
+
+
+def app_icon() -> QIcon:
+    """The app's icon at every size shipped in resources/icons."""
+    from importlib import resources
+
+    icon = QIcon()
+    folder = resources.files("resources") / "icons"
+    for size in (16, 22, 24, 32, 48, 64, 128, 256):
+        icon.addFile(str(folder / f"{APP_ID}-{size}.png"), QSize(size, size))
+    return icon
 
 
 def _delete_windows(app: QApplication) -> None:

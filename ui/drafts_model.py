@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -98,6 +99,24 @@ class DraftsModel(QAbstractTableModel):
         self.rows, self.total = rows, total
         self.endResetModel()
         self.loaded.emit(total)
+
+    def show_first_page(self, database: Path) -> bool:
+        """List the newest rows straight from the database file, before the store is ready.
+
+        The window is then useful from its first frame; the store's reload on ``ready``
+        replaces these rows. False (nothing shown) when the file cannot say yet.
+        """
+        from assistant.store.first_page import read_first_page
+
+        page = read_first_page(database, FIRST_PAGE)
+        if page is None:
+            return False
+        total, rows = page
+        self.beginResetModel()
+        self.rows, self.total = rows, total
+        self.endResetModel()
+        self.loaded.emit(total)
+        return True
 
     def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._fetching and len(self.rows) < self.total

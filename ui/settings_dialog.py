@@ -33,6 +33,7 @@ from assistant.settings import AgentSettings, PolicySettings, TrackerSettings
 from assistant.trackers.registry import TRACKERS
 from ui.palette import error_style, ok_style
 from ui.screen_fit import place_window, scrolling
+from ui.start_at_login import StartAtLoginBox
 from ui.watch_settings import AlertsPanel
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(scrolling(self._policy_tab()), "&Policy")
         self.alerts = AlertsPanel(ctx)
         self.tabs.addTab(scrolling(self.alerts), "&Alerts")
+        self.login_box = StartAtLoginBox()  # issue 11: the XDG autostart entry
+        self.tabs.addTab(scrolling(self.login_box), "&Desktop")
 
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
@@ -517,6 +520,7 @@ class SettingsDialog(QDialog):
         )
         creds = shared_credentials(self.ctx)
         paths, store = self.ctx.paths, self.ctx.store
+        login_change = self.login_box.change()
         self.buttons.setEnabled(False)
 
         def work() -> str:
@@ -525,6 +529,7 @@ class SettingsDialog(QDialog):
             from assistant.submission import tracker_identity
 
             save_settings(paths.settings_file, settings)
+            login_change()
             note = ""
             if token:
                 try:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, NotificationSettings, WatchedService
 from assistant.watchers import WatchTarget
-from checks.registry import DESCRIPTIONS, check_types
+from checks.registry import check_types, description
 from ui.context import AppContext
 from ui.palette import error_style
 
@@ -66,7 +66,7 @@ class AlertsPanel(QWidget):
         self.name_edit.setPlaceholderText("e.g. Payments status page")
         self.type_box = QComboBox()
         for name in check_types():
-            self.type_box.addItem(f"{name} — {DESCRIPTIONS.get(name, '')}", name)
+            self.type_box.addItem(f"{name} — {description(name)}", name)
         self.type_box.setCurrentIndex(max(0, self.type_box.findData("statuspage")))
         self.target_edit = QLineEdit()
         self.target_edit.setPlaceholderText("https://status.example.com/")

@@ -37,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path)
     imp.set_defaults(func=cmd_import)
 
+    att = dsub.add_parser(
+        "attach", help="add files to a draft, scrubbed of secrets; prints what was redacted"
+    )
+    att.add_argument("id", help="escalation id (a unique prefix is enough)")
+    att.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    att.set_defaults(func=cmd_attach)
+
     rm = dsub.add_parser("delete", help="delete an escalation (undo from the app)")
     rm.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
     rm.set_defaults(func=cmd_delete)
@@ -139,6 +146,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         return fail(str(exc))
     print(esc.id)
     return 0
+
+
+def cmd_attach(args: argparse.Namespace) -> int:
+    from assistant.cli.attach import attach_files
+
+    return attach_files(args)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:

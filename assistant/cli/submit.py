@@ -21,8 +21,39 @@ EXIT_NOT_SUBMITTABLE = 2
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("submit", help="submit an escalation to the Ops tracker")
     p.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
-    p.add_argument("--queue-only", action="store_true", help="queue it without sending now")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--queue-only", action="store_true", help="queue it without sending now")
+    mode.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print exactly what would be sent (credentials masked) and send nothing",
+    )
     p.set_defaults(func=cmd_submit)
+
+
+def cmd_dry_run(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.dryrun import dry_run
+    from assistant.submission import SubmissionError, check_submittable
+
+    try:
+        _paths, settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            esc = store.get(resolve_id(store, args.id))
+            preview = dry_run(esc, policy, settings.tracker, store)
+        finally:
+            store.close()
+    except BadId as exc:
+        return fail(str(exc), EXIT_NOT_SUBMITTABLE)
+    except AssistantError as exc:
+        return fail(str(exc))
+    sys.stdout.write(preview.as_text())
+    try:
+        check_submittable(esc, policy)
+    except SubmissionError as exc:
+        print(f"note: a real submit would be refused: {exc}", file=sys.stderr)
+    return 0
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
@@ -35,6 +66,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
         tracker_identity,
     )
 
+    if args.dry_run:
+        return cmd_dry_run(args)
     try:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, model_validator
 
 from assistant.model import Level, PolicyStamp
+from assistant.scrub.rules import ScrubTable
 
 # Field paths an Ops policy may require; the wizard knows a page and widget for each.
 KNOWN_FIELDS: dict[str, str] = {
@@ -144,7 +145,7 @@ class WatchEntry(_Strict):
         from checks.registry import CHECK_TYPES
 
         if self.type not in CHECK_TYPES:
-            known = ", ".join(CHECK_TYPES)
+            known = ", ".join(CHECK_TYPES.ids())
             raise ValueError(f"type: unknown check type {self.type!r}; known: {known}")
         return self
 
@@ -168,6 +169,7 @@ class Policy(_Strict):
     categories: list[Category]
     trackers: TrackerMappings = Field(default_factory=TrackerMappings)
     watch: list[WatchEntry] = Field(default_factory=list)
+    scrub: ScrubTable = Field(default_factory=ScrubTable)  # names/patterns attachments lose
     # SHA-256 of the file's bytes, set by the loader (the same as `sha256sum policy.toml`).
     _sha256: str = PrivateAttr(default="")
 

@@ -12,7 +12,6 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from assistant.store.documents import (
 )
 from assistant.store.orm import BlobRow, EscalationRow, StateRow
 from assistant.store.outbox_rows import OutboxRows
+from assistant.store.summary import DraftSummary
 
 log = logging.getLogger("assistant.store")
 
@@ -53,32 +53,6 @@ SORT_COLUMNS = {
     "created_at": EscalationRow.created_at,
     "ticket_key": EscalationRow.ticket_key,
 }
-
-
-@dataclass(frozen=True)
-class DraftSummary:
-    """One row of the drafts list (no document parsing needed)."""
-
-    id: str
-    title: str
-    customer: str
-    component: str
-    priority: str
-    status: str
-    updated_at: str
-    ticket_key: str
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "customer": self.customer,
-            "component": self.component,
-            "priority": self.priority,
-            "status": self.status,
-            "updated_at": self.updated_at,
-            "ticket_key": self.ticket_key,
-        }
 
 
 #: what the wizard's autosave writes: everything but the fields the outbox and the answers
@@ -368,13 +342,23 @@ class Store:
     def purge_deleted(self, older_than: timedelta = timedelta(days=30)) -> int:
         """Remove soft-deleted escalations deleted before ``older_than`` ago."""
         cutoff = iso_utc(utcnow() - older_than)
+        from assistant.store import attachments  # the originals of scrubbed attachments
+
         with translated(self.path), self._session() as s, s.begin():
+            originals = attachments.originals_in(
+                s.execute(
+                    select(EscalationRow.document).where(
+                        EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
+                    )
+                ).scalars()
+            )
             res = s.execute(
                 delete(EscalationRow).where(
                     EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
                 )
             )
-            return int(res.rowcount)  # type: ignore[attr-defined]
+        attachments.delete_unreferenced_originals(self, originals)
+        return int(res.rowcount)  # type: ignore[attr-defined]
 
     # -- attachments -----------------------------------------------------------------
 

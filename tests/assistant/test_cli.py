@@ -133,7 +133,8 @@ def test_core_self_test_and_module_entry_point(tmp_path: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "self-test ok: store migrated" in proc.stdout
+    assert "OK    store: migrated" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("self-test ok (")
     assert "main window" not in proc.stdout  # the core's own check needs no Qt
 
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from checks import registry
 from checks.result import CheckResult, Outcome
 from checks.runner import CheckRunner
 from checks.spec import CheckContext, CheckSpec
+from tests.checks.fake_types import add_check_type
 from tests.checks.servers import LocalHTTPServer, wait_for
 
 DELAY = 0.3
@@ -60,7 +60,7 @@ def _hang(spec: CheckSpec, ctx: CheckContext) -> Outcome:
 
 
 def test_a_crashing_check_becomes_an_error_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(registry.CHECK_TYPES, "crash", _crash)
+    add_check_type(monkeypatch, "crash", _crash)
     [result] = CheckRunner().run([CheckSpec("crash", "x")])
     assert result.status == "error"
     assert "RuntimeError: kaboom" in result.summary
@@ -75,7 +75,7 @@ def test_callback_exceptions_do_not_stop_the_run(http_server: LocalHTTPServer) -
 
 
 def test_overall_deadline(monkeypatch: pytest.MonkeyPatch, http_server: LocalHTTPServer) -> None:
-    monkeypatch.setitem(registry.CHECK_TYPES, "hang", _hang)
+    add_check_type(monkeypatch, "hang", _hang)
     runner = CheckRunner(deadline=0.5)
     start = time.monotonic()
     results = runner.run([CheckSpec("hang", "x", timeout=30), CheckSpec("tcp", "127.0.0.1:1")])
@@ -88,7 +88,7 @@ def test_overall_deadline(monkeypatch: pytest.MonkeyPatch, http_server: LocalHTT
 
 
 def test_per_check_hard_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(registry.CHECK_TYPES, "hang", _hang)
+    add_check_type(monkeypatch, "hang", _hang)
     monkeypatch.setattr("checks.runner.HARD_LIMIT_GRACE", 0.1)
     runner = CheckRunner()
     [result] = runner.run([CheckSpec("hang", "x", timeout=0.2)])

@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from assistant.model import Escalation, Status, TicketLink, TimelineEvent
 from assistant.watchers import Notification, WatchTarget
-from checks import registry
 from checks.result import Outcome
 from checks.result import Status as CheckStatus
 from checks.spec import CheckContext, CheckSpec
+from tests.checks.fake_types import add_check_type
 from ui.alerts import NO_TRAY_MESSAGE
 from ui.app import AppShell
 from ui.context import AppContext
@@ -37,7 +37,7 @@ class FakeService:
 @pytest.fixture
 def fake_service(monkeypatch: pytest.MonkeyPatch) -> FakeService:
     service = FakeService()
-    monkeypatch.setitem(registry.CHECK_TYPES, "fake", service)
+    add_check_type(monkeypatch, "fake", service)
     return service
 
 

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from assistant.rendering import SERIALIZERS
+from checks.registry import CHECK_TYPES
 from ui import launcher
 
 
@@ -18,7 +20,15 @@ def test_app_self_test_builds_the_main_window() -> None:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert proc.returncode == 0, proc.stderr
-    assert "store migrated" in proc.stdout and "main window built" in proc.stdout
+    lines = proc.stdout.splitlines()
+    # One line per part of the installation, each OK or with its reason.
+    for part in ("store", "policy", "keyring", "main window", "Qt platform offscreen"):
+        assert any(line[6:].startswith(part + ":") for line in lines), (part, lines)
+    for plugin in CHECK_TYPES:
+        assert f"OK    check {plugin.id}: " in proc.stdout
+    for serializer in SERIALIZERS:
+        assert f"OK    serializer {serializer.id}: " in proc.stdout
+    assert lines[-1].startswith("self-test ok")
 
 
 def test_no_command_starts_the_gui_and_commands_run_headless(
@@ -26,7 +36,7 @@ def test_no_command_starts_the_gui_and_commands_run_headless(
 ) -> None:
     started: list[tuple[str | None, bool]] = []
 
-    def fake_gui(data_dir: str | None, crash_dialog: bool) -> int:
+    def fake_gui(data_dir: str | None, crash_dialog: bool, request: object = None) -> int:
         started.append((data_dir, crash_dialog))
         return 0
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -15,12 +16,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from assistant.model import AttachmentRef, Escalation
+from assistant.scrub import ScrubRules
+from assistant.store.attachments import add_files, report_of
 from ui.palette import error_style
 from ui.wizard.page import WizardPage
 
@@ -40,32 +44,38 @@ def human_size(n: int) -> str:
 
 
 def store_files(
-    store: Store, files: list[tuple[Path, str]], current_total: int, max_mb: float, total_mb: float
+    store: Store,
+    files: list[tuple[Path, str]],
+    current_total: int,
+    max_mb: float,
+    total_mb: float,
+    rules: ScrubRules | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[list[AttachmentRef], list[str]]:
-    """Check the policy's limits and copy the accepted files into the store (a worker job)."""
-    added: list[AttachmentRef] = []
-    problems: list[str] = []
-    total = current_total
-    for path, name in files:
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            problems.append(f"{name}: cannot be read ({exc.strerror or exc}).")
-            continue
-        if size > max_mb * MB:
-            problems.append(
-                f"{name} is {human_size(size)}; Ops accepts at most {max_mb:g} MB per file."
-            )
-            continue
-        if total + size > total_mb * MB:
-            problems.append(
-                f"{name} ({human_size(size)}) would bring the attachments to "
-                f"{human_size(total + size)}; Ops accepts at most {total_mb:g} MB in total."
-            )
-            continue
-        added.append(store.add_attachment(path, name))
-        total += size
-    return added, problems
+    """Check the policy's limits and store the accepted files scrubbed (a worker job)."""
+    added, problems = add_files(
+        store,
+        files,
+        current_total=current_total,
+        max_mb=max_mb,
+        total_mb=total_mb,
+        rules=rules or ScrubRules(),
+        progress=progress,
+    )
+    return [ref for ref, _report in added], problems
+
+
+class ScanProgress(QObject):
+    """Progress of the scrubbing worker, delivered to the GUI thread as a queued signal.
+
+    Signals: ``advanced(filename, done, total)``.
+    """
+
+    advanced = Signal(str, int, int)
+
+    def report(self, filename: str, done: int, total: int) -> None:
+        """Called in the worker: emitting from there queues the call to the GUI thread."""
+        self.advanced.emit(filename, done, total)
 
 
 class AttachmentsPage(WizardPage):
@@ -103,6 +113,13 @@ class AttachmentsPage(WizardPage):
         self.message.hide()
         self.busy = QLabel("Adding…")
         self.busy.hide()
+        # Files are scrubbed of secrets as they are added (in a worker, with progress).
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Scrubbing progress")
+        self.progress.setRange(0, 1000)
+        self.progress.hide()
+        self.scan = ScanProgress(self)
+        self.scan.advanced.connect(self._advanced)
         self.limits = QLabel(
             f"Drop files here or use the buttons. Ops accepts at most "
             f"{limits.attachment_max_mb:g} MB per file and {limits.attachments_total_mb:g} MB "
@@ -117,6 +134,7 @@ class AttachmentsPage(WizardPage):
         lay.addLayout(buttons)
         lay.addWidget(self.message)
         lay.addWidget(self.busy)
+        lay.addWidget(self.progress)
         self.add_field("attachments", "Attachments", box, focus=self.list)
         self.outer.addStretch(1)
 
@@ -141,11 +159,22 @@ class AttachmentsPage(WizardPage):
         files = list(zip(paths, names or [p.name for p in paths], strict=True))
         limits = self.ctx.policy.limits
         current = sum(r.size for r in self.refs)
+        rules = ScrubRules(self.ctx.policy.scrub)
+        report = self.scan.report
+        self.busy.setText("Scrubbing secrets from the files…")
         self.busy.show()
+        self.progress.setValue(0)
+        self.progress.show()
 
         def work() -> tuple[list[AttachmentRef], list[str]]:
             return store_files(
-                store, files, current, limits.attachment_max_mb, limits.attachments_total_mb
+                store,
+                files,
+                current,
+                limits.attachment_max_mb,
+                limits.attachments_total_mb,
+                rules,
+                report,
             )
 
         self.ctx.tasks.run(work, self._added, self._failed, write=True)
@@ -175,9 +204,28 @@ class AttachmentsPage(WizardPage):
 
         self.ctx.tasks.run(work, self._added, self._failed, write=True)
 
+    def _advanced(self, filename: str, done: int, total: int) -> None:
+        # Only what changed: a new label text lays the whole page out again.
+        text = f"Scrubbing secrets from {filename}…"
+        if self.busy.text() != text:
+            self.busy.setText(text)
+        value = int(1000 * done / total) if total else 1000
+        if value // 10 != self.progress.value() // 10:
+            self.progress.setValue(value)
+
+    def replace_attachment(self, old_sha256: str, ref: AttachmentRef) -> None:
+        """Put a re-scrubbed (or confirmed) attachment in place of the one it replaces."""
+        for i, current in enumerate(self.refs):
+            if current.sha256 == old_sha256 and current.filename == ref.filename:
+                self.refs[i] = ref
+                self._refresh()
+                self.emit_changed()
+                return
+
     def _added(self, result: tuple[list[AttachmentRef], list[str]]) -> None:
         added, problems = result
         self.busy.hide()
+        self.progress.hide()
         if problems:
             self.message.setText("\n".join(problems))
             self.message.show()
@@ -190,6 +238,7 @@ class AttachmentsPage(WizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.busy.hide()
+        self.progress.hide()
         self.message.setText(f"The file could not be added: {exc}")
         self.message.show()
 
@@ -217,7 +266,8 @@ class AttachmentsPage(WizardPage):
     def _refresh(self) -> None:
         self.list.clear()
         for ref in self.refs:
-            item = QListWidgetItem(f"{ref.filename}  ({human_size(ref.size)})")
+            summary = report_of(ref).split(": ", 1)[-1]
+            item = QListWidgetItem(f"{ref.filename}  ({human_size(ref.size)}) — {summary}")
             item.setToolTip(f"{ref.content_type}, sha256 {ref.sha256[:12]}…")
             self.list.addItem(item)
         self._update_buttons()

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from assistant.evidence import CheckList, CheckRow
 from checks.redact import redact_target
-from checks.registry import DESCRIPTIONS
+from checks.registry import description
 from checks.result import status_label
 from ui.check_icons import SPINNER_FRAMES, spinner_icon, status_icon
 
@@ -265,7 +265,7 @@ class ChecksModel(QAbstractTableModel):
 
     def _tooltip(self, row: CheckRow, col: int) -> str:
         if col == COL_CHECK:
-            tip = DESCRIPTIONS.get(row.spec.type, "")
+            tip = description(row.spec.type)
             target = redact_target(row.spec.target)
             edit = "\nAn added check: F2 renames it." if not row.from_policy else ""
             return f"{row.label} — {tip}\n{target}{edit}"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from assistant.evidence import CheckList, CheckRow, checks_for_escalation, template_values
 from assistant.model import CheckEvidence, Customer, Environment, Escalation
-from checks.registry import DESCRIPTIONS, check_types
+from checks.registry import check_types, description
 from checks.result import STATUS_ORDER, CheckResult, status_label
 from checks.runner import CheckRunner
 from checks.spec import CheckSpec
@@ -175,7 +175,7 @@ class ChecksPage(WizardPage):
         for name in check_types():
             self.add_type.addItem(name, name)
             self.add_type.setItemData(
-                self.add_type.count() - 1, DESCRIPTIONS.get(name, ""), Qt.ItemDataRole.ToolTipRole
+                self.add_type.count() - 1, description(name), Qt.ItemDataRole.ToolTipRole
             )
         self.add_name = QLineEdit()
         self.add_name.setAccessibleName("Name of the check to add")
@@ -498,7 +498,7 @@ class ChecksPage(WizardPage):
     def _type_changed(self) -> None:
         name = self.add_type.currentData() or ""
         self.add_target.setPlaceholderText(f"e.g. {PLACEHOLDERS.get(name, '')}")
-        self.add_type.setToolTip(DESCRIPTIONS.get(name, ""))
+        self.add_type.setToolTip(description(name))
 
     def _add_clicked(self) -> None:
         self.add_check(

@@ -23,6 +23,8 @@ from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from ui.palette import error_style
 from ui.wizard.page import WizardPage
+from ui.wizard.redaction_panel import RedactionPanel
+from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
@@ -98,6 +100,8 @@ class ReviewPage(WizardPage):
         self.similar = SimilarPanel(ctx)
         self.similar.add_to_requested.connect(self.add_to_requested)
         self.outer.addWidget(self.similar)
+        self.redactions = RedactionPanel(ctx)  # what scrubbing removed from the attachments
+        self.outer.addWidget(self.redactions)
 
         # Ops' policy changed since the draft was started, in a way that touches it.
         self.policy_note = QLabel()
@@ -121,6 +125,8 @@ class ReviewPage(WizardPage):
         self.submit_button.clicked.connect(self.submit_requested)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
+        self.show_request = ShowRequestButton(ctx)  # the dry run of what submit sends
+        row.addWidget(self.show_request)
         row.addWidget(self.submit_button)
         self.outer.addLayout(row)
         self._generation = 0
@@ -134,6 +140,8 @@ class ReviewPage(WizardPage):
         """Render the ticket in a worker, update the completeness list, find similar ones."""
         policy = self.ctx.policy
         self.similar.search(escalation)
+        self.redactions.show_attachments(escalation.attachments)
+        self.show_request.escalation = escalation
         self.completeness.clear()
         for state in completeness(policy, escalation):
             mark = "✓" if state.present else "✗ missing:"

@@ -140,6 +140,9 @@ class EscalationWizard(QWidget):
         self.review_page.jump.connect(self.jump_to)
         self.review_page.submit_requested.connect(self.submit)
         self.review_page.add_to_requested.connect(self.add_to_existing)
+        self.review_page.redactions.attachment_changed.connect(
+            self.attachments_page.replace_attachment
+        )
 
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):

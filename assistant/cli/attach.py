@@ -1,0 +1,57 @@
+"""``drafts attach ID FILE...``: the same scrubbing as the wizard's attachments page."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.cli.common import BadId, fail, open_store, resolve_id
+from assistant.errors import AssistantError
+from assistant.model import Status
+
+#: Attachments change only while the agent may still edit the escalation.
+EDITABLE = (Status.DRAFT, Status.READY)
+
+
+def attach_files(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.scrub import ScrubRules
+    from assistant.store.attachments import add_files, report_of
+
+    try:
+        _paths, _settings, policy = load_agent(args)
+        store = open_store(args)
+        try:
+            esc = store.get(resolve_id(store, args.id))
+            if esc.status not in EDITABLE:
+                return fail(
+                    f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: its attachments "
+                    "can no longer change."
+                )
+            files = [(path, path.name) for path in args.files]
+            added, problems = add_files(
+                store,
+                files,
+                current_total=sum(a.size for a in esc.attachments),
+                max_mb=policy.limits.attachment_max_mb,
+                total_mb=policy.limits.attachments_total_mb,
+                rules=ScrubRules(policy.scrub),
+            )
+            if added:
+                esc.attachments = [*esc.attachments, *(ref for ref, _report in added)]
+                store.save(esc)
+        finally:
+            store.close()
+    except BadId as exc:
+        return fail(str(exc), 2)
+    except AssistantError as exc:
+        return fail(str(exc))
+    for ref, _report in added:
+        print(report_of(ref))
+        if ref.scrub is not None and ref.scrub.needs_confirmation:
+            print("  (confirm it on the review page before submitting)")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if added:
+        print(f"{esc.short_id}: {len(added)} file(s) attached, scrubbed copies stored.")
+    return 1 if problems else 0

@@ -1,0 +1,445 @@
+"""The scanning engine every scrubber shares: triggers, a fast scanner, spans, the rewrite.
+
+A file is read in chunks cut where no secret can straddle the cut (each file type decides
+where). A scanner finds every *trigger* in a chunk in one pass — Hyperscan when it is
+installed, Python's ``re`` otherwise (slower, same results) — and each trigger's resolver
+looks at the few places found and says which bytes are a secret. The chunk is then written
+with those bytes replaced. Memory stays at a few chunks whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
+
+from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hash
+from assistant.scrub.rules import ScrubRules
+
+log = logging.getLogger("assistant.scrub")
+
+CHUNK_BYTES = 2 << 20
+#: A file type's cut may hold back at most this much (a private key block, a JSON line).
+MAX_CARRY = 8 << 20
+
+Progress = Callable[[int, int], None]
+
+
+class Reader(Protocol):
+    """Where a scrubber reads from (a file, or a store's copying reader)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Writer(Protocol):
+    """Where a scrubber writes the scrubbed copy."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+class Span(NamedTuple):
+    """Bytes ``start:end`` of a chunk are a secret of ``kind``; ``where`` names the place."""
+
+    start: int
+    end: int
+    kind: str
+    where: str
+
+
+class Chunk:
+    """One chunk being scrubbed, with what resolvers need: the rules and where lines are."""
+
+    def __init__(
+        self,
+        data: bytes,
+        rules: ScrubRules,
+        first_line: int = 1,
+        offset: int = 0,
+        marks: dict[str, int] | None = None,
+    ) -> None:
+        self.data = data
+        self.rules = rules
+        self.first_line = first_line
+        self.offset = offset
+        #: the file offset of the last occurrence of each mark trigger seen so far
+        self.marks: dict[str, int] = marks if marks is not None else {}
+        self._mark_hits: dict[str, list[int]] = {}
+        self._line_pos = 0
+        self._line_no = first_line
+
+    def line_at(self, pos: int) -> int:
+        """The 1-based line of byte ``pos`` (ask in increasing order: it counts forward)."""
+        if pos < self._line_pos:
+            self._line_pos, self._line_no = 0, self.first_line
+        self._line_no += self.data.count(b"\n", self._line_pos, pos)
+        self._line_pos = pos
+        return self._line_no
+
+    def last_mark(self, names: Sequence[str], pos: int) -> str | None:
+        """Which of these marks occurs last before ``pos`` (in this chunk or before it)."""
+        best, best_at = None, -1
+        for name in names:
+            hits = self._mark_hits.get(name)
+            at = -1
+            if hits:
+                i = bisect.bisect_left(hits, pos)
+                if i:
+                    at = self.offset + hits[i - 1]
+            if at < 0:
+                at = self.marks.get(name, -1)
+            if at > best_at:
+                best, best_at = name, at
+        return best
+
+    def record_mark(self, name: str, pos: int) -> None:
+        self._mark_hits.setdefault(name, []).append(pos)
+
+    def finish_marks(self) -> None:
+        """Carry each mark's last position on to the next chunk."""
+        for name, hits in self._mark_hits.items():
+            self.marks[name] = self.offset + max(hits)
+
+
+Resolver = Callable[[Chunk, int, int], Iterable[Span]]
+
+
+def _no_span(_chunk: Chunk, _start: int, _end: int) -> Iterable[Span]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A pattern (the subset both Hyperscan and ``re`` understand) and what it means.
+
+    A trigger with a ``mark`` finds no secret: it records where the pattern occurs, for
+    resolvers that need the context (``Chunk.last_mark``: which HAR array am I in?).
+    """
+
+    pattern: str
+    resolve: Resolver = _no_span
+    caseless: bool = False
+    multiline: bool = False
+    mark: str = ""
+    #: how far before its end the scanner's match may start (see ``start_of``)
+    window: int = 512
+    #: literals a match starts with: its start is found by looking back for them
+    first: tuple[bytes, ...] = ()
+
+
+class _Scanner(Protocol):
+    patterns: list[re.Pattern[bytes]]
+
+    def scan(self, data: bytes) -> list[tuple[int, int, int]]:
+        """``(trigger index, start or -1 when unknown, end)`` of every trigger match."""
+        ...
+
+
+def _compile(trigger: Trigger) -> re.Pattern[bytes]:
+    flags = (re.IGNORECASE if trigger.caseless else 0) | (re.MULTILINE if trigger.multiline else 0)
+    return re.compile(trigger.pattern.encode("utf-8"), flags)
+
+
+class _ReScanner:
+    """``re`` fallback: one pass per trigger."""
+
+    def __init__(self, triggers: Sequence[Trigger]) -> None:
+        self.patterns = [_compile(t) for t in triggers]
+
+    def scan(self, data: bytes) -> list[tuple[int, int, int]]:
+        return [
+            (i, m.start(), m.end()) for i, p in enumerate(self.patterns) for m in p.finditer(data)
+        ]
+
+
+class _HyperscanScanner:
+    """All triggers in one pass over the chunk (SIMD; the GIL is released while it scans).
+
+    Hyperscan reports where a match ends; tracking where it starts would double the scan's
+    time, so the start of the few matches found is looked for afterwards with ``re``.
+    """
+
+    def __init__(self, triggers: Sequence[Trigger]) -> None:
+        import hyperscan
+
+        self._hs = hyperscan
+        self.patterns = [_compile(t) for t in triggers]
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        flags = [
+            (hyperscan.HS_FLAG_CASELESS if t.caseless else 0)
+            | (hyperscan.HS_FLAG_MULTILINE if t.multiline else 0)
+            for t in triggers
+        ]
+        self._db.compile(
+            expressions=[t.pattern.encode("utf-8") for t in triggers],
+            ids=list(range(len(triggers))),
+            elements=len(triggers),
+            flags=flags,
+        )
+        # Hyperscan's scratch space belongs to one thread at a time.
+        self._local = threading.local()
+
+    def scan(self, data: bytes) -> list[tuple[int, int, int]]:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._hs.Scratch(self._db)
+        hits: list[tuple[int, int, int]] = []
+
+        def on_match(pid: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            hits.append((pid, -1, end))
+
+        self._db.scan(data, scratch=scratch, match_event_handler=on_match)
+        return hits
+
+
+def start_of(pattern: re.Pattern[bytes], data: bytes, end: int, trigger: Trigger) -> int:
+    """Where the match of ``pattern`` that ends at ``end`` starts (-1: none).
+
+    Looking back for the literals the match starts with costs a few byte searches; running
+    the pattern over the window (the fallback) costs tens of microseconds per match.
+    """
+    low = max(0, end - trigger.window)
+    pos = end
+    for _ in range(16 if trigger.first else 0):
+        pos = max(data.rfind(lit, low, pos) for lit in trigger.first)
+        if pos < 0:
+            break
+        if pattern.fullmatch(data, pos, end):
+            # An optional part may start one or two bytes earlier (an escaped quote).
+            while pos > low and pattern.fullmatch(data, pos - 1, end):
+                pos -= 1
+            return pos
+    for m in pattern.finditer(data, low, end):
+        if m.end() == end:
+            return m.start()
+    for pos in range(low, end):  # an earlier overlapping match hid it: try each start
+        if pattern.fullmatch(data, pos, end):
+            return pos
+    return -1
+
+
+_scanners: dict[tuple[object, ...], _Scanner] = {}
+_scanners_lock = threading.Lock()
+
+
+def scanner_for(key: tuple[object, ...], triggers: Sequence[Trigger]) -> _Scanner:
+    """The compiled scanner for these triggers (compiled once per process)."""
+    with _scanners_lock:
+        found = _scanners.get(key)
+        if found is None:
+            try:
+                found = _HyperscanScanner(triggers)
+            except ImportError:
+                log.info("Hyperscan is not installed: scrubbing with Python's re (slower)")
+                found = _ReScanner(triggers)
+            _scanners[key] = found
+        return found
+
+
+# A tie between two kinds for the same bytes: a token's shape ("AWS key") says most, then
+# where it was (a header, a URL), then a generic shape (JWT), then only its name ("field").
+_RANK = {
+    "url_token": 1,
+    "authorization": 1,
+    "cookie": 1,
+    "api_key_header": 1,
+    "jwt": 2,
+    "bearer": 2,
+    "basic_auth": 2,
+    "field": 3,
+}
+
+
+def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> list[Span]:
+    """Every secret in the chunk, sorted, overlaps merged (the first, widest span wins)."""
+    spans: list[Span] = []
+    hits = scanner.scan(chunk.data)
+    marks = [t.mark for t in triggers]
+    resolve: list[tuple[int, int, int]] = []
+    for hit in hits:
+        if marks[hit[0]]:
+            chunk.record_mark(marks[hit[0]], hit[2])
+        else:
+            resolve.append(hit)
+    for hits_of_mark in chunk._mark_hits.values():
+        hits_of_mark.sort()
+    # Hits come in order of where they end. One inside a secret already found (the JWT in
+    # an Authorization header, the bearer token in it) needs no second look — unless that
+    # secret is only a "field", which a token's shape would name better.
+    recent: list[Span] = []
+    for n, (pid, start, end) in enumerate(resolve):
+        if not n % 128:
+            time.sleep(0)  # let a waiting GUI thread have the GIL now, not in 5 ms
+        if any(sp.start < end <= sp.end and sp.kind != "field" for sp in recent):
+            continue
+        if start < 0:
+            start = start_of(scanner.patterns[pid], chunk.data, end, triggers[pid])
+            if start < 0:
+                continue
+        found = list(triggers[pid].resolve(chunk, start, end))
+        if found:
+            spans.extend(found)
+            recent = (recent + found)[-8:]
+    chunk.finish_marks()
+    for name, pattern in chunk.rules.patterns:
+        for m in pattern.finditer(chunk.data):
+            s, e = m.span("value") if "value" in pattern.groupindex else m.span()
+            if e > s:
+                spans.append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
+    # Widest first; on a tie the most telling kind (see ``_RANK``).
+    spans.sort(key=lambda sp: (sp.start, -sp.end, _RANK.get(sp.kind, 0), sp.kind))
+    merged: list[Span] = []
+    for span in spans:
+        if merged and span.start < merged[-1].end:
+            if span.end > merged[-1].end:
+                merged[-1] = merged[-1]._replace(end=span.end)
+            continue
+        merged.append(span)
+    return merged
+
+
+def rewrite(
+    chunk: Chunk, spans: list[Span], report: ScrubReport, allowed: frozenset[str], salt: str
+) -> list[bytes]:
+    """The chunk's bytes with every span replaced, unless its value is allowed."""
+    data = chunk.data
+    pieces: list[bytes] = []
+    pos = 0
+    for span in spans:
+        value = data[span.start : span.end]
+        digest = value_hash(value, salt)
+        if digest in allowed:
+            report.kept += 1
+            continue
+        report.add(span.kind, digest, len(value), span.where)
+        pieces.append(data[pos : span.start])
+        pieces.append(REPLACEMENT)
+        pos = span.end
+    pieces.append(data[pos:])
+    return pieces
+
+
+Cut = Callable[[bytes | bytearray, int], int]
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is scrubbed.
+
+    Scrubbing allocates many small objects (a tuple per match) but no reference cycles, so
+    it only triggers collections, and a full collection of a GUI process's heap holds the
+    GIL for tens of milliseconds: the GUI thread would freeze that long while a worker
+    scrubs. Reference counting still frees everything the scrub drops.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def scrub_stream(
+    src: Reader,
+    dst: Writer,
+    *,
+    triggers: Sequence[Trigger],
+    trigger_key: str,
+    cut: Cut,
+    rules: ScrubRules,
+    report: ScrubReport,
+    allowed: frozenset[str] = frozenset(),
+    salt: str = "",
+    total: int = 0,
+    progress: Progress | None = None,
+    count_lines: bool = False,
+) -> None:
+    """Scrub ``src`` into ``dst`` chunk by chunk.
+
+    ``cut(buffer, searched_from)`` returns where the buffer may be cut (no secret straddles
+    it), or -1 to read more; bytes before ``searched_from`` were already searched.
+    """
+    scanner = scanner_for((trigger_key, rules.key), triggers)
+    with _cyclic_gc_paused():
+        _scrub_chunks(
+            src,
+            dst,
+            scanner,
+            triggers,
+            cut,
+            rules,
+            report,
+            allowed,
+            salt,
+            total,
+            progress,
+            count_lines,
+        )
+
+
+def _scrub_chunks(
+    src: Reader,
+    dst: Writer,
+    scanner: _Scanner,
+    triggers: Sequence[Trigger],
+    cut: Cut,
+    rules: ScrubRules,
+    report: ScrubReport,
+    allowed: frozenset[str],
+    salt: str,
+    total: int,
+    progress: Progress | None,
+    count_lines: bool,
+) -> None:
+    buf = bytearray()
+    done = 0
+    line = 1
+    marks: dict[str, int] = {}
+    while True:
+        data = src.read(CHUNK_BYTES)
+        eof = not data
+        searched_from = max(0, len(buf) - 16)
+        buf += data
+        if not eof and len(buf) < CHUNK_BYTES:
+            continue
+        if eof:
+            end = len(buf)
+        else:
+            end = cut(buf, searched_from)
+            if end <= 0:
+                if len(buf) < MAX_CARRY:
+                    continue
+                end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
+        piece = bytes(buf[:end])
+        del buf[:end]
+        time.sleep(0)
+        chunk = Chunk(piece, rules, line, done, marks)
+        dst.write(
+            b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))
+        )
+        if count_lines:
+            line += piece.count(b"\n")
+        done += len(piece)
+        report.size_in += len(piece)
+        if progress is not None:
+            progress(done, total)
+        if eof:
+            break

@@ -1,0 +1,105 @@
+"""What a scrub found: counts per kind, the distinct values (by hash, never the value)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+#: What replaces a secret in the scrubbed copy (valid inside JSON strings, URLs and text).
+REPLACEMENT = b"[REDACTED]"
+
+#: Report kinds: id -> (one, several), as the review page and the command line say them.
+KINDS: dict[str, tuple[str, str]] = {
+    "authorization": ("authorization header", "authorization headers"),
+    "cookie": ("cookie", "cookies"),
+    "api_key_header": ("API key header", "API key headers"),
+    "url_token": ("token in a URL", "tokens in URLs"),
+    "field": ("secret field", "secret fields"),
+    "jwt": ("JWT", "JWTs"),
+    "bearer": ("bearer token", "bearer tokens"),
+    "basic_auth": ("basic-auth credential", "basic-auth credentials"),
+    "aws_key": ("AWS key", "AWS keys"),
+    "github_token": ("GitHub token", "GitHub tokens"),
+    "gitlab_token": ("GitLab token", "GitLab tokens"),
+    "slack_token": ("Slack token", "Slack tokens"),
+    "google_api_key": ("Google API key", "Google API keys"),
+    "stripe_key": ("Stripe key", "Stripe keys"),
+    "private_key": ("private key", "private keys"),
+    "policy_pattern": ("value matching Ops' patterns", "values matching Ops' patterns"),
+}
+
+#: At most this many distinct values are listed (each can be marked safe); the rest are
+#: counted. A HAR of a long session holds thousands of distinct session values.
+MAX_LISTED_VALUES = 200
+
+
+def kind_label(kind: str, count: int) -> str:
+    one, several = KINDS.get(kind, (kind, kind))
+    return f"{count} {one if count == 1 else several}"
+
+
+def value_hash(value: bytes, salt: str) -> str:
+    """The hash an allow-list stores for a value (salted, so equal values in other files or
+    escalations do not share a hash)."""
+    return hashlib.sha256(salt.encode("utf-8") + b"\0" + value).hexdigest()[:32]
+
+
+@dataclass
+class RedactedValue:
+    """One distinct redacted value: where it was first seen, how often, how long."""
+
+    kind: str
+    where: str
+    value_hash: str
+    length: int
+    count: int = 1
+
+
+@dataclass
+class ScrubReport:
+    """What one scrub did. ``needs_confirmation``: the file could not be scrubbed (an image
+    or another binary file) and a person must confirm it shows no secret."""
+
+    filename: str
+    scrubber: str
+    counts: Counter[str] = field(default_factory=Counter)
+    values: list[RedactedValue] = field(default_factory=list)
+    more_values: int = 0
+    kept: int = 0
+    needs_confirmation: bool = False
+    size_in: int = 0
+    size_out: int = 0
+    _index: dict[str, RedactedValue] = field(default_factory=dict, repr=False)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, kind: str, digest: str, length: int, where: str | None) -> bool:
+        """Count one redaction; returns whether ``where`` is wanted (a new listed value)."""
+        self.counts[kind] += 1
+        listed = self._index.get(digest)
+        if listed is not None:
+            listed.count += 1
+            return False
+        if len(self.values) >= MAX_LISTED_VALUES:
+            self.more_values += 1
+            self._index[digest] = RedactedValue(kind, "", digest, length)  # counted, not listed
+            return False
+        value = RedactedValue(kind, where or "", digest, length)
+        self._index[digest] = value
+        self.values.append(value)
+        return True
+
+    def summary(self) -> str:
+        """``checkout.har: 14 values — 6 cookies, 5 authorization headers, 3 tokens in URLs``."""
+        if self.needs_confirmation:
+            return f"{self.filename}: cannot be scrubbed — check that it shows no secret"
+        total = self.total
+        kept = f" ({self.kept} kept as safe)" if self.kept else ""
+        if not total:
+            return f"{self.filename}: nothing to redact{kept}"
+        parts = ", ".join(kind_label(k, n) for k, n in self.counts.most_common())
+        noun = "value" if total == 1 else "values"
+        return f"{self.filename}: {total} {noun} redacted — {parts}{kept}"

@@ -1,0 +1,183 @@
+"""Scrubbers beyond the corpus: chunk cuts, allow-list, Ops' additions, file types."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.scrub import (
+    ScrubRules,
+    ScrubTable,
+    detect,
+    engine,
+    scrub_bytes,
+    scrub_file,
+    value_hash,
+)
+from assistant.scrub.rules import PolicyPattern, is_secret_name
+from tests.assistant.scrub.corpus import CASES, PASSWORD, SESSION
+
+
+def _case(name: str) -> bytes:
+    return next(c for c in CASES if c.filename == name).path.read_bytes()
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
+    """4 KB chunks: many cuts in a small file."""
+    monkeypatch.setattr(engine, "CHUNK_BYTES", 4096)
+    return 4096
+
+
+def test_a_log_larger_than_many_chunks_loses_every_secret(small_chunks: int) -> None:
+    # 700 copies of the log: secrets sit on every side of every chunk cut.
+    one = _case("service.log")
+    data = one * 700
+    _o, single = scrub_bytes(one, "service.log")
+    out, report = scrub_bytes(data, "service.log")
+    assert len(data) > 5 * engine.CHUNK_BYTES
+    assert PASSWORD.encode() not in out and b"MIIEowIBAAKCAQEA" not in out
+    assert report.total == single.total * 700
+    assert out.count(b"-----BEGIN RSA PRIVATE KEY-----\n[REDACTED]\n-----END") == 700
+
+
+def test_a_private_key_block_cut_by_a_chunk_is_carried_whole(small_chunks: int) -> None:
+    filler = b"x" * 99 + b"\n"
+    key = (
+        b"-----BEGIN PRIVATE KEY-----\n" + b"QUJD" * 20 + b"\n" * 1 + b"-----END PRIVATE KEY-----\n"
+    )
+    # The BEGIN line ends just before the first chunk's end.
+    pad = engine.CHUNK_BYTES - 40
+    data = filler * (pad // 100) + key + filler * 10
+    out, report = scrub_bytes(data, "x.log")
+    assert b"QUJD" not in out
+    assert report.counts["private_key"] == 1
+
+
+def test_a_large_har_pretty_and_minified(small_chunks: int) -> None:
+    har = json.loads(_case("login-flow.har"))
+    har["log"]["entries"] = har["log"]["entries"] * 200
+    for indent in (2, None):
+        data = json.dumps(har, indent=indent).encode()
+        out, report = scrub_bytes(data, "big.har")
+        assert SESSION.encode() not in out and PASSWORD.encode() not in out
+        assert report.total == 23 * 200, indent
+        json.loads(out)
+
+
+def test_scrub_file_streams_to_a_target_with_progress(tmp_path: Path, small_chunks: int) -> None:
+    src = tmp_path / "app.log"
+    src.write_bytes(_case("service.log") * 300)
+    seen: list[tuple[int, int]] = []
+    out = io.BytesIO()
+    report = scrub_file(src, out, progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (src.stat().st_size, src.stat().st_size)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+    assert report.size_in == src.stat().st_size
+    assert PASSWORD.encode() not in out.getvalue()
+
+
+def test_a_value_marked_safe_is_kept_and_counted_as_kept() -> None:
+    data = _case("service.log")
+    _out, first = scrub_bytes(data, "service.log", salt="esc-1")
+    cookie = next(v for v in first.values if v.kind == "cookie")
+    out, again = scrub_bytes(
+        data, "service.log", salt="esc-1", allowed=frozenset({cookie.value_hash})
+    )
+    assert f"sessionid={SESSION}".encode() in out
+    assert again.kept == 1 and again.total == first.total - 1
+    assert "1 kept as safe" in again.summary()
+    # The hash is keyed: another escalation's allow-list does not apply.
+    assert value_hash(b"x", "esc-1") != value_hash(b"x", "esc-2")
+
+
+def test_the_report_never_holds_a_value() -> None:
+    _out, report = scrub_bytes(_case("login-flow.har"), "login-flow.har", salt="s")
+    text = repr(report)
+    assert PASSWORD not in text and SESSION not in text
+
+
+def test_ops_names_and_patterns_are_redacted_too() -> None:
+    rules = ScrubRules(
+        ScrubTable(
+            names=["customer_ref"],
+            patterns=[PolicyPattern(name="Acme ticket", pattern=r"ACME-(?P<value>[0-9a-f]{12})")],
+        )
+    )
+    data = b"order customer_ref=C-77812 failed, see ACME-0123456789ab\n"
+    out, report = scrub_bytes(data, "x.log", rules=rules)
+    assert out == b"order customer_ref=[REDACTED] failed, see ACME-[REDACTED]\n"
+    assert report.counts == {"field": 1, "policy_pattern": 1}
+    plain, _r = scrub_bytes(data, "x.log")
+    assert plain == data
+
+
+def test_a_policy_pattern_must_compile() -> None:
+    with pytest.raises(ValueError, match="regular expression"):
+        PolicyPattern(name="bad", pattern="(")
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("Authorization", True),
+        ("X-Api-Key", True),
+        ("client_secret", True),
+        ("SAMLResponse", True),
+        ("JSESSIONID", True),
+        ("code", True),
+        ("auth_code", True),
+        ("accessToken", True),
+        ("status_code", False),
+        ("zipcode", False),
+        ("sort_key", False),
+        ("author", False),
+        ("keyboard", False),
+        ("state", False),
+    ],
+)
+def test_secret_names(name: str, secret: bool) -> None:
+    assert is_secret_name(name) is secret
+
+
+def test_images_and_binaries_ask_for_confirmation(tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    out, report = scrub_bytes(png, "screen.png")
+    assert out == png and report.needs_confirmation
+    assert report.summary() == "screen.png: cannot be scrubbed — check that it shows no secret"
+    assert detect("notes.png", b"password=x\n") == "text"  # the bytes say text
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "kind"),
+    [
+        ("a.har", b"{", "har"),
+        ("export.json", b'{"log": {"entries": []}}', "har"),
+        ("export.json", b'{"a": 1}', "json"),
+        ("data", b"[1, 2]", "json"),
+        ("server.log", b"2026 INFO", "text"),
+        ("dump.bin", b"\x00\x01", "binary"),
+    ],
+)
+def test_detect(name: str, head: bytes, kind: str) -> None:
+    assert detect(name, head) == kind
+
+
+def test_the_re_fallback_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without Hyperscan (another platform), the slower scanner gives the same result."""
+    results = {}
+    for case in CASES:
+        results[case.filename] = scrub_bytes(case.path.read_bytes(), case.filename)
+    monkeypatch.setattr(engine, "_HyperscanScanner", _no_hyperscan)
+    monkeypatch.setattr(engine, "_scanners", {})
+    for case in CASES:
+        out, report = scrub_bytes(case.path.read_bytes(), case.filename)
+        assert out == results[case.filename][0]
+        assert report.counts == results[case.filename][1].counts
+
+
+def _no_hyperscan(_triggers: object) -> object:
+    raise ImportError("hyperscan")
