@@ -82,7 +82,7 @@ class SettingsDialog(QDialog):
         self.alerts = AlertsPanel(ctx)
         self.tabs.addTab(scrolling(self.alerts), "&Alerts")
         self.login_box = StartAtLoginBox()  # issue 11: the XDG autostart entry
-        self.tabs.addTab(scrolling(self.login_box), "&Desktop")
+        self.tabs.addTab(self.login_box, "&Desktop")
 
         self.message = QLabel()
         self.message.setObjectName("settingsMessage")
