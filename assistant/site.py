@@ -138,7 +138,8 @@ def load_site(path: Path | None = None) -> SiteConfig:
             if value is None:
                 continue
             key = f"{section}.{name}"
-            if key in _PATH_KEYS and value:
+            is_file_source = key == "policy.source" and value and "://" not in value
+            if (key in _PATH_KEYS and value) or is_file_source:
                 # Relative to the site file, so IT can keep the key next to it.
                 value = str((p.parent / Path(value).expanduser()).resolve())
             values[key] = value

@@ -154,6 +154,10 @@ def main() -> None:
         size_mb = har.stat().st_size / (1024 * 1024)
         copies: list[float] = []
         scrubs: list[float] = []
+        # CPU time of this process too: on a shared machine the wall clock also counts the
+        # time other processes had the cores.
+        copies_cpu: list[float] = []
+        scrubs_cpu: list[float] = []
         adds: list[float] = []
         plain_adds: list[float] = []
         clean = root / "clean.har"
@@ -163,13 +167,15 @@ def main() -> None:
         report_total = 0
         try:
             for round_no in range(ROUNDS + 1):  # round 0 warms the cache and compiles
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 _copy(har, root / "copy.har")
                 copy_s = time.perf_counter() - start
-                start = time.perf_counter()
+                copy_cpu = time.process_time() - cpu
+                start, cpu = time.perf_counter(), time.process_time()
                 with (root / "scrubbed.har").open("wb") as out:
                     scrub_report = scrub_file(har, out)
                 scrub_s = time.perf_counter() - start
+                scrub_cpu = time.process_time() - cpu
                 start = time.perf_counter()
                 with (root / "clean-out.har").open("wb") as out:
                     scrub_file(clean, out)
@@ -183,6 +189,8 @@ def main() -> None:
                 if round_no:
                     copies.append(copy_s)
                     scrubs.append(scrub_s)
+                    copies_cpu.append(copy_cpu)
+                    scrubs_cpu.append(scrub_cpu)
                     adds.append(add_s)
                     plain_adds.append(plain_s)
                     clean_scrubs.append(clean_s)
@@ -200,6 +208,13 @@ def main() -> None:
         statistics.median(scrubs),
         "s",
         baseline=statistics.median(copies),
+        target=f"<= {TARGET:g}x reading and writing it",
+    )
+    report(
+        "scrubbing a 50 MB HAR, CPU time of the process (median)",
+        statistics.median(scrubs_cpu),
+        "s",
+        baseline=statistics.median(copies_cpu),
         target=f"<= {TARGET:g}x reading and writing it",
     )
     # The cost is per secret found (a Python look at each); scanning alone is the floor.

@@ -77,7 +77,12 @@ class Ticket:
     labels: list[str]
     idempotency_key: str
     created: float
-    comments: list[str] = field(default_factory=list)
+    #: (body as sent — text, or an ADF document for Jira Cloud —, ISO time)
+    comments: list[tuple[object, str]] = field(default_factory=list)
+
+    def comments_with(self, text: str) -> int:
+        """How many comments carry ``text`` (the escalation's key marker)."""
+        return sum(1 for body, _ in self.comments if text in json.dumps(body))
 
 
 @dataclass
@@ -205,6 +210,12 @@ class FaultTracker:
     def reveal(self) -> None:
         """End the lookup lag: list/search endpoints show every ticket from now on."""
         self.lag_s = 0.0
+
+    def seed(self, title: str) -> Ticket:
+        """A ticket that exists already (the target of "Add to existing"), listed at once."""
+        ticket = self._create(title, "created by Ops", [], "")
+        ticket.created -= 3600.0
+        return ticket
 
     def tickets_for(self, idempotency_key: str) -> list[Ticket]:
         return [t for t in self.tickets if t.idempotency_key == idempotency_key]
@@ -335,8 +346,9 @@ class FaultTracker:
                 self._body()
                 tracker.seen.append(Seen("GET", self.path, dict(self.headers.items()), b""))
                 parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                found = tracker._read(unquote(parts.path), query)
+                lists = parse_qs(parts.query)
+                query = {k: v[0] for k, v in lists.items()}
+                found = tracker._read(unquote(parts.path), query, lists)
                 if found is None:
                     self._json(404, {"errors": ["not found"], "message": "Not Found"})
                 else:
@@ -395,6 +407,7 @@ class FaultTracker:
                     data = ticket or {}
                 payload = json.dumps(data).encode()
                 if fault == "drip":
+                    payload += b" " * 64  # long enough to outlast any test's deadline
                     self.send_response(201)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(payload)))
@@ -428,7 +441,7 @@ class FaultTracker:
                 return self._create(issue["subject"], text, [], found["key"] if found else "")
             number = re.fullmatch(r"/issues/(\d+)\.json", path)
             if number and (t := self._by_number(int(number[1]))):
-                t.comments.append(data["issue"].get("notes", ""))
+                t.comments.append((data["issue"].get("notes", ""), _now()))
                 return {}
         if kind == "github" and path == f"/repos/{REPO}/issues":
             found = re.search(r"<!-- escalation-key: (?P<key>[^\s>]+) -->", data["body"])
@@ -455,11 +468,11 @@ class FaultTracker:
             ident = comment[1]
             t = self._by_key(ident) or (self._by_number(int(ident)) if ident.isdigit() else None)
             if t is not None:
-                t.comments.append(json.dumps(data.get("body")))
+                t.comments.append((data.get("body"), _now()))
                 return {"id": len(t.comments)}
         return None
 
-    def _read(self, path: str, q: dict[str, str]) -> object | None:
+    def _read(self, path: str, q: dict[str, str], lists: dict[str, list[str]]) -> object | None:
         kind = self.kind
         listed = self._listed()
         if kind == "redmine":
@@ -471,6 +484,9 @@ class FaultTracker:
                 }
             if path == "/issues.json":
                 hits = listed
+                if "issue_id" in q:
+                    wanted = {int(i) for i in q["issue_id"].split(",")}
+                    hits = [t for t in self.tickets if t.number in wanted]
                 if "cf_1" in q:
                     hits = [t for t in hits if t.idempotency_key == q["cf_1"]]
                 if "description" in q:
@@ -479,7 +495,11 @@ class FaultTracker:
                 return {"issues": [self._json(t) for t in hits], "total_count": len(hits)}
             number = re.fullmatch(r"/issues/(\d+)\.json", path)
             if number and (t := self._by_number(int(number[1]))):
-                return {"issue": {**self._json(t), "journals": []}}
+                journals = [
+                    {"created_on": at, "notes": body, "user": {"id": 1, "name": "A"}}
+                    for body, at in t.comments
+                ]
+                return {"issue": {**self._json(t), "journals": journals}}
             if path == "/users/current.json":
                 return {"user": {"id": 1, "login": "agent", "firstname": "A", "lastname": "G"}}
             if path == "/issue_statuses.json":
@@ -491,34 +511,71 @@ class FaultTracker:
                     hits = [t for t in hits if q["labels"] in t.labels]
                 page = int(q.get("page", "1"))
                 return [self._json(t) for t in reversed(hits)] if page == 1 else []
-            number = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)", path)
+            number = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)(/comments|/events)?", path)
             if number and (t := self._by_number(int(number[1]))):
+                if number[2] == "/events" or (number[2] and q.get("page", "1") != "1"):
+                    return []
+                if number[2] == "/comments":
+                    return [
+                        {"created_at": at, "body": body, "user": {"login": "agent"}}
+                        for body, at in t.comments
+                    ]
                 return self._json(t)
             if path == "/user":
                 return {"login": "agent", "name": "Agent"}
         if kind == "gitlab":
             if path == f"/api/v4/projects/{GITLAB_PROJECT}/issues":
                 hits = listed
+                if "iids[]" in q:
+                    wanted = {int(i) for i in lists.get("iids[]", [])}
+                    hits = [t for t in self.tickets if t.number in wanted]
                 if q.get("labels"):
                     hits = [t for t in hits if q["labels"] in t.labels]
                 return [self._json(t) for t in reversed(hits)][: int(q.get("per_page", "20"))]
+            sub = re.fullmatch(
+                rf"/api/v4/projects/{GITLAB_PROJECT}/issues/(\d+)/(notes|resource_state_events)",
+                path,
+            )
+            if sub and (t := self._by_number(int(sub[1]))):
+                if sub[2] == "resource_state_events" or q.get("page", "1") != "1":
+                    return []
+                return [
+                    {"created_at": at, "body": body, "author": {"username": "a"}, "system": False}
+                    for body, at in t.comments
+                ]
             if path == "/api/v4/user":
                 return {"username": "agent", "name": "Agent"}
         if kind.startswith("jira"):
             api = "/rest/api/2" if kind == "jira-dc" else "/rest/api/3"
             if path in (f"{api}/search", f"{api}/search/jql"):
-                label = _JQL_LABEL.search(q.get("jql", ""))
+                jql = q.get("jql", "")
+                label = _JQL_LABEL.search(jql)
                 hits = [t for t in listed if label and label["label"] in t.labels]
+                if jql.startswith("key in ("):
+                    keys = set(re.findall(r'"([A-Z]+-\d+)"', jql))
+                    hits = [t for t in self.tickets if t.key in keys]
                 issues = [self._json(t) for t in hits]
                 if kind == "jira-dc":
                     return {"issues": issues, "total": len(issues), "startAt": 0}
                 return {"issues": issues, "isLast": True}
-            key = re.fullmatch(rf"{api}/issue/([A-Z]+-\d+)", path)
+            key = re.fullmatch(rf"{api}/issue/([A-Z]+-\d+)(/comment|/changelog)?", path)
             if key and (t := self._by_key(key[1])):
+                if key[2] == "/changelog":
+                    return {"values": [], "isLast": True}
+                if key[2] == "/comment":
+                    comments = [
+                        {"created": at, "body": body, "author": {"displayName": "A"}}
+                        for body, at in reversed(t.comments)
+                    ]
+                    return {"comments": comments if q.get("startAt", "0") == "0" else []}
                 return {**self._json(t), "changelog": {"histories": []}}
             if path == f"{api}/myself":
                 return {"name": "agent", "displayName": "Agent"}
         return None
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def ticket_headers_sent(server: FaultTracker) -> list[dict[str, str]]:

@@ -75,6 +75,7 @@ class AppShell(QObject):
         self.timelines: dict[str, TimelineDialog] = {}
         self.dialogs: list[QWidget] = []
         self._pause_restored = False  # the saved alert pause is restored once, at start
+        self._quitting = False
         self.alerts = InWindowAlerts(self)
         self.alerts.activated.connect(self.open_notification)
         self.alerts.panel.settings_requested.connect(self.open_alerts_settings)
@@ -132,6 +133,8 @@ class AppShell(QObject):
         # only while an escalation is selected.
         self.window.timeline_requested.connect(self.open_timeline)
         self.window.add_selection_action(self.timeline_action)
+        # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
+        self.window.settings_requested.connect(self.open_settings)
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
@@ -144,7 +147,7 @@ class AppShell(QObject):
         tray.open_outbox.connect(self.open_outbox)
         tray.pause_requested.connect(self.controller.pause_alerts)
         tray.settings_requested.connect(lambda: self.open_settings())
-        tray.quit_requested.connect(self.quit_requested.emit)
+        tray.quit_requested.connect(self.request_quit)
         tray.notification_clicked.connect(self.open_notification)
         tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
         tray.set_paused(self.controller.gate.paused_until)
@@ -400,8 +403,21 @@ class AppShell(QObject):
 
     # -- closing -----------------------------------------------------------------------
 
+    def request_quit(self) -> None:
+        """End the app (tray Quit): the main window's close no longer goes to the tray.
+
+        Qt 6 asks every window to close when quitting and stops if one refuses; closing to
+        the tray refuses, so without this the app would only hide.
+        """
+        self._quitting = True
+        self.quit_requested.emit()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Close:
+        if self._quitting or watched is not self.window:
+            return False
+        # WORKAROUND: PySide6 can hand a filter a QPlatformSurfaceEvent whose wrapper lacks
+        # ``type`` (seen when hide() destroys the surface); the unbound call always works.
+        if QEvent.type(event) == QEvent.Type.Close:
             assert isinstance(event, QCloseEvent)
             settings = self.ctx.settings
             to_tray = settings.close_to_tray if settings is not None else True
@@ -532,7 +548,9 @@ def run_gui(
     app.aboutToQuit.connect(instance.release)
     finished: list[bool] = []
     app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
-    quit_on_signals = QuitOnSignals(app.quit, app)
+    # A signal cannot be refused or answered (no one is looking): leave the event loop
+    # unconditionally; aboutToQuit still runs, so pending autosaves are written.
+    quit_on_signals = QuitOnSignals(lambda: app.exit(0), app)
     code = app.exec()
     quit_on_signals.uninstall()
     if finished and not finished[0]:

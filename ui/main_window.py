@@ -41,16 +41,19 @@ class MainWindow(QMainWindow):
     shows it); without anyone to show it, the wizard opens as for a draft.
 
     Signals: ``wizard_opened(wizard)`` when a wizard window was shown;
-    ``timeline_requested(str)`` with the id of a submitted/queued escalation being opened.
+    ``timeline_requested(str)`` with the id of a submitted/queued escalation being opened;
+    ``settings_requested()`` when a wizard asks to set up the tracker.
     """
 
     wizard_opened = Signal(object)
+    settings_requested = Signal()
     timeline_requested = Signal(str)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.wizards: dict[str, EscalationWizard] = {}
+        self._new_when_ready = False
         self.selection_actions: list[QAction] = []  # enabled only while a row is selected
         self.setWindowTitle("Escalation Assistant")
         self.model = DraftsModel(ctx)
@@ -125,9 +128,6 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._update_actions()
         ctx.ready.connect(self._update_actions)
-        from ui.wizard.typing_hook import install_typing_hook
-
-        install_typing_hook(self)
 
     def _make_actions(self) -> None:
         tb = self.toolbar = QToolBar("Escalations")
@@ -214,7 +214,8 @@ class MainWindow(QMainWindow):
             a.setEnabled(has)
         for a in self.selection_actions:
             a.setEnabled(has)
-        self.new_action.setEnabled(self.ctx.store is not None)
+        # On while starting too: a Ctrl+N then opens the draft as soon as the store is up.
+        self.new_action.setEnabled(True)
 
     # -- actions -----------------------------------------------------------------------
 
@@ -230,10 +231,19 @@ class MainWindow(QMainWindow):
         """Start a new draft (the wizard opens on it)."""
         store = self.ctx.store
         if store is None:
+            # Ctrl+N pressed while the app is still starting: open it once the store is up.
+            if not self._new_when_ready:
+                self._new_when_ready = True
+                self.ctx.ready.connect(self._new_after_start)
             return
         self.ctx.tasks.run(
             lambda: str(store.create().id), self.open_escalation, self._store_failed, write=True
         )
+
+    def _new_after_start(self) -> None:
+        self.ctx.ready.disconnect(self._new_after_start)
+        self._new_when_ready = False
+        self.new_escalation()
 
     def open_escalation(self, escalation_id: str) -> None:
         """Open an escalation: a submitted or queued one's timeline, else the wizard.
@@ -269,6 +279,7 @@ class MainWindow(QMainWindow):
             return
         wizard = EscalationWizard(self.ctx, escalation)
         wizard.closed.connect(self._wizard_closed)
+        wizard.settings_requested.connect(self.settings_requested)
         self.wizards[eid] = wizard
         wizard.show()
         self.ctx.drafts_changed.emit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
 from ui.screen_fit import place_window
 
 if TYPE_CHECKING:
-    from assistant.outbox import OutboxEntry
+    from assistant.outbox import DrainResult, OutboxEntry
     from ui.context import AppContext
     from ui.outbox_worker import OutboxWorker
 
@@ -37,7 +38,7 @@ class OutboxView(QWidget):
     """The outbox as a table; reloads (in a worker) whenever the outbox worker reports.
 
     Signals: ``pulled_back(escalation_id)`` after an entry became a draft again (the main
-    window opens it), ``loaded(count)`` after each reload.
+    window opens it), ``loaded(count)`` after each reload. Esc closes the window.
     """
 
     pulled_back = Signal(str)
@@ -75,9 +76,25 @@ class OutboxView(QWidget):
         self.retry_button.clicked.connect(self.retry_selected)
         self.pull_button.clicked.connect(self.pull_back_selected)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._retrying = ""  # the entry "Retry now" sent, until its drain reports
         worker.changed.connect(self.reload)
-        worker.drained.connect(lambda _r: self.reload())
+        worker.drained.connect(self._drained)
+        worker.failed.connect(self._drain_failed)
+        close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.close)
+        close.setContext(Qt.ShortcutContext.WindowShortcut)
         self._update_buttons()
+
+    def _drained(self, result: DrainResult) -> None:
+        """Say what became of the retried entry (sent, still waiting, or needs attention)."""
+        eid, self._retrying = self._retrying, ""
+        if eid:
+            self.message.setText(retry_outcome(result, eid))
+        self.reload()
+
+    def _drain_failed(self, message: str) -> None:
+        if self._retrying:
+            self._retrying = ""
+            self.message.setText(f"Not sent: {message}. It stays queued.")
 
     def reload(self) -> None:
         store = self.ctx.store
@@ -140,6 +157,7 @@ class OutboxView(QWidget):
 
         def done(_r: object) -> None:
             self.message.setText("Sending now…")
+            self._retrying = eid
             self.worker.drain_now(force=True, only=eid)
             self.reload()
 
@@ -163,3 +181,22 @@ class OutboxView(QWidget):
             self.reload()
 
         self.ctx.tasks.run(work, done, lambda exc: self.message.setText(str(exc)), write=True)
+
+
+def retry_outcome(result: DrainResult, escalation_id: str) -> str:
+    """The sentence the Outbox window shows after "Retry now" for one escalation."""
+    for e in result.submitted:
+        if e.escalation_id == escalation_id:
+            return f"Sent: Ops' ticket {e.ticket_key}."
+    for e in result.needs_attention:
+        if e.escalation_id == escalation_id:
+            return f"Not sent — needs attention: {e.last_error}"
+    for e in result.retrying:
+        if e.escalation_id == escalation_id:
+            when = e.next_attempt_at.astimezone().strftime("%H:%M") if e.next_attempt_at else ""
+            return f"Not sent: {e.last_error}. Next try {when}.".replace(" .", ".")
+    if result.busy:
+        return "Not sent yet: another send is in progress; it is tried again right after."
+    if result.problem:
+        return f"Not sent: {result.problem} It stays queued."
+    return "Not sent: it was not tried (nothing due). It stays queued."

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ui.settings")
 
 FORMATTINGS = {"textile": "Textile (Redmine's default)", "common_mark": "CommonMark Markdown"}
-TABS = ("tracker", "policy", "alerts")
+TABS = ("tracker", "policy", "alerts", "desktop")
 LOCKED_SUFFIX = " (locked by IT)"
 
 
@@ -323,7 +323,7 @@ class SettingsDialog(QDialog):
                 note_label.show()
 
     def show_tab(self, tab: str) -> None:
-        """Bring ``tab`` ("tracker", "policy" or "alerts") to the front."""
+        """Bring ``tab`` ("tracker", "policy", "alerts" or "desktop") to the front."""
         self.tabs.setCurrentIndex(TABS.index(tab) if tab in TABS else 0)
 
     # -- state ---------------------------------------------------------------------------

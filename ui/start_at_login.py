@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from assistant.autostart import Autostart, platform_autostart
 
@@ -21,15 +22,22 @@ class StartAtLoginBox(QGroupBox):
         self.autostart = autostart or platform_autostart()
         self.checkbox = QCheckBox("Start at &login (in the tray)")
         self.checkbox.setAccessibleName("Start at login")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
         lay = QVBoxLayout(self)
         lay.addWidget(self.checkbox)
+        lay.addWidget(self.note)
         lay.addStretch(1)
         if self.autostart.available:
             self.checkbox.setChecked(self.autostart.is_enabled())
-            self.checkbox.setToolTip(f"Writes or removes {self.autostart.where}")
+            self.note.setText(
+                "The app then starts hidden in the tray when you log in "
+                f"(the desktop's start-up entry: {self.autostart.where})."
+            )
         else:
             self.checkbox.setEnabled(False)
-            self.checkbox.setToolTip("Not available on this system yet.")
+            self.note.setText("Not available on this system yet.")
         self._initial = self.checkbox.isChecked()
 
     def change(self) -> Callable[[], None]:

@@ -51,8 +51,22 @@ def timeline_html(esc: Escalation) -> str:
             )
         rows.append(head + "</p>" + body)
     if not rows:
-        rows.append("<p>Nothing yet: the escalation has not been submitted.</p>")
+        rows.append(f"<p>{esc_(not_sent_yet(esc))}</p>")
     return "".join(rows)
+
+
+def not_sent_yet(esc: Escalation) -> str:
+    """What an escalation without events is waiting for, by its status."""
+    from assistant.model import Status
+
+    if esc.status is Status.QUEUED:
+        return (
+            "Queued: submitted from this computer and waiting in the outbox; it is sent "
+            "to Ops as soon as the tracker is reachable (see Outbox)."
+        )
+    if esc.status is Status.NEEDS_ATTENTION:
+        return "Not sent: it needs your attention in the Outbox before it can be sent."
+    return "Nothing yet: the escalation has not been submitted."
 
 
 def timeline_text(esc: Escalation) -> str:
@@ -64,7 +78,7 @@ def timeline_text(esc: Escalation) -> str:
         lines.append(f"{label}{who} {_when(event.at)}")
         if event.kind != "status" and event.text:
             lines.append(event.text)
-    return "\n".join(lines)
+    return "\n".join(lines) if lines else not_sent_yet(esc)
 
 
 class TimelineView(QWidget):

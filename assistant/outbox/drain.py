@@ -237,12 +237,13 @@ class Outbox:
             # Nothing was sent: the unknown outcome (and when it happened) stays as it was.
             return self._retrying(entry, exc, unknown=False)
         if isinstance(exc, TrackerUnavailable):
-            unknown = (
-                maybe_sent
-                or isinstance(exc, OutcomeUnknown)
-                or (exc.status is not None and exc.status >= 500)
+            # A write whose outcome is unknown (re)starts the lookup window. A lookup that
+            # failed (reads never raise OutcomeUnknown) wrote nothing: an earlier unknown
+            # outcome stays recorded with its own time, so the window is not stretched.
+            wrote = isinstance(exc, OutcomeUnknown) or (
+                not maybe_sent and exc.status is not None and exc.status >= 500
             )
-            return self._retrying(entry, exc, unknown=unknown)
+            return self._retrying(entry, exc, unknown=wrote)
         return self._needs_attention(entry, str(exc), exc)
 
     def _retrying(

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 
@@ -43,6 +44,7 @@ log = logging.getLogger("assistant.policy")
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
+MAX_REDIRECTS = 5
 MAX_POLICY_BYTES = 2 * 1024 * 1024  # a policy is a few kB; anything this big is not one
 BUILT_IN = "built-in"
 
@@ -423,9 +425,6 @@ class PolicySource:
             if state.get("last_modified"):
                 headers["If-Modified-Since"] = str(state["last_modified"])
         response = self._get(source, headers)
-        if not response.url.lower().startswith("https://"):
-            response.close()
-            raise PolicySourceError(f"{source} redirected to {response.url}, which is not https://")
         if response.status_code == 304:
             return _Fetched(None, None)
         if response.status_code != 200:
@@ -463,6 +462,20 @@ class PolicySource:
         return _Fetched(data, sig)
 
     def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+        """GET, following redirects only while they stay on https://."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._get_once(url, headers)
+            location = response.headers.get("Location", "")
+            if response.status_code not in (301, 302, 303, 307, 308) or not location:
+                return response
+            response.close()
+            target = urljoin(url, location)
+            if not target.lower().startswith("https://"):
+                raise PolicySourceError(f"{url} redirected to {target}, which is not https://")
+            url = target
+        raise PolicySourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> requests.Response:
         verify: bool | str = self.settings.ca_bundle or True
         try:
             return self.session.get(
@@ -471,6 +484,7 @@ class PolicySource:
                 timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
                 verify=verify,
                 stream=True,
+                allow_redirects=False,
             )
         except requests.exceptions.SSLError as exc:
             hint = (

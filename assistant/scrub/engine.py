@@ -14,7 +14,6 @@ import gc
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -206,13 +205,18 @@ def start_of(pattern: re.Pattern[bytes], data: bytes, end: int, trigger: Trigger
     """
     low = max(0, end - trigger.window)
     pos = end
-    for _ in range(16 if trigger.first else 0):
-        pos = max(data.rfind(lit, low, pos) for lit in trigger.first)
+    first = trigger.first
+    single = first[0] if len(first) == 1 else None
+    for _ in range(16 if first else 0):
+        if single is not None:
+            pos = data.rfind(single, low, pos)
+        else:
+            pos = max(data.rfind(lit, low, pos) for lit in first)
         if pos < 0:
             break
         if pattern.fullmatch(data, pos, end):
-            # An optional part may start one or two bytes earlier (an escaped quote).
-            while pos > low and pattern.fullmatch(data, pos - 1, end):
+            # An escaped quote (JSON inside a JSON string) starts one byte earlier.
+            while pos > low and data[pos - 1] == 0x5C and pattern.fullmatch(data, pos - 1, end):
                 pos -= 1
             return pos
     for m in pattern.finditer(data, low, end):
@@ -272,20 +276,18 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
     # Hits come in order of where they end. One inside a secret already found (the JWT in
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
-    recent: list[Span] = []
-    for n, (pid, start, end) in enumerate(resolve):
-        if not n % 128:
-            time.sleep(0)  # let a waiting GUI thread have the GIL now, not in 5 ms
-        if any(sp.start < end <= sp.end and sp.kind != "field" for sp in recent):
+    last_start, last_end = -1, -1  # the last secret found that is not only a "field"
+    for pid, start, end in resolve:
+        if last_start < end <= last_end:
             continue
         if start < 0:
             start = start_of(scanner.patterns[pid], chunk.data, end, triggers[pid])
             if start < 0:
                 continue
-        found = list(triggers[pid].resolve(chunk, start, end))
-        if found:
-            spans.extend(found)
-            recent = (recent + found)[-8:]
+        for span in triggers[pid].resolve(chunk, start, end):
+            spans.append(span)
+            if span.kind != "field" and span.end > last_end:
+                last_start, last_end = span.start, span.end
     chunk.finish_marks()
     for name, pattern in chunk.rules.patterns:
         for m in pattern.finditer(chunk.data):
@@ -409,16 +411,19 @@ def _scrub_chunks(
     progress: Progress | None,
     count_lines: bool,
 ) -> None:
-    buf = bytearray()
+    # Each chunk's bytes are copied once (the carried tail and the new data joined); the
+    # read, the scan and the write are the other passes over them.
+    carry = b""
     done = 0
     line = 1
     marks: dict[str, int] = {}
     while True:
         data = src.read(CHUNK_BYTES)
         eof = not data
-        searched_from = max(0, len(buf) - 16)
-        buf += data
+        searched_from = max(0, len(carry) - 16)
+        buf = carry + data if carry else data
         if not eof and len(buf) < CHUNK_BYTES:
+            carry = buf
             continue
         if eof:
             end = len(buf)
@@ -426,11 +431,11 @@ def _scrub_chunks(
             end = cut(buf, searched_from)
             if end <= 0:
                 if len(buf) < MAX_CARRY:
+                    carry = buf
                     continue
                 end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
-        piece = bytes(buf[:end])
-        del buf[:end]
-        time.sleep(0)
+        piece = buf if end == len(buf) else buf[:end]
+        carry = buf[end:]
         chunk = Chunk(piece, rules, line, done, marks)
         dst.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))

@@ -30,8 +30,9 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 
 #: At most this many distinct values are listed (each can be marked safe); the rest are
-#: counted. A HAR of a long session holds thousands of distinct session values.
-MAX_LISTED_VALUES = 200
+#: counted. A HAR of a long session holds thousands of distinct session values, and the
+#: list is part of the escalation document every autosave writes.
+MAX_LISTED_VALUES = 100
 
 
 def kind_label(kind: str, count: int) -> str:

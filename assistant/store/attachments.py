@@ -28,7 +28,7 @@ from assistant.store.database import translated
 from assistant.store.documents import iso_utc
 from assistant.store.orm import BlobRow, EscalationRow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store calls back here when it purges (no import cycle)
     from assistant.store.repository import Store
 
 log = logging.getLogger("assistant.store")

@@ -238,7 +238,6 @@ class TrackerSession:
         self._session = requests.Session()
         self._session.verify = True
         self._session.trust_env = True
-        self._session.max_redirects = 0
         self._session.headers["User-Agent"] = USER_AGENT
         self._session.headers["Accept"] = "application/json"
         if headers:

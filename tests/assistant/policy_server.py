@@ -25,6 +25,7 @@ class Published:
     files: dict[str, bytes] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
     modified: dict[str, str] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
 
     def put(self, path: str, data: bytes) -> None:
         self.files[path] = data
@@ -48,7 +49,13 @@ class _Handler(BaseHTTPRequestHandler):
         published = self.server.published
         headers = {k: v for k, v in self.headers.items()}
         data = published.files.get(self.path)
-        if data is None:
+        if self.path in published.redirects:
+            status = 302
+            self.send_response(302)
+            self.send_header("Location", published.redirects[self.path])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif data is None:
             status = 404
             self.send_response(404)
             self.send_header("Content-Length", "0")

@@ -175,6 +175,18 @@ def test_plain_http_is_refused(tmp_path: Path, clock: Clock) -> None:
     assert "not an https:// URL" in source.refresh().problem
 
 
+def test_a_redirect_off_https_is_refused(
+    server: PolicyServer, tmp_path: Path, clock: Clock
+) -> None:
+    server.published.put("/policy.toml", policy_text("v1"))
+    source = _source(server, tmp_path / "cache", clock)
+    source.refresh()
+    server.published.redirects["/policy.toml"] = "http://127.0.0.1:9/policy.toml"
+    status = source.refresh()
+    assert status.cached and status.policy.policy.version == "v1"
+    assert "redirected to http://127.0.0.1:9/policy.toml" in status.problem
+
+
 def test_with_a_public_key_only_signed_policies_are_taken(
     server: PolicyServer, tmp_path: Path, clock: Clock, keys: tuple[Path, Path]
 ) -> None:

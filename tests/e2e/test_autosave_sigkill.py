@@ -47,7 +47,9 @@ def test_sigkill_while_typing_loses_at_most_one_second(tmp_path: Path) -> None:
         PYTHONUNBUFFERED="1",
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ui", "--data-dir", str(data), "--no-crash-dialog"],
+        # The app with a test driver that types into a new draft (tests/e2e/typing_driver.py).
+        [sys.executable, "-m", "tests.e2e.typing_driver", "--data-dir", str(data)],
+        cwd=Path(__file__).resolve().parents[2],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

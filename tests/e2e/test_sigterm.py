@@ -32,9 +32,11 @@ from tests.integration.test_exactly_once import (
 from tests.services import REPO_ROOT, RedmineServer
 
 
-def _app(data: Path, **env: str) -> subprocess.Popen[str]:
+def _app(data: Path, typing: bool = False, **env: str) -> subprocess.Popen[str]:
+    # typing: the app with the test driver that types into a new draft (typing_driver.py)
+    module = ["tests.e2e.typing_driver"] if typing else ["ui", "--no-crash-dialog"]
     return subprocess.Popen(
-        [sys.executable, "-m", "ui", "--data-dir", str(data), "--no-crash-dialog"],
+        [sys.executable, "-m", *module, "--data-dir", str(data)],
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -55,6 +57,7 @@ def test_sigterm_while_typing_keeps_every_character(tmp_path: Path) -> None:
     data = tmp_path / "data"
     proc = _app(
         data,
+        typing=True,
         ESCALATION_ASSISTANT_TEST_TYPE=SCRIPT,
         ESCALATION_ASSISTANT_TEST_TYPE_MS=str(INTERVAL_MS),
     )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -50,9 +50,8 @@ def test_full_path_through_every_page(
     choose(qtbot, i.level, "high")
     type_into(qtbot, i.users, "350")
     qtbot.keyClicks(i.business, "Shop down: 40 orders/hour lost")
-    qtbot.mouseClick(i.since_known, Qt.MouseButton.LeftButton)
     started = datetime(2026, 11, 26, 5, 55, tzinfo=UTC)
-    i.since.setDateTime(QDateTime.fromSecsSinceEpoch(int(started.timestamp())))
+    qtbot.keyClicks(i.since.edit, f"{started.astimezone():%Y-%m-%d %H:%M}")
     choose(qtbot, i.workaround_available, False)
     choose(qtbot, i.urgency, "low")
     assert "P3" in i.priority.text()

@@ -135,7 +135,7 @@ class AttachmentsPage(WizardPage):
         lay.addWidget(self.message)
         lay.addWidget(self.busy)
         lay.addWidget(self.progress)
-        self.add_field("attachments", "Attachments", box, focus=self.list)
+        self.add_field("attachments", "Attac&hments", box, focus=self.list)
         self.outer.addStretch(1)
 
         self.add_button.clicked.connect(self.choose_files)
@@ -192,7 +192,8 @@ class AttachmentsPage(WizardPage):
         def work() -> tuple[list[AttachmentRef], list[str]]:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / name
-                if not image.save(str(path), b"PNG"):
+                # The format comes from the ".png" suffix (PySide6 6.12 rejects b"PNG" here).
+                if not image.save(str(path)):
                     return [], ["The screen capture could not be encoded."]
                 return store_files(
                     store,
@@ -203,6 +204,14 @@ class AttachmentsPage(WizardPage):
                 )
 
         self.ctx.tasks.run(work, self._added, self._failed, write=True)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [self.list, self.add_button, self.capture_button, self.remove_button]
+
+    def show_problem(self, text: str) -> None:
+        """Say under the list why something could not be added (e.g. no screen capture)."""
+        self.message.setText(text)
+        self.message.show()
 
     def _advanced(self, filename: str, done: int, total: int) -> None:
         # Only what changed: a new label text lays the whole page out again.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,7 +22,10 @@ from ui.palette import box_style
 from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
+    from assistant.customers import KnownCustomer
     from ui.context import AppContext
+
+LOOKUP_DELAY_MS = 400  # after the last key in the account id: look it up once, not per key
 
 
 def open_url(url: str) -> None:
@@ -113,27 +116,49 @@ class CustomerPage(WizardPage):
         self.docs_box = QWidget()
         self.docs_box.setLayout(self.docs_row)
         self.docs_row.setContentsMargins(0, 0, 0, 0)
-        comp_box = QWidget()
-        comp_lay = QVBoxLayout(comp_box)
-        comp_lay.setContentsMargins(0, 0, 0, 0)
-        comp_lay.addWidget(self.component)
-        comp_lay.addWidget(self.component_info)
-        comp_lay.addWidget(self.docs_box)
         self.category = QComboBox()
         self.category.addItem("— choose a category —", "")
         for cat in policy.categories:
             self.category.addItem(cat.name, cat.id)
+        self.known = QLabel()  # "Filled in from …" after an account id lookup
+        self.known.setTextFormat(Qt.TextFormat.PlainText)
+        self.known.setWordWrap(True)
+        self.known.setAccessibleName("Customer lookup")
+        self.known.hide()
 
-        self.add_field("customer.name", "Customer name", self.name)
-        self.add_field("customer.account_id", "Account id", self.account)
-        self.add_field("customer.contact", "Customer contact", self.contact)
-        self.add_field("customer.domain", "Customer domain", self.domain)
-        self.add_field("component", "Component", comp_box, focus=self.component)
-        self.add_field("category", "Category", self.category)
+        # The account id comes first: a known one fills in the rest of the customer.
+        self.add_field("customer.account_id", "&Account id", self.account)
+        self.form.addRow("", self.known)
+        self.add_field("customer.name", "Customer na&me", self.name)
+        self.add_field("customer.contact", "Customer &contact", self.contact)
+        self.add_field("customer.domain", "Customer &domain", self.domain)
+        self.add_field("component", "Com&ponent", self.component)
+        self.add_field("category", "Ca&tegory", self.category)
+        # Below the category, so the component's links do not sit between the two fields
+        # in the Tab order (an agent tabs from component to category).
+        info_box = QWidget()
+        info_lay = QVBoxLayout(info_box)
+        info_lay.setContentsMargins(0, 0, 0, 0)
+        info_lay.addWidget(self.component_info)
+        info_lay.addWidget(self.docs_box)
+        self.checks_note = QLabel()  # "Ops' checks … started" once the wizard starts them
+        self.checks_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.checks_note.setWordWrap(True)
+        self.checks_note.hide()
+        info_lay.addWidget(self.checks_note)
+        self.form.addRow("", info_box)
         self.out_of_scope = OutOfScopePanel()
         self.out_of_scope.hide()
         self.outer.addWidget(self.out_of_scope)
         self.outer.addStretch(1)
+        self._lookup_timer = QTimer(self)
+        self._lookup_timer.setSingleShot(True)
+        self._lookup_timer.setInterval(LOOKUP_DELAY_MS)
+        self._lookup_timer.timeout.connect(self._look_up_account)
+        self.account.textEdited.connect(lambda _t: self._lookup_timer.start())
+        self.account.editingFinished.connect(self._look_up_now)
+        self._looked_up = ""
+        self._esc_id = ""
 
         for edit in (self.name, self.account, self.contact, self.domain):
             edit.textEdited.connect(self.emit_changed)
@@ -160,6 +185,73 @@ class CustomerPage(WizardPage):
                 self.docs_row.addWidget(link_button("Runbook", str(comp.runbook)))
             self.docs_row.addStretch(1)
             self.docs_box.show()
+        self.apply_tab_order()
+        self.emit_changed()
+
+    def tab_chain(self) -> list[QWidget]:
+        links = [
+            w
+            for i in range(self.docs_row.count())
+            if (w := self.docs_row.itemAt(i).widget()) is not None  # type: ignore[union-attr]
+        ]
+        return [
+            self.account,
+            self.name,
+            self.contact,
+            self.domain,
+            self.component,
+            self.category,
+            *links,
+            self.out_of_scope.link,
+            self.out_of_scope.keep,
+        ]
+
+    def show_checks_note(self, text: str) -> None:
+        self.checks_note.setText(text)
+        self.checks_note.setVisible(bool(text))
+
+    # -- known customers ----------------------------------------------------------------
+
+    def _look_up_now(self) -> None:
+        if self._lookup_timer.isActive():
+            self._lookup_timer.stop()
+            self._look_up_account()
+
+    def _look_up_account(self) -> None:
+        """Fill in name, contact and domain from an earlier escalation of this account."""
+        account = self.account.text().strip()
+        store = self.ctx.store
+        if not account or account == self._looked_up or store is None:
+            return
+        self._looked_up = account
+
+        def work() -> tuple[str, KnownCustomer | None]:
+            from assistant.customers import find_known_customer
+
+            return account, find_known_customer(store, account, exclude=self._esc_id)
+
+        self.ctx.tasks.run(work, self._account_found, lambda _exc: None)
+
+    def _account_found(self, result: tuple[str, KnownCustomer | None]) -> None:
+        account, known = result
+        if known is None or account != self.account.text().strip():
+            return  # unknown, or the agent typed on meanwhile
+        filled = []
+        for edit, value, what in (
+            (self.name, known.customer.name, "name"),
+            (self.contact, known.customer.contact, "contact"),
+            (self.domain, known.customer.domain, "domain"),
+        ):
+            if value and not edit.text().strip():  # never overwrite what the agent typed
+                edit.setText(value)
+                filled.append(what)
+        if not filled:
+            return
+        self.known.setText(
+            f"Filled in {', '.join(filled)} from this account's escalation "
+            f"“{known.title or known.short_id}” ({known.when}). Check they are still right."
+        )
+        self.known.show()
         self.emit_changed()
 
     def _category_changed(self, *_args: object) -> None:
@@ -185,6 +277,8 @@ class CustomerPage(WizardPage):
         combo.setCurrentIndex(max(i, 0))
 
     def _load(self, esc: Escalation) -> None:
+        self._looked_up = esc.customer.account_id.strip()
+        self._esc_id = str(esc.id)
         self.name.setText(esc.customer.name)
         self.account.setText(esc.customer.account_id)
         self.contact.setText(esc.customer.contact)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDateTimeEdit,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -22,6 +18,7 @@ from PySide6.QtWidgets import (
 from assistant.model import Escalation, Level, PriorityDecision
 from ui.palette import box_style
 from ui.wizard.page import WizardPage
+from ui.wizard.since_field import SinceField
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -64,21 +61,11 @@ class ImpactPage(WizardPage):
         self.users.setSpecialValueText("Unknown")
         self.users.setValue(-1)
         self.business = text_box()
-        self.since_known = QCheckBox("Known")
-        self.since_known.setAccessibleName("Start time known")
-        self.since = QDateTimeEdit()
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.since.setDateTime(QDateTime.currentDateTime())
-        self.since.setEnabled(False)
-        since_box = QWidget()
-        since_lay = QHBoxLayout(since_box)
-        since_lay.setContentsMargins(0, 0, 0, 0)
-        since_lay.addWidget(self.since_known)
-        since_lay.addWidget(self.since, 1)
+        self.since = SinceField()
 
         self.workaround_available = QComboBox()
-        for text, value in (("Not known", None), ("Yes", True), ("No", False)):
+        # First letters differ (u, y, n): one key picks the answer.
+        for text, value in (("Unknown", None), ("Yes", True), ("No", False)):
             self.workaround_available.addItem(text, value)
         self.workaround = QLineEdit()
         self.workaround.setPlaceholderText("What the customer can do meanwhile")
@@ -111,20 +98,18 @@ class ImpactPage(WizardPage):
         self.priority.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.priority.setStyleSheet(box_style("#derivedPriority", "neutral"))
 
-        self.add_field("impact.level", "Impact", level_box, focus=self.level)
-        self.add_field("impact.users_affected", "Users affected", self.users)
-        self.add_field("impact.business_impact", "Business impact", self.business)
-        self.add_field("impact.started_at", "Since when", since_box, focus=self.since_known)
-        self.since.setAccessibleName("Since when (date and time)")
+        self.add_field("impact.level", "&Impact", level_box, focus=self.level)
+        self.add_field("impact.users_affected", "&Users affected", self.users)
+        self.add_field("impact.business_impact", "Business im&pact", self.business)
+        self.add_field("impact.started_at", "Since &when", self.since, focus=self.since.edit)
         self.add_field(
-            "impact.workaround_available", "Workaround available", self.workaround_available
+            "impact.workaround_available", "Wor&karound available", self.workaround_available
         )
-        wl = QLabel("Workaround:")
+        wl = QLabel("Wo&rkaround:")
         wl.setBuddy(self.workaround)
         self.form.addRow(wl, self.workaround)
-        self.add_field("urgency", "Urgency", urgency_box, focus=self.urgency)
+        self.add_field("urgency", "Ur&gency", urgency_box, focus=self.urgency)
         pl = QLabel("Priority (derived):")
-        pl.setBuddy(self.priority)
         self.priority.setAccessibleName("Derived priority")
         self.form.addRow(pl, self.priority)
         self.outer.addStretch(1)
@@ -133,8 +118,7 @@ class ImpactPage(WizardPage):
         self.urgency.currentIndexChanged.connect(self._levels_changed)
         self.users.valueChanged.connect(self.emit_changed)
         self.business.textChanged.connect(self.emit_changed)
-        self.since_known.toggled.connect(self._since_toggled)
-        self.since.dateTimeChanged.connect(self.emit_changed)
+        self.since.changed.connect(self.emit_changed)
         self.workaround_available.currentIndexChanged.connect(self._workaround_changed)
         self.workaround.textEdited.connect(self.emit_changed)
         self._workaround_changed()
@@ -151,21 +135,31 @@ class ImpactPage(WizardPage):
             hint.setVisible(bool(desc))
         self.emit_changed()
 
-    def _since_toggled(self, on: bool) -> None:
-        self.since.setEnabled(on)
-        self.emit_changed()
-
     def _workaround_changed(self, *_args: object) -> None:
         self.workaround.setEnabled(self.workaround_available.currentData() is True)
         self.emit_changed()
 
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.level,
+            self.users,
+            self.business,
+            self.since.edit,
+            self.workaround_available,
+            self.workaround,
+            self.urgency,
+            self.priority,
+        ]
+
     def show_priority(self, decision: PriorityDecision | None) -> None:
         if decision is None:
             self.priority.setText("Not derived yet: choose the impact and the urgency.")
+            self.priority.setAccessibleName("Derived priority: not derived yet")
         else:
             self.priority.setText(decision.reason)
-        # A screen reader reads the value ("Derived priority: … P2 High …"), not a fixed name.
-        self.priority.setAccessibleName(f"Derived priority: {self.priority.text()}")
+            # A screen reader reads the name: it must carry the value ("P2 High"), not a
+            # fixed caption.
+            self.priority.setAccessibleName(f"Derived priority: {decision.id} {decision.name}")
 
     def _load(self, esc: Escalation) -> None:
         imp = esc.impact
@@ -178,11 +172,7 @@ class ImpactPage(WizardPage):
         self._levels_changed()
         self.users.setValue(-1 if imp.users_affected is None else imp.users_affected)
         self.business.setPlainText(imp.business_impact)
-        self.since_known.setChecked(imp.started_at is not None)
-        if imp.started_at is not None:
-            self.since.setDateTime(
-                QDateTime.fromMSecsSinceEpoch(int(imp.started_at.timestamp() * 1000))
-            )
+        self.since.set_value(imp.started_at)
         idx = {None: 0, True: 1, False: 2}[imp.workaround_available]
         self.workaround_available.setCurrentIndex(idx)
         self.workaround.setText(imp.workaround)
@@ -196,10 +186,6 @@ class ImpactPage(WizardPage):
         esc.urgency = Level(urgency) if urgency else None
         imp.users_affected = None if self.users.value() < 0 else self.users.value()
         imp.business_impact = self.business.toPlainText()
-        imp.started_at = (
-            datetime.fromtimestamp(self.since.dateTime().toSecsSinceEpoch()).astimezone()
-            if self.since_known.isChecked()
-            else None
-        )
+        imp.started_at = self.since.value()
         imp.workaround_available = self.workaround_available.currentData()
         imp.workaround = self.workaround.text()

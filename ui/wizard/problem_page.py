@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assistant.model import Escalation
 from ui.wizard.impact_page import text_box
@@ -16,9 +25,13 @@ if TYPE_CHECKING:
 
 
 class ProblemPage(WizardPage):
-    """Title, summary, steps, expected vs actual, URLs, browser, region, error messages."""
+    """Title, summary, steps, expected vs actual, URLs, browser, region, error messages.
+
+    Signals: ``check_urls_requested(list[str])`` when the agent asks to check the URLs.
+    """
 
     title = "Problem & reproduction"
+    check_urls_requested = Signal(list)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -36,15 +49,36 @@ class ProblemPage(WizardPage):
         self.errors_box = text_box(3)
         self.errors_box.setPlaceholderText("Exact error messages, copied")
 
-        self.add_field("title", "Title", self.title_edit)
-        self.add_field("summary", "Summary", self.summary)
-        self.add_field("steps", "Steps to reproduce", self.steps, focus=self.steps.first_edit())
-        self.add_field("expected", "Expected behaviour", self.expected)
-        self.add_field("actual", "Actual behaviour", self.actual)
-        self.add_field("environment.urls", "Affected URLs", self.urls)
-        self.add_field("environment.browser", "Browser / client", self.browser)
-        self.add_field("environment.region", "Region", self.region)
-        self.add_field("environment.error_messages", "Error messages", self.errors_box)
+        # Alt+K is a page shortcut, not a button mnemonic: a mnemonic clicks 100 ms later
+        # (animateClick), and a Tab pressed meanwhile would send the next typing nowhere.
+        self.check_urls = QPushButton("Check these URLs (Alt+K)")
+        self.check_urls.setAccessibleName("Add the affected URLs as status checks")
+        self.check_urls.setToolTip(
+            "Adds an HTTP check for each URL above and runs it now; the results go into "
+            "the escalation as evidence (see Status checks)."
+        )
+        self.check_urls.setEnabled(False)
+        self.urls_note = QLabel()
+        self.urls_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.urls_note.setWordWrap(True)
+        urls_box = QWidget()
+        ulay = QVBoxLayout(urls_box)
+        ulay.setContentsMargins(0, 0, 0, 0)
+        ulay.addWidget(self.urls)
+        urow = QHBoxLayout()
+        urow.addWidget(self.check_urls)
+        urow.addWidget(self.urls_note, 1)
+        ulay.addLayout(urow)
+
+        self.add_field("title", "&Title", self.title_edit)
+        self.add_field("summary", "S&ummary", self.summary)
+        self.add_field("steps", "Steps to &reproduce", self.steps, focus=self.steps.first_edit())
+        self.add_field("expected", "&Expected behaviour", self.expected)
+        self.add_field("actual", "&Actual behaviour", self.actual)
+        self.add_field("environment.urls", "Affected UR&Ls", urls_box, focus=self.urls)
+        self.add_field("environment.browser", "Bro&wser / client", self.browser)
+        self.add_field("environment.region", "Re&gion", self.region)
+        self.add_field("environment.error_messages", "Error &messages", self.errors_box)
         self.outer.addStretch(1)
 
         self.title_edit.textEdited.connect(self.emit_changed)
@@ -53,6 +87,42 @@ class ProblemPage(WizardPage):
         for box in (self.summary, self.expected, self.actual, self.urls, self.errors_box):
             box.textChanged.connect(self.emit_changed)
         self.steps.changed.connect(self.emit_changed)
+        self.steps.rows_changed.connect(self.apply_tab_order)
+        self.urls.textChanged.connect(self._urls_changed)
+        self.check_urls.clicked.connect(self._check_urls_clicked)
+        check_key = QShortcut(QKeySequence("Alt+K"), self, self._check_urls_clicked)
+        check_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.apply_tab_order()
+
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.title_edit,
+            self.summary,
+            *self.steps.tab_chain(),
+            self.expected,
+            self.actual,
+            self.urls,
+            self.check_urls,
+            self.browser,
+            self.region,
+            self.errors_box,
+        ]
+
+    def typed_urls(self) -> list[str]:
+        """The affected URLs as typed (one per line), web addresses only."""
+        lines = (u.strip() for u in self.urls.toPlainText().splitlines())
+        return [u for u in lines if u.startswith(("http://", "https://"))]
+
+    def _urls_changed(self) -> None:
+        self.check_urls.setEnabled(bool(self.typed_urls()))
+
+    def _check_urls_clicked(self) -> None:
+        urls = self.typed_urls()
+        if urls:
+            # Alt+K from the URLs field: Tab then goes on from the button to the next field.
+            self.check_urls.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.check_urls_requested.emit(urls)
+            self.urls_note.setText(f"{len(urls)} check(s) added and running — see Status checks.")
 
     def focus_field(self, path: str) -> bool:
         if path == "steps":

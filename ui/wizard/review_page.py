@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 SUBMIT_LABEL = "Submit to Ops  (Ctrl+Enter)"
+NO_TRACKER = (
+    "No Ops tracker is set up on this computer: Submit will keep the escalation in the "
+    "outbox, and it is sent once a tracker is set up."
+)
 
 
 class TicketPreview(QTextBrowser):
@@ -42,7 +46,13 @@ class TicketPreview(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)
         self.setAccessibleName("Ticket preview")
+        self.setTabChangesFocus(True)  # Tab moves on instead of walking the links (no trap)
         self.anchorClicked.connect(self._open_link)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # QTextBrowser walks its links on Tab first; the preview is one Tab stop, like
+        # every other field (its links open with the mouse; the URLs are on other pages).
+        return QWidget.focusNextPrevChild(self, next)
 
     @staticmethod
     def _open_link(url: QUrl) -> None:
@@ -58,18 +68,20 @@ class ReviewPage(WizardPage):
     """The rendered ticket, the completeness list and the submit button.
 
     Signals: ``jump(path)`` to go to a field's page and focus it; ``submit_requested()``;
-    ``add_to_requested(TicketRef)`` to add this escalation to an existing ticket instead.
+    ``add_to_requested(TicketRef)`` to add this escalation to an existing ticket instead;
+    ``settings_requested()`` for "Set up tracker…".
     """
 
     title = "Review & submit"
     jump = Signal(str)
     submit_requested = Signal()
     add_to_requested = Signal(object)
+    settings_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.preview = TicketPreview()
-        self.preview.setMinimumHeight(260)
+        self.preview.setMinimumHeight(160)  # the submit row stays on a 600 px screen
         self.completeness = QListWidget()
         self.completeness.setAccessibleName("Completeness")
         self.completeness.setMinimumWidth(230)
@@ -78,14 +90,14 @@ class ReviewPage(WizardPage):
         left = QWidget()
         llay = QVBoxLayout(left)
         llay.setContentsMargins(0, 0, 0, 0)
-        plab = QLabel("Ticket as Ops will receive it:")
+        plab = QLabel("&Ticket as Ops will receive it:")
         plab.setBuddy(self.preview)
         llay.addWidget(plab)
         llay.addWidget(self.preview, 1)
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
-        clab = QLabel("Required for this priority (click to fix):")
+        clab = QLabel("Required for this priority (activate to &fix):")
         clab.setWordWrap(True)
         clab.setBuddy(self.completeness)
         rlay.addWidget(clab)
@@ -123,6 +135,21 @@ class ReviewPage(WizardPage):
         self.submit_button.setAccessibleName("Submit to Ops")
         self.submit_button.setDefault(True)
         self.submit_button.clicked.connect(self.submit_requested)
+        # Said before the click: without a tracker, submit only queues.
+        self.tracker_note = QLabel(NO_TRACKER)
+        self.tracker_note.setObjectName("trackerNote")
+        self.tracker_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.tracker_note.setWordWrap(True)
+        self.setup_button = QPushButton("Set &up tracker…")
+        self.setup_button.setAccessibleName("Set up tracker")
+        self.setup_button.clicked.connect(self.settings_requested)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.tracker_note, 1)
+        note_row.addWidget(self.setup_button)
+        self.tracker_box = QWidget()
+        self.tracker_box.setLayout(note_row)
+        note_row.setContentsMargins(0, 0, 0, 0)
+        self.outer.addWidget(self.tracker_box)
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         self.show_request = ShowRequestButton(ctx)  # the dry run of what submit sends
@@ -130,6 +157,30 @@ class ReviewPage(WizardPage):
         row.addWidget(self.submit_button)
         self.outer.addLayout(row)
         self._generation = 0
+
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.preview,
+            self.completeness,
+            *self.similar.tab_chain(),
+            self.redactions.tree,
+            self.redactions.open_button,
+            self.redactions.keep_button,
+            self.setup_button,
+            self.show_request,
+            self.submit_button,
+        ]
+
+    def tracker_ready(self) -> bool:
+        """Whether a tracker is set up (else submit queues the escalation until one is)."""
+        settings = self.ctx.settings
+        return settings is not None and bool(settings.tracker.type and settings.tracker.url)
+
+    def show_outcome(self, text: str) -> None:
+        """After submit: the button says what became of it (it stays disabled)."""
+        self.submit_button.setText(text)
+        self.submit_button.setAccessibleName(text)
+        self.submit_button.setEnabled(False)
 
     def _activated(self, item: QListWidgetItem) -> None:
         path = item.data(PATH_ROLE)
@@ -139,6 +190,7 @@ class ReviewPage(WizardPage):
     def refresh(self, escalation: Escalation) -> None:
         """Render the ticket in a worker, update the completeness list, find similar ones."""
         policy = self.ctx.policy
+        self.tracker_box.setVisible(not self.tracker_ready())
         self.similar.search(escalation)
         self.redactions.show_attachments(escalation.attachments)
         self.show_request.escalation = escalation

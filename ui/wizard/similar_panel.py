@@ -77,7 +77,7 @@ class SimilarPanel(QWidget):
         self.tickets.currentRowChanged.connect(self._update_buttons)
         self.tickets.itemActivated.connect(lambda _item: self.open_selected())
         heading.setBuddy(self.tickets)
-        self.open_button = QPushButton("&Open")
+        self.open_button = QPushButton("Op&en")  # Alt+O opens the scrubbed copy
         self.open_button.setAccessibleName("Open similar ticket")
         self.open_button.setToolTip("Open the chosen ticket in the browser")
         self.open_button.clicked.connect(self.open_selected)
@@ -103,6 +103,9 @@ class SimilarPanel(QWidget):
         self._show_refs([])
 
     # -- searching -----------------------------------------------------------------------
+
+    def tab_chain(self) -> list[QWidget]:
+        return [self.tickets, self.open_button, self.add_button]
 
     def tracker_configured(self) -> bool:
         settings = self.ctx.settings

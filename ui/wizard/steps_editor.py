@@ -19,10 +19,13 @@ from ui.palette import muted_style
 class StepsEditor(QWidget):
     """One line edit per step, numbered; Enter adds a step below, Alt+Up/Down move it.
 
-    Signals: ``changed()`` after any edit, addition, removal or move.
+    Signals: ``changed()`` after any edit, addition, removal or move; ``rows_changed()``
+    when rows were added or removed (the page redoes its Tab order: new rows are created
+    last, so Qt's default order would put them after the page's other fields).
     """
 
     changed = Signal()
+    rows_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -31,7 +34,7 @@ class StepsEditor(QWidget):
         self._current = 0
         self.rows = QVBoxLayout()
         self.rows.setContentsMargins(0, 0, 0, 0)
-        self.add_button = QPushButton("&Add step")
+        self.add_button = QPushButton("A&dd step")
         self.remove_button = QPushButton("Remove step")
         self.up_button = QPushButton("Move up")
         self.down_button = QPushButton("Move down")
@@ -51,7 +54,11 @@ class StepsEditor(QWidget):
         for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
-        hint = QLabel("Enter adds a step below · Alt+Up / Alt+Down move the current step")
+        hint = QLabel(
+            "Enter adds a step below · Backspace in an empty step removes it · "
+            "Alt+Up / Alt+Down move the current step"
+        )
+        hint.setWordWrap(True)
         hint.setStyleSheet(muted_style())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -71,6 +78,7 @@ class StepsEditor(QWidget):
 
     def set_steps(self, steps: list[str]) -> None:
         texts = steps or [""]
+        count = len(self.edits)
         while len(self.edits) < len(texts):
             self._append_row("")
         while len(self.edits) > len(texts):
@@ -79,6 +87,8 @@ class StepsEditor(QWidget):
             edit.setText(text)
         self._current = min(self._current, len(self.edits) - 1)
         self._renumber()
+        if count != len(self.edits):
+            self.rows_changed.emit()
 
     # -- editing ------------------------------------------------------------------------
 
@@ -89,6 +99,11 @@ class StepsEditor(QWidget):
         row.addWidget(self.numbers[-1])
         row.addWidget(self.edits[-1], 1)
         self.rows.addLayout(row)
+        if self.isVisible():
+            # A layout shows new children only on the next event loop turn; the new step
+            # must take the focus (and the keys typed next) right away.
+            self.numbers[-1].show()
+            self.edits[-1].show()
 
     def _make_edit(self, text: str) -> QLineEdit:
         edit = QLineEdit(text)
@@ -153,6 +168,16 @@ class StepsEditor(QWidget):
     def first_edit(self) -> QLineEdit:
         return self.edits[0]
 
+    def tab_chain(self) -> list[QWidget]:
+        """The steps in order, then the buttons under them (as they are shown)."""
+        return [
+            *self.edits,
+            self.add_button,
+            self.remove_button,
+            self.up_button,
+            self.down_button,
+        ]
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn:
             i = self._index_of(watched)
@@ -168,5 +193,17 @@ class StepsEditor(QWidget):
             i = self._index_of(watched)
             if i >= 0:
                 self.move_step(i, -1 if event.key() == Qt.Key.Key_Up else 1)
+                return True
+        elif (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Backspace
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            i = self._index_of(watched)
+            if i > 0 and not self.edits[i].text():
+                self.remove_step(i)  # an empty step goes away; the cursor ends the one above
+                self._focus(i - 1)
+                self.edits[i - 1].end(False)
                 return True
         return super().eventFilter(watched, event)

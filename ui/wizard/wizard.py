@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -41,16 +42,36 @@ if TYPE_CHECKING:
 log = logging.getLogger("ui.wizard")
 
 CAPTURE_DELAY_MS = 400  # long enough for the window manager to unmap the hidden wizard
+CHECKS_DELAY_MS = 800  # after the last key in the domain: start Ops' checks once, not per key
+
+
+def capture_unavailable() -> str:
+    """Why this session cannot capture the screen (``""``: it can try)."""
+    platform = QGuiApplication.platformName()
+    if platform.startswith("wayland"):
+        # Wayland gives no client the screen's pixels; only the desktop portal can, and Qt
+        # does not use it for grabWindow.
+        return (
+            "Screen capture is not possible from the app under Wayland (the desktop does not "
+            "let applications read the screen). Take a screenshot with your desktop's tool "
+            "(e.g. the Print key) and add it with Add files."
+        )
+    return ""
 
 
 class EscalationWizard(QWidget):
     """Edits one escalation page by page; every change is autosaved.
 
-    Signals: ``closed(id)`` when the window closed, ``submitted(escalation)`` after submit.
+    Keyboard: Ctrl+PgDown / Ctrl+PgUp next / previous page, Ctrl+Enter from any page
+    goes to the review and submits (or says what is missing), Ctrl+S saves, Esc closes.
+
+    Signals: ``closed(id)`` when the window closed, ``submitted(escalation)`` after submit,
+    ``settings_requested()`` when the agent asks to set up the tracker.
     """
 
     closed = Signal(str)
     submitted = Signal(object)
+    settings_requested = Signal()
 
     def __init__(self, ctx: AppContext, escalation: Escalation, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
@@ -62,6 +83,10 @@ class EscalationWizard(QWidget):
         self._submitting: tuple[str, TicketRef | None] | None = None  # (id, add_to)
         self._awaiting_queue = False
         self._controller: SubmitController | None = None
+        self._submit_after_checks = False
+        self._outcome = ""  # what became of the submit, for Esc's question afterwards
+        # Ops' checks start as soon as their targets are known; this is what they ran for.
+        self._checks_started_for: tuple[str, str] | None = None
         apply_priority(ctx.policy, escalation)
 
         self.customer_page = CustomerPage(ctx)
@@ -91,6 +116,9 @@ class EscalationWizard(QWidget):
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            # The scroll area itself took a Tab stop of its own: an invisible stop between
+            # the page list and the first field, where typed text was lost.
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             scroll.setWidget(page)
             scroll.setAccessibleName(page.title)  # a focusable area is never nameless
             self.scrolls.append(scroll)
@@ -130,6 +158,13 @@ class EscalationWizard(QWidget):
         for page in self.pages:
             page.load(escalation)
             page.changed.connect(lambda p=page: self._page_changed(p))
+            page.tab_order_changed.connect(self.apply_tab_order)
+        if escalation.checks:
+            self._checks_started_for = self._check_targets()  # resumed: results are there
+        self._checks_timer = QTimer(self)
+        self._checks_timer.setSingleShot(True)
+        self._checks_timer.setInterval(CHECKS_DELAY_MS)
+        self._checks_timer.timeout.connect(self._start_checks)
         self.sidebar.currentRowChanged.connect(self._sidebar_changed)
         self.back_button.clicked.connect(lambda: self.go_to(self.current_index() - 1))
         self.next_button.clicked.connect(self.next_page)
@@ -140,6 +175,8 @@ class EscalationWizard(QWidget):
         self.review_page.jump.connect(self.jump_to)
         self.review_page.submit_requested.connect(self.submit)
         self.review_page.add_to_requested.connect(self.add_to_existing)
+        self.review_page.settings_requested.connect(self.settings_requested)
+        self.problem_page.check_urls_requested.connect(self._check_urls)
         self.review_page.redactions.attachment_changed.connect(
             self.attachments_page.replace_attachment
         )
@@ -147,12 +184,44 @@ class EscalationWizard(QWidget):
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(seq), self, self._submit_shortcut)
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, self.next_page)
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self.go_to(self.current_index() - 1))
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close)
 
         self._update_required()
         self._update_title()
+        self.apply_tab_order()
         self.go_to(0)
         self._fit_to_screen()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Typing starts in the first empty field, not in the sidebar.
+        QTimer.singleShot(0, self._focus_start)
+
+    def _focus_start(self) -> None:
+        """Focus the first empty field, unless focus was already put on a field on purpose
+        (Qt's own initial focus lands on the first Tab stop)."""
+        page = self.current_page()
+        focused = self.focusWidget()
+        if focused is None or not page.isAncestorOf(focused) or focused is page.tab_chain()[0]:
+            page.focus_first()
+
+    def apply_tab_order(self) -> None:
+        """Tab follows what the agent sees: the page's fields top to bottom, the buttons
+        under them, then the page list; hidden pages' fields are skipped by Qt."""
+        chain: list[QWidget] = []
+        for page in self.pages:
+            chain.extend(page.tab_chain())
+        chain += [
+            self.save_button,
+            self.close_button,
+            self.back_button,
+            self.next_button,
+            self.sidebar,
+        ]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -189,6 +258,8 @@ class EscalationWizard(QWidget):
         if self.pages[index] is self.review_page:
             self._refresh_review()
         self._update_buttons()
+        if self.isVisible() and not self.sidebar.hasFocus():
+            self.pages[index].focus_first()
 
     def _sidebar_changed(self, row: int) -> None:
         if row >= 0 and row != self.current_index():
@@ -259,15 +330,19 @@ class EscalationWizard(QWidget):
 
     def _page_changed(self, page: WizardPage) -> None:
         esc = self.escalation
+        levels = (esc.impact.level, esc.urgency)
         page.apply(esc)
         before = esc.priority
         apply_priority(self.ctx.policy, esc)
-        if esc.priority != before:
+        # The impact alone already narrows the possible priorities (and their fields).
+        if esc.priority != before or (esc.impact.level, esc.urgency) != levels:
             self._update_required()
         if page is self.problem_page:
             self._update_title()
         if page is self.customer_page:
             self._update_buttons()
+            if self._check_targets() != self._checks_started_for:
+                self._checks_timer.start()  # once the agent stops typing the domain
         page.hide_filled(set(self.missing_on(page)))
         self.autosave.schedule(esc)
 
@@ -277,14 +352,69 @@ class EscalationWizard(QWidget):
         esc = self.escalation
         required = set(required_fields(self.ctx.policy, esc))
         label = f"{esc.priority.id} {esc.priority.name}" if esc.priority else "every escalation"
+        only_at = {} if esc.priority else self._required_at_some_priority(required)
         for page in self.pages:
-            page.set_required(required, label)
+            page.set_required(required, label, only_at)
         self.impact_page.show_priority(esc.priority)
+
+    def _required_at_some_priority(self, base: set[str]) -> dict[str, str]:
+        """Before the priority is known: fields the priorities still possible require,
+        each with those priorities ("P1/P2"), so no page turns out unfinished later."""
+        policy, esc = self.ctx.policy, self.escalation
+        impacts = [esc.impact.level] if esc.impact.level else [d.id for d in policy.impact_levels]
+        urgencies = [esc.urgency] if esc.urgency else [d.id for d in policy.urgency_levels]
+        possible: list[str] = []
+        for i in impacts:
+            for u in urgencies:
+                pid = policy.matrix.get(i, {}).get(u)
+                if pid and pid not in possible:
+                    possible.append(pid)
+        by_field: dict[str, list[str]] = {}
+        for prio in policy.priorities:
+            if prio.id in possible:
+                for path in prio.required_fields:
+                    if path not in base:
+                        by_field.setdefault(path, []).append(prio.id)
+        return {path: "/".join(ids) for path, ids in by_field.items()}
 
     def _refresh_review(self) -> None:
         esc = self.escalation
         self.review_page.refresh(esc)
         self.review_page.show_blockers(esc, [f.label for f in missing_fields(self.ctx.policy, esc)])
+
+    # -- checks in the background -------------------------------------------------------
+
+    def _check_targets(self) -> tuple[str, str] | None:
+        """(component, domain) once both are known: what Ops' checks run against."""
+        esc = self.escalation
+        domain = esc.customer.domain.strip()
+        if not esc.component or not domain or self.ctx.policy.component(esc.component) is None:
+            return None
+        return esc.component, domain
+
+    def _start_checks(self) -> None:
+        """Run Ops' checks for the chosen component now, so results wait on the checks page.
+
+        Uses the checks page's public calls only (``refresh_checks`` rebuilds its rows for
+        the current targets, ``run_all`` runs those not running yet).
+        """
+        targets = self._check_targets()
+        if targets is None or targets == self._checks_started_for or self._read_only:
+            return
+        self._checks_started_for = targets
+        self.checks_page.refresh_checks()
+        self.checks_page.run_all()
+        component = self.ctx.policy.component(targets[0])
+        name = component.name if component is not None else targets[0]
+        self.customer_page.show_checks_note(
+            f"Ops' checks for {name} are running against {targets[1]}; "
+            "their results wait on Status checks."
+        )
+
+    def _check_urls(self, urls: list[str]) -> None:
+        """The problem page's "Check these URLs": one HTTP check per URL, run now."""
+        for url in urls:
+            self.checks_page.add_check("http", url)
 
     # -- saving -------------------------------------------------------------------------
 
@@ -300,6 +430,7 @@ class EscalationWizard(QWidget):
             self.banner.hide()
             self.banner.setProperty("saveProblem", False)
         self.save_state.setText(f"Saved {datetime.now():%H:%M:%S}")
+        self.save_state.setAccessibleName(self.save_state.text())
 
     def _became_read_only(self, message: str) -> None:
         """The stored escalation was queued or sent elsewhere: stop editing, say so."""
@@ -315,6 +446,7 @@ class EscalationWizard(QWidget):
 
     def _save_failed(self, message: str) -> None:
         self.save_state.setText("Not saved")
+        self.save_state.setAccessibleName("Not saved")
         self.banner.setProperty("saveProblem", True)
         self.banner.show_message(
             f"Your draft could not be saved: {message}\nIt is kept in this window and "
@@ -325,8 +457,15 @@ class EscalationWizard(QWidget):
     # -- submit -------------------------------------------------------------------------
 
     def _submit_shortcut(self) -> None:
-        if self.current_page() is self.review_page:
-            self.submit()
+        """Ctrl+Enter on any page: show the review and submit, or say what is missing."""
+        if self._read_only:
+            return
+        self.current_page().apply(self.escalation)
+        self.autosave.flush()
+        review = self.pages.index(self.review_page)
+        if self.current_index() != review:
+            self.go_to(review)
+        self.submit()
 
     def add_to_existing(self, ref: TicketRef) -> bool:
         """Post the escalation as a comment on ``ref`` instead of creating a ticket."""
@@ -344,6 +483,14 @@ class EscalationWizard(QWidget):
             self.review_page.show_blockers(esc, [])
             return False
         missing = missing_fields(self.ctx.policy, esc)
+        if [f.path for f in missing] == ["checks"] and self.checks_page.running:
+            # Only the check results are missing and they are on their way: submit when
+            # they are in, instead of sending the agent to the checks page.
+            if not self._submit_after_checks:
+                self._submit_after_checks = True
+                self.checks_page.idle.connect(self._checks_idle_submit)
+            self.review_page.show_submitting("Waiting for the status checks…")
+            return True
         if missing:
             for page in self.pages:
                 page.show_missing(self.missing_on(page))
@@ -373,6 +520,15 @@ class EscalationWizard(QWidget):
         self.submitted.emit(esc)
         return True
 
+    def _checks_idle_submit(self) -> None:
+        if not self._submit_after_checks:
+            return
+        self._submit_after_checks = False
+        self.checks_page.idle.disconnect(self._checks_idle_submit)
+        self.review_page.show_submitting("")
+        self.checks_page.apply(self.escalation)
+        self.submit()
+
     def _set_read_only(self, read_only: bool) -> None:
         """Stop edits after submit; pages are disabled as they are shown, not all at once.
 
@@ -400,22 +556,39 @@ class EscalationWizard(QWidget):
             and self._controller.last_id == self._submitting[0]
         )
 
+    def _show_submit_row(self) -> None:
+        index = self.pages.index(self.review_page)
+        self.scrolls[index].ensureWidgetVisible(self.review_page.submit_button, 20, 20)
+
     def _submit_done(self, key: str, url: str) -> None:
         if self._mine():
             self._awaiting_queue = False
             added = self._submitting is not None and self._submitting[1] is not None
             what = f"Added to Ops' ticket {key}" if added else f"Submitted to Ops as {key}"
+            self._outcome = f"{what}."
+            self.review_page.show_outcome(f"✓ {what}")
+            self._show_submit_row()
             self.banner.show_message(f"{what} — {url}", "info")
 
     def _submit_queued(self, message: str) -> None:
         if self._mine():
             self._awaiting_queue = False
+            self._outcome = "It is queued in the outbox and sent when the tracker is reachable."
+            self.review_page.show_outcome("Queued — not sent yet")
+            self._show_submit_row()
             self.banner.show_message(message, "warning")
 
     def _submit_attention(self, reason: str) -> None:
         if self._mine():
             self._awaiting_queue = False
-            self.banner.show_message(f"Needs attention: {reason}", "error")
+            self._outcome = "It needs your attention in the outbox before it can be sent."
+            self.review_page.show_outcome("Not sent — needs attention")
+            self._show_submit_row()
+            self.banner.show_message(
+                f"Needs attention: {reason}\nFix it, then use Retry in the Outbox window "
+                "(or pull it back to edit).",
+                "error",
+            )
 
     def _submit_refused(self, message: str) -> None:
         if not self._awaiting_queue:
@@ -431,6 +604,10 @@ class EscalationWizard(QWidget):
 
     def capture_screen(self) -> None:
         """Hide the wizard, grab the screen after a short delay, show it again."""
+        why = capture_unavailable()
+        if why:
+            self.attachments_page.show_problem(why)
+            return
         self.hide()
         QTimer.singleShot(CAPTURE_DELAY_MS, self._grab)
 
@@ -441,8 +618,13 @@ class EscalationWizard(QWidget):
         self.raise_()
         self.activateWindow()
         self.go_to(self.pages.index(self.attachments_page))
-        if image is not None and not image.isNull():
-            self.attachments_page.add_capture(image)
+        if image is None or image.isNull():
+            self.attachments_page.show_problem(
+                "The screen could not be captured here (the display server refused it). "
+                "Take a screenshot with your desktop's tool and add it with Add files."
+            )
+            return
+        self.attachments_page.add_capture(image)
 
     # -- closing ------------------------------------------------------------------------
 
@@ -456,6 +638,11 @@ class EscalationWizard(QWidget):
         """Esc / Close: save now, then ask before closing (non-blocking)."""
         self.autosave.flush()
         if self._close_box is not None:
+            return
+        if self._read_only and not self.autosave.failed:
+            # Submitted: nothing here can be lost, and "your draft is saved" would be wrong.
+            self._close_confirmed = True
+            self.close()
             return
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)

@@ -19,7 +19,14 @@ from assistant.trackers.base import (
     TrackerRejected,
     TrackerUnavailable,
 )
-from assistant.trackers.http import TrackerSession, parse_retry_after, parse_timestamp, redact_url
+from assistant.trackers.http import (
+    TrackerSession,
+    may_follow,
+    parse_retry_after,
+    parse_timestamp,
+    redact_url,
+    url_credentials_problem,
+)
 from tests.assistant.trackers.conftest import TOKEN
 
 BASE = "https://tracker.example"
@@ -196,3 +203,134 @@ def test_parse_timestamp_forms() -> None:
     assert a == b == c
     assert parse_timestamp("nope") is None
     assert parse_timestamp(None) is None
+
+
+# -- three outcomes for writes, redirects, the deadline -------------------------------------
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_on_a_write_is_unknown_and_names_the_new_location(
+    session: TrackerSession, mocked: responses.RequestsMock, status: int
+) -> None:
+    mocked.post(
+        f"{BASE}/issues.json",
+        status=status,
+        headers={"Location": f"https://other.example/issues.json?key={TOKEN}"},
+    )
+    # Nothing is registered for other.example: following it would fail the test.
+    with pytest.raises(OutcomeUnknown) as caught:
+        session.json("POST", "/issues.json", json_body={"a": 1})
+    message = str(caught.value)
+    assert "The tracker URL redirects to https://other.example/issues.json" in message
+    assert "update it in Settings" in message
+    assert TOKEN not in message
+    assert len(mocked.calls) == 1
+
+
+def test_a_read_follows_a_redirect_on_the_same_origin_only(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(f"{BASE}/old", status=301, headers={"Location": "/new"})
+    mocked.get(
+        f"{BASE}/new", json={"ok": True}, match=[matchers.header_matcher({"X-Token": TOKEN})]
+    )
+    assert session.json("GET", "/old") == {"ok": True}
+    mocked.get(f"{BASE}/away", status=302, headers={"Location": "https://evil.example/x"})
+    with pytest.raises(TrackerRejected, match=r"redirects to https://evil.example/x; update it"):
+        session.json("GET", "/away")
+    assert [c.request.url for c in mocked.calls][-1] == f"{BASE}/away"
+
+
+def test_which_redirects_a_read_may_follow() -> None:
+    assert may_follow("https://t.example/a", "https://t.example:443/b")
+    assert may_follow("http://t.example/a", "https://t.example/a")  # the usual TLS upgrade
+    assert not may_follow("https://t.example/a", "http://t.example/a")  # never downgraded
+    assert not may_follow("http://t.example:8080/a", "https://t.example/a")
+    assert not may_follow("https://t.example/a", "https://t.example:8443/a")
+    assert not may_follow("https://t.example/a", "https://api.t.example/a")
+
+
+@pytest.mark.parametrize("body", [b"", b"   ", b"<html>Created</html>"])
+def test_a_2xx_write_without_a_parsable_body_is_unknown(
+    session: TrackerSession, mocked: responses.RequestsMock, body: bytes
+) -> None:
+    mocked.post(f"{BASE}/issues.json", status=201, body=body)
+    with pytest.raises(OutcomeUnknown, match="may or may not have been created"):
+        session.json("POST", "/issues.json", json_body={"a": 1})
+    mocked.get(f"{BASE}/empty", status=200, body=b"")
+    assert session.json("GET", "/empty") is None  # a read with nothing to say is fine
+
+
+@pytest.mark.parametrize("status", [408, 409, 410, 429, 500, 502, 503, 504])
+def test_other_answers_to_a_write_are_unknown(
+    session: TrackerSession, mocked: responses.RequestsMock, status: int
+) -> None:
+    mocked.post(f"{BASE}/issues.json", status=status, headers={"Retry-After": "120"})
+    with pytest.raises(OutcomeUnknown) as caught:
+        session.json("POST", "/issues.json", json_body={"a": 1})
+    assert caught.value.status == status
+    assert caught.value.retry_after == 120
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 422])
+def test_refusals_of_a_write_are_not_unknown(
+    session: TrackerSession, mocked: responses.RequestsMock, status: int
+) -> None:
+    mocked.post(f"{BASE}/issues.json", status=status, json={"errors": ["no"]})
+    with pytest.raises((TrackerRejected, TrackerAuthError)) as caught:
+        session.json("POST", "/issues.json", json_body={"a": 1})
+    assert not isinstance(caught.value, TrackerUnavailable)
+
+
+def test_an_absolute_url_on_another_origin_is_a_programming_error(
+    session: TrackerSession,
+) -> None:
+    with pytest.raises(ValueError, match="not on the tracker's origin"):
+        session.request("GET", "https://elsewhere.example/x")
+
+
+def test_a_token_that_cannot_be_a_header_is_refused_before_any_request() -> None:
+    with pytest.raises(TrackerAuthError, match="U\\+2019"):
+        TrackerSession(BASE, name="Tracker", headers={"X-Token": "abc\u2019"})
+    with pytest.raises(TrackerAuthError, match="control character"):
+        TrackerSession(BASE, name="Tracker", auth=("me@example.test", "abc\n"))
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://r.example/", None),
+        ("https://r.example/?project=x", None),
+        ("https://u:p@r.example/", "user name or password"),
+        ("https://r.example/?key=abc", "key="),
+        ("https://r.example/?api_key=abc", "api_key="),
+        ("https://r.example/?foo=1&Private_Token=abc", "private_token="),
+        ("https://r.example/?session_token=abc", "session_token="),
+    ],
+)
+def test_urls_carrying_credentials(url: str, problem: str | None) -> None:
+    found = url_credentials_problem(url)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found and "abc" not in found
+
+
+def test_a_slow_drip_answer_ends_at_the_request_deadline() -> None:
+    from tests.fault_tracker import FaultTracker
+
+    server = FaultTracker("redmine", drip_s=0.2)
+    try:
+        server.faults = ["drip"]
+        with TrackerSession(
+            server.url, name="Redmine", timeout=(1.0, 1.0), deadline=0.6, secrets=[TOKEN]
+        ) as session:
+            started = time.monotonic()
+            with pytest.raises(OutcomeUnknown, match="within 1 s \\(the request deadline\\)"):
+                session.json(
+                    "POST", "/issues.json", json_body={"issue": {"subject": "s", "description": ""}}
+                )
+            # Bounded by the deadline, not by the body's length (which would take ~40 s).
+            assert time.monotonic() - started < 20
+    finally:
+        server.close()

@@ -1,16 +1,23 @@
-"""A test hook: type a scripted text into a new draft at a steady pace.
+"""A test driver: the app, typing a scripted text into a new draft at a steady pace.
 
-Only active when ``ESCALATION_ASSISTANT_TEST_TYPE`` is set (harmless otherwise); used by the
-SIGKILL autosave test and the GUI benchmarks. Prints ``typed N`` after each character.
+Run as ``python -m tests.e2e.typing_driver --data-dir DIR`` with
+``ESCALATION_ASSISTANT_TEST_TYPE`` (the text) and ``ESCALATION_ASSISTANT_TEST_TYPE_MS`` (the
+interval) set; prints ``typed N`` after each character. Used by the SIGKILL autosave test.
+It lives in tests/ so the product carries no test hook: it starts the real app (``run_gui``)
+with a main window that also installs the typing.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
+
+import ui.main_window
+from ui.context import AppContext
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -67,3 +74,26 @@ def install_typing_hook(window: MainWindow) -> None:
         ScriptedTyping(wizard, text, interval).start()
 
     window.wizard_opened.connect(begin)
+
+
+class TypingMainWindow(ui.main_window.MainWindow):
+    """The app's main window, plus the scripted typing."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__(ctx)
+        install_typing_hook(self)
+
+
+def main() -> int:
+    from ui.app import run_gui
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", required=True)
+    args = parser.parse_args()
+    # run_gui builds ``ui.main_window.MainWindow``: this driver's window takes its place.
+    ui.main_window.MainWindow = TypingMainWindow  # type: ignore[misc]
+    return run_gui(data_dir=args.data_dir, crash_dialog=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

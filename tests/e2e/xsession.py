@@ -1,0 +1,162 @@
+"""An X session for tests driven by real input: Xvfb + openbox, xdotool, screenshots."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import require_service
+
+TYPE_DELAY_MS = "8"
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class Screen:
+    """A private Xvfb of a given size with openbox managing its windows."""
+
+    display: str
+    size: str
+    procs: list[subprocess.Popen[Any]] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "DISPLAY": self.display}
+
+
+def start_screen(size: str, workdir: Path) -> Screen:
+    missing = [c for c in ("Xvfb", "openbox", "xdotool", "import") if shutil.which(c) is None]
+    if missing:
+        require_service(
+            f"missing {', '.join(missing)}: apt-get install xvfb openbox xdotool imagemagick"
+        )
+    read_fd, write_fd = os.pipe()
+    with open(workdir / "xvfb.log", "ab") as log:
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
+            pass_fds=(write_fd,),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as reader:
+        number = reader.readline().decode().strip()
+    if not number:
+        stop(xvfb)
+        pytest.fail("Xvfb did not start", pytrace=False)
+    screen = Screen(f":{number}", size, [xvfb])
+    with open(workdir / "openbox.log", "ab") as log:
+        wm = subprocess.Popen(
+            ["openbox", "--sm-disable"],
+            env=screen.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+    screen.procs.append(wm)
+    # openbox is ready once it owns the WM selection: the root window gets its check window.
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        out = subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
+            env=screen.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        if "window id" in out:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("openbox did not start", pytrace=False)
+    return screen
+
+
+class Agent:
+    """A person at the keyboard: real X events through xdotool, each action counted."""
+
+    def __init__(self, screen: Screen, shots: Path) -> None:
+        self.screen = screen
+        self.shots = shots
+        self.actions: list[str] = []
+        self.line_breaks = 0  # typed inside multi-line values (not counted)
+
+    def _xdo(self, *args: str, timeout: float = 30) -> str:
+        proc = subprocess.run(
+            ["xdotool", *args],
+            env=self.screen.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        return proc.stdout.strip()
+
+    def key(self, keys: str, why: str) -> None:
+        """A non-text key press (counted)."""
+        self.actions.append(f"{keys} ({why})")
+        self._xdo("key", "--clearmodifiers", keys)
+
+    def type(self, text: str) -> None:
+        """Typed text (not counted); a line break is the Return key inside the value."""
+        for i, line in enumerate(text.split("\n")):
+            if i:
+                # xdotool types "\n" as Linefeed, which Qt ignores: press Return, as a
+                # person ends a line.
+                self.line_breaks += 1
+                self._xdo("key", "--clearmodifiers", "Return")
+            if line:
+                self._xdo("type", "--clearmodifiers", "--delay", TYPE_DELAY_MS, line, timeout=120)
+
+    def active_title(self) -> str:
+        return self._xdo("getactivewindow", "getwindowname")
+
+    def wait_active(self, pattern: str, timeout: float = 30) -> str:
+        """Wait until the focused window's title matches ``pattern`` (what a person sees)."""
+        deadline = time.monotonic() + timeout
+        title = ""
+        while time.monotonic() < deadline:
+            title = self.active_title()
+            if re.search(pattern, title):
+                return title
+            time.sleep(0.1)
+        raise AssertionError(f"no active window like {pattern!r}; last: {title!r}")
+
+    def screenshot(self, name: str) -> Path:
+        path = self.shots / f"{self.screen.size}-{name}.png"
+        subprocess.run(
+            ["import", "-window", "root", str(path)],
+            env=self.screen.env(),
+            check=True,
+            timeout=30,
+            capture_output=True,
+        )
+        return path
+
+
+def x_session(size: str, workdir: Path) -> Iterator[Screen]:
+    """A fixture body: a screen of ``size`` ("1366x768") for one test, torn down after."""
+    screen = start_screen(size, workdir)
+    try:
+        yield screen
+    finally:
+        for proc in reversed(screen.procs):
+            stop(proc)
