@@ -120,6 +120,17 @@ def local_time(when: datetime) -> str:
     return f"{when.astimezone():%H:%M:%S}"
 
 
+_ROW, _RUN_LABEL, _CAN_RUN, _CAN_REMOVE, _REMOVABLE = (int(r) for r in Role)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_ROLES = frozenset({_ROW, _RUN_LABEL, _CAN_RUN, _CAN_REMOVE, _REMOVABLE, _DISPLAY})
+_ROLES |= {_ACCESSIBLE, _TOOLTIP, _DECORATION, _ALIGNMENT, _EDIT}
+
+
 class ChecksModel(QAbstractTableModel):
     """A table over a ``CheckList``; the name of an added check is editable (F2).
 
@@ -132,6 +143,7 @@ class ChecksModel(QAbstractTableModel):
         super().__init__(parent)
         self.checks = checks
         self.frame = 0  # of the spinner shown on running rows
+        self._cache: dict[int, dict[tuple[int, int], object]] = {}  # id(row) → shown values
 
     # -- what the page calls after changing the list -----------------------------------
 
@@ -139,12 +151,26 @@ class ChecksModel(QAbstractTableModel):
         self.beginResetModel()
         if checks is not None:
             self.checks = checks
+        self._cache.clear()
         self.endResetModel()
 
     def row_changed(self, row: CheckRow) -> None:
+        self._cache.pop(id(row), None)
         index = self.index_of(row)
         if index >= 0:
             self.dataChanged.emit(self.index(index, 0), self.index(index, len(HEADERS) - 1))
+
+    def rows_changed(self, rows: Iterable[CheckRow]) -> None:
+        """Several rows changed: one signal for their span (one repaint, not one per row)."""
+        indexes = []
+        for row in rows:
+            self._cache.pop(id(row), None)
+            index = self.index_of(row)
+            if index >= 0:
+                indexes.append(index)
+        if indexes:
+            first, last = min(indexes), max(indexes)
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(HEADERS) - 1))
 
     def row_added(self) -> None:
         """The list got one more row at its end."""
@@ -159,6 +185,7 @@ class ChecksModel(QAbstractTableModel):
             return False
         self.beginRemoveRows(QModelIndex(), index, index)
         changed = self.checks.remove(row)
+        self._cache.pop(id(row), None)
         self.endRemoveRows()
         return changed
 
@@ -166,6 +193,8 @@ class ChecksModel(QAbstractTableModel):
         """Turn the spinner of running rows by one frame."""
         self.frame += 1
         busy = [i for i, row in enumerate(self.checks.rows) if row.state != "idle"]
+        for i in busy:
+            self._cache.get(id(self.checks.rows[i]), {}).pop((COL_STATUS, _DECORATION), None)
         if busy:  # one signal for the whole span: 20 running checks, one repaint
             first, last = self.index(busy[0], COL_STATUS), self.index(busy[-1], COL_STATUS)
             self.dataChanged.emit(first, last, [Qt.ItemDataRole.DecorationRole])
@@ -202,29 +231,46 @@ class ChecksModel(QAbstractTableModel):
         return flags
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        row = self.row_at(index)
-        if row is None:
+        # Called about ten times per cell per paint: answered from a per-row cache that a
+        # change of the row clears, so a burst of 20 results does not re-derive every text.
+        rows = self.checks.rows
+        number = index.row()
+        if not 0 <= number < len(rows):
             return None
-        col = index.column()
-        if role == Role.ROW:
+        role = int(role)
+        if role not in _ROLES:
+            return None
+        row = rows[number]
+        cache = self._cache.get(id(row))
+        if cache is None:
+            cache = self._cache[id(row)] = {}
+        key = (index.column(), role)
+        try:
+            return cache[key]
+        except KeyError:
+            value = cache[key] = self._compute(row, index.column(), role)
+            return value
+
+    def _compute(self, row: CheckRow, col: int, role: int) -> object:
+        if role == _ROW:
             return row
-        if role == Role.RUN_LABEL:
+        if role == _RUN_LABEL:
             return row.run_label
-        if role == Role.CAN_RUN:
+        if role == _CAN_RUN:
             return row.can_run
-        if role == Role.CAN_REMOVE:
+        if role == _CAN_REMOVE:
             return row.can_remove
-        if role == Role.REMOVABLE:
+        if role == _REMOVABLE:
             return not row.from_policy
-        if role == Qt.ItemDataRole.EditRole and col == COL_CHECK:
-            return row.spec.name
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(row, col, accessible=role != Qt.ItemDataRole.DisplayRole)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _EDIT:
+            return row.spec.name if col == COL_CHECK else None
+        if role in (_DISPLAY, _ACCESSIBLE):
+            return self._text(row, col, accessible=role == _ACCESSIBLE)
+        if role == _TOOLTIP:
             return self._tooltip(row, col)
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_STATUS:
-            return self._icon(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_TOOK:
+        if role == _DECORATION:
+            return self._icon(row) if col == COL_STATUS else None
+        if role == _ALIGNMENT and col == COL_TOOK:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

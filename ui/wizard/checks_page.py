@@ -347,8 +347,7 @@ class ChecksPage(WizardPage):
         specs = self.checks.start(rows)
         if not specs:
             return 0
-        for row in rows:
-            self.model.row_changed(row)
+        self.model.rows_changed(rows)
         escalation_id = str(self._esc.id) if self._esc is not None else ""
         run = _Run(escalation_id, CheckRunner(), [s.id for s in specs])
         self._runs.append(run)
@@ -404,10 +403,8 @@ class ChecksPage(WizardPage):
         self._flush_timer.stop()
         count = len(self._dirty) if everything else FLUSH_ROWS
         rows, self._dirty = self._dirty[:count], self._dirty[count:]
-        for row in rows:
-            self.model.row_changed(row)
-            if row.state == "idle":
-                self.table.fit_rows([self.model.index_of(row)])
+        self.model.rows_changed(rows)
+        self.table.fit_rows(self.model.index_of(r) for r in rows if r.state == "idle")
         if self._dirty:
             self._flush_timer.start(0)
             return
@@ -471,19 +468,29 @@ class ChecksPage(WizardPage):
 
     def _selection_changed(self, *_args: object) -> None:
         row = self.table.current_check()
-        self.run_one_button.setEnabled(row is not None and row.can_run)
-        self.remove_button.setEnabled(row is not None and row.can_remove)
+        _set_enabled(self.run_one_button, row is not None and row.can_run)
+        _set_enabled(self.remove_button, row is not None and row.can_remove)
         if row is None:
-            self.run_one_button.setText("Run &this check")
-            self.run_one_button.setAccessibleName("Run the selected check")
-            self.remove_button.setAccessibleName("Remove the selected check")
-            self.details.clear()
-            return
-        self.run_one_button.setText(f"{row.run_label} &this check")
-        self.run_one_button.setAccessibleName(f"{row.run_label} {row.label}")
-        self.remove_button.setAccessibleName(f"Remove {row.label}")
-        self.remove_button.setToolTip("" if not row.from_policy else "Ops' checks stay.")
-        self.details.setPlainText(details_text(row))
+            run_text, run_name, remove_name, details = (
+                "Run &this check",
+                "Run the selected check",
+                "Remove the selected check",
+                "",
+            )
+        else:
+            run_text = f"{row.run_label} &this check"
+            run_name = f"{row.run_label} {row.label}"
+            remove_name = f"Remove {row.label}"
+            details = details_text(row)
+        # Only what changed: this runs on every burst of results.
+        if self.run_one_button.text() != run_text:
+            self.run_one_button.setText(run_text)
+        if self.run_one_button.accessibleName() != run_name:
+            self.run_one_button.setAccessibleName(run_name)
+        if self.remove_button.accessibleName() != remove_name:
+            self.remove_button.setAccessibleName(remove_name)
+        if self.details.toPlainText() != details:
+            self.details.setPlainText(details)
 
     def _run_selected(self) -> None:
         row = self.table.current_check()
@@ -520,6 +527,11 @@ class ChecksPage(WizardPage):
 
     def result_text(self, index: int) -> str:
         return self.cell_text(index, COL_RESULT)
+
+
+def _set_enabled(widget: QWidget, enabled: bool) -> None:
+    if widget.isEnabled() != enabled:
+        widget.setEnabled(enabled)
 
 
 def _cancel_runs(runs: list[_Run], *_args: object) -> None:
