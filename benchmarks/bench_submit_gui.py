@@ -48,7 +48,6 @@ def _run(redmine: Any, workdir: Path) -> None:
     from assistant.settings import AgentSettings, TrackerSettings
     from benchmarks.bench_gui import StallProbe, ready_context, spin
     from tests.assistant.fake_tracker import complete_escalation
-    from ui.submit_controller import submit_controller_for
     from ui.wizard.wizard import EscalationWizard
 
     _app = QApplication.instance() or QApplication([])
@@ -58,7 +57,7 @@ def _run(redmine: Any, workdir: Path) -> None:
         tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
     )
     assert ctx.store is not None
-    controller = submit_controller_for(ctx)
+    controller = ctx.submit_controller
     probe = StallProbe()
 
     def review_wizard(i: int) -> EscalationWizard:
@@ -117,7 +116,7 @@ def _measure(ctx: Any, controller: Any, probe: Any, review_wizard: Any) -> None:
         spin(100)  # the drafts reload and banner repaint that follow the answer
         submit_worst.append(probe.stop())
         spent_ms.append(max(clock.elapsed(), 50))
-        if not args or args[0] not in wizard.banner.label.text():
+        if not args or args[1] not in wizard.banner.label.text():
             print(f"   submit {i} did not show a ticket key: {wizard.banner.label.text()!r}")
             return
         wizard.close()

@@ -358,11 +358,10 @@ class AppShell(QObject):
 
     def open_outbox(self) -> None:
         from ui.outbox_view import OutboxView
-        from ui.submit_controller import submit_controller_for
 
         if self.ctx.store is None:
             return
-        view = OutboxView(self.ctx, submit_controller_for(self.ctx).worker)
+        view = OutboxView(self.ctx, self.ctx.submit_controller.worker)
         view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._keep(view)
         view.show()
@@ -378,11 +377,10 @@ class AppShell(QObject):
     # -- outbox count ------------------------------------------------------------------
 
     def _watch_outbox(self) -> None:
-        from ui.submit_controller import submit_controller_for
 
         if self.ctx.store is None:
             return
-        worker = submit_controller_for(self.ctx).worker
+        worker = self.ctx.submit_controller.worker
         worker.changed.connect(self.refresh_outbox_count)
         worker.drained.connect(lambda _r: self.refresh_outbox_count())
         self.refresh_outbox_count()

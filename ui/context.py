@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from assistant.settings import AgentSettings, PolicySettings
     from assistant.site import SiteConfig
     from assistant.store import Store
+    from ui.submit_controller import SubmitController
 
 log = logging.getLogger("ui")
 
@@ -54,6 +55,23 @@ class AppContext(QObject):
         self.policy_timer.timeout.connect(self.refresh_policy)
         self._policy_checking = False
         self._credentials: CredentialStore | None = None
+        self._submit_controller: SubmitController | None = None
+
+    @property
+    def submit_controller(self) -> SubmitController:
+        """The app's one SubmitController, with its OutboxWorker (started on first use).
+
+        Used once the context is ready, so the outbox also drains what waited while the
+        app was closed.
+        """
+        if self._submit_controller is None:
+            from ui.outbox_worker import OutboxWorker
+            from ui.submit_controller import SubmitController
+
+            worker = OutboxWorker(self, parent=self)
+            self._submit_controller = SubmitController(self, worker, parent=self)
+            worker.start()
+        return self._submit_controller
 
     @property
     def credentials(self) -> CredentialStore:

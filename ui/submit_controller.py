@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import logging
-import weakref
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from assistant.model import Escalation
-from ui.context import AppContext
 
 if TYPE_CHECKING:
     from assistant.outbox import DrainResult
     from assistant.trackers.base import TicketRef
+    from ui.context import AppContext
     from ui.outbox_worker import OutboxWorker
 
 log = logging.getLogger("ui.submit")
@@ -22,26 +21,25 @@ log = logging.getLogger("ui.submit")
 class SubmitController(QObject):
     """Submits escalations and reports what became of them.
 
-    Signals: ``submitted(key, url)``; ``queued(message)`` (queued, will be sent later);
-    ``needs_attention(reason)``; ``refused(message)`` when it could not even be queued
-    (incomplete, out of scope, already submitted, store error); ``similar_found(list)`` /
-    ``similar_failed(message)`` for ``find_similar``. Each carries the escalation id too
-    via ``last_id``.
+    Every signal carries the escalation id first: ``submitted(id, key, url)``;
+    ``queued(id, message)`` (queued, will be sent later); ``needs_attention(id, reason)``;
+    ``refused(id, message)`` when it could not even be queued (incomplete, out of scope,
+    already submitted, store error); ``similar_found(id, list)`` /
+    ``similar_failed(id, message)`` for ``find_similar``.
     """
 
-    submitted = Signal(str, str)
-    queued = Signal(str)
-    needs_attention = Signal(str)
-    refused = Signal(str)
-    similar_found = Signal(object)
-    similar_failed = Signal(str)
+    submitted = Signal(str, str, str)
+    queued = Signal(str, str)
+    needs_attention = Signal(str, str)
+    refused = Signal(str, str)
+    similar_found = Signal(str, object)
+    similar_failed = Signal(str, str)
 
     def __init__(self, ctx: AppContext, worker: OutboxWorker, parent: QObject | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.worker = worker
         self._waiting: set[str] = set()
-        self.last_id = ""
         worker.drained.connect(self._drained)
         worker.failed.connect(self._drain_failed)
 
@@ -49,9 +47,10 @@ class SubmitController(QObject):
         """Queue this version of the escalation; the outbox worker sends it right after."""
         from assistant.submission import queue_escalation, tracker_identity
 
+        eid = str(escalation.id)
         store, settings, policy = self.ctx.store, self.ctx.settings, self.ctx.policy
         if store is None or settings is None:
-            self.refused.emit("The app is still starting; try again in a moment.")
+            self.refused.emit(eid, "The app is still starting; try again in a moment.")
             return
         snapshot = escalation.model_copy(deep=True)
         tracker_id = tracker_identity(settings.tracker)
@@ -59,17 +58,15 @@ class SubmitController(QObject):
         def work() -> Escalation:
             return queue_escalation(store, policy, snapshot, tracker_id=tracker_id, add_to=add_to)
 
-        self.ctx.tasks.run(work, self._queued_ok, self._queue_failed, write=True)
+        self.ctx.tasks.run(
+            work, self._queued_ok, lambda exc: self.refused.emit(eid, str(exc)), write=True
+        )
 
     def _queued_ok(self, esc: Escalation) -> None:
         eid = str(esc.id)
-        self.last_id = eid
         self._waiting.add(eid)
         self.ctx.drafts_changed.emit()
         self.worker.drain_now(force=True, only=eid)
-
-    def _queue_failed(self, exc: BaseException) -> None:
-        self.refused.emit(str(exc))
 
     def _drained(self, result: DrainResult) -> None:
         from assistant.submission import QUEUED_MESSAGE
@@ -77,25 +74,21 @@ class SubmitController(QObject):
         handled: set[str] = set()
         for e in result.submitted:
             if e.escalation_id in self._waiting:
-                self.last_id = e.escalation_id
-                self.submitted.emit(e.ticket_key, e.ticket_url)
+                self.submitted.emit(e.escalation_id, e.ticket_key, e.ticket_url)
                 handled.add(e.escalation_id)
         for e in result.needs_attention:
             if e.escalation_id in self._waiting:
-                self.last_id = e.escalation_id
-                self.needs_attention.emit(e.last_error)
+                self.needs_attention.emit(e.escalation_id, e.last_error)
                 handled.add(e.escalation_id)
         for e in result.retrying:
             if e.escalation_id in self._waiting:
-                self.last_id = e.escalation_id
-                self.queued.emit(f"{QUEUED_MESSAGE}\n({e.last_error})")
+                self.queued.emit(e.escalation_id, f"{QUEUED_MESSAGE}\n({e.last_error})")
                 handled.add(e.escalation_id)
         if not handled and self._waiting and not self.worker.running:
             # Not attempted (another sender busy, or the tracker waits for a new token).
             why = f"\n({result.problem})" if result.problem else ""
             for eid in list(self._waiting):
-                self.last_id = eid
-                self.queued.emit(QUEUED_MESSAGE + why)
+                self.queued.emit(eid, QUEUED_MESSAGE + why)
                 handled.add(eid)
         self._waiting -= handled
 
@@ -103,20 +96,19 @@ class SubmitController(QObject):
         from assistant.submission import QUEUED_MESSAGE
 
         for eid in list(self._waiting):
-            self.last_id = eid
-            self.queued.emit(f"{QUEUED_MESSAGE}\n({message})")
+            self.queued.emit(eid, f"{QUEUED_MESSAGE}\n({message})")
         self._waiting.clear()
 
     def find_similar(self, escalation: Escalation) -> None:
         """Ask the tracker for similar open tickets in a worker (``similar_found(list)``)."""
         from assistant.submission import configured_tracker, find_similar
-        from ui.outbox_worker import shared_credentials
 
         settings, policy = self.ctx.settings, self.ctx.policy
         if settings is None:
             return
-        creds = shared_credentials(self.ctx)
+        creds = self.ctx.credentials
         snapshot = escalation.model_copy(deep=True)
+        eid = str(escalation.id)
 
         def work() -> list[TicketRef]:
             with configured_tracker(settings, policy, creds) as tracker:
@@ -124,26 +116,7 @@ class SubmitController(QObject):
 
         self.ctx.tasks.run(
             work,
-            self.similar_found.emit,
-            lambda exc: self.similar_failed.emit(str(exc)),
+            lambda refs: self.similar_found.emit(eid, refs),
+            lambda exc: self.similar_failed.emit(eid, str(exc)),
             pool="network",
         )
-
-
-_controllers: weakref.WeakKeyDictionary[AppContext, SubmitController] = weakref.WeakKeyDictionary()
-
-
-def submit_controller_for(ctx: AppContext) -> SubmitController:
-    """The app's one SubmitController with its OutboxWorker (started on first use).
-
-    Call it once the context is ready (e.g. from ``ctx.ready``) so the outbox also drains
-    what waited while the app was closed.
-    """
-    controller = _controllers.get(ctx)
-    if controller is None:
-        from ui.outbox_worker import OutboxWorker
-
-        worker = OutboxWorker(ctx, parent=ctx)
-        controller = _controllers[ctx] = SubmitController(ctx, worker, parent=ctx)
-        worker.start()
-    return controller

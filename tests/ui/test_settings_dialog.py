@@ -112,7 +112,8 @@ def test_submit_while_tracker_unreachable_says_queued(
     esc = ctx.store.create(complete_escalation())
     with qtbot.waitSignal(controller.queued, timeout=15_000) as sig:
         controller.submit(esc)
-    assert sig.args[0].startswith("Queued — will be sent when the tracker is reachable")
+    assert sig.args[0] == str(esc.id)
+    assert sig.args[1].startswith("Queued — will be sent when the tracker is reachable")
     assert ctx.store.get(esc.id).status.value == "queued"
 
 
@@ -123,7 +124,7 @@ def test_incomplete_submit_is_refused(qtbot: QtBot, ctx: AppContext) -> None:
     esc = ctx.store.create(complete_escalation(title=""))
     with qtbot.waitSignal(controller.refused, timeout=10_000) as sig:
         controller.submit(esc)
-    assert "Missing before you can submit: Title" in sig.args[0]
+    assert "Missing before you can submit: Title" in sig.args[1]
 
 
 def _left():
@@ -161,20 +162,18 @@ def test_wizard_submit_shows_the_ticket_key(
 ) -> None:
     from PySide6.QtCore import Qt
 
-    from ui.submit_controller import submit_controller_for
-
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
     ctx.settings = AgentSettings(
         tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
     )
-    controller = submit_controller_for(ctx)
+    controller = ctx.submit_controller
     wizard = make_wizard(complete_escalation("Submitted from the wizard"))
     wizard.go_to(wizard.pages.index(wizard.review_page))
     with qtbot.waitSignal(controller.submitted, timeout=30_000) as sig:
         qtbot.keyClick(
             wizard.review_page.submit_button, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
         )
-    key, url = sig.args
+    _eid, key, url = sig.args
     assert key.startswith("#") and url.startswith(redmine.url)
     assert key in wizard.banner.label.text()
     store = ctx.store

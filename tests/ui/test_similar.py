@@ -43,9 +43,8 @@ def _fake_tracker(
 
 
 def _stop_outbox(ctx: AppContext) -> None:
-    from ui.submit_controller import submit_controller_for
 
-    submit_controller_for(ctx).worker.stop()
+    ctx.submit_controller.worker.stop()
 
 
 def test_unconfigured_tracker_asks_to_set_it_up(qtbot: QtBot, ctx: AppContext, make_wizard) -> None:
@@ -115,12 +114,10 @@ def test_hostile_title_is_text_and_add_to_existing_comments(
     qtbot.mouseClick(panel.open_button, Qt.MouseButton.LeftButton)
     assert opened == ["https://fake.test/issues/7"]
 
-    from ui.submit_controller import submit_controller_for
-
-    controller = submit_controller_for(ctx)
+    controller = ctx.submit_controller
     with qtbot.waitSignal(controller.submitted, timeout=20_000) as sig:
         qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    assert sig.args == ["#7", "https://fake.test/issues/7"]
+    assert sig.args[1:] == ["#7", "https://fake.test/issues/7"]
     assert "Added to Ops' ticket #7" in wizard.banner.label.text()
     assert fake.created == []
     [(key, body, _atts)] = fake.comments
@@ -142,7 +139,6 @@ def test_add_to_existing_on_the_real_redmine(
 ) -> None:
     from assistant.submission import build_ticket
     from assistant.trackers.registry import make_tracker
-    from ui.submit_controller import submit_controller_for
 
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
     ts = TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
@@ -166,7 +162,7 @@ def test_add_to_existing_on_the_real_redmine(
     before = issue_count()
     second = complete_escalation("Checkout fails again")
     second.customer.name = customer
-    controller = submit_controller_for(ctx)
+    controller = ctx.submit_controller
     wizard = make_wizard(second)
     _review(wizard)
     panel = wizard.review_page.similar
@@ -184,7 +180,7 @@ def test_add_to_existing_on_the_real_redmine(
     panel.tickets.setCurrentRow(row)
     with qtbot.waitSignal(controller.submitted, timeout=30_000) as sig:
         qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    assert sig.args[0] == existing.key
+    assert sig.args[1] == existing.key
 
     store = ctx.store
     qtbot.waitUntil(lambda: store.get(wizard.escalation.id).status is Status.SUBMITTED)

@@ -176,6 +176,10 @@ class ReviewPage(WizardPage):
         settings = self.ctx.settings
         return settings is not None and bool(settings.tracker.type and settings.tracker.url)
 
+    def show_tracker_state(self) -> None:
+        """Show the "no tracker" note and its button only while no tracker is set up."""
+        self.tracker_box.setVisible(not self.tracker_ready())
+
     def show_outcome(self, text: str) -> None:
         """After submit: the button says what became of it (it stays disabled)."""
         self.submit_button.setText(text)
@@ -190,7 +194,7 @@ class ReviewPage(WizardPage):
     def refresh(self, escalation: Escalation) -> None:
         """Render the ticket in a worker, update the completeness list, find similar ones."""
         policy = self.ctx.policy
-        self.tracker_box.setVisible(not self.tracker_ready())
+        self.show_tracker_state()
         self.similar.search(escalation)
         self.redactions.show_attachments(escalation.attachments)
         self.show_request.escalation = escalation

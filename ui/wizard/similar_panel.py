@@ -60,6 +60,7 @@ class SimilarPanel(QWidget):
         self.ctx = ctx
         self._controller: SubmitController | None = None
         self._pending = 0
+        self._escalation_id = ""
         self.refs: list[TicketRef] = []
 
         heading = QLabel(
@@ -124,15 +125,14 @@ class SimilarPanel(QWidget):
             self._set_note("Choose the customer or component to see similar escalations.")
             return
         controller = self._connect()
+        self._escalation_id = str(escalation.id)
         self._pending += 1
         self._set_note(LOOKING)
         controller.find_similar(escalation)
 
     def _connect(self) -> SubmitController:
         if self._controller is None:
-            from ui.submit_controller import submit_controller_for
-
-            self._controller = submit_controller_for(self.ctx)
+            self._controller = self.ctx.submit_controller
             self._controller.similar_found.connect(self._found)
             self._controller.similar_failed.connect(self._failed)
         return self._controller
@@ -144,14 +144,14 @@ class SimilarPanel(QWidget):
         self._pending -= 1
         return self._pending == 0
 
-    def _found(self, refs: list[TicketRef]) -> None:
-        if not self._take_answer():
+    def _found(self, escalation_id: str, refs: list[TicketRef]) -> None:
+        if escalation_id != self._escalation_id or not self._take_answer():
             return
         self._show_refs(list(refs))
         self._set_note(NONE_FOUND if not refs else "")
 
-    def _failed(self, message: str) -> None:
-        if not self._take_answer():
+    def _failed(self, escalation_id: str, message: str) -> None:
+        if escalation_id != self._escalation_id or not self._take_answer():
             return
         self._show_refs([])
         first = message.strip().splitlines()[0] if message.strip() else "unknown error"

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -198,6 +198,12 @@ class EscalationWizard(QWidget):
         super().showEvent(event)
         # Typing starts in the first empty field, not in the sidebar.
         QTimer.singleShot(0, self._focus_start)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Back from Settings ("Set up tracker…"): the note must not outlive its truth.
+            self.review_page.show_tracker_state()
 
     def _focus_start(self) -> None:
         """Focus the first empty field, unless focus was already put on a field on purpose
@@ -496,7 +502,6 @@ class EscalationWizard(QWidget):
                 page.show_missing(self.missing_on(page))
             self.review_page.show_blockers(esc, [f.label for f in missing])
             return False
-        from ui.submit_controller import submit_controller_for
 
         # Queueing writes the latest document itself; the store refuses any autosave after
         # it (the escalation is no longer editable), so nothing can undo "queued".
@@ -504,7 +509,7 @@ class EscalationWizard(QWidget):
         self.review_page.message.hide()
         self.review_page.show_submitting("Adding…" if add_to else "Submitting…")
         self._set_read_only(True)  # no edits after submit: they would never reach Ops
-        controller = submit_controller_for(self.ctx)
+        controller = self.ctx.submit_controller
         self._submitting = (str(esc.id), add_to)
         if controller is not self._controller:
             # Bound methods, not closures: Qt drops the connections when this window is
@@ -548,20 +553,16 @@ class EscalationWizard(QWidget):
             for scroll in self.scrolls:
                 scroll.setEnabled(True)
 
-    def _mine(self) -> bool:
-        """Whether the controller's latest report is about this window's escalation."""
-        return (
-            self._submitting is not None
-            and self._controller is not None
-            and self._controller.last_id == self._submitting[0]
-        )
+    def _mine(self, escalation_id: str) -> bool:
+        """Whether a controller's report is about this window's submit."""
+        return self._submitting is not None and self._submitting[0] == escalation_id
 
     def _show_submit_row(self) -> None:
         index = self.pages.index(self.review_page)
         self.scrolls[index].ensureWidgetVisible(self.review_page.submit_button, 20, 20)
 
-    def _submit_done(self, key: str, url: str) -> None:
-        if self._mine():
+    def _submit_done(self, escalation_id: str, key: str, url: str) -> None:
+        if self._mine(escalation_id):
             self._awaiting_queue = False
             added = self._submitting is not None and self._submitting[1] is not None
             what = f"Added to Ops' ticket {key}" if added else f"Submitted to Ops as {key}"
@@ -570,16 +571,16 @@ class EscalationWizard(QWidget):
             self._show_submit_row()
             self.banner.show_message(f"{what} — {url}", "info")
 
-    def _submit_queued(self, message: str) -> None:
-        if self._mine():
+    def _submit_queued(self, escalation_id: str, message: str) -> None:
+        if self._mine(escalation_id):
             self._awaiting_queue = False
             self._outcome = "It is queued in the outbox and sent when the tracker is reachable."
             self.review_page.show_outcome("Queued — not sent yet")
             self._show_submit_row()
             self.banner.show_message(message, "warning")
 
-    def _submit_attention(self, reason: str) -> None:
-        if self._mine():
+    def _submit_attention(self, escalation_id: str, reason: str) -> None:
+        if self._mine(escalation_id):
             self._awaiting_queue = False
             self._outcome = "It needs your attention in the outbox before it can be sent."
             self.review_page.show_outcome("Not sent — needs attention")
@@ -590,8 +591,8 @@ class EscalationWizard(QWidget):
                 "error",
             )
 
-    def _submit_refused(self, message: str) -> None:
-        if not self._awaiting_queue:
+    def _submit_refused(self, escalation_id: str, message: str) -> None:
+        if not self._awaiting_queue or not self._mine(escalation_id):
             return  # another window's submit was refused
         self._awaiting_queue = False
         self._submitting = None
