@@ -190,13 +190,13 @@ class AppContext(QObject):
     def shutdown(self) -> bool:
         """Flush pending writes and wait for the workers; ``False`` if work was still running.
 
-        Store writes are waited for fully; a network call still blocked after the wait is
-        left to the process exit (its outcome is unknown, and the outbox looks the key up
-        at the next start before sending again).
+        Running check runs are cancelled first. Store writes are waited for fully; a network
+        call still blocked after the wait is left to the process exit (its outcome is
+        unknown, and the outbox looks the key up at the next start before sending again).
         """
         self.shutting_down.emit()
         self.policy_timer.stop()
-        done = self.tasks.wait(network_msecs=QUIT_NETWORK_WAIT_MS)
+        done = self.tasks.shutdown(network_msecs=QUIT_NETWORK_WAIT_MS)
         if not done:
             log.warning("quitting while a network call still runs; it is resolved at next start")
             return False  # the store stays open under the running worker; exit ends both

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.screen_fit import place_window
 
 if TYPE_CHECKING:
     from assistant.outbox import DrainResult, OutboxEntry
@@ -72,7 +74,7 @@ class OutboxView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 1)
         lay.addLayout(row)
-        self.resize(900, 360)
+        place_window(self, ctx.ui_state, "outbox", QSize(900, 360))
         self.retry_button.clicked.connect(self.retry_selected)
         self.pull_button.clicked.connect(self.pull_back_selected)
         self.table.itemSelectionChanged.connect(self._update_buttons)

@@ -118,4 +118,5 @@ class SubmitController(QObject):
             work,
             lambda refs: self.similar_found.emit(eid, refs),
             lambda exc: self.similar_failed.emit(eid, str(exc)),
+            pool="network",
         )

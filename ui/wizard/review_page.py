@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
-from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.palette import error_style
+from ui.wizard.page import WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
 from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
@@ -119,7 +120,7 @@ class ReviewPage(WizardPage):
         self.policy_note.setObjectName("policyChanged")
         self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
         self.policy_note.setWordWrap(True)
-        self.policy_note.setStyleSheet(ERROR_STYLE)
+        self.policy_note.setStyleSheet(error_style())
         self.policy_note.hide()
         self.outer.addWidget(self.policy_note)
 
@@ -127,7 +128,7 @@ class ReviewPage(WizardPage):
         self.message.setObjectName("submitMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(error_style())
         self.message.hide()
         self.submit_button = QPushButton(SUBMIT_LABEL)
         self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
