@@ -69,7 +69,7 @@ class CheckEvidence(_Part):
 
     type: str
     target: str  # already redacted by the checks package
-    status: str  # ok | warn | fail | error
+    status: str  # ok | warn | unreachable | fail | error (checks.result.Status)
     summary: str
     details: dict[str, Any] = Field(default_factory=dict)
     duration_ms: float = 0.0

@@ -132,6 +132,16 @@ def pull_back(store: Store, escalation_id: str) -> Escalation:
     return store.outbox.pull_back(escalation_id)
 
 
+def unblock_for_environment_token(store: Store, settings: AgentSettings) -> int:
+    """A token in ``ESCALATION_ASSISTANT_TRACKER_TOKEN`` when the app or a command starts
+    is a new token: it clears an earlier 401/403 block (if it is wrong too, the first
+    request says so and blocks again). Returns how many escalations went back to the queue.
+    """
+    if not CredentialStore().token_from_environment:
+        return 0
+    return store.outbox.clear_auth_block(tracker_identity(settings.tracker))
+
+
 def make_outbox(
     store: Store,
     settings: AgentSettings,
@@ -191,4 +201,5 @@ __all__ = [
     "queue_escalation",
     "strip_credentials",
     "tracker_identity",
+    "unblock_for_environment_token",
 ]

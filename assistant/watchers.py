@@ -26,6 +26,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
+from checks.result import UNREACHABLE_LABEL
+
 if TYPE_CHECKING:
     from checks.result import CheckResult
 
@@ -146,6 +148,9 @@ class Observation:
 
     state: ServiceState
     reason: str  # the check's summary, shown in the tooltip
+    # The check could not reach the service from this computer (``unknown`` for the
+    # service, shown as the checks page and the ticket call it: "Unreachable from here").
+    unreachable: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,8 @@ def state_from_result(result: CheckResult) -> Observation:
     necessarily the service).
     """
     reason = result.summary
+    if result.status == "unreachable":
+        return Observation("unknown", reason, unreachable=True)
     if result.status == "ok":
         return Observation("operational", reason)
     if result.status == "warn":
@@ -214,6 +221,7 @@ class Watcher:
         self.confirm_after = confirm_after
         self.confirmed: ServiceState | None = None
         self.reason = "Not checked yet."
+        self.unreachable = False  # the last look could not reach the service from here
         self.announced: ServiceState | None = None  # last known (non-unknown) state
         self._candidate: ServiceState | None = None
         self._candidate_count = 0
@@ -243,6 +251,7 @@ class Watcher:
         """Record one poll; returns the notification a confirmed change deserves."""
         self.in_flight = False
         self.last_polled = now
+        self.unreachable = obs.unreachable
         if obs.state == "unknown":
             self.unreachable_count += 1
         else:
@@ -281,8 +290,15 @@ class Watcher:
             text = f"{self.name} is {_state_phrase(obs.state)}. {obs.reason}"
         return Notification("service_status", title, text.strip(), now, self.name, obs.state)
 
+    @property
+    def state_label(self) -> str:
+        """The state in words; an unknown state says why when the service was out of reach."""
+        if self.state == "unknown" and self.unreachable:
+            return UNREACHABLE_LABEL
+        return STATE_LABELS[self.state]
+
     def tooltip_line(self) -> str:
-        line = f"{self.name}: {STATE_LABELS[self.state]}"
+        line = f"{self.name}: {self.state_label}"
         if self.state != "operational" and self.reason:
             line += f" — {self.reason}"
         if self.unreachable_count > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from checks.result import CheckFailed, Outcome
+from checks.result import CheckFailed, Outcome, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, TargetError, normalize_host, parse_host
 
 RECORD_TYPES = ("A", "AAAA")
@@ -66,7 +66,8 @@ def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
                 {"name": name, "resolver": server, "error": "nxdomain"},
             ) from exc
         except dns.exception.Timeout as exc:
-            raise CheckFailed(
+            # No answer at all: the resolver is out of reach from here, the name is not judged.
+            raise TargetUnreachable(
                 f"No DNS answer for {name} from {server} within {ctx.timeout:g} s.",
                 {"name": name, "resolver": server, "error": "timeout"},
             ) from exc

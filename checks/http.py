@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import socket
 import time
@@ -13,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 
 from checks.addresses import IPNetwork, allowed_ranges, check_peer, resolve
-from checks.result import CheckFailed, Outcome, Status
+from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
 from checks.spec import (
     CheckContext,
     CheckSpec,
@@ -44,6 +45,10 @@ REPORTED_HEADERS = (
     "Retry-After",
 )
 USER_AGENT = "EscalationAssistant-check/1"
+# Socket errors that mean "no way from here to there", not an answer from the target.
+_NO_ROUTE_ERRNOS = frozenset(
+    {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.EADDRNOTAVAIL}
+)
 
 
 @dataclass
@@ -72,6 +77,20 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or url
 
 
+def _root_causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps: requests → urllib3's MaxRetryError.reason → socket error."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        cur = todo.pop()
+        if cur is None or any(cur is s for s in seen):
+            continue
+        seen.append(cur)
+        todo.extend((cur.__cause__, cur.__context__, getattr(cur, "reason", None)))
+        todo.extend(a for a in cur.args if isinstance(a, BaseException))
+    return seen
+
+
 def _connection_failure(url: str, exc: requests.ConnectionError) -> CheckFailed:
     text = str(exc)
     host = _host(url)
@@ -81,12 +100,28 @@ def _connection_failure(url: str, exc: requests.ConnectionError) -> CheckFailed:
         return CheckFailed(
             f"The secure connection to {host} failed: {why}.", {"error": "tls", "message": text}
         )
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return CheckFailed(f"Could not connect to {host}: no answer in time.", {"error": "timeout"})
-    if "Connection refused" in text or "Errno 111" in text:
-        return CheckFailed(f"{host} refused the connection.", {"error": "refused"})
-    if any(s in text for s in ("NameResolution", "Name or service not known", "getaddrinfo")):
-        return CheckFailed(f"The name {host} does not resolve.", {"error": "dns"})
+    # Classified by the socket error underneath, not by message text.
+    causes = _root_causes(exc)
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or any(
+        isinstance(c, TimeoutError | socket.timeout) for c in causes
+    ):
+        return TargetUnreachable(
+            f"Could not connect to {host} from this computer: no answer in time.",
+            {"error": "timeout"},
+        )
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return TargetUnreachable(
+            f"The name {host} does not resolve from this computer.", {"error": "dns"}
+        )
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return TargetUnreachable(
+            f"{host} refused the connection from this computer.", {"error": "refused"}
+        )
+    if any(isinstance(c, OSError) and c.errno in _NO_ROUTE_ERRNOS for c in causes):
+        return TargetUnreachable(
+            f"Could not connect to {host} from this computer (no route to it).",
+            {"error": "unreachable", "message": text},
+        )
     return CheckFailed(f"Could not connect to {host}.", {"error": "connection", "message": text})
 
 

@@ -6,10 +6,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-Status = Literal["ok", "warn", "fail", "error"]
+Status = Literal["ok", "warn", "unreachable", "fail", "error"]
 
 # Worst last: "error" (the check could not run) outranks a real failure for exit codes.
-STATUS_ORDER: tuple[Status, ...] = ("ok", "warn", "fail", "error")
+# "unreachable" (this machine could not reach the target) says nothing about the product,
+# so a real failure of another check outranks it.
+STATUS_ORDER: tuple[Status, ...] = ("ok", "warn", "unreachable", "fail", "error")
+
+#: How each status is named wherever a person reads it (checks page, ticket, CLI, alerts).
+STATUS_LABELS: dict[str, str] = {
+    "ok": "OK",
+    "warn": "WARN",
+    "unreachable": "Unreachable from here",
+    "fail": "FAIL",
+    "error": "ERROR",
+}
+UNREACHABLE_LABEL = STATUS_LABELS["unreachable"]
+
+
+def status_label(status: str) -> str:
+    """The words for ``status`` (an unknown status is shown upper-cased as it is)."""
+    return STATUS_LABELS.get(status, status.upper())
 
 
 def worst(statuses: list[Status]) -> Status:
@@ -27,12 +44,18 @@ class Outcome:
 
 
 class CheckFailed(Exception):
-    """The target answered badly or not at all: a real finding, reported as ``fail``."""
+    """The target answered badly: a real finding, reported as ``fail``."""
 
     def __init__(self, summary: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(summary)
         self.summary = summary
         self.details = details or {}
+
+
+class TargetUnreachable(CheckFailed):
+    """This machine could not reach the target (no such name, refused, no route, no answer
+    to connect): reported as ``unreachable``, not as a failure of the product — the agent's
+    network, a VPN or a firewall may be what stands between."""
 
 
 @dataclass(frozen=True)

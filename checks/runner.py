@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from checks.redact import redact_target, redact_text, redact_value
 from checks.registry import check_function
-from checks.result import CheckFailed, CheckResult, Outcome, Status
+from checks.result import CheckFailed, CheckResult, Outcome, Status, TargetUnreachable
 from checks.spec import CheckCancelled, CheckContext, CheckSpec, CheckTimeout, TargetError
 
 log = logging.getLogger("checks")
@@ -64,6 +64,8 @@ def run_check(spec: CheckSpec, cancelled: threading.Event | None = None) -> Chec
             outcome = func(spec, ctx)
     except TargetError as exc:
         outcome = Outcome("error", str(exc), {"error": "invalid_target"})
+    except TargetUnreachable as exc:
+        outcome = Outcome("unreachable", exc.summary, {**exc.details, "reachable": False})
     except CheckFailed as exc:
         outcome = Outcome("fail", exc.summary, exc.details)
     except CheckTimeout:

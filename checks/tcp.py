@@ -6,7 +6,7 @@ import socket
 import time
 
 from checks.addresses import allowed_ranges, connect
-from checks.result import CheckFailed, Outcome
+from checks.result import Outcome, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, parse_host_port
 
 
@@ -19,22 +19,24 @@ def run(spec: CheckSpec, ctx: CheckContext) -> Outcome:
     try:
         sock = connect(host, port, ctx.remaining(), allowed_ranges(spec.options))
     except ConnectionRefusedError as exc:
-        raise CheckFailed(
-            f"{where} refused the connection: nothing is listening on that port.",
+        raise TargetUnreachable(
+            f"{where} refused the connection from this computer: nothing is listening on "
+            "that port, or a firewall rejects it.",
             {**details, "error": "refused"},
         ) from exc
     except TimeoutError as exc:
-        raise CheckFailed(
-            f"{where} did not answer within {ctx.timeout:g} s (filtered or down).",
+        raise TargetUnreachable(
+            f"{where} did not answer from this computer within {ctx.timeout:g} s "
+            "(filtered, or down).",
             {**details, "error": "timeout"},
         ) from exc
     except socket.gaierror as exc:
-        raise CheckFailed(
-            f"The name {host} does not resolve.", {**details, "error": "dns"}
+        raise TargetUnreachable(
+            f"The name {host} does not resolve from this computer.", {**details, "error": "dns"}
         ) from exc
     except OSError as exc:
-        raise CheckFailed(
-            f"Could not connect to {where} ({exc.strerror or exc}).",
+        raise TargetUnreachable(
+            f"Could not connect to {where} from this computer ({exc.strerror or exc}).",
             {**details, "error": "unreachable"},
         ) from exc
     with sock:

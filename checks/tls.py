@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from checks.addresses import IPNetwork, allowed_ranges, connect
-from checks.result import CheckFailed, Outcome, Status
+from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
 from checks.spec import CheckContext, CheckSpec, ca_file_option, parse_host_port
 
 if TYPE_CHECKING:
@@ -28,15 +28,23 @@ def _connect(
     try:
         return connect(host, port, ctx.remaining(), allow)
     except ConnectionRefusedError as exc:
-        raise CheckFailed(f"{host}:{port} refused the connection.", {"error": "refused"}) from exc
+        raise TargetUnreachable(
+            f"{host}:{port} refused the connection from this computer.", {"error": "refused"}
+        ) from exc
     except TimeoutError as exc:
-        raise CheckFailed(
-            f"Could not connect to {host}:{port}: no answer in time.", {"error": "timeout"}
+        raise TargetUnreachable(
+            f"Could not connect to {host}:{port} from this computer: no answer in time.",
+            {"error": "timeout"},
         ) from exc
     except socket.gaierror as exc:
-        raise CheckFailed(f"The name {host} does not resolve.", {"error": "dns"}) from exc
+        raise TargetUnreachable(
+            f"The name {host} does not resolve from this computer.", {"error": "dns"}
+        ) from exc
     except OSError as exc:
-        raise CheckFailed(f"Could not connect to {host}:{port} ({exc.strerror or exc}).") from exc
+        raise TargetUnreachable(
+            f"Could not connect to {host}:{port} from this computer ({exc.strerror or exc}).",
+            {"error": "unreachable"},
+        ) from exc
 
 
 def _handshake(

@@ -359,7 +359,7 @@ class _XServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _start_xvfb(workdir: Path) -> tuple[str, subprocess.Popen[Any]]:
+def _start_xvfb(workdir: Path, size: str = "1024x768x24") -> tuple[str, subprocess.Popen[Any]]:
     """Xvfb on a display number it picks itself (``-displayfd``), ready when returned."""
     read_fd, write_fd = os.pipe()
     try:
@@ -371,7 +371,7 @@ def _start_xvfb(workdir: Path) -> tuple[str, subprocess.Popen[Any]]:
                     str(write_fd),
                     "-screen",
                     "0",
-                    "1024x768x24",
+                    size,
                     "-nolisten",
                     "tcp",
                 ],

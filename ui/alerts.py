@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from assistant.watchers import NOTHING_WATCHED, STATE_LABELS, Notification, ServiceState
 from ui.banner import Banner
+from ui.tray import state_icon
 
 NO_TRAY_MESSAGE = (
     "This desktop has no system tray: service alerts and Ops' answers are shown here, "
@@ -75,6 +76,9 @@ class AlertsPanel(QDockWidget):
 
     def add(self, note: Notification) -> None:
         item = QListWidgetItem(alert_line(note))
+        if note.state is not None:
+            # The state as an icon too (the tray's), not only as words.
+            item.setIcon(state_icon(note.state))
         item.setData(_ROLE, note)
         item.setToolTip(note.text)
         self.list.insertItem(0, item)

@@ -2,31 +2,58 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from ui.palette import box_style, state_icon
+
+KIND_WORDS = {"warning": "Warning", "error": "Problem", "info": "Note"}
+ICON_SIZE = 24
 
 
 class Banner(QFrame):
-    """A dismissible message strip shown at the top of a window."""
+    """A dismissible message strip shown at the top of a window.
+
+    Its kind shows as an icon and a tint taken from the palette (readable in dark themes);
+    a screen reader announces each message (an alert event, the text in the name).
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("banner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.kind = "warning"
+        self.icon = QLabel()
+        self.icon.setFixedSize(ICON_SIZE, ICON_SIZE)
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.label.setTextFormat(self.label.textFormat().PlainText)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         close = QPushButton("Dismiss")
         close.setAccessibleName("Dismiss message")
         close.clicked.connect(self.hide)
         lay = QHBoxLayout(self)
+        lay.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.label, 1)
-        lay.addWidget(close)
+        lay.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
     def show_message(self, text: str, kind: str = "warning") -> None:
-        colours = {"warning": "#fff4ce", "error": "#fde7e9", "info": "#e5f1fb"}
-        self.setStyleSheet(
-            f"#banner {{ background: {colours.get(kind, '#fff4ce')}; border: 1px solid #c8c6c4; }}"
-        )
+        self.kind = kind if kind in KIND_WORDS else "warning"
+        self.setObjectName(self.objectName() or "banner")
+        self.setStyleSheet(box_style(f"#{self.objectName()}", self.kind))
+        self.icon.setPixmap(state_icon(self.kind).pixmap(ICON_SIZE, ICON_SIZE))
+        self.icon.setAccessibleName(KIND_WORDS[self.kind])
         self.label.setText(text)
+        self.setAccessibleName(f"{KIND_WORDS[self.kind]}: {text}")
+        self.label.setAccessibleName(f"{KIND_WORDS[self.kind]}: {text}")
         self.show()
+        # Announced by screen readers: an announcement (AT-SPI object:announcement, which
+        # Orca speaks at once; assertive for problems) and Qt's alert event.
+        announcement = QAccessibleAnnouncementEvent(self.label, f"{KIND_WORDS[self.kind]}: {text}")
+        if self.kind != "info":
+            announcement.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+        QAccessible.updateAccessibility(announcement)
+        QAccessible.updateAccessibility(QAccessibleEvent(self.label, QAccessible.Event.Alert))

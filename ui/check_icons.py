@@ -1,7 +1,9 @@
 """Status icons for check results, drawn so that shape alone tells them apart.
 
 OK is a circle with a tick, WARN a triangle with "!", FAIL an octagon with a cross,
-ERROR a square with "?": readable without colour, and always shown next to the word.
+ERROR a square with "?", UNREACHABLE FROM HERE a dashed ring crossed by a slash,
+CANCELLED a square with a bar, NOT READY and NOT RUN hollow rings: readable without
+colour, and always shown next to the word.
 """
 
 from __future__ import annotations
@@ -14,11 +16,16 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QP
 
 SIZE = 32  # drawn large, scaled down by the view
 
+# Mid-tone colours with white glyphs: readable on light and dark palettes alike.
 COLOURS = {
     "ok": QColor("#107c10"),
     "warn": QColor("#c27c00"),
     "fail": QColor("#c50f1f"),
     "error": QColor("#5c5c5c"),
+    "unreachable": QColor("#5b5fc7"),
+    "cancelled": QColor("#7a7574"),
+    "not_ready": QColor("#8a8886"),
+    "not_run": QColor("#8a8886"),
 }
 SPINNER_FRAMES = 8
 
@@ -41,7 +48,7 @@ def _glyph(p: QPainter, rect: QRectF, text: str) -> None:
 
 @cache
 def status_icon(status: str) -> QIcon:
-    """The icon for ``ok``, ``warn``, ``fail`` or ``error`` (anything else: ``error``)."""
+    """The icon for a status of ``COLOURS`` (anything else: ``error``)."""
     kind = status if status in COLOURS else "error"
     pixmap = QPixmap(SIZE, SIZE)
     p = _painter(pixmap)
@@ -89,6 +96,31 @@ def status_icon(status: str) -> QIcon:
         a, b = SIZE * 0.33, SIZE * 0.67
         p.drawLine(QPointF(a, a), QPointF(b, b))
         p.drawLine(QPointF(a, b), QPointF(b, a))
+    elif kind == "unreachable":
+        ring = QPen(colour, SIZE * 0.1)
+        ring.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(ring)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(box.adjusted(2, 2, -2, -2))
+        slash = QPen(colour, SIZE * 0.12)
+        slash.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(slash)
+        p.drawLine(QPointF(SIZE * 0.22, SIZE * 0.78), QPointF(SIZE * 0.78, SIZE * 0.22))
+    elif kind == "cancelled":
+        p.drawRoundedRect(box.adjusted(1, 1, -1, -1), 4, 4)
+        bar = QPen(QColor("white"), SIZE * 0.12)
+        bar.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(bar)
+        p.drawLine(QPointF(SIZE * 0.3, SIZE / 2), QPointF(SIZE * 0.7, SIZE / 2))
+    elif kind in ("not_ready", "not_run"):
+        p.setPen(QPen(colour, SIZE * 0.09))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawEllipse(box.adjusted(3, 3, -3, -3))
+        if kind == "not_ready":
+            p.setBrush(colour)
+            p.setPen(Qt.PenStyle.NoPen)
+            for x in (0.34, 0.5, 0.66):
+                p.drawEllipse(QPointF(SIZE * x, SIZE / 2), SIZE * 0.05, SIZE * 0.05)
     else:
         p.drawRoundedRect(box.adjusted(1, 1, -1, -1), 4, 4)
         _glyph(p, box, "?")

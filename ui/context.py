@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
+from assistant.credentials import TOKEN_ENV
 from assistant.paths import AppPaths
 from ui.tasks import TaskRunner
 
@@ -110,6 +112,11 @@ class AppContext(QObject):
         purged = store.purge_deleted()  # deleted more than 30 days ago: past any undo
         if purged:
             log.info("purged %d escalation(s) deleted over 30 days ago", purged)
+        if os.environ.get(TOKEN_ENV):  # (the sending modules load only when needed)
+            from assistant.submission import unblock_for_environment_token
+
+            requeued = unblock_for_environment_token(store, settings)
+            log.info("token in the environment: %d escalation(s) queued again", requeued)
         if store.recovered_from is not None:
             notes.append(
                 "The local database was damaged. It was moved to "
@@ -183,13 +190,13 @@ class AppContext(QObject):
     def shutdown(self) -> bool:
         """Flush pending writes and wait for the workers; ``False`` if work was still running.
 
-        Store writes are waited for fully; a network call still blocked after the wait is
-        left to the process exit (its outcome is unknown, and the outbox looks the key up
-        at the next start before sending again).
+        Running check runs are cancelled first. Store writes are waited for fully; a network
+        call still blocked after the wait is left to the process exit (its outcome is
+        unknown, and the outbox looks the key up at the next start before sending again).
         """
         self.shutting_down.emit()
         self.policy_timer.stop()
-        done = self.tasks.wait(network_msecs=QUIT_NETWORK_WAIT_MS)
+        done = self.tasks.shutdown(network_msecs=QUIT_NETWORK_WAIT_MS)
         if not done:
             log.warning("quitting while a network call still runs; it is resolved at next start")
             return False  # the store stays open under the running worker; exit ends both

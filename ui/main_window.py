@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import SIGNAL, QByteArray, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -153,11 +153,10 @@ class MainWindow(QMainWindow):
     # -- state -------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geo = self.ctx.ui_state.value("main/geometry")
-        if isinstance(geo, QByteArray) and not geo.isEmpty():
-            self.restoreGeometry(geo)
-        else:
-            self.resize(1100, 680)
+        from ui.screen_fit import place_window
+
+        # As last time when it fits this screen, else sized from the available screen.
+        place_window(self, self.ctx.ui_state, "main", QSize(1100, 680), QSize(640, 400))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.ui_state.setValue("main/geometry", self.saveGeometry())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ui.screen_fit import place_window
 
 if TYPE_CHECKING:
     from assistant.outbox import DrainResult, OutboxEntry
@@ -30,6 +32,8 @@ STATE_LABELS = {
     "submitted": "Submitted",
     "needs_attention": "Needs attention",
 }
+#: a retrying entry that only looks its key up again (the tracker's search may lag)
+CHECKING_LABEL = "Checking with the tracker…"
 
 
 class OutboxView(QWidget):
@@ -70,7 +74,7 @@ class OutboxView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.table, 1)
         lay.addLayout(row)
-        self.resize(900, 360)
+        place_window(self, ctx.ui_state, "outbox", QSize(900, 360))
         self.retry_button.clicked.connect(self.retry_selected)
         self.pull_button.clicked.connect(self.pull_back_selected)
         self.table.itemSelectionChanged.connect(self._update_buttons)
@@ -112,7 +116,7 @@ class OutboxView(QWidget):
             nxt = e.next_attempt_at.astimezone().strftime("%H:%M:%S") if e.next_attempt_at else ""
             values = (
                 e.title or e.escalation_id[:8],
-                STATE_LABELS.get(e.state.value, e.state.value),
+                CHECKING_LABEL if e.checking else STATE_LABELS.get(e.state.value, e.state.value),
                 str(e.attempts),
                 nxt,
                 e.ticket_key,

@@ -80,7 +80,7 @@ class OutboxWorker(QObject):
             # wait=0: another process (the CLI) draining is fine, we try again later.
             return make_outbox(store, settings, policy, creds).drain(force=force, only=only, wait=0)
 
-        self.ctx.tasks.run(work, self._done, self._failed)
+        self.ctx.tasks.run(work, self._done, self._failed, pool="network")
 
     def _done(self, result: DrainResult) -> None:
         self._finish()

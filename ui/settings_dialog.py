@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, PolicySettings, TrackerSettings
 from assistant.trackers.registry import TRACKERS
+from ui.palette import error_style, ok_style
+from ui.screen_fit import place_window, scrolling
 from ui.start_at_login import StartAtLoginBox
 from ui.watch_settings import AlertsPanel
 
@@ -42,8 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ui.settings")
 
-OK_STYLE = "color: #107c10;"
-ERROR_STYLE = "color: #a4262c;"
 FORMATTINGS = {"textile": "Textile (Redmine's default)", "common_mark": "CommonMark Markdown"}
 TABS = ("tracker", "policy", "alerts", "desktop")
 LOCKED_SUFFIX = " (locked by IT)"
@@ -77,10 +77,10 @@ class SettingsDialog(QDialog):
         current = ctx.settings or AgentSettings()
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._tracker_tab(), "&Tracker")
-        self.tabs.addTab(self._policy_tab(), "&Policy")
+        self.tabs.addTab(scrolling(self._tracker_tab()), "&Tracker")
+        self.tabs.addTab(scrolling(self._policy_tab()), "&Policy")
         self.alerts = AlertsPanel(ctx)
-        self.tabs.addTab(self.alerts, "&Alerts")
+        self.tabs.addTab(scrolling(self.alerts), "&Alerts")
         self.login_box = StartAtLoginBox()  # issue 11: the XDG autostart entry
         self.tabs.addTab(self.login_box, "&Desktop")
 
@@ -114,7 +114,8 @@ class SettingsDialog(QDialog):
             self._show_in_force(ctx.policy_source.status)
         self._type_changed()
         self.show_tab(tab)
-        self.resize(760, 600)
+        # From the screen (pages scroll at 1024×600 and 150 %), or as last time.
+        place_window(self, ctx.ui_state, "settings", QSize(760, 600))
 
     # -- building --------------------------------------------------------------------------
 
@@ -376,7 +377,7 @@ class SettingsDialog(QDialog):
         )
 
     def _show(self, label: QLabel, text: str, ok: bool) -> None:
-        label.setStyleSheet(OK_STYLE if ok else ERROR_STYLE)
+        label.setStyleSheet(ok_style() if ok else error_style())
         label.setText(text)
 
     def _show_in_force(self, status: PolicyStatus) -> None:

@@ -12,7 +12,7 @@ from assistant.model import Escalation
 if TYPE_CHECKING:
     from assistant.outbox import DrainResult
     from assistant.trackers.base import TicketRef
-    from ui.context import AppContext  # which builds this controller (no import cycle)
+    from ui.context import AppContext
     from ui.outbox_worker import OutboxWorker
 
 log = logging.getLogger("ui.submit")
@@ -118,4 +118,5 @@ class SubmitController(QObject):
             work,
             lambda refs: self.similar_found.emit(eid, refs),
             lambda exc: self.similar_failed.emit(eid, str(exc)),
+            pool="network",
         )

@@ -1,15 +1,30 @@
-"""Run core functions off the GUI thread; results come back as signals."""
+"""Run core functions off the GUI thread in named pools; results come back as signals.
+
+Pools, so that ordering holds where it matters and slow work never queues ahead of what the
+agent waits for:
+
+- ``store-write``: one thread, so store writes happen in the order they were asked for;
+- ``reads``: store and file reads a window waits on (the default);
+- ``network``: status checks, tracker calls and polls, which may take their whole timeout.
+
+``TaskRunner.shutdown()`` (on quit) first calls the ``cancel`` hook of every running task
+(a check run stops at once), then waits for every pool, writes last, so nothing is cut
+mid-write.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger("ui.tasks")
+
+PoolName = Literal["store-write", "reads", "network"]
+POOL_SIZES: dict[PoolName, int] = {"store-write": 1, "reads": 4, "network": 6}
 
 
 class TaskSignals(QObject):
@@ -49,15 +64,17 @@ def _while_alive(callback: Callable[[Any], None]) -> Callable[[Any], None]:
 
 
 class TaskRunner(QObject):
-    """A pool for background work, and a one-thread pool so store writes stay ordered."""
+    """The one helper for background work: named pools (see the module docstring)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(4)
-        self.writer = QThreadPool(self)
-        self.writer.setMaxThreadCount(1)
-        self._live: set[TaskSignals] = set()
+        self.pools: dict[PoolName, QThreadPool] = {}
+        for name, size in POOL_SIZES.items():
+            pool = QThreadPool(self)
+            pool.setObjectName(name)
+            pool.setMaxThreadCount(size)
+            self.pools[name] = pool
+        self._live: dict[TaskSignals, Callable[[], None] | None] = {}
 
     def run(
         self,
@@ -65,28 +82,53 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         *,
+        pool: PoolName = "reads",
         write: bool = False,
+        cancel: Callable[[], None] | None = None,
     ) -> TaskSignals:
-        """Run ``func`` in a worker; ``on_done``/``on_error`` run on the GUI thread."""
+        """Run ``func`` in ``pool``; ``on_done``/``on_error`` run on the GUI thread.
+
+        ``write=True`` is short for ``pool="store-write"``. ``cancel`` (thread-safe) is
+        called if the app quits while the task runs, so a long task ends early.
+        """
+        if write:
+            pool = "store-write"
         signals = TaskSignals()
         # The signals object must outlive the worker; drop it once it has reported.
-        self._live.add(signals)
-        signals.finished.connect(lambda _r: self._live.discard(signals))
-        signals.failed.connect(lambda _e: self._live.discard(signals))
+        self._live[signals] = cancel
+        signals.finished.connect(lambda _r: self._live.pop(signals, None))
+        signals.failed.connect(lambda _e: self._live.pop(signals, None))
         if on_done is not None:
             signals.finished.connect(_while_alive(on_done))
         if on_error is not None:
             signals.failed.connect(_while_alive(on_error))
-        (self.writer if write else self.pool).start(_Task(func, signals))
+        self.pools[pool].start(_Task(func, signals))
         return signals
+
+    def cancel_all(self) -> None:
+        """Ask every running task that can be cancelled to stop."""
+        for cancel in list(self._live.values()):
+            if cancel is not None:
+                try:
+                    cancel()
+                except Exception:
+                    log.exception("cancelling a task failed")
 
     def wait(self, msecs: int = 10_000, *, network_msecs: int | None = None) -> bool:
         """Wait for running work (on quit, so nothing is cut mid-write); ``True`` when done.
 
-        Store writes get ``msecs``; the other pool, where network calls run and can block
-        for their whole timeout, gets ``network_msecs`` (default: ``msecs``), then the store
+        Store writes and reads get ``msecs``; the network pool, where calls can block for
+        their whole timeout, gets ``network_msecs`` (default: ``msecs``), then the store
         writes again (a finishing drain records its outcome through them).
         """
-        writes_done = self.writer.waitForDone(msecs)
-        others_done = self.pool.waitForDone(msecs if network_msecs is None else network_msecs)
-        return bool(writes_done and others_done and self.writer.waitForDone(msecs))
+        writes_done = self.pools["store-write"].waitForDone(msecs)
+        reads_done = self.pools["reads"].waitForDone(msecs)
+        network = msecs if network_msecs is None else network_msecs
+        network_done = self.pools["network"].waitForDone(network)
+        writes_after = self.pools["store-write"].waitForDone(msecs)
+        return bool(writes_done and reads_done and network_done and writes_after)
+
+    def shutdown(self, msecs: int = 10_000, *, network_msecs: int | None = None) -> bool:
+        """On quit: cancel what can be cancelled (check runs), then wait for every pool."""
+        self.cancel_all()
+        return self.wait(msecs, network_msecs=network_msecs)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from assistant.model import Escalation, TimelineEvent
+from ui.palette import muted_colour
+from ui.screen_fit import fit_size
 
 KIND_LABELS = {
     "submitted": "Submitted",
@@ -46,7 +49,8 @@ def timeline_html(esc: Escalation) -> str:
         if event.kind == "status":
             label = f"Status: {event.text}"
         who = f" — {esc_(event.author)}" if event.author else ""
-        head = f"<p><b>{esc_(label)}</b>{who} <span style='color:#605e5c'>{_when(event.at)}</span>"
+        muted = muted_colour().name()
+        head = f"<p><b>{esc_(label)}</b>{who} <span style='color:{muted}'>{_when(event.at)}</span>"
         body = ""
         if event.kind != "status" and event.text:
             body = (
@@ -127,7 +131,7 @@ class TimelineDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addWidget(self.view, 1)
         lay.addWidget(buttons)
-        self.resize(640, 480)
+        self.resize(fit_size(QSize(640, 480)))
 
     def set_escalation(self, escalation: Escalation) -> None:
         self.view.set_escalation(escalation)

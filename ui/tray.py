@@ -69,6 +69,7 @@ class TrayIcon(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state: ServiceState = "unknown"
+        self.service_lines = ""  # the per-service lines of the last set_state
         self.paused_until: datetime | None = None
         self.last_message: Notification | None = None
         self.tray = QSystemTrayIcon(state_icon("unknown"), self)
@@ -106,20 +107,26 @@ class TrayIcon(QObject):
 
     def set_state(self, state: ServiceState, tooltip: str) -> None:
         """Show the worst state and the per-service lines in the tooltip."""
-        text = f"Escalation Assistant — {STATE_LABELS[state]}\n{tooltip}".strip()
-        if self.paused_until is not None:
-            text += f"\nAlerts paused until {self.paused_until.astimezone():%H:%M}"
-        self.tray.setToolTip(text)
+        self.service_lines = tooltip
+        self._show_tooltip(state)
         if state != self.state:
             self.state = state
             self.tray.setIcon(state_icon(state))
             self.state_shown.emit(state)
+
+    def _show_tooltip(self, state: ServiceState) -> None:
+        text = f"Escalation Assistant — {STATE_LABELS[state]}\n{self.service_lines}".strip()
+        if self.paused_until is not None:
+            text += f"\nAlerts paused until {self.paused_until.astimezone():%H:%M}"
+        self.tray.setToolTip(text)
 
     def set_outbox_count(self, waiting: int) -> None:
         self.outbox_action.setText(f"Outbo&x ({waiting} waiting)")
 
     def set_paused(self, until: datetime | None) -> None:
         self.paused_until = until
+        # The tooltip says so at once, not only at the next service poll.
+        self._show_tooltip(self.state)
         if until is None:
             self.pause_action.setText("&Pause alerts for 1 h")
         else:

@@ -135,6 +135,7 @@ class WatchController(QObject):
                 lambda exc, name=target.name: self._polled(  # type: ignore[misc]
                     name, Observation("unknown", f"The check could not run: {exc}")
                 ),
+                pool="network",
             )
         if (
             self.answers_poll is not None
@@ -150,7 +151,10 @@ class WatchController(QObject):
         hosts = [host_of(w.target.target) for w in self.scheduler.watchers.values()]
         hosts += self.extra_hosts
         self.tasks.run(
-            lambda: check_network(hosts), self._network_checked, self._network_check_failed
+            lambda: check_network(hosts),
+            self._network_checked,
+            self._network_check_failed,
+            pool="network",
         )
 
     def _network_checked(self, status: NetworkStatus) -> None:
@@ -212,7 +216,7 @@ class WatchController(QObject):
         assert poll is not None
         self._answers_running = True
         self._answers_due = now + self.answers_interval
-        self.tasks.run(poll, self._answers_done, self._answers_failed)
+        self.tasks.run(poll, self._answers_done, self._answers_failed, pool="network")
 
     def _answers_done(self, result: Any) -> None:
         self._answers_running = False

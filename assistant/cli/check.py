@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 # subcommand module is imported when the GUI starts, and these would slow its first frame.
 
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
-_ICONS = {"ok": "OK", "warn": "WARN", "fail": "FAIL", "error": "ERROR"}
+_ICONS = {
+    "ok": "OK",
+    "warn": "WARN",
+    "unreachable": "UNREACHABLE",
+    "fail": "FAIL",
+    "error": "ERROR",
+}
 
 
 def _timeout(text: str) -> float:
@@ -95,7 +101,14 @@ def format_table(results: list[CheckResult]) -> str:
     """Results as an aligned plain-text table."""
     rows = [("STATUS", "TYPE", "TARGET", "TIME", "SUMMARY")]
     rows += [
-        (_ICONS[r.status], r.type, r.target, f"{r.duration_ms:.0f} ms", r.summary) for r in results
+        (
+            _ICONS.get(r.status, r.status.upper()),
+            r.type,
+            r.target,
+            f"{r.duration_ms:.0f} ms",
+            r.summary,
+        )
+        for r in results
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     return "\n".join(
@@ -105,9 +118,10 @@ def format_table(results: list[CheckResult]) -> str:
 
 
 def exit_code(results: list[CheckResult]) -> int:
-    """0 all ok, 1 any warn/fail, 2 any error."""
+    """0 all ok, 1 any warn/unreachable/fail, 2 any error (a check that could not run)."""
     status = worst([r.status for r in results])
-    return {"ok": EXIT_OK, "warn": EXIT_FAILED, "fail": EXIT_FAILED}.get(status, EXIT_ERROR)
+    failed = {"warn", "unreachable", "fail"}
+    return EXIT_OK if status == "ok" else EXIT_FAILED if status in failed else EXIT_ERROR
 
 
 def cmd_check(args: argparse.Namespace) -> int:

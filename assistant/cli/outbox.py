@@ -54,17 +54,19 @@ def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tup
     token from the agent's point of view: it clears an earlier 401/403 block (if it is
     wrong too, the first request says so and blocks again).
     """
-    from assistant.credentials import CredentialStore
-    from assistant.submission import make_outbox, tracker_identity
+    from assistant.submission import (
+        make_outbox,
+        tracker_identity,
+        unblock_for_environment_token,
+    )
 
     tracker_id = tracker_identity(settings.tracker)
-    if CredentialStore().token_from_environment:
-        requeued = store.outbox.clear_auth_block(tracker_id)
-        if requeued:
-            print(
-                f"{requeued} escalation(s) waiting for a new token were queued again"
-                " (token from the environment)."
-            )
+    requeued = unblock_for_environment_token(store, settings)
+    if requeued:
+        print(
+            f"{requeued} escalation(s) waiting for a new token were queued again"
+            " (token from the environment)."
+        )
     blocked = store.outbox.auth_block(tracker_id)
     reason = ""
     if blocked is not None:
@@ -77,7 +79,6 @@ def sending_outbox(store: Store, settings: AgentSettings, policy: Policy) -> tup
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assistant.outbox import OutboxState
 
     try:
         store = open_store(args)
@@ -102,14 +103,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not entries:
         print("The outbox is empty.")
         return 0
-    from assistant.outbox.sender import CHECKING
+    from assistant.store.outbox_rows import CHECKING
 
     print(f"{'ID':8}  {'STATE':25}  {'TRIES':5}  {'NEXT ATTEMPT':16}  {'TICKET':8}  DETAIL")
     for e in entries:
         nxt = e.next_attempt_at.isoformat()[:16].replace("T", " ") if e.next_attempt_at else "-"
         detail = e.ticket_url or e.last_error or e.title
         state = e.state.value.replace("_", " ")
-        if e.state is OutboxState.RETRYING and e.last_error.startswith(CHECKING):
+        if e.checking:
             state = CHECKING.lower()  # a lookup that may lag: nothing is sent meanwhile
         print(
             f"{e.escalation_id[:8]}  {state:25}  {e.attempts:5}  {nxt:16}  "

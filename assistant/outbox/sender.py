@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from assistant.model import Escalation
 from assistant.policy.schema import Policy
 from assistant.store import Store
-from assistant.store.outbox_rows import OutboxEntry
+from assistant.store.outbox_rows import CHECKING, OutboxEntry
 from assistant.ticket_mapping import attachments_of, build_ticket, comment_body
 from assistant.trackers import marker as key_marker
 from assistant.trackers.base import TicketRef, Tracker, TrackerUnavailable
@@ -20,7 +20,6 @@ log = logging.getLogger("assistant.outbox")
 COMMENT_CLOCK_SLACK = timedelta(minutes=5)
 #: how often a lookup inside the tracker's lookup window is repeated at most
 CHECK_AGAIN_S = 60.0
-CHECKING = "Checking with the tracker"
 
 
 class StillChecking(TrackerUnavailable):

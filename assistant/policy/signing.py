@@ -11,12 +11,17 @@ import base64
 import binascii
 import hashlib
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    # cryptography costs about 9 MiB and is needed only when a signature is checked or
+    # made, so each function imports what it uses.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 SIGNATURE_SUFFIX = ".sig"
 _SIGNATURE_LEN = 64
@@ -33,6 +38,9 @@ def signature_path(policy_path: Path) -> Path:
 
 def load_public_key(path: str | Path) -> Ed25519PublicKey:
     """Read Ops' public key (PEM, or an OpenSSH ``ssh-ed25519`` line)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -53,6 +61,9 @@ def load_public_key(path: str | Path) -> Ed25519PublicKey:
 
 def load_private_key(path: str | Path) -> Ed25519PrivateKey:
     """Read Ops' private signing key (unencrypted PEM, PKCS#8 or OpenSSH)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -73,6 +84,8 @@ def load_private_key(path: str | Path) -> Ed25519PrivateKey:
 
 def key_fingerprint(key: Ed25519PublicKey) -> str:
     """A short SHA-256 fingerprint of the raw public key, to tell keys apart in messages."""
+    from cryptography.hazmat.primitives import serialization
+
     raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "SHA256:" + hashlib.sha256(raw).hexdigest()[:16]
 
@@ -97,6 +110,8 @@ def decode_signature(text: bytes) -> bytes:
 
 def verify(data: bytes, signature: bytes | None, key: Ed25519PublicKey) -> None:
     """``SignatureError`` unless ``signature`` (a ``.sig`` file's content) signs ``data``."""
+    from cryptography.exceptions import InvalidSignature
+
     if signature is None:
         raise SignatureError("the policy is not signed (no .sig file beside it)")
     raw = decode_signature(signature)
@@ -110,6 +125,9 @@ def verify(data: bytes, signature: bytes | None, key: Ed25519PublicKey) -> None:
 
 def generate_key_pair(private_path: Path, public_path: Path) -> Ed25519PublicKey:
     """Write a new Ed25519 key pair (PEM; the private file readable by its owner only)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from assistant.model import CheckEvidence, Escalation
 from assistant.policy.schema import Policy
+from checks.result import status_label
 
 MISSING = "—"
 FOOTER_TEXT = "Sent with Escalation Assistant"
@@ -247,7 +248,7 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
             (
                 (Text(clean_text(_check_label(c))),),
                 (Text(clean_text(c.target)),),
-                (Strong(clean_text(c.status).upper()),),
+                (Strong(clean_text(status_label(c.status))),),
                 (Text(clean_text(c.summary)),),
                 (Text(_when(c.started_at)),),
             )

@@ -448,3 +448,43 @@ def _scrub_chunks(
             progress(done, total)
         if eof:
             break
+
+
+@dataclass(frozen=True)
+class StreamScrubber:
+    """A file type that ``scrub_stream`` scrubs: its triggers and where chunks may be cut.
+
+    Called like every scrubber of the registry (``ScrubFunction``).
+    """
+
+    key: str
+    triggers: Callable[[ScrubRules], Sequence[Trigger]]
+    cut: Cut
+    count_lines: bool = False
+
+    def __call__(
+        self,
+        src: Reader,
+        dst: Writer,
+        report: ScrubReport,
+        *,
+        rules: ScrubRules,
+        allowed: frozenset[str],
+        salt: str,
+        total: int,
+        progress: Progress | None,
+    ) -> None:
+        scrub_stream(
+            src,
+            dst,
+            triggers=self.triggers(rules),
+            trigger_key=self.key,
+            cut=self.cut,
+            rules=rules,
+            report=report,
+            allowed=allowed,
+            salt=salt,
+            total=total,
+            progress=progress,
+            count_lines=self.count_lines,
+        )

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.scrub.engine import Chunk, Progress, Reader, Span, Trigger, Writer, scrub_stream
+from assistant.scrub.engine import Chunk, Span, StreamScrubber, Trigger
 from assistant.scrub.jsondoc import cut_json, json_triggers
-from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import ScrubRules, header_kind
 
 _SECTIONS = ("headers", "queryString", "params", "cookies")
@@ -66,27 +65,5 @@ def har_triggers(rules: ScrubRules) -> list[Trigger]:
     ]
 
 
-def scrub_har(
-    src: Reader,
-    dst: Writer,
-    report: ScrubReport,
-    *,
-    rules: ScrubRules,
-    allowed: frozenset[str],
-    salt: str,
-    total: int,
-    progress: Progress | None,
-) -> None:
-    scrub_stream(
-        src,
-        dst,
-        triggers=har_triggers(rules),
-        trigger_key="har",
-        cut=cut_har,
-        rules=rules,
-        report=report,
-        allowed=allowed,
-        salt=salt,
-        total=total,
-        progress=progress,
-    )
+#: HAR files, scrubbed chunk by chunk
+scrub_har = StreamScrubber("har", har_triggers, cut_har)

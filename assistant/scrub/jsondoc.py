@@ -13,15 +13,11 @@ from collections.abc import Callable, Iterable
 
 from assistant.scrub.engine import (
     Chunk,
-    Progress,
-    Reader,
     Resolver,
     Span,
+    StreamScrubber,
     Trigger,
-    Writer,
-    scrub_stream,
 )
-from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
 from assistant.scrub.values import value_triggers
 
@@ -125,27 +121,5 @@ def cut_json(buf: bytes | bytearray, searched_from: int) -> int:
     return pos + 2 if pos >= 0 else -1
 
 
-def scrub_json(
-    src: Reader,
-    dst: Writer,
-    report: ScrubReport,
-    *,
-    rules: ScrubRules,
-    allowed: frozenset[str],
-    salt: str,
-    total: int,
-    progress: Progress | None,
-) -> None:
-    scrub_stream(
-        src,
-        dst,
-        triggers=json_triggers(rules, classify_pair),
-        trigger_key="json",
-        cut=cut_json,
-        rules=rules,
-        report=report,
-        allowed=allowed,
-        salt=salt,
-        total=total,
-        progress=progress,
-    )
+#: JSON files, scrubbed chunk by chunk
+scrub_json = StreamScrubber("json", lambda rules: json_triggers(rules, classify_pair), cut_json)

@@ -9,14 +9,10 @@ from collections.abc import Iterable
 from assistant.scrub.engine import (
     MAX_CARRY,
     Chunk,
-    Progress,
-    Reader,
     Span,
+    StreamScrubber,
     Trigger,
-    Writer,
-    scrub_stream,
 )
-from assistant.scrub.report import ScrubReport
 from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
 from assistant.scrub.values import TEXT_NAME_STARTS, value_triggers
 
@@ -96,28 +92,5 @@ def cut_text(buf: bytes | bytearray, searched_from: int) -> int:
     return cut
 
 
-def scrub_text(
-    src: Reader,
-    dst: Writer,
-    report: ScrubReport,
-    *,
-    rules: ScrubRules,
-    allowed: frozenset[str],
-    salt: str,
-    total: int,
-    progress: Progress | None,
-) -> None:
-    scrub_stream(
-        src,
-        dst,
-        triggers=text_triggers(rules),
-        trigger_key="text",
-        cut=cut_text,
-        rules=rules,
-        report=report,
-        allowed=allowed,
-        salt=salt,
-        total=total,
-        progress=progress,
-        count_lines=True,
-    )
+#: text and log files, scrubbed chunk by chunk
+scrub_text = StreamScrubber("text", text_triggers, cut_text, count_lines=True)

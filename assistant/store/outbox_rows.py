@@ -39,6 +39,8 @@ class OutboxState(StrEnum):
 
 
 SENDABLE = (OutboxState.QUEUED, OutboxState.RETRYING)
+#: how a retrying entry's message starts while a lagging lookup is repeated (nothing sent)
+CHECKING = "Checking with the tracker"
 PENDING = (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.RETRYING)
 
 
@@ -65,6 +67,11 @@ class OutboxEntry:
     queued_at: datetime
     updated_at: datetime
     title: str = ""
+
+    @property
+    def checking(self) -> bool:
+        """Retrying only to look the key up again (the tracker's search may lag)."""
+        return self.state is OutboxState.RETRYING and self.last_error.startswith(CHECKING)
 
     @property
     def comment_on(self) -> str | None:

@@ -420,6 +420,9 @@ class Store:
                 "checks": [],
                 "ticket": None,
                 "timeline": [],
+                # A new draft starts under the policy in force now, not the source's.
+                "policy": None,
+                "policy_at_start": None,
                 "created_at": now,
                 "updated_at": now,
             },

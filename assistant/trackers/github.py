@@ -24,15 +24,13 @@ from assistant.trackers.base import (
     TrackerRejected,
 )
 from assistant.trackers.http import (
-    TrackerSession,
     as_utc,
-    deadline_from,
     iso_z,
     join_messages,
     parse_timestamp,
-    timeouts_from,
 )
 from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
+from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
 
 API_URL = "https://api.github.com"
 #: GitHub refuses issue bodies longer than 65536 characters; keep room for the rest.
@@ -144,7 +142,7 @@ def _sha256(att: Attachment) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-class GitHubTracker(Tracker):
+class GitHubTracker(RestTracker):
     """Issues of one repository (``owner/repo``); keys are ``#<number>``.
 
     The idempotency key is a hidden HTML comment in the body. It is found by listing the
@@ -181,29 +179,22 @@ class GitHubTracker(Tracker):
         self.repository = repository
         self.mapping = mapping
         self.loop_options = dict(options)  # the state mapping's labels (ticket_state)
-        self.http = TrackerSession(
+        self.open_session(
             url or API_URL,
-            name=self.name,
+            secret=token,
+            options=options,
+            error_parser=github_error,
             headers={
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
             },
-            error_parser=github_error,
-            timeout=timeouts_from(options),
-            deadline=deadline_from(options),
-            secrets=[token],
         )
 
     @classmethod
     def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
-        mapping = policy.trackers.github
-        if mapping is None:
-            raise TrackerRejected("The Ops policy has no [trackers.github] mapping.")
+        mapping = required_mapping(policy.trackers.github, "github")
         return cls(settings.project, token, mapping, url=settings.url, options=settings.options)
-
-    def close(self) -> None:
-        self.http.close()
 
     @property
     def repo_path(self) -> str:
@@ -326,63 +317,50 @@ class GitHubTracker(Tracker):
         }
         if labels:
             params["labels"] = labels
-        out: list[dict[str, Any]] = []
-        for page in range(1, pages + 1):
-            batch = self.http.json(
-                "GET", f"{self.repo_path}/issues", params={**params, "page": page}
-            )
-            if not isinstance(batch, list):
-                break
-            out.extend(i for i in batch if isinstance(i, dict) and "pull_request" not in i)
-            if len(batch) < _PAGE:
-                break
-        return out
+        issues = self._pages(f"{self.repo_path}/issues", params, max_pages=pages)
+        return [i for i in issues if "pull_request" not in i]
 
     def _comment_events(self, number: int, since: datetime) -> list[TicketEvent]:
         events = []
-        for page in range(1, _FIND_PAGES + 1):
-            batch = self.http.json(
-                "GET",
-                f"{self.repo_path}/issues/{number}/comments",
-                params={"since": iso_z(since), "per_page": _PAGE, "page": page},
-            )
-            batch = batch if isinstance(batch, list) else []
-            for comment in batch:
-                at = parse_timestamp(comment.get("created_at"))
-                if at is None or at <= since:
-                    continue  # `since` matches edits too; only new comments count
-                author = (comment.get("user") or {}).get("login", "")
-                events.append(TicketEvent(f"#{number}", "comment", at, author, comment["body"]))
-            if len(batch) < _PAGE:
-                break
+        path = f"{self.repo_path}/issues/{number}/comments"
+        for comment in self._pages(path, {"since": iso_z(since)}):
+            at = parse_timestamp(comment.get("created_at"))
+            if at is None or at <= since:
+                continue  # `since` matches edits too; only new comments count
+            author = (comment.get("user") or {}).get("login", "")
+            events.append(TicketEvent(f"#{number}", "comment", at, author, comment["body"]))
         return events
+
+    def _pages(
+        self, path: str, params: dict[str, Any], *, max_pages: int = _FIND_PAGES
+    ) -> list[dict[str, Any]]:
+        """Every object of a paged list (at most ``max_pages`` pages)."""
+
+        def fetch(page: int) -> tuple[list[dict[str, Any]], int | None]:
+            batch = page_list(
+                self.http.json("GET", path, params={**params, "per_page": _PAGE, "page": page})
+            )
+            return batch, page + 1 if len(batch) == _PAGE else None
+
+        return collect_pages(1, fetch, max_pages=max_pages)
 
     def _state_events(self, number: int, since: datetime) -> list[TicketEvent]:
         events = []
-        for page in range(1, _FIND_PAGES + 1):
-            batch = self.http.json(
-                "GET",
-                f"{self.repo_path}/issues/{number}/events",
-                params={"per_page": _PAGE, "page": page},
-            )
-            batch = batch if isinstance(batch, list) else []
-            for event in batch:
-                at = parse_timestamp(event.get("created_at"))
-                if at is None or at <= since:
-                    continue
-                kind = event.get("event")
-                if kind == "closed":
-                    text = "closed"
-                elif kind == "reopened":
-                    text = "reopened"
-                elif kind == "labeled":
-                    text = f"labeled {(event.get('label') or {}).get('name', '')}".strip()
-                else:
-                    continue
-                author = (event.get("actor") or {}).get("login", "")
-                events.append(TicketEvent(f"#{number}", "status", at, author, text))
-            if len(batch) < _PAGE:
-                break
+        for event in self._pages(f"{self.repo_path}/issues/{number}/events", {}):
+            at = parse_timestamp(event.get("created_at"))
+            if at is None or at <= since:
+                continue
+            kind = event.get("event")
+            if kind == "closed":
+                text = "closed"
+            elif kind == "reopened":
+                text = "reopened"
+            elif kind == "labeled":
+                text = f"labeled {(event.get('label') or {}).get('name', '')}".strip()
+            else:
+                continue
+            author = (event.get("actor") or {}).get("login", "")
+            events.append(TicketEvent(f"#{number}", "status", at, author, text))
         return events
 
     def _ref(self, issue: dict[str, Any]) -> TicketRef:

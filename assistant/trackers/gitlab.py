@@ -21,16 +21,14 @@ from assistant.trackers.base import (
     TrackerRejected,
 )
 from assistant.trackers.http import (
-    TrackerSession,
     as_utc,
-    deadline_from,
     iso_z,
     join_messages,
     megabytes_option,
     parse_timestamp,
-    timeouts_from,
 )
 from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
+from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
 
 GITLAB_URL = "https://gitlab.com"
 _PAGE = 100
@@ -58,7 +56,7 @@ def _label(text: str) -> str:
     return " ".join(text.replace(",", " ").split())
 
 
-class GitLabTracker(Tracker):
+class GitLabTracker(RestTracker):
     """Issues of one GitLab project (numeric id or ``group/project``); keys are ``#<iid>``.
 
     Attachments are uploaded to the project first and their Markdown links appended to the
@@ -91,25 +89,18 @@ class GitLabTracker(Tracker):
         self.loop_options = dict(options)  # the state mapping's labels (ticket_state)
         self.max_attachment_bytes = megabytes_option(options, 10)
         api = self.base_url if self.base_url.endswith("/api/v4") else f"{self.base_url}/api/v4"
-        self.http = TrackerSession(
+        self.open_session(
             api,
-            name=self.name,
-            headers={"PRIVATE-TOKEN": token},
+            secret=token,
+            options=options,
             error_parser=gitlab_error,
-            timeout=timeouts_from(options),
-            deadline=deadline_from(options),
-            secrets=[token],
+            headers={"PRIVATE-TOKEN": token},
         )
 
     @classmethod
     def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
-        mapping = policy.trackers.gitlab
-        if mapping is None:
-            raise TrackerRejected("The Ops policy has no [trackers.gitlab] mapping.")
+        mapping = required_mapping(policy.trackers.gitlab, "gitlab")
         return cls(settings.project, token, mapping, url=settings.url, options=settings.options)
-
-    def close(self) -> None:
-        self.http.close()
 
     @property
     def project_path(self) -> str:
@@ -229,14 +220,13 @@ class GitLabTracker(Tracker):
         return links
 
     def _paged(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for page in range(1, _MAX_PAGES + 1):
+        def fetch(page: int) -> tuple[list[dict[str, Any]], int | None]:
             batch = self.http.json("GET", path, params={**params, "per_page": _PAGE, "page": page})
-            batch = batch if isinstance(batch, list) else []
-            out.extend(i for i in batch if isinstance(i, dict))
-            if len(batch) < _PAGE:
-                break
-        return out
+            return page_list(batch), page + 1 if isinstance(batch, list) and len(
+                batch
+            ) == _PAGE else None
+
+        return collect_pages(1, fetch, max_pages=_MAX_PAGES)
 
     def _state_events(self, iid: int, since: datetime) -> list[TicketEvent]:
         events = []

@@ -23,15 +23,13 @@ from assistant.trackers.base import (
     TrackerRejected,
 )
 from assistant.trackers.http import (
-    TrackerSession,
     as_utc,
-    deadline_from,
     join_messages,
     megabytes_option,
     parse_timestamp,
-    timeouts_from,
 )
 from assistant.trackers.ops_mapping import WAITING_OPTION, names
+from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
 
 _MAX_PAGES = 10
 _PAGE = 100
@@ -91,7 +89,7 @@ def text_from_adf(node: object) -> str:
     return "\n".join(line.rstrip() for line in "".join(out).strip().splitlines())
 
 
-class _JiraTracker(Tracker):
+class _JiraTracker(RestTracker):
     """What Cloud and Data Center share; keys are Jira issue keys (``OPS-123``)."""
 
     name = "Jira"
@@ -107,7 +105,7 @@ class _JiraTracker(Tracker):
         *,
         project: str = "",
         options: dict[str, str] | None = None,
-        secrets: list[str],
+        secret: str,
     ) -> None:
         options = options or {}
         self.base_url = url.rstrip("/")
@@ -115,18 +113,9 @@ class _JiraTracker(Tracker):
         self.project_key = project or mapping.project_key
         self.loop_options = dict(options)  # the state mapping's status names (ticket_state)
         self.max_attachment_bytes = megabytes_option(options, 10)
-        self.http = TrackerSession(
-            self.base_url,
-            name=self.name,
-            error_parser=jira_error,
-            timeout=timeouts_from(options),
-            deadline=deadline_from(options),
-            secrets=secrets,
-            **session_auth,
+        self.open_session(
+            self.base_url, secret=secret, options=options, error_parser=jira_error, **session_auth
         )
-
-    def close(self) -> None:
-        self.http.close()
 
     @property
     def api(self) -> str:
@@ -394,7 +383,7 @@ class JiraDataCenter(_JiraTracker):
             {"headers": {"Authorization": f"Bearer {token}"}},
             project=project,
             options=options,
-            secrets=[token],
+            secret=token,
         )
 
     @classmethod
@@ -402,7 +391,7 @@ class JiraDataCenter(_JiraTracker):
         return cls(
             settings.url,
             token,
-            _mapping(policy),
+            required_mapping(policy.trackers.jira, "jira"),
             project=settings.project,
             options=settings.options,
         )
@@ -413,24 +402,25 @@ class JiraDataCenter(_JiraTracker):
         return description
 
     def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for page in range(_MAX_PAGES):
-            data = self.http.json(
-                "GET",
-                f"{self.api}/search",
-                params={
-                    "jql": jql,
-                    "fields": "summary,status,created",
-                    "startAt": page * _PAGE,
-                    "maxResults": min(limit, _PAGE),
-                },
+        def fetch(start: int) -> tuple[list[dict[str, Any]], int | None]:
+            data = (
+                self.http.json(
+                    "GET",
+                    f"{self.api}/search",
+                    params={
+                        "jql": jql,
+                        "fields": "summary,status,created",
+                        "startAt": start,
+                        "maxResults": min(limit, _PAGE),
+                    },
+                )
+                or {}
             )
-            issues = (data or {}).get("issues") or []
-            out.extend(issues)
-            total = int((data or {}).get("total", 0))
-            if len(out) >= min(limit, total) or not issues:
-                break
-        return out[:limit]
+            issues = page_list(data.get("issues"))
+            more = bool(issues) and start + len(issues) < int(data.get("total", 0))
+            return issues, start + len(issues) if more else None
+
+        return collect_pages(0, fetch, max_pages=_MAX_PAGES, limit=limit)
 
     def changelog(self, key: str) -> list[dict[str, Any]]:
         data = self.http.json(
@@ -468,7 +458,7 @@ class JiraCloud(_JiraTracker):
             {"auth": (email, token)},
             project=project,
             options=options,
-            secrets=[token],
+            secret=token,
         )
 
     @classmethod
@@ -477,7 +467,7 @@ class JiraCloud(_JiraTracker):
             settings.url,
             settings.user,
             token,
-            _mapping(policy),
+            required_mapping(policy.trackers.jira, "jira"),
             project=settings.project,
             options=settings.options,
         )
@@ -486,9 +476,7 @@ class JiraCloud(_JiraTracker):
         return adf_from_text(description) if isinstance(description, str) else description
 
     def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        token: str | None = None
-        for _ in range(_MAX_PAGES):
+        def fetch(token: str) -> tuple[list[dict[str, Any]], str | None]:
             params: dict[str, Any] = {
                 "jql": jql,
                 "fields": "summary,status,created",
@@ -497,31 +485,27 @@ class JiraCloud(_JiraTracker):
             if token:
                 params["nextPageToken"] = token
             data = self.http.json("GET", f"{self.api}/search/jql", params=params) or {}
-            out.extend(data.get("issues") or [])
-            token = data.get("nextPageToken")
-            if len(out) >= limit or data.get("isLast", True) or not token:
-                break
-        return out[:limit]
+            following = data.get("nextPageToken")
+            last = data.get("isLast", True) or not following
+            return page_list(data.get("issues")), None if last else str(following)
+
+        return collect_pages("", fetch, max_pages=_MAX_PAGES, limit=limit)
 
     def changelog(self, key: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for page in range(_MAX_PAGES):
-            data = self.http.json(
-                "GET",
-                f"{self.api}/issue/{quote(key)}/changelog",
-                params={"startAt": page * _PAGE, "maxResults": _PAGE},
+        def fetch(start: int) -> tuple[list[dict[str, Any]], int | None]:
+            data = (
+                self.http.json(
+                    "GET",
+                    f"{self.api}/issue/{quote(key)}/changelog",
+                    params={"startAt": start, "maxResults": _PAGE},
+                )
+                or {}
             )
-            values = (data or {}).get("values") or []
-            out.extend(values)
-            if (data or {}).get("isLast", True) or len(values) < _PAGE:
-                break
-        return out
+            values = page_list(data.get("values"))
+            last = data.get("isLast", True) or len(values) < _PAGE
+            return values, None if last else start + _PAGE
 
-
-def _mapping(policy: Policy) -> JiraMapping:
-    if policy.trackers.jira is None:
-        raise TrackerRejected("The Ops policy has no [trackers.jira] mapping.")
-    return policy.trackers.jira
+        return collect_pages(0, fetch, max_pages=_MAX_PAGES)
 
 
 def _label(text: str) -> str:

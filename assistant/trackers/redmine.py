@@ -24,15 +24,13 @@ from assistant.trackers.base import (
     TrackerRejected,
 )
 from assistant.trackers.http import (
-    TrackerSession,
     as_utc,
-    deadline_from,
     iso_z,
     join_messages,
     megabytes_option,
     parse_timestamp,
-    timeouts_from,
 )
+from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
 
 log = logging.getLogger("assistant.trackers")
 
@@ -58,7 +56,7 @@ def issue_id(key: str) -> int:
         raise TrackerRejected(f"{key!r} is not a Redmine issue number.") from None
 
 
-class RedmineTracker(Tracker):
+class RedmineTracker(RestTracker):
     """Issues in one Redmine project; keys are ``#<issue id>``.
 
     The idempotency key goes into the issue custom field named by the policy
@@ -99,21 +97,17 @@ class RedmineTracker(Tracker):
         self._statuses: dict[int, str] = {}
         #: the state-mapping options (``waiting_status`` …; see ``ticket_state``)
         self.loop_options = dict(options)
-        self.http = TrackerSession(
+        self.open_session(
             self.base_url,
-            name=self.name,
-            headers={"X-Redmine-API-Key": api_key},
+            secret=api_key,
+            options=options,
             error_parser=redmine_error,
-            timeout=timeouts_from(options),
-            deadline=deadline_from(options),
-            secrets=[api_key],
+            headers={"X-Redmine-API-Key": api_key},
         )
 
     @classmethod
     def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
-        mapping = policy.trackers.redmine
-        if mapping is None:
-            raise TrackerRejected("The Ops policy has no [trackers.redmine] mapping.")
+        mapping = required_mapping(policy.trackers.redmine, "redmine")
         return cls(
             settings.url,
             token,
@@ -291,16 +285,16 @@ class RedmineTracker(Tracker):
         self, params: dict[str, str], *, pages: int = _MAX_PAGES, limit: int = _PAGE
     ) -> list[dict[str, Any]]:
         query = {"project_id": self.project, **params} if "issue_id" not in params else params
-        out: list[dict[str, Any]] = []
-        for page in range(pages):
+
+        def fetch(offset: int) -> tuple[list[dict[str, Any]], int | None]:
             data = self.http.json(
-                "GET", "/issues.json", params={**query, "limit": limit, "offset": page * limit}
+                "GET", "/issues.json", params={**query, "limit": limit, "offset": offset}
             )
-            batch = (data or {}).get("issues") or []
-            out.extend(batch)
-            if len(batch) < limit or len(out) >= int((data or {}).get("total_count", 0)):
-                break
-        return out
+            batch = page_list((data or {}).get("issues"))
+            more = len(batch) == limit and offset + limit < int((data or {}).get("total_count", 0))
+            return batch, offset + limit if more else None
+
+        return collect_pages(0, fetch, max_pages=pages)
 
     def _status_name(self, status_id: str | None) -> str:
         if not status_id:

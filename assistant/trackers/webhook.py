@@ -23,13 +23,11 @@ from assistant.trackers.base import (
     TrackerRejected,
 )
 from assistant.trackers.http import (
-    TrackerSession,
-    deadline_from,
     join_messages,
     megabytes_option,
     redact_url,
-    timeouts_from,
 )
+from assistant.trackers.rest import RestTracker
 
 SIGNATURE_HEADER = "X-Escalation-Signature"
 EVENT_HEADER = "X-Escalation-Event"
@@ -51,7 +49,7 @@ def webhook_error(body: Any) -> str:
     return join_messages([body.get("error"), body.get("message"), *listed])
 
 
-class WebhookTracker(Tracker):
+class WebhookTracker(RestTracker):
     """POSTs the escalation as JSON to one URL owned by Ops.
 
     Contract for the receiver: the body is signed with ``X-Escalation-Signature:
@@ -77,22 +75,17 @@ class WebhookTracker(Tracker):
         self._secret = secret
         self.markup = options.get("markup", "markdown")
         self.max_attachment_bytes = megabytes_option(options, 10)
-        self.http = TrackerSession(
+        self.open_session(
             url,
-            name=self.name,
-            headers={"Content-Type": "application/json"},
+            secret=secret,
+            options=options,
             error_parser=webhook_error,
-            timeout=timeouts_from(options),
-            deadline=deadline_from(options),
-            secrets=[secret],
+            headers={"Content-Type": "application/json"},
         )
 
     @classmethod
     def from_settings(cls, settings: TrackerSettings, token: str, policy: Policy) -> Tracker:
         return cls(settings.url, token, options=settings.options)
-
-    def close(self) -> None:
-        self.http.close()
 
     def verify(self) -> Identity:
         """Send a signed ``ping`` event; any 2xx means the URL and the secret are accepted."""

@@ -67,8 +67,14 @@ def test_list_search_filter_and_order(store: Store) -> None:
 
 
 def test_duplicate_is_a_fresh_draft(store: Store) -> None:
-    src = store.create(_esc("Slow site", status=Status.SUBMITTED, steps=["a", "b"]))
+    from assistant.model import PolicyStamp
+
+    old = PolicyStamp(name="Ops policy", version="2025.1", sha256="0" * 64)
+    src = _esc("Slow site", status=Status.SUBMITTED, steps=["a", "b"])
+    src = store.create(src.model_copy(update={"policy": old, "policy_at_start": old}))
     dup = store.duplicate(src.id)
+    # Started now: no "written under an older policy" warning inherited from the source.
+    assert dup.policy is None and dup.policy_at_start is None
     assert dup.id != src.id
     assert dup.status == Status.DRAFT
     assert dup.steps == ["a", "b"] and dup.title == "Slow site (copy)"

@@ -331,3 +331,16 @@ def test_alert_pause_is_saved_and_restored_only_while_ahead(tmp_path: Path) -> N
     naive = AgentSettings.model_validate({"alerts_paused_until": "2024-05-01T13:00:00"})
     assert naive.alerts_paused_until == until
     assert AgentSettings().alerts_paused_until is None
+
+
+def test_a_service_out_of_reach_is_called_as_the_checks_page_calls_it() -> None:
+    obs = state_from_result(_result("unreachable", error="refused"))
+    assert obs == Observation("unknown", "unreachable!", unreachable=True)
+    sched = _scheduler("api")
+    for minute in range(2):
+        sched.record("api", obs, T0 + timedelta(minutes=minute))
+    assert sched.watchers["api"].state == "unknown"
+    assert sched.tooltip().startswith("api: Unreachable from here — unreachable!")
+    # A later answer drops the wording again.
+    sched.record("api", Observation("unknown", "the check could not run"), T0)
+    assert sched.tooltip().startswith("api: Unknown")

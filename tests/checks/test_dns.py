@@ -52,7 +52,7 @@ def test_name_without_addresses_warns(dns_server: LocalDNSServer) -> None:
 
 def test_timeout_is_reported_as_such(silent_dns_server: LocalDNSServer) -> None:
     result = run_check(dns_spec("test.example", silent_dns_server, timeout=0.5))
-    assert result.status == "fail"
+    assert result.status == "unreachable"
     assert result.details["error"] == "timeout"
     assert "No DNS answer" in result.summary
     assert silent_dns_server.queries >= 1

@@ -96,9 +96,9 @@ def test_keyword_present_and_absent(http_server: LocalHTTPServer) -> None:
     assert run_check(http(url, regex="(")).status == "error"
 
 
-def test_refused_connection_fails() -> None:
+def test_refused_connection_is_unreachable_from_here() -> None:
     result = run_check(http(f"http://127.0.0.1:{closed_port()}/"))
-    assert result.status == "fail"
+    assert result.status == "unreachable"
     assert "refused" in result.summary
 
 

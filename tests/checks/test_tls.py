@@ -59,7 +59,7 @@ def test_expiring_inside_warn_threshold(
 
 def test_https_url_target_and_closed_port() -> None:
     result = run_check(tls(f"https://127.0.0.1:{closed_port()}/"))
-    assert result.status == "fail"
+    assert result.status == "unreachable"
     assert "refused" in result.summary
 
 

@@ -66,8 +66,20 @@ class RunningApp:
 StartApp = Callable[..., RunningApp]
 
 
+def no_internet_settings(home: Path) -> None:
+    """Settings whose policy watches nothing on the internet (tests poll loopback only)."""
+    from assistant.paths import resolve_paths
+    from assistant.settings import AgentSettings, save_settings
+    from tests.team_policy import policy_without_team_watch
+
+    paths = resolve_paths(home).ensure()
+    policy = policy_without_team_watch(paths.config_dir)
+    save_settings(paths.settings_file, AgentSettings(policy_path=str(policy)))
+
+
 @pytest.fixture
 def start_app(x_display: str, app_home: Path) -> Iterator[StartApp]:
+    no_internet_settings(app_home)
     started: list[RunningApp] = []
 
     def start(*args: str) -> RunningApp:

@@ -49,3 +49,31 @@ def test_timeline_of_a_queued_escalation_says_queued(qtbot: QtBot, ctx: AppConte
     assert "Queued" in shown and "not been submitted" not in shown
     draft = ctx.store.create(complete_escalation("A draft"))
     assert "not been submitted" in timeline_text(draft)
+
+
+def test_the_outbox_says_checking_with_the_tracker_while_a_lookup_may_lag(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    from datetime import timedelta
+
+    from assistant.model import utcnow
+    from assistant.store.outbox_rows import CHECKING, OutboxState
+
+    assert ctx.store is not None
+    esc = ctx.store.create(complete_escalation("Lost answer"))
+    eid = str(esc.id)
+    queue_escalation(ctx.store, default_policy(), esc)
+    now = utcnow()
+    ctx.store.outbox.claim(eid, OutboxState.QUEUED, "", now)
+    ctx.store.outbox.to_retrying(
+        eid,
+        next_attempt_at=now + timedelta(minutes=1),
+        message=f"{CHECKING}: the last attempt's outcome is unknown …",
+        unknown=True,
+        now=now,
+    )
+    view = OutboxView(ctx, OutboxWorker(ctx))
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=10_000):
+        view.reload()
+    assert view.table.item(0, 1).text() == "Checking with the tracker…"  # type: ignore[union-attr]

@@ -228,6 +228,21 @@ def test_submit_without_tracker_says_so_and_ends_on_the_real_outcome(
     assert "No Ops tracker is set up" in review.tracker_note.text()
     with qtbot.waitSignal(w.settings_requested):
         qtbot.mouseClick(review.setup_button, Qt.MouseButton.LeftButton)
+    # As if the Settings window set a tracker up and closed: back in the wizard, the note
+    # no longer claims there is none.
+    from PySide6.QtWidgets import QDialog
+
+    assert ctx.settings is not None
+    before = ctx.settings.tracker.model_copy()
+    other = QDialog()
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitActive(other)
+    ctx.settings.tracker.type, ctx.settings.tracker.url = "redmine", "https://redmine.example"
+    other.close()
+    w.activateWindow()
+    qtbot.waitUntil(lambda: not review.tracker_box.isVisible())
+    ctx.settings.tracker = before  # back to no tracker: the submit below only queues
 
     w.go_to(0)
     with qtbot.waitSignal(w.submitted):

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from assistant.model import AttachmentRef, Escalation
 from assistant.scrub import ScrubRules
 from assistant.store.attachments import add_files, report_of
-from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.palette import error_style
+from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
     from assistant.store import Store
@@ -108,7 +109,7 @@ class AttachmentsPage(WizardPage):
         self.message.setObjectName("attachmentMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(error_style())
         self.message.hide()
         self.busy = QLabel("Adding…")
         self.busy.hide()

@@ -2,39 +2,43 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QShowEvent
+import shiboken6
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QWidget,
 )
 
-from assistant.evidence import checks_for_escalation, template_values, to_evidence
-from assistant.model import CheckEvidence, Escalation
-from checks.redact import REDACTED, redact_target
+from assistant.evidence import CheckList, CheckRow, checks_for_escalation, template_values
+from assistant.model import CheckEvidence, Customer, Environment, Escalation
 from checks.registry import check_types, description
-from checks.result import CheckResult
+from checks.result import STATUS_ORDER, CheckResult, status_label
+from checks.runner import CheckRunner
 from checks.spec import CheckSpec
-from ui.check_icons import SPINNER_FRAMES, spinner_icon, status_icon
-from ui.check_worker import CheckWorker
-from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.palette import error_style
+from ui.wizard.checks_model import (
+    COL_CHECK,
+    COL_RESULT,
+    COL_STATUS,
+    ChecksModel,
+    ChecksTable,
+    details_text,
+    local_time,
+)
+from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -42,14 +46,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("ui.checks")
 
 NO_RESULTS = "No checks run yet"
-CANCELLED = "Cancelled before it finished."
 SPINNER_MS = 120
 # Results that arrive together (20 checks answering at once) are shown, and handed to the
 # wizard for autosave, in one update: one ``changed`` per burst, not one per check.
 FLUSH_MS = 30
 FLUSH_ROWS = 5
-ACTION_SPACING = 4
-ROW_MIN_HEIGHT = 38
 PLACEHOLDERS = {
     "http": "https://shop.example.com/checkout",
     "tls": "shop.example.com:443",
@@ -59,59 +60,39 @@ PLACEHOLDERS = {
     "health": "https://api.example.com/health",
 }
 
-COL_STATUS, COL_NAME, COL_TARGET, COL_SUMMARY, COL_DURATION, COL_ACTIONS = range(6)
-HEADERS = ("Status", "Check (type)", "Target", "Result", "Took", "")
 
-Key = tuple[str, str, str]  # (type, redacted target, name): "the same check"
+class _Relay(QObject):
+    """Carries a run's progress from its worker thread to the GUI thread (queued signals).
 
+    Signals: ``started(escalation_id, run_id)``, ``result(escalation_id, run_id, CheckResult)``.
+    """
 
-def evidence_key(ev: CheckEvidence) -> Key:
-    return (ev.type, ev.target, str(ev.details.get("check_name", "")))
-
-
-def spec_key(spec: CheckSpec) -> Key:
-    return (spec.type, redact_target(spec.target), spec.name)
+    started = Signal(str, str)
+    result = Signal(str, str, object)
 
 
-def is_cancelled(result: CheckResult) -> bool:
-    return result.status == "error" and (
-        bool(result.details.get("cancelled")) or result.summary == CANCELLED
-    )
+@dataclass(eq=False)
+class _Run:
+    """One batch of checks running in the network pool."""
 
-
-@dataclass(eq=False)  # rows are compared by identity: two rows may hold equal values
-class CheckRow:
-    """One line of the table: what to run, and what is known about it."""
-
-    spec: CheckSpec
-    from_policy: bool
-    evidence: CheckEvidence | None = None
-    state: str = "idle"  # idle | waiting | running
-    run_id: str = ""  # id of the spec copy of the current run; stale results are ignored
-    note: str = ""  # shown instead of the evidence (cancelled, not stored)
-    note_status: str = ""
-    widgets: list[QPushButton] = field(default_factory=list)
-
-    @property
-    def key(self) -> Key:
-        return spec_key(self.spec)
-
-    @property
-    def runnable(self) -> bool:
-        return not self.spec.error and REDACTED not in self.spec.target
-
-    @property
-    def label(self) -> str:
-        return self.spec.name or "Added check"
+    escalation_id: str
+    runner: CheckRunner
+    spec_ids: list[str] = field(default_factory=list)
 
 
 class ChecksPage(WizardPage):
     """Runs the status checks for the chosen component; their results become evidence.
 
-    Checks run in ``CheckWorker`` threads; results arrive as signals, update their row,
-    replace the earlier result of the same check in the draft and emit ``changed`` (so the
-    wizard autosaves). Signals: ``changed()`` (from ``WizardPage``), ``idle()`` when the
-    last running check has finished or been cancelled.
+    The rows and their results live in an ``assistant.evidence.CheckList``; checks run in
+    the app's ``TaskRunner`` network pool; each result updates its row, replaces the
+    earlier result of the same check and emits ``changed`` (so the wizard autosaves).
+
+    Signals: ``changed()`` (from ``WizardPage``), ``idle()`` when the last running check
+    has finished or been cancelled.
+
+    Public API for the wizard: ``start_policy_checks(component, domain, urls)`` starts
+    Ops' checks in the background as soon as their targets are known; ``run_all()``,
+    ``cancel()``, ``add_check()``, ``rerun()``, ``remove()``, ``running``, ``evidence``.
     """
 
     title = "Status checks"
@@ -122,12 +103,15 @@ class ChecksPage(WizardPage):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
-        self.rows: list[CheckRow] = []
-        self.evidence: list[CheckEvidence] = []
-        self.workers: set[CheckWorker] = set()
+        self.checks = CheckList()
+        self._runs: list[_Run] = []
         self._esc: Escalation | None = None
         self._built_for: object = None
-        self._frame = 0
+        self._relay = _Relay(self)
+        self._relay.started.connect(self._check_started)
+        self._relay.result.connect(self._check_done)
+        # Closing the wizard deletes the page: its running checks stop with it.
+        self.destroyed.connect(partial(_cancel_runs, self._runs))
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -140,7 +124,7 @@ class ChecksPage(WizardPage):
         self.cancel_button.setAccessibleName("Cancel running checks")
         self.results = QLabel(NO_RESULTS)  # the one-line summary of the results
         self.results.setObjectName("checksSummary")
-        self.results.setAccessibleName("Check results summary")
+        self.results.setWordWrap(True)
         self.results.setTextFormat(Qt.TextFormat.PlainText)
         bar = QHBoxLayout()
         bar.addWidget(self.run_all_button)
@@ -149,48 +133,41 @@ class ChecksPage(WizardPage):
         bar.addWidget(self.results, 1)
         self.outer.addLayout(bar)
 
-        self.table = QTableWidget(0, len(HEADERS))
+        self.model = ChecksModel(self.checks, self)
+        self.table = ChecksTable(self.model)
         self.table.setAccessibleName("Status checks")
-        self.table.setHorizontalHeaderLabels(list(HEADERS))
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        self.table.setMinimumHeight(180)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_SUMMARY, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_ACTIONS, QHeaderView.ResizeMode.Fixed)
-        # Room for "Re-run" and "Remove" side by side, so rows never clip their buttons.
-        buttons = sum(QPushButton(text).sizeHint().width() for text in ("Re-run", "Remove"))
-        self.table.setColumnWidth(COL_ACTIONS, buttons + 3 * ACTION_SPACING)
-        self.table.verticalHeader().setMinimumSectionSize(ROW_MIN_HEIGHT)
-        for col, width in (
-            (COL_STATUS, 104),
-            (COL_NAME, 160),
-            (COL_TARGET, 190),
-            (COL_DURATION, 64),
-        ):
-            self.table.setColumnWidth(col, width)
+        self.table.setAccessibleDescription(
+            "Arrows move between checks; Enter runs the selected check, Delete removes an "
+            "added one, F2 renames it."
+        )
         self.outer.addWidget(self.table, 3)
         # Registered like a field so the review page's "missing: Status checks" jumps here.
         self.fields["checks"] = self.table
         self.labels["checks"] = (QLabel(), "Status checks")
         self.check_error = QLabel()
         self.check_error.setObjectName("fieldError")
-        self.check_error.setStyleSheet(ERROR_STYLE)
+        self.check_error.setStyleSheet(error_style())
         self.check_error.setWordWrap(True)
         self.check_error.hide()
         self.errors["checks"] = self.check_error
         self.outer.addWidget(self.check_error)
+
+        # The selected row's actions as real buttons: in the Tab order and the
+        # accessibility tree (the table's painted buttons are for the mouse).
+        self.run_one_button = QPushButton("Run &this check")
+        self.remove_button = QPushButton("Re&move check")
+        row_bar = QHBoxLayout()
+        row_bar.addWidget(self.run_one_button)
+        row_bar.addWidget(self.remove_button)
+        row_bar.addStretch(1)
+        self.outer.addLayout(row_bar)
 
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         self.details.setAccessibleName("Details of the selected check")
         self.details.setPlaceholderText("Select a check to see its full result and details.")
         self.details.setMaximumHeight(96)
+        self.details.setTabChangesFocus(True)
         self.outer.addWidget(self.details, 1)
 
         self.add_type = QComboBox()
@@ -200,24 +177,35 @@ class ChecksPage(WizardPage):
             self.add_type.setItemData(
                 self.add_type.count() - 1, description(name), Qt.ItemDataRole.ToolTipRole
             )
+        self.add_name = QLineEdit()
+        self.add_name.setAccessibleName("Name of the check to add")
+        self.add_name.setPlaceholderText("e.g. Checkout page (optional)")
         self.add_target = QLineEdit()
         self.add_target.setAccessibleName("Target of the check to add")
         self.add_button = QPushButton("&Add check")
         self.add_button.setAccessibleName("Add and run this check")
-        add_label = QLabel("Add a check:")
-        add_label.setBuddy(self.add_type)
-        add_bar = QHBoxLayout()
-        add_bar.addWidget(add_label)
-        add_bar.addWidget(self.add_type)
-        add_bar.addWidget(self.add_target, 1)
-        add_bar.addWidget(self.add_button)
-        self.outer.addLayout(add_bar)
+        type_label = QLabel("Add a chec&k:")
+        type_label.setBuddy(self.add_type)
+        name_label = QLabel("&Name:")
+        name_label.setBuddy(self.add_name)
+        target_label = QLabel("Tar&get:")
+        target_label.setBuddy(self.add_target)
+        add_grid = QGridLayout()
+        add_grid.addWidget(type_label, 0, 0)
+        add_grid.addWidget(self.add_type, 0, 1)
+        add_grid.addWidget(name_label, 0, 2)
+        add_grid.addWidget(self.add_name, 0, 3)
+        add_grid.addWidget(target_label, 1, 0)
+        add_grid.addWidget(self.add_target, 1, 1, 1, 3)
+        add_grid.addWidget(self.add_button, 1, 4)
+        add_grid.setColumnStretch(3, 1)
+        self.outer.addLayout(add_grid)
 
         self._spinner = QTimer(self)
         self._spinner.setInterval(SPINNER_MS)
-        self._spinner.timeout.connect(self._turn_spinner)
-        self._dirty: list[CheckRow] = []
+        self._spinner.timeout.connect(self.model.tick)
         self._evidence_changed = False
+        self._dirty: list[CheckRow] = []  # rows whose new state is not shown yet
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
@@ -225,27 +213,45 @@ class ChecksPage(WizardPage):
 
         self.run_all_button.clicked.connect(self.run_all)
         self.cancel_button.clicked.connect(self.cancel)
+        self.run_one_button.clicked.connect(self._run_selected)
+        self.remove_button.clicked.connect(self._remove_selected)
         self.add_button.clicked.connect(self._add_clicked)
         self.add_target.returnPressed.connect(self._add_clicked)
         self.add_type.currentIndexChanged.connect(self._type_changed)
-        self.table.itemSelectionChanged.connect(self._show_details)
+        self.table.run_requested.connect(self.rerun)
+        self.table.remove_requested.connect(self.remove)
+        self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
+        self.model.dataChanged.connect(self._rows_changed)
+        self.model.evidence_changed.connect(self.emit_changed)
+        self.model.modelReset.connect(self._selection_changed)
+        self.model.rowsRemoved.connect(self._selection_changed)
         self._type_changed()
         self._update_controls()
 
     # -- data ---------------------------------------------------------------------------
 
+    @property
+    def rows(self) -> list[CheckRow]:
+        """The checks shown, in table order."""
+        return self.checks.rows
+
+    @property
+    def evidence(self) -> list[CheckEvidence]:
+        """The results the escalation stores (in row order)."""
+        return self.checks.evidence
+
     def _load(self, esc: Escalation) -> None:
         self.cancel()
         self._esc = esc
-        self.evidence = [ev.model_copy(deep=True) for ev in esc.checks]
-        self.rows = []
+        self.checks = CheckList.from_evidence(esc.checks)
         self._built_for = None
+        self.model.reset(self.checks)
         self.refresh_checks()
 
     def apply(self, esc: Escalation) -> None:
         """Write the results (evidence) into the escalation."""
         # Evidence objects are never changed once made (a new result replaces them).
-        esc.checks = list(self.evidence)
+        esc.checks = list(self.checks.evidence)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -253,9 +259,10 @@ class ChecksPage(WizardPage):
 
     def refresh_checks(self) -> None:
         """Rebuild the list when the component or the customer's targets changed."""
-        esc = self._esc
-        if esc is None:
-            return
+        if self._esc is not None:
+            self._use_targets(self._esc)
+
+    def _use_targets(self, esc: Escalation) -> None:
         values = template_values(esc)
         built_for = (esc.component, tuple(sorted(values.items())))
         if built_for == self._built_for:
@@ -266,22 +273,8 @@ class ChecksPage(WizardPage):
         specs: list[CheckSpec] = []
         if self.ctx.policy_source is not None:
             specs = checks_for_escalation(self.ctx.policy, esc)
-        rows = [CheckRow(spec, from_policy=True) for spec in specs]
-        # Keep the agent's own checks and earlier results that no longer match the policy.
-        keys = {row.key for row in rows}
-        for row in self.rows:
-            if not row.from_policy and row.key not in keys:
-                rows.append(dataclasses.replace(row, widgets=[]))
-                keys.add(row.key)
-        for ev in self.evidence:
-            key = evidence_key(ev)
-            if key not in keys:
-                rows.append(CheckRow(CheckSpec(ev.type, ev.target, key[2]), from_policy=False))
-                keys.add(key)
-        by_key = {evidence_key(ev): ev for ev in self.evidence}
-        for row in rows:
-            row.evidence = by_key.get(row.key)
-        self.rows = rows
+        self.checks.rebuild(specs)
+        self.model.reset()
         component = self.ctx.policy.component(esc.component) if self.ctx.policy_source else None
         if component is None:
             self.intro.setText(
@@ -295,93 +288,106 @@ class ChecksPage(WizardPage):
                 + (f", against {where}." if where else ".")
                 + " Results are added to the escalation as evidence."
             )
-        self._rebuild_table()
+        self._update_summary()
+        self._update_controls()
 
     # -- running ------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
         """Whether any check is running or waiting."""
-        return any(row.state != "idle" for row in self.rows) or any(
-            not w.done for w in self.workers
+        return self.checks.running or bool(self._runs)
+
+    def start_policy_checks(self, component: str, domain: str, urls: Sequence[str] = ()) -> int:
+        """Start Ops' checks for ``component`` against ``domain`` in the background.
+
+        For the wizard, as soon as the component and the customer's domain are known, so
+        this page already shows results when the agent reaches it. Checks that already
+        have a result for these targets are not run again. Returns how many started.
+        """
+        probe = Escalation(
+            component=component,
+            customer=Customer(domain=domain),
+            environment=Environment(urls=[u for u in urls if u.strip()]),
         )
+        self._use_targets(probe)
+        todo = [r for r in self.checks.rows if r.from_policy and r.evidence is None]
+        return self._run(todo)
 
     def run_all(self) -> None:
         """Run every runnable check that is not already running."""
-        self._run([r for r in self.rows if r.runnable and r.state == "idle"])
+        self._run(list(self.checks.rows))
 
     def rerun(self, row: CheckRow) -> None:
-        """Run one check again; its new result replaces its earlier one."""
-        if row in self.rows and row.runnable and row.state == "idle":
-            self._run([row])
+        """Run one check (again); its new result replaces its earlier one."""
+        self._run([row])
 
-    def add_check(self, type_name: str, target: str) -> CheckRow:
+    def add_check(self, type_name: str, target: str, name: str = "") -> CheckRow:
         """Add a check for any target and run it; a bad target gives an error row."""
-        spec = CheckSpec(type_name, target.strip())
-        existing = next((r for r in self.rows if r.key == spec_key(spec)), None)
-        if existing is not None:
-            self.rerun(existing)
-            return existing
-        row = CheckRow(spec, from_policy=False)
-        self.rows.append(row)
-        self._add_table_row(row)
+        row, new = self.checks.add(type_name, target, name)
+        if new:
+            self.model.row_added()
+            self.table.setCurrentIndex(self.model.index(len(self.checks.rows) - 1, COL_STATUS))
         self._run([row])
         return row
 
+    def remove(self, row: CheckRow) -> None:
+        """Remove an added check (or an earlier result) and its evidence."""
+        if self.model.remove(row):
+            self.emit_changed()
+        self._update_summary()
+        self._update_controls()
+
     def cancel(self) -> None:
         """Cancel every running check (they report as cancelled, earlier results stay)."""
-        for worker in list(self.workers):
-            worker.cancel()
+        for run in list(self._runs):
+            run.runner.cancel()
 
-    def _run(self, rows: list[CheckRow]) -> None:
-        if not rows:
-            return
-        specs = []
-        for row in rows:
-            spec = dataclasses.replace(row.spec, id=uuid.uuid4().hex)
-            row.run_id = spec.id
-            row.state = "waiting"
-            row.note = row.note_status = ""
-            specs.append(spec)
-            self._mark(row)
-        worker = CheckWorker(specs, self)
-        worker.started.connect(self._check_started)
-        worker.result.connect(self._check_done)
-        worker.finished.connect(self._worker_finished)
-        self.workers.add(worker)
+    def _run(self, rows: list[CheckRow]) -> int:
+        specs = self.checks.start(rows)
+        if not specs:
+            return 0
+        self.model.rows_changed(rows)
+        escalation_id = str(self._esc.id) if self._esc is not None else ""
+        run = _Run(escalation_id, CheckRunner(), [s.id for s in specs])
+        self._runs.append(run)
+        relay = self._relay
+
+        def work() -> None:
+            run.runner.run(
+                specs,
+                on_start=lambda s: _emit(relay.started, escalation_id, s.id),
+                on_result=lambda s, r: _emit(relay.result, escalation_id, s.id, r),
+            )
+
+        self.ctx.tasks.run(
+            work,
+            lambda _none: self._run_finished(run),
+            lambda exc: self._run_failed(run, exc),
+            pool="network",
+            cancel=run.runner.cancel,
+        )
         self._spinner.start()
         self._update_controls()
-        worker.start()
+        return len(specs)
 
-    def _row_for_run(self, run_id: str) -> CheckRow | None:
-        return next((r for r in self.rows if r.run_id == run_id and r.state != "idle"), None)
+    def _current_id(self) -> str:
+        return str(self._esc.id) if self._esc is not None else ""
 
-    def _check_started(self, run_id: str) -> None:
-        row = self._row_for_run(run_id)
+    def _check_started(self, escalation_id: str, run_id: str) -> None:
+        if escalation_id != self._current_id():
+            return  # a run for the escalation this page showed before
+        row = self.checks.started(run_id)
         if row is not None:
-            row.state = "running"
             self._mark(row)
 
-    def _check_done(self, run_id: str, result: CheckResult) -> None:
-        row = self._row_for_run(run_id)
+    def _check_done(self, escalation_id: str, run_id: str, result: CheckResult) -> None:
+        if escalation_id != self._current_id():
+            return
+        row, changed = self.checks.finished(run_id, result)
         if row is None:
             return  # a late result for a row that was rebuilt or cancelled meanwhile
-        row.state = "idle"
-        if is_cancelled(result):
-            row.note_status = "cancelled"
-            kept = (
-                f" The result from {_local_time(row.evidence.started_at)} is kept."
-                if (row.evidence)
-                else ""
-            )
-            row.note = CANCELLED + kept
-        elif result.details.get("error") == "invalid_target":
-            # A typo is not evidence: show it, keep it out of the ticket.
-            row.note_status = "error"
-            row.note = result.summary
-        else:
-            self._store(row, to_evidence(result))
-            self._evidence_changed = True
+        self._evidence_changed |= changed
         self._mark(row)
 
     def _mark(self, row: CheckRow) -> None:
@@ -392,212 +398,109 @@ class ChecksPage(WizardPage):
             self._flush_timer.start()
 
     def _flush(self, everything: bool = False) -> None:
-        """Show changed rows, a few at a time so one burst never holds the GUI thread long."""
+        """Show changed rows a few at a time (one burst never holds the GUI thread long),
+        then the summary, the controls and one autosave."""
         self._flush_timer.stop()
         count = len(self._dirty) if everything else FLUSH_ROWS
         rows, self._dirty = self._dirty[:count], self._dirty[count:]
-        for row in rows:
-            self._show_row(row)
+        self.model.rows_changed(rows)
+        self.table.fit_rows(self.model.index_of(r) for r in rows if r.state == "idle")
         if self._dirty:
             self._flush_timer.start(0)
             return
         self._flush_timer.setInterval(FLUSH_MS)
-        if rows:
-            self._update_summary()
-            self._update_controls()
+        self._update_summary()
+        self._update_controls()
         if self._evidence_changed:
             self._evidence_changed = False
             self.emit_changed()
 
-    def _store(self, row: CheckRow, ev: CheckEvidence) -> None:
-        old = row.evidence
-        row.evidence = ev
-        key = evidence_key(ev)
-        self.evidence = [e for e in self.evidence if e is not old and evidence_key(e) != key]
-        self.evidence.append(ev)
-        # The ticket lists results in the order of the rows, not in completion order.
-        order = {r.key: i for i, r in enumerate(self.rows)}
-        self.evidence.sort(key=lambda e: order.get(evidence_key(e), len(order)))
+    def _run_failed(self, run: _Run, exc: BaseException) -> None:
+        # The runner turns check problems into results; this is a bug.
+        log.error("check run crashed: %s", exc)
+        self._run_finished(run)
 
-    def _worker_finished(self) -> None:
+    def _run_finished(self, run: _Run) -> None:
+        if not shiboken6.isValid(self):
+            return  # the wizard was closed while the run ended
+        if run in self._runs:
+            self._runs.remove(run)
+        for row in self.checks.abandon(run.spec_ids):  # checks the runner never reported on
+            self._mark(row)
         self._flush(everything=True)
-        for worker in [w for w in self.workers if w.done]:
-            self.workers.discard(worker)
-            worker.deleteLater()
-            ids = {s.id for s in worker.specs}
-            for row in self.rows:  # a check the runner never reported on
-                if row.state != "idle" and row.run_id in ids:
-                    row.state = "idle"
-                    row.note, row.note_status = CANCELLED, "cancelled"
-                    self._show_row(row)
-        self._update_controls()
         if not self.running:
             self._spinner.stop()
             self.idle.emit()
 
-    def remove(self, row: CheckRow) -> None:
-        """Remove an added check (or an earlier result) and its evidence."""
-        if row.from_policy or row not in self.rows or row.state != "idle":
-            return
-        index = self.rows.index(row)
-        self.rows.remove(row)
-        self.table.removeRow(index)
-        if row.evidence is not None:
-            self.evidence = [ev for ev in self.evidence if ev is not row.evidence]
-            self.emit_changed()
-        self._update_summary()
-
     # -- showing ------------------------------------------------------------------------
 
-    def _rebuild_table(self) -> None:
-        self.table.setRowCount(0)
-        for row in self.rows:
-            self._add_table_row(row)
-        self._update_summary()
-        self._update_controls()
-
-    def _add_table_row(self, row: CheckRow) -> None:
-        index = self.table.rowCount()
-        self.table.insertRow(index)
-        for col in range(COL_ACTIONS):
-            item = QTableWidgetItem()
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-            self.table.setItem(index, col, item)
-        spec = row.spec
-        name = self._cell(index, COL_NAME)
-        name.setText(f"{row.label}\n{spec.type}")
-        name.setToolTip(description(spec.type))
-        target = redact_target(spec.target)
-        self._cell(index, COL_TARGET).setText(target)
-        self._cell(index, COL_TARGET).setToolTip(target)
-        cell = QWidget()
-        lay = QHBoxLayout(cell)
-        lay.setContentsMargins(ACTION_SPACING, 1, ACTION_SPACING, 1)
-        lay.setSpacing(ACTION_SPACING)
-        rerun = QPushButton("Re-run")
-        rerun.setAccessibleName(f"Re-run {row.label}")
-        rerun.clicked.connect(lambda _=False, r=row: self.rerun(r))
-        lay.addWidget(rerun)
-        row.widgets = [rerun]
-        if not row.from_policy:
-            remove = QPushButton("Remove")
-            remove.setAccessibleName(f"Remove {row.label}")
-            remove.clicked.connect(lambda _=False, r=row: self.remove(r))
-            lay.addWidget(remove)
-            row.widgets.append(remove)
-        lay.addStretch(1)
-        self.table.setCellWidget(index, COL_ACTIONS, cell)
-        self._show_row(row)
-
-    def _show_row(self, row: CheckRow) -> None:
-        try:
-            index = self.rows.index(row)
-        except ValueError:
-            return
-        item = self._cell
-        spec, ev = row.spec, row.evidence
-        status = item(index, COL_STATUS)
-        summary = item(index, COL_SUMMARY)
-        duration, when = "", ""
-        if row.state == "waiting":
-            status.setIcon(spinner_icon(self._frame))
-            status.setText("Waiting…")
-            summary.setText("Queued")
-        elif row.state == "running":
-            status.setIcon(spinner_icon(self._frame))
-            status.setText("Running…")
-            summary.setText("")
-        elif row.note:
-            status.setIcon(status_icon("error"))
-            status.setText("CANCELLED" if row.note_status == "cancelled" else "ERROR")
-            summary.setText(row.note)
-        elif ev is not None:
-            status.setIcon(status_icon(ev.status))
-            status.setText(ev.status.upper())
-            summary.setText(ev.summary)
-            duration = _duration(ev.duration_ms)
-            when = _local_time(ev.started_at)
-        elif spec.error:
-            status.setIcon(status_icon("error"))
-            status.setText("NOT READY")
-            summary.setText(spec.error)
-        else:
-            status.setIcon(QIcon())
-            status.setText("Not run")
-            summary.setText("")
-        summary.setToolTip(summary.text())
-        status.setToolTip(status.text())
-        item(index, COL_DURATION).setText(duration)
-        item(index, COL_DURATION).setToolTip(f"Ran at {when}" if when else "")
-        for button in row.widgets:
-            button.setEnabled(row.state == "idle" and (button.text() != "Re-run" or row.runnable))
-        if row.state == "idle":
-            self.table.resizeRowToContents(index)
-        if self.table.currentRow() == index:
-            self._show_details()
-
-    def _cell(self, index: int, col: int) -> QTableWidgetItem:
-        cell = self.table.item(index, col)
-        assert cell is not None, "every row has an item in each column"
-        return cell
-
-    def _turn_spinner(self) -> None:
-        self._frame = (self._frame + 1) % SPINNER_FRAMES
-        icon = spinner_icon(self._frame)
-        for index, row in enumerate(self.rows):
-            if row.state != "idle":
-                cell = self.table.item(index, COL_STATUS)
-                if cell is not None:
-                    cell.setIcon(icon)
+    def _rows_changed(
+        self, first: QModelIndex, last: QModelIndex, roles: Sequence[int] = ()
+    ) -> None:
+        if list(roles) == [Qt.ItemDataRole.DecorationRole]:
+            return  # a spinner frame: the details below the table stay as they are
+        current = self.table.currentIndex().row()
+        if first.row() <= current <= last.row():
+            self._selection_changed()
 
     def _update_summary(self) -> None:
-        counts: dict[str, int] = {}
-        for row in self.rows:
-            if row.evidence is not None and not row.note:
-                counts[row.evidence.status] = counts.get(row.evidence.status, 0) + 1
-        if not self.evidence:
+        counts = self.checks.counts()
+        evidence = self.checks.evidence
+        if not evidence:
             self.results.setText(NO_RESULTS)
-            return
-        parts = [f"{counts[s]} {s.upper()}" for s in ("ok", "warn", "fail", "error") if s in counts]
-        latest = max(ev.started_at for ev in self.evidence)
-        self.results.setText(
-            f"{len(self.evidence)} results in the escalation: "
-            + (", ".join(parts) or "none shown")
-            + f" (last run {_local_time(latest)})"
-        )
+        else:
+            parts = [f"{counts[s]} {status_label(s)}" for s in STATUS_ORDER if s in counts]
+            latest = max(ev.started_at for ev in evidence)
+            self.results.setText(
+                f"{len(evidence)} results in the escalation: "
+                + (", ".join(parts) or "none shown")
+                + f" (last run {local_time(latest)})"
+            )
+        # Read as it changes, not under a fixed name.
+        self.results.setAccessibleName(self.results.text())
 
     def _update_controls(self) -> None:
-        busy = self.running
-        self.cancel_button.setEnabled(bool(self.workers))
-        self.run_all_button.setEnabled(any(r.runnable and r.state == "idle" for r in self.rows))
-        if busy:
-            waiting = sum(1 for r in self.rows if r.state != "idle")
-            self.run_all_button.setToolTip(f"{waiting} checks still running")
-        else:
-            self.run_all_button.setToolTip("")
+        self.cancel_button.setEnabled(bool(self._runs))
+        self.run_all_button.setEnabled(any(r.can_run for r in self.checks.rows))
+        waiting = sum(1 for r in self.checks.rows if r.state != "idle")
+        self.run_all_button.setToolTip(f"{waiting} checks still running" if waiting else "")
+        self._selection_changed()
 
-    def _show_details(self) -> None:
-        index = self.table.currentRow()
-        if not 0 <= index < len(self.rows):
-            self.details.clear()
-            return
-        row = self.rows[index]
-        lines = [f"{row.label} — {row.spec.type} {redact_target(row.spec.target)}"]
-        if row.note:
-            lines.append(row.note)
-        ev = row.evidence
-        if ev is not None:
-            lines.append(
-                f"{ev.status.upper()}: {ev.summary}  ({_duration(ev.duration_ms)}, "
-                f"ran at {ev.started_at.astimezone():%Y-%m-%d %H:%M:%S})"
+    def _selection_changed(self, *_args: object) -> None:
+        row = self.table.current_check()
+        _set_enabled(self.run_one_button, row is not None and row.can_run)
+        _set_enabled(self.remove_button, row is not None and row.can_remove)
+        if row is None:
+            run_text, run_name, remove_name, details = (
+                "Run &this check",
+                "Run the selected check",
+                "Remove the selected check",
+                "",
             )
-            for k, v in ev.details.items():
-                if k != "check_name":
-                    text = json.dumps(v, default=str) if isinstance(v, dict | list) else v
-                    lines.append(f"  {k}: {text}")
-        elif row.spec.error:
-            lines.append(row.spec.error)
-        self.details.setPlainText("\n".join(lines))
+        else:
+            run_text = f"{row.run_label} &this check"
+            run_name = f"{row.run_label} {row.label}"
+            remove_name = f"Remove {row.label}"
+            details = details_text(row)
+        # Only what changed: this runs on every burst of results.
+        if self.run_one_button.text() != run_text:
+            self.run_one_button.setText(run_text)
+        if self.run_one_button.accessibleName() != run_name:
+            self.run_one_button.setAccessibleName(run_name)
+        if self.remove_button.accessibleName() != remove_name:
+            self.remove_button.setAccessibleName(remove_name)
+        if self.details.toPlainText() != details:
+            self.details.setPlainText(details)
+
+    def _run_selected(self) -> None:
+        row = self.table.current_check()
+        if row is not None:
+            self.rerun(row)
+
+    def _remove_selected(self) -> None:
+        row = self.table.current_check()
+        if row is not None:
+            self.remove(row)
 
     def _type_changed(self) -> None:
         name = self.add_type.currentData() or ""
@@ -605,13 +508,40 @@ class ChecksPage(WizardPage):
         self.add_type.setToolTip(description(name))
 
     def _add_clicked(self) -> None:
-        self.add_check(str(self.add_type.currentData()), self.add_target.text())
+        self.add_check(
+            str(self.add_type.currentData()), self.add_target.text(), self.add_name.text()
+        )
         self.add_target.clear()
+        self.add_name.clear()
+
+    # For tests and the details of a row: the texts the table shows.
+    def cell_text(self, index: int, column: int) -> str:
+        return str(self.model.index(index, column).data() or "")
+
+    def status_texts(self) -> dict[str, str]:
+        """Check name → the Status column's text, as the agent reads the table."""
+        return {
+            self.cell_text(i, COL_CHECK).split("\n")[0]: self.cell_text(i, COL_STATUS)
+            for i in range(self.model.rowCount())
+        }
+
+    def result_text(self, index: int) -> str:
+        return self.cell_text(index, COL_RESULT)
 
 
-def _duration(ms: float) -> str:
-    return f"{ms / 1000:.1f} s" if ms >= 1000 else f"{ms:.0f} ms"
+def _set_enabled(widget: QWidget, enabled: bool) -> None:
+    if widget.isEnabled() != enabled:
+        widget.setEnabled(enabled)
 
 
-def _local_time(when: datetime) -> str:
-    return f"{when.astimezone():%H:%M:%S}"
+def _cancel_runs(runs: list[_Run], *_args: object) -> None:
+    for run in runs:
+        run.runner.cancel()
+
+
+def _emit(signal: SignalInstance, *args: object) -> None:
+    try:
+        signal.emit(*args)
+    except RuntimeError:
+        # The page (and its relay's C++ side) went away while checks ran.
+        log.debug("checks page deleted before its run ended")

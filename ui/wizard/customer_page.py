@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
+from ui.palette import box_style
 from ui.wizard.known_issue_panel import KnownIssuePanel
 from ui.wizard.page import WizardPage
 
@@ -55,7 +56,7 @@ class OutOfScopePanel(QFrame):
         super().__init__(parent)
         self.setObjectName("outOfScope")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#outOfScope { background: #fde7e9; border: 1px solid #a4262c; }")
+        self.setStyleSheet(box_style("#outOfScope", "error"))
         heading = QLabel("This category is outside Ops' scope — it cannot be escalated.")
         heading.setStyleSheet("font-weight: 600;")
         heading.setWordWrap(True)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation, Level, PriorityDecision
+from ui.palette import box_style
 from ui.wizard.page import WizardPage
 from ui.wizard.since_field import SinceField
 
@@ -95,9 +96,7 @@ class ImpactPage(WizardPage):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.priority.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.priority.setStyleSheet(
-            "#derivedPriority { background: #f3f2f1; border: 1px solid #c8c6c4; padding: 6px; }"
-        )
+        self.priority.setStyleSheet(box_style("#derivedPriority", "neutral"))
 
         self.add_field("impact.level", "&Impact", level_box, focus=self.level)
         self.add_field("impact.users_affected", "&Users affected", self.users)

@@ -110,7 +110,9 @@ class KnownIssuePanel(QFrame):
                 if tracker is not None:
                     tracker.close()
 
-        self.ctx.tasks.run(work, lambda found: self._found(gen, found), self._failed_bug(gen))
+        self.ctx.tasks.run(
+            work, lambda found: self._found(gen, found), self._failed_bug(gen), pool="network"
+        )
 
     def _failed_bug(self, gen: int) -> Callable[[BaseException], None]:
         def failed(exc: BaseException) -> None:

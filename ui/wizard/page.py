@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
+from ui.palette import error_style
 
 if TYPE_CHECKING:
     from ui.context import AppContext
-
-ERROR_STYLE = "color: #a4262c; font-weight: 600;"
 
 
 def plain(label: str) -> str:
@@ -103,7 +102,7 @@ class WizardPage(QWidget):
         err = QLabel()
         err.setObjectName("fieldError")
         err.setTextFormat(Qt.TextFormat.PlainText)
-        err.setStyleSheet(ERROR_STYLE)
+        err.setStyleSheet(error_style())
         err.setWordWrap(True)
         err.hide()
         box = QWidget()

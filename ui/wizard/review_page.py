@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
-from ui.wizard.page import ERROR_STYLE, WizardPage
+from ui.palette import error_style
+from ui.wizard.page import WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
 from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
@@ -119,7 +120,7 @@ class ReviewPage(WizardPage):
         self.policy_note.setObjectName("policyChanged")
         self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
         self.policy_note.setWordWrap(True)
-        self.policy_note.setStyleSheet(ERROR_STYLE)
+        self.policy_note.setStyleSheet(error_style())
         self.policy_note.hide()
         self.outer.addWidget(self.policy_note)
 
@@ -127,7 +128,7 @@ class ReviewPage(WizardPage):
         self.message.setObjectName("submitMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(error_style())
         self.message.hide()
         self.submit_button = QPushButton(SUBMIT_LABEL)
         self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -175,6 +176,10 @@ class ReviewPage(WizardPage):
         settings = self.ctx.settings
         return settings is not None and bool(settings.tracker.type and settings.tracker.url)
 
+    def show_tracker_state(self) -> None:
+        """Show the "no tracker" note and its button only while no tracker is set up."""
+        self.tracker_box.setVisible(not self.tracker_ready())
+
     def show_outcome(self, text: str) -> None:
         """After submit: the button says what became of it (it stays disabled)."""
         self.submit_button.setText(text)
@@ -189,7 +194,7 @@ class ReviewPage(WizardPage):
     def refresh(self, escalation: Escalation) -> None:
         """Render the ticket in a worker, update the completeness list, find similar ones."""
         policy = self.ctx.policy
-        self.tracker_box.setVisible(not self.tracker_ready())
+        self.show_tracker_state()
         self.similar.search(escalation)
         self.redactions.show_attachments(escalation.attachments)
         self.show_request.escalation = escalation

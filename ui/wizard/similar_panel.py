@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from assistant.model import Escalation
 from assistant.trackers.base import TicketRef
+from ui.palette import muted_style
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 SIMILAR_DAYS = 14
 REF_ROLE = Qt.ItemDataRole.UserRole + 1
-NOTE_STYLE = "color: #605e5c;"
 
 LOOKING = "Looking for similar open escalations…"
 NONE_FOUND = f"None found in the last {SIMILAR_DAYS} days."
@@ -71,7 +71,7 @@ class SimilarPanel(QWidget):
         self.note = QLabel()
         self.note.setObjectName("similarNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
-        self.note.setStyleSheet(NOTE_STYLE)
+        self.note.setStyleSheet(muted_style())
         self.note.setAccessibleName("Similar escalations status")
         self.tickets = QListWidget()
         self.tickets.setAccessibleName("Similar open escalations")

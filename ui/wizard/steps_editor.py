@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.palette import muted_style
+
 
 class StepsEditor(QWidget):
     """One line edit per step, numbered; Enter adds a step below, Alt+Up/Down move it.
@@ -57,7 +59,7 @@ class StepsEditor(QWidget):
             "Alt+Up / Alt+Down move the current step"
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #605e5c;")
+        hint.setStyleSheet(muted_style())
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(self.rows)

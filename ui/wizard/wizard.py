@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -120,6 +120,7 @@ class EscalationWizard(QWidget):
             # the page list and the first field, where typed text was lost.
             scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             scroll.setWidget(page)
+            scroll.setAccessibleName(page.title)  # a focusable area is never nameless
             self.scrolls.append(scroll)
             self.stack.addWidget(scroll)
 
@@ -199,6 +200,12 @@ class EscalationWizard(QWidget):
         # Typing starts in the first empty field, not in the sidebar.
         QTimer.singleShot(0, self._focus_start)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            # Back from Settings ("Set up tracker…"): the note must not outlive its truth.
+            self.review_page.show_tracker_state()
+
     def _focus_start(self) -> None:
         """Focus the first empty field, unless focus was already put on a field on purpose
         (Qt's own initial focus lands on the first Tab stop)."""
@@ -226,13 +233,10 @@ class EscalationWizard(QWidget):
     # -- geometry -----------------------------------------------------------------------
 
     def _fit_to_screen(self) -> None:
-        screen = QGuiApplication.primaryScreen()
-        avail = screen.availableGeometry() if screen is not None else None
-        w, h = 1120, 720
-        if avail is not None and avail.width() > 0:
-            w, h = min(w, avail.width() - 40), min(h, avail.height() - 40)
-        self.setMinimumSize(800, 520)
-        self.resize(w, h)
+        from ui.screen_fit import place_window
+
+        # Never larger than the screen (1024×600, or 910×512 at 150 %): pages scroll.
+        place_window(self, self.ctx.ui_state, "wizard", QSize(1120, 720), QSize(800, 520))
 
     def _update_title(self) -> None:
         title = self.escalation.title.strip() or "New escalation"
