@@ -13,7 +13,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
+
+from ui.palette import accent_text
 
 if TYPE_CHECKING:
     from assistant.store import DraftSummary
@@ -221,7 +223,7 @@ class DraftsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return human_duration(waited) + ("" if answered else " (waiting)")
         if role == Qt.ItemDataRole.ForegroundRole and overdue:
-            return QBrush(QColor("#a4262c"))
+            return QBrush(accent_text("error"))
         if role == Qt.ItemDataRole.ToolTipRole:
             if answered is not None:
                 return f"Ops answered after {human_duration(waited)}"

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from assistant.model import KnownIssueEvidence, KnownIssueItem
 from assistant.trackers.base import TicketRef
+from ui.palette import box_style
 
 if TYPE_CHECKING:
     from assistant.known_issues import KnownIssues
@@ -51,7 +52,7 @@ class KnownIssuePanel(QFrame):
         self.ctx = ctx
         self.setObjectName("knownIssue")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("#knownIssue { background: #fff4ce; border: 1px solid #c19c00; }")
+        self.setStyleSheet(box_style("#knownIssue", "warning"))
         self.heading = QLabel()
         self.heading.setStyleSheet("font-weight: 600;")
         self.heading.setWordWrap(True)
