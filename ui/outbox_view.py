@@ -50,6 +50,9 @@ class OutboxView(QWidget):
         self, ctx: AppContext, worker: OutboxWorker, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        from ui.window_roles import read_as_window
+
+        read_as_window(type(self))
         self.ctx = ctx
         self.worker = worker
         self.entries: list[OutboxEntry] = []

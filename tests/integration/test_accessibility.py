@@ -170,6 +170,13 @@ def test_every_control_has_a_name_and_fields_their_labels(session: Session, page
     assert unlinked == [], f"fields whose visible label is not linked: {unlinked}"
 
 
+def test_the_wizard_is_read_as_a_window(session: Session) -> None:
+    assert session.send("page 1").startswith("ok page 1")
+    window = _dump(session)["window"]
+    # Not "filler": Orca announces a window (or frame) when focus enters it.
+    assert window["role"] in {"window", "frame", "dialog"}, window
+
+
 def test_the_derived_priority_is_read_with_its_value(session: Session) -> None:
     assert session.send("page 2").startswith("ok page 2")
     nodes = _dump(session)["nodes"]

@@ -75,6 +75,9 @@ class EscalationWizard(QWidget):
 
     def __init__(self, ctx: AppContext, escalation: Escalation, parent: QWidget | None = None):
         super().__init__(parent, Qt.WindowType.Window)
+        from ui.window_roles import read_as_window
+
+        read_as_window(type(self))
         self.ctx = ctx
         self.escalation = escalation
         self._close_confirmed = False
