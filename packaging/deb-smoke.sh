@@ -24,6 +24,7 @@ dpkg -L "$NAME" >"$WORK/files"
 test "$(readlink -f /usr/bin/$NAME)" = "/opt/$NAME/$NAME"
 test -f /usr/share/applications/$NAME.desktop
 test -f /usr/share/icons/hicolor/256x256/apps/$NAME.png
+test -f /etc/$NAME/site.example.toml
 
 say "self-test of the installed app"
 HOME_DIR="$WORK/home"

@@ -3,6 +3,7 @@
 #   /opt/escalation-assistant/            the bundle as built
 #   /usr/bin/escalation-assistant         the launcher on the PATH (a symlink into /opt)
 #   /usr/share/applications/…desktop      the launcher entry
+#   /etc/escalation-assistant/site.example.toml   IT's commented example (site.toml beside it)
 #   /usr/share/icons/hicolor/*/apps/…     the icon, PNG 16–256 px and SVG
 # Depends: the X libraries Qt's xcb platform plugin loads (not in the bundle's guarantee:
 # Qt names libxcb-cursor0 for any of them missing). The desktop's icon and menu caches are
@@ -27,6 +28,10 @@ mkdir -p "$STAGE/DEBIAN" "$STAGE/opt" "$STAGE/usr/bin" "$STAGE/usr/share/applica
 cp -a "$BUNDLE" "$STAGE/opt/$NAME"
 ln -s "/opt/$NAME/$NAME" "$STAGE/usr/bin/$NAME"
 install -m 0644 "$ROOT/resources/$NAME.desktop" "$STAGE/usr/share/applications/$NAME.desktop"
+# IT's site configuration: an example beside where the real one goes (site.toml is IT's
+# own file, never shipped, so an upgrade can never overwrite it).
+install -D -m 0644 "$ROOT/resources/site.example.toml" \
+  "$STAGE/etc/$NAME/site.example.toml"
 for png in "$ROOT"/resources/icons/"$NAME"-*.png; do
   size=${png##*-}
   size=${size%.png}
