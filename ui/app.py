@@ -330,33 +330,11 @@ class AppShell(QObject):
 
     def open_reply(self, escalation_id: str) -> None:
         """The reply view of an escalation (loaded in a worker; an open one is raised)."""
-        dialog = self.replies.get(escalation_id)
-        if dialog is not None:
-            dialog.show()
-            dialog.raise_()
-            return
-        store = self.ctx.store
-        if store is None:
-            return
-        self.ctx.tasks.run(
-            lambda: store.get(escalation_id),
-            self._show_reply,
-            lambda exc: self.alerts.banner.show_message(str(exc), "error"),
-        )
-
-    def _show_reply(self, escalation: Escalation) -> None:
         from ui.reply_view import ReplyDialog
 
-        eid = str(escalation.id)
-        if eid in self.replies:
-            return
-        dialog = ReplyDialog(self.ctx, escalation)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None, e=eid: self.replies.pop(e, None))
-        self.replies[eid] = dialog
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
+        self._open_window(
+            self.replies, escalation_id, lambda esc: ReplyDialog(self.ctx, esc), lambda _d: None
+        )
 
     def _timeline_of_selected(self) -> None:
         eid = self.window.selected_id()
@@ -365,7 +343,20 @@ class AppShell(QObject):
 
     def open_timeline(self, escalation_id: str) -> None:
         """Show the escalation's timeline (loaded in a worker; an open one is raised)."""
-        dialog = self.timelines.get(escalation_id)
+        from ui.timeline_view import TimelineDialog
+
+        self._open_window(self.timelines, escalation_id, TimelineDialog, self.timeline_opened.emit)
+
+    def _open_window(
+        self,
+        open_windows: dict[str, Any],
+        escalation_id: str,
+        make: Callable[[Escalation], QWidget],
+        opened: Callable[[QWidget], None],
+    ) -> None:
+        """One window per escalation: an open one is raised, else the escalation is read
+        in a worker and a new window shown (and forgotten again when it closes)."""
+        dialog = open_windows.get(escalation_id)
         if dialog is not None:
             dialog.show()
             dialog.raise_()
@@ -373,24 +364,25 @@ class AppShell(QObject):
         store = self.ctx.store
         if store is None:
             return
+
+        def show(escalation: Escalation) -> None:
+            eid = str(escalation.id)
+            if eid in open_windows:
+                return
+            window = make(escalation)
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(lambda _o=None, e=eid: open_windows.pop(e, None))
+            open_windows[eid] = window
+            window.show()
+            window.raise_()
+            window.activateWindow()
+            opened(window)
+
         self.ctx.tasks.run(
             lambda: store.get(escalation_id),
-            self._show_timeline,
+            show,
             lambda exc: self.alerts.banner.show_message(str(exc), "error"),
         )
-
-    def _show_timeline(self, escalation: Escalation) -> None:
-        from ui.timeline_view import TimelineDialog
-
-        eid = str(escalation.id)
-        if eid in self.timelines:
-            return
-        dialog = TimelineDialog(escalation)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda _o=None, e=eid: self.timelines.pop(e, None))
-        self.timelines[eid] = dialog
-        dialog.show()
-        self.timeline_opened.emit(dialog)
 
     def open_settings(self, tab: str = "tracker") -> None:
         """The one Settings dialog (tracker, policy, alerts), on ``tab``; an open one is

@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from assistant.cli.common import fail, open_store
 from assistant.errors import AssistantError
+
+if TYPE_CHECKING:
+    from assistant.model import Escalation
+    from assistant.policy import Policy
+    from assistant.settings import AgentSettings
 
 
 def register_status(sub: argparse._SubParsersAction) -> None:
@@ -39,8 +45,21 @@ def register_ask_update(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_ask_update)
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def _agent_and_escalation(
+    args: argparse.Namespace,
+) -> tuple[AgentSettings, Policy, Escalation]:
+    """The agent's settings, the policy in force and the escalation named by ``args.id``."""
     from assistant.cli.outbox import load_agent
+
+    _paths, settings, policy = load_agent(args)
+    store = open_store(args)
+    try:
+        return settings, policy, store.get(store.find_id(args.id))
+    finally:
+        store.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
     from assistant.credentials import CredentialStore
     from assistant.model import utcnow
     from assistant.status_report import status_report
@@ -48,12 +67,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from assistant.trackers.base import Tracker
 
     try:
-        _paths, settings, policy = load_agent(args)
-        store = open_store(args)
-        try:
-            esc = store.get(store.find_id(args.id))
-        finally:
-            store.close()
+        settings, policy, esc = _agent_and_escalation(args)
     except AssistantError as exc:
         return fail(str(exc))
     tracker: Tracker | None = None
@@ -81,16 +95,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_reply(args: argparse.Namespace) -> int:
-    from assistant.cli.outbox import load_agent
     from assistant.ops_state import reply_draft
 
     try:
-        _paths, _settings, policy = load_agent(args)
-        store = open_store(args)
-        try:
-            esc = store.get(store.find_id(args.id))
-        finally:
-            store.close()
+        _settings, policy, esc = _agent_and_escalation(args)
     except AssistantError as exc:
         return fail(str(exc))
     if esc.ticket is None:
