@@ -353,3 +353,41 @@ def test_fields_not_fetched_is_a_warning_the_connection_stands(
     warning: QLabel = dialog.fields_result
     assert warning.text().startswith("Warning: the fields Redmine requires on new issues")
     assert "503" in warning.text()
+
+
+def test_a_fresh_list_is_not_fetched_again(qtbot: QtBot, ctx: AppContext) -> None:
+    configure(ctx, (REGION,), age=timedelta(hours=20))
+    watch = ctx.tracker_fields
+    with qtbot.waitSignal(watch.read, timeout=5000):
+        watch.reload()  # reads the cache; fetches only when it is a day old
+    ctx.tasks.wait()
+    assert watch.last_error == ""  # no fetch was tried (it would fail: no token, no server)
+    fields = watch.fields()
+    assert fields is not None and [f.name for f in fields.fields] == ["Affected region"]
+
+
+@pytest.mark.redmine
+def test_a_stale_list_is_fetched_again_and_the_wizard_follows(
+    qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard, redmine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.credentials import TOKEN_ENV
+
+    monkeypatch.setenv(TOKEN_ENV, redmine.api_key)
+    ctx.settings = AgentSettings(
+        tracker=TrackerSettings(type="redmine", url=redmine.url, project=redmine.project)
+    )
+    scope = fields_scope(ctx.settings.tracker, ctx.policy)
+    assert ctx.store is not None
+    old = datetime.now(UTC) - timedelta(days=3)
+    save_fields(ctx.store, TrackerFields((REGION,)).stamped(scope, old))
+    w = make_wizard()
+    watch = ctx.tracker_fields
+    with qtbot.waitSignal(watch.read, timeout=5000):
+        watch.reload()  # as at start: the 3-day-old list at once, then a fetch
+    assert "7" in w.problem_page.tracker_editors  # offline answer first
+    qtbot.waitUntil(lambda: (f := watch.fields()) is not None and not f.is_stale(), timeout=30_000)
+    assert watch.last_error == ""
+    cached = cached_fields(ctx.store, scope)
+    assert cached is not None and cached.fetched_at is not None and cached.fetched_at > old
+    # The wizard shows what Redmine asks now (this project's fields, none mapped).
+    assert [e.field for e in w.problem_page.tracker_editors.values()] == watch.asks()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
+from assistant.required_fields import PATH_PREFIX
 from ui.palette import box_style, error_style
 from ui.wizard.page import WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from ui.context import AppContext
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+COMPLETENESS_LABEL = "Required for this priority (activate to &fix):"
 SUBMIT_LABEL = "Submit to Ops  (Ctrl+Enter)"
 NO_TRACKER = (
     "No Ops tracker is set up on this computer: Submit will keep the escalation in the "
@@ -99,7 +101,8 @@ class ReviewPage(WizardPage):
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
-        clab = QLabel("Required for this priority (activate to &fix):")
+        clab = QLabel(COMPLETENESS_LABEL)
+        self.completeness_label = clab
         clab.setWordWrap(True)
         clab.setBuddy(self.completeness)
         rlay.addWidget(clab)
@@ -231,11 +234,20 @@ class ReviewPage(WizardPage):
         self.redactions.show_attachments(escalation.attachments)
         self.show_request.escalation = escalation
         self.completeness.clear()
+        tracker = self.ctx.tracker_fields.title() if tracker_asks else ""
+        self.completeness_label.setText(
+            f"Required for this priority and by {tracker} (activate to &fix):"
+            if tracker
+            else COMPLETENESS_LABEL
+        )
         for state in completeness(policy, escalation, tracker_asks):
             mark = "✓" if state.present else "✗ missing:"
             item = QListWidgetItem(f"{mark} {state.label}")
             item.setData(PATH_ROLE, state.path)
-            item.setToolTip("Present" if state.present else "Missing — activate to go there")
+            where = f"Required by {tracker}. " if state.path.startswith(PATH_PREFIX) else ""
+            item.setToolTip(
+                where + ("Present" if state.present else "Missing — activate to go there")
+            )
             if not state.present:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.completeness.addItem(item)
