@@ -391,3 +391,36 @@ def test_a_stale_list_is_fetched_again_and_the_wizard_follows(
     assert cached is not None and cached.fetched_at is not None and cached.fetched_at > old
     # The wizard shows what Redmine asks now (this project's fields, none mapped).
     assert [e.field for e in w.problem_page.tracker_editors.values()] == watch.asks()
+
+
+def test_tracker_fields_get_alt_letters_no_other_control_uses(
+    qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard
+) -> None:
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+
+    names = ["Due date", "Delivery", "Summary notes", "Region code", "Title", "R&D"]
+    configure(ctx, tuple(TrackerField(str(i), n) for i, n in enumerate(names)))
+    load(qtbot, ctx)
+    w = make_wizard()
+    page = w.problem_page
+    w.go_to(w.pages.index(page))
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)  # Alt+letters need it
+    keys: list[str] = []
+    for widget in page.findChildren(QWidget):
+        text = widget.text() if isinstance(widget, (QLabel, QAbstractButton)) else ""
+        m = re.search(r"&([^&])", text.replace("&&", ""))
+        if m:
+            keys.append(m.group(1).lower())
+    assert len(keys) == len(set(keys)), sorted(keys)
+    assert not set(keys) & {"b", "n", "s", "k"}
+    for fid, editor in page.tracker_editors.items():
+        _label, text = page.labels["tracker." + fid]
+        m = re.search(r"&([^&])", text.replace("&&", ""))
+        if m is None:
+            continue  # no letter left for it: reached with Tab
+        page.title_edit.setFocus()
+        key = getattr(Qt.Key, f"Key_{m.group(1).upper()}")
+        qtbot.keyClick(page.title_edit, key, Qt.KeyboardModifier.AltModifier)
+        assert w.focusWidget() is editor, text

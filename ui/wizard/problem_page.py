@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -31,9 +33,25 @@ if TYPE_CHECKING:
     from assistant.trackers.fields import TrackerField
     from ui.context import AppContext
 
-#: Alt+letters the problem page cannot give a tracker field: its own fields' and the
-#: wizard's (Back, Next, Save) and the Alt+K shortcut
-_TAKEN = set("tuaelwgmr" + "bns" + "k")
+#: Alt+letters the problem page cannot give a tracker field besides the mnemonics it
+#: shows itself: the wizard's buttons (Back, Next, Save) and the Alt+K shortcut
+_WIZARD_KEYS = set("bns" + "k")
+_MNEMONIC = re.compile(r"&([^&\s])")
+
+
+def shown_mnemonics(root: QWidget, skip: QWidget) -> set[str]:
+    """The Alt+letters the labels and buttons under ``root`` (but not ``skip``) take."""
+    used: set[str] = set()
+    widgets: list[QLabel | QAbstractButton] = [
+        *root.findChildren(QLabel),
+        *root.findChildren(QAbstractButton),
+    ]
+    for widget in widgets:
+        if skip.isAncestorOf(widget):
+            continue
+        text = widget.text().replace("&&", "")
+        used.update(m.lower() for m in _MNEMONIC.findall(text))
+    return used
 
 
 class ProblemPage(WizardPage):
@@ -149,7 +167,7 @@ class ProblemPage(WizardPage):
         self.tracker_editors = {}
         self._tracker_asks, self._tracker_title = list(asks), title
         self.tracker_group.set_tracker(title)
-        used = set(_TAKEN)
+        used = _WIZARD_KEYS | shown_mnemonics(self, self.tracker_group)
         self._loading = True
         try:
             for f in asks:
