@@ -230,7 +230,8 @@ def test_review_lists_a_missing_tracker_field_and_jumps_to_it(
     assert w.current_page() is w.problem_page
     qtbot.waitUntil(lambda: w.focusWidget() is region, timeout=3000)
     err = w.problem_page.errors["tracker.7"]
-    assert err.isVisibleTo(w) and "affected region" in err.text()
+    assert err.isVisibleTo(w)
+    assert err.text() == "Required by Redmine: please fill in Affected region."
 
     choose(qtbot, region, "us")
     wait_saved(qtbot, w)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from assistant.completeness import FieldState, missing_fields, out_of_scope_reason
 from assistant.model import Escalation, Status
 from assistant.policy.priority import apply_priority
+from assistant.required_fields import PATH_PREFIX
 from ui.banner import Banner
 from ui.wizard.attachments_page import AttachmentsPage
 from ui.wizard.autosave import Autosave
@@ -286,8 +287,12 @@ class EscalationWizard(QWidget):
         """Missing required fields the agent fills in on ``page`` → inline message."""
         prio = self.escalation.priority
         why = f"Required for {prio.id} {prio.name}" if prio else "Required"
+        tracker = f"Required by {self.ctx.tracker_fields.title()}" if self._tracker_asks else ""
         return {
-            f.path: f"{why}: please fill in {f.label.lower()}."
+            # The tracker's own fields keep the tracker's spelling of their names.
+            f.path: f"{tracker}: please fill in {f.label}."
+            if f.path.startswith(PATH_PREFIX)
+            else f"{why}: please fill in {f.label.lower()}."
             for f in self.missing()
             if f.path in page.fields
         }
