@@ -105,10 +105,10 @@ def test_window_tray_icon_and_a_wizard_page(
     # What docks and task switchers show: the desktop file's StartupWMClass and the app's
     # own icon at every shipped size (Qt's stand-in is one 48 px window picture).
     window = xwin.viewable_named(x_display, lambda name: name == MAIN)[0]
+    # -len: xprop cuts a property at 8 KB by default, after the first icon
+    xprop = ["xprop", "-display", x_display, "-len", "4000000", "-id", window.id]
     props = subprocess.run(
-        # -len: xprop cuts a property at 8 KB by default, after the first icon
-        ["xprop", "-display", x_display, "-len", "4000000", "-id", window.id]
-        + ["WM_CLASS", "_NET_WM_ICON"],
+        [*xprop, "WM_CLASS", "_NET_WM_ICON"],
         capture_output=True,
         text=True,
         check=True,
