@@ -11,6 +11,7 @@ completeness list is the check the tracker applies.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,32 @@ def refresh_fields(store: Store, tracker: Tracker, scope: str) -> TrackerFields:
     fields = tracker.required_fields().stamped(scope)
     save_fields(store, fields)
     return fields
+
+
+def refresh_if_stale(
+    store: Store,
+    settings: TrackerSettings,
+    policy: Policy,
+    make_tracker: Callable[[], Tracker],
+    *,
+    now: datetime | None = None,
+) -> TrackerFields | None:
+    """The daily refresh (network: call it in a worker): when the cached answer for the
+    configured tracker is missing or older than ``REFRESH_AFTER``, ask the tracker again
+    (``make_tracker()`` builds the adapter; it is closed after) and return the new answer.
+
+    ``None`` when nothing was fetched: no tracker set up, or the cache is fresh. A failure
+    (tracker unreachable, no token) raises the tracker's error and keeps the cached answer,
+    which stays in use offline.
+    """
+    if not settings.type:
+        return None
+    scope = fields_scope(settings, policy)
+    cached = cached_fields(store, scope)
+    if cached is not None and not cached.is_stale(now):
+        return None
+    with make_tracker() as tracker:
+        return refresh_fields(store, tracker, scope)
 
 
 def mapped_path(f: TrackerField, fmap: dict[str, str]) -> str | None:
@@ -161,5 +188,6 @@ __all__ = [
     "mapped_path",
     "policy_section",
     "refresh_fields",
+    "refresh_if_stale",
     "save_fields",
 ]
