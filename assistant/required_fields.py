@@ -48,6 +48,11 @@ def field_map(policy: Policy, tracker_type: str) -> dict[str, str]:
     return dict(getattr(mapping, "fields", {}) or {})
 
 
+def scope_tracker_type(scope: str) -> str:
+    """The tracker type id a scope was made for (its first part)."""
+    return scope.partition("|")[0]
+
+
 def fields_scope(settings: TrackerSettings, policy: Policy) -> str:
     """What a cached answer was asked about: tracker type, URL, project and issue type."""
     mapping = getattr(policy.trackers, policy_section(settings.type), None)
@@ -190,4 +195,5 @@ __all__ = [
     "refresh_fields",
     "refresh_if_stale",
     "save_fields",
+    "scope_tracker_type",
 ]
