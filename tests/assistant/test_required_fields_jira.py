@@ -108,7 +108,7 @@ UNFILLABLE = {
     "hasDefaultValue": False,
     "schema": {"type": "any", "custom": "com.example:attachment-picker"},
 }
-FIELDS = [
+FIELDS: list[dict[str, Any]] = [
     *FILLED_BY_THE_ADAPTER,
     REGION,
     OPTIONAL,
