@@ -23,6 +23,7 @@ from assistant.trackers.base import (
     Tracker,
     TrackerRejected,
 )
+from assistant.trackers.fields import TrackerFields
 from assistant.trackers.http import (
     as_utc,
     iso_z,
@@ -201,6 +202,15 @@ class GitHubTracker(RestTracker):
         return f"/repos/{self.repository}"
 
     # -- interface -------------------------------------------------------------------------
+    def required_fields(self) -> TrackerFields:
+        """GitHub's issue forms (``.github/ISSUE_TEMPLATE/*.yml``) are applied by its web
+        form only: an issue created through the REST API is not checked against them, so
+        nothing is asked."""
+        return TrackerFields(
+            note="GitHub applies issue forms only in its web form; issues created through"
+            " its API are not checked against them, so nothing is asked."
+        )
+
     def verify(self) -> Identity:
         me = self.http.json("GET", "/user") or {}
         return Identity(name=me.get("name") or me.get("login", ""), login=me.get("login", ""))
