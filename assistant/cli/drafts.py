@@ -14,6 +14,7 @@ from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
 from assistant.policy.priority import apply_priority
+from assistant.trackers.fields import FieldValue
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -213,27 +214,32 @@ def cmd_set_field(args: argparse.Namespace) -> int:
                 )
             if f not in asked_fields(cached, policy, ttype) and not args.clear:
                 print(f"note: {f.name} has a default in the tracker; yours replaces it.")
-            if args.clear:
-                esc.tracker_fields.pop(f.id, None)
-                shown = "(cleared)"
-            else:
+            value: FieldValue | None = None
+            if not args.clear:
                 try:
                     value = parse_answer(f, args.values)
                 except ValueError as exc:
                     return fail(str(exc), EXIT_USAGE)
-                esc.tracker_fields[f.id] = value
-                shown = (
-                    ", ".join(f.label_of(v) for v in value)
-                    if isinstance(value, list)
-                    else f.label_of(value)
-                )
-            store.save(esc)
+
+            def put(doc: Escalation) -> None:
+                if value is None:
+                    doc.tracker_fields.pop(f.id, None)
+                else:
+                    doc.tracker_fields[f.id] = value
+
+            # One write transaction on the document as stored now: an open wizard's
+            # changes meanwhile are kept.
+            store.edit(str(esc.id), put)
         finally:
             store.close()
     except BadId as exc:
         return fail(str(exc), EXIT_USAGE)
     except AssistantError as exc:
         return fail(str(exc))
+    if value is None:
+        shown = "(cleared)"
+    else:
+        shown = ", ".join(f.label_of(v) for v in (value if isinstance(value, list) else [value]))
     print(f"{esc.short_id}: {f.name} = {shown}")
     return 0
 
