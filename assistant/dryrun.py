@@ -165,7 +165,11 @@ def _jira(tracker: Any, ticket: NewTicket, description: str | dict[str, object])
 
 
 def _github(tracker: Any, ticket: NewTicket, description: str | dict[str, object]) -> list[Planned]:
-    body, notes = tracker._body(str(description), ticket.attachments, ticket.idempotency_key)
+    from assistant.trackers.github import form_sections
+
+    body, notes = tracker._body(
+        form_sections(ticket) + str(description), ticket.attachments, ticket.idempotency_key
+    )
     mapping = tracker.mapping
     labels = list(
         dict.fromkeys(

@@ -59,7 +59,11 @@ def fields_scope(settings: TrackerSettings, policy: Policy) -> str:
     project = settings.project or str(
         getattr(mapping, "project", "") or getattr(mapping, "project_key", "")
     )
-    kind = str(getattr(mapping, "tracker_id", "") or getattr(mapping, "issue_type", ""))
+    kind = str(
+        getattr(mapping, "tracker_id", "")
+        or getattr(mapping, "issue_type", "")
+        or settings.options.get("issue_form", "")  # GitHub: the issue form asked about
+    )
     return "|".join((settings.type, settings.url.rstrip("/"), project, kind))
 
 

@@ -28,6 +28,7 @@ immediate. The webhook receiver deduplicates on ``Idempotency-Key`` as its contr
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -182,6 +183,8 @@ class FaultTracker:
         self.issue_types: list[dict[str, Any]] = []
         self.create_fields: dict[str, list[dict[str, Any]]] = {}
         self.meta_page = 2
+        #: GitHub issue forms by file name (``.github/ISSUE_TEMPLATE/<name>``), as YAML text
+        self.issue_forms: dict[str, str] = {}
         self.tickets: list[Ticket] = []
         self.seen: list[Seen] = []
         self.writes = 0
@@ -514,6 +517,13 @@ class FaultTracker:
             if path == "/issue_statuses.json":
                 return {"issue_statuses": [{"id": 1, "name": "New"}]}
         if kind == "github":
+            form = re.fullmatch(rf"/repos/{REPO}/contents/\.github/ISSUE_TEMPLATE/(.+)", path)
+            if form:
+                if form[1] not in self.issue_forms:
+                    return None
+                # GitHub wraps the base64 content in lines, as encodebytes does
+                content = base64.encodebytes(self.issue_forms[form[1]].encode()).decode()
+                return {"type": "file", "encoding": "base64", "name": form[1], "content": content}
             if path == f"/repos/{REPO}/issues":
                 hits = listed
                 if q.get("labels"):
