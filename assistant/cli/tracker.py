@@ -177,12 +177,16 @@ def print_fields(fields: TrackerFields, policy: Policy, tracker_type: str) -> No
 
     title = TRACKERS.title(tracker_type)
     where = f" in {fields.where}" if fields.where else ""
-    if fields.fields:
+    if not fields.known:
+        print(f"{title} does not say which fields it requires on new tickets{where}.")
+        if fields.fields:
+            print("Sent with every new ticket:")
+    elif fields.fields:
         print(f"{title} requires on new tickets{where}:")
-        for f in fields.fields:
-            print(f"  {describe_field(f, policy, tracker_type)}")
     else:
         print(f"{title} requires no fields of its own on new tickets{where}.")
+    for f in fields.fields:
+        print(f"  {describe_field(f, policy, tracker_type)}")
     if fields.note:
         print(f"note: {fields.note}")
 

@@ -85,6 +85,9 @@ class TrackerFields:
     fetched_at: datetime | None = None
     #: where the tracker was asked, in its own names ("escalations (Bug)"; '' when unknown)
     where: str = ""
+    #: False when the tracker would not say which of its fields are required (Redmine to
+    #: an account that is not an administrator): ``fields`` is then only what is known
+    known: bool = True
 
     def field(self, field_id: str) -> TrackerField | None:
         for f in self.fields:
@@ -109,6 +112,7 @@ class TrackerFields:
                 "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
                 "note": self.note,
                 "where": self.where,
+                "known": self.known,
                 "fields": [_field_dict(f) for f in self.fields],
             }
         )
@@ -125,6 +129,7 @@ class TrackerFields:
                 scope=str(data.get("scope") or ""),
                 fetched_at=datetime.fromisoformat(fetched) if fetched else None,
                 where=str(data.get("where") or ""),
+                known=bool(data.get("known", True)),
             )
         except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not a cached list of tracker fields: {exc}") from exc

@@ -324,7 +324,7 @@ class RedmineTracker(RestTracker):
             "Redmine's workflow can make more fields required per role and status; its"
             " REST API does not show those rules either."
         )
-        return TrackerFields(tuple(fields), note=" ".join(notes), where=where)
+        return TrackerFields(tuple(fields), note=" ".join(notes), where=where, known=False)
 
     def _custom_fields_on_an_issue(self) -> list[dict[str, Any]]:
         """The custom fields an existing issue of this project and tracker can have (Redmine

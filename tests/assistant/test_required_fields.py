@@ -57,7 +57,7 @@ def test_cache_round_trip_and_staleness(store: Store) -> None:
     save_fields(store, ASKED.stamped(ASKED.scope, at))
     back = cached_fields(store, ASKED.scope)
     assert back is not None
-    assert back.fields == ASKED.fields and back.fetched_at == at
+    assert back.fields == ASKED.fields and back.fetched_at == at and back.known
     assert back.is_stale(at + timedelta(days=2))
     assert not back.is_stale(at + timedelta(hours=2))
     assert cached_fields(store, "redmine|http://other|ops|1") is None

@@ -49,6 +49,7 @@ def test_not_an_admin_the_note_says_what_is_unknown_and_mapped_fields_are_sent(
     with _tracker(policy, {"customer account": "customer.name"}) as tracker:
         answer = tracker.required_fields()
     assert [(f.id, f.name) for f in answer.fields] == [("2", "Customer account")]
+    assert not answer.known
     assert "only to administrators" in answer.note
     assert "(Customer account, Region)" not in answer.note  # the mapped one is known
     assert "(Region)" in answer.note
