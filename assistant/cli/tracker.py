@@ -35,6 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Redmine's text formatting setting (Debian's default: textile)",
     )
     c.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a tracker option, e.g. issue_form=escalation.yml (GitHub); NAME= removes it",
+    )
+    c.add_argument(
         "--token-stdin",
         action="store_true",
         help="read the API token from standard input and store it in the keyring",
@@ -69,6 +76,12 @@ def cmd_configure(args: argparse.Namespace) -> int:
         problem = header_value_problem(token)
         if problem is not None:
             return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    options: dict[str, str] = {}
+    for raw in args.option:
+        name, sep, value = raw.partition("=")
+        if not sep or not name.strip():
+            return fail(f"--option takes NAME=VALUE, not {raw!r}; nothing was saved", EXIT_USAGE)
+        options[name.strip()] = value.strip()
     from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
 
     try:
@@ -89,6 +102,9 @@ def cmd_configure(args: argparse.Namespace) -> int:
             ts.user = args.user
         if args.text_formatting is not None:
             ts.text_formatting = args.text_formatting
+        if options:
+            kept = {k: v for k, v in ts.options.items() if k not in options}
+            ts.options = {**kept, **{k: v for k, v in options.items() if v}}
         settings = settings.model_copy(update={"tracker": ts})
         save_settings(paths.settings_file, settings)
     except LockedSettingError as exc:

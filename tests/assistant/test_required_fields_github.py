@@ -17,7 +17,7 @@ from assistant.cli.main import main
 from assistant.credentials import TOKEN_ENV
 from assistant.paths import resolve_paths
 from assistant.policy import default_policy
-from assistant.settings import AgentSettings, TrackerSettings, save_settings
+from assistant.settings import TrackerSettings
 from assistant.store import Store
 from assistant.trackers.fields import FieldKind
 from assistant.trackers.registry import make_tracker
@@ -102,7 +102,10 @@ def test_the_answers_open_the_body_as_the_forms_sections(
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     paths = resolve_paths(app_home).ensure()
-    save_settings(paths.settings_file, AgentSettings(tracker=_settings(server)))
+    configure = ["tracker", "configure", "--type", "github", "--url", server.url]
+    assert main([*configure, "--project", REPO, "--option", "issue_form"]) == 2
+    assert "--option takes NAME=VALUE" in capsys.readouterr().err
+    assert main([*configure, "--project", REPO, "--option", "issue_form=escalation"]) == 0
     store = Store(paths)
     try:
         eid = str(store.create(complete_escalation("GitHub: form fields")).id)
