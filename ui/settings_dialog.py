@@ -474,7 +474,8 @@ class SettingsDialog(QDialog):
                 False,
             )
         else:
-            text = requirement_text(title, asked_fields(fields, self.ctx.policy, tracker_type))
+            asks = asked_fields(fields, self.ctx.policy, tracker_type)
+            text = requirement_text(title, fields, asks)
             if fields.note:
                 text += " " + fields.note
             self._show(self.fields_result, text, True)

@@ -12,7 +12,7 @@ created after the first window shows.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,38 +35,38 @@ def tracker_title(tracker_type: str) -> str:
     return plugin.title if plugin is not None else tracker_type
 
 
-def age_text(fetched_at: datetime, now: datetime | None = None) -> str:
-    """How long ago, in words ("3 days ago", "1 day ago", "5 hours ago")."""
-    delta = (now or datetime.now(UTC)) - fetched_at
-    days = delta.days
-    if days >= 1:
-        return f"{days} day{'s' if days != 1 else ''} ago"
-    hours = max(0, int(delta.total_seconds() // 3600))
-    return f"{hours} hour{'s' if hours != 1 else ''} ago"
-
-
 def freshness_text(title: str, fields: TrackerFields | None, now: datetime | None = None) -> str:
     """What the review page says about the cached list ('' while it is fresh)."""
+    from assistant.required_fields import age_text
+
     if fields is None or fields.fetched_at is None:
         return (
             f"{title}'s required fields are not fetched yet: use Test connection in Settings "
             "(the tracker may refuse a ticket without them)."
         )
     if fields.is_stale(now):
+        # The same words as `tracker fields` ("fetched 3 days ago (… UTC)").
+        age = age_text(fields, now).removeprefix("fetched ")
         return (
-            f"{title}'s required fields were last fetched {age_text(fields.fetched_at, now)}; "
-            "they are fetched again when the tracker is reachable."
+            f"{title}'s required fields were last fetched {age}; they are fetched again "
+            "when the tracker is reachable."
         )
     return ""
 
 
-def requirement_text(title: str, asks: list[TrackerField]) -> str:
+def requirement_text(title: str, fields: TrackerFields, asks: list[TrackerField]) -> str:
     """The outcome of a fetch in words ("Redmine requires 1 more field on new issues: …")."""
+    where = f" in {fields.where}" if fields.where else ""
+    if not fields.known:
+        text = f"{title} does not say which fields it requires on new issues{where}."
+        if asks:
+            text += " Asked in the wizard: " + ", ".join(f.name for f in asks) + "."
+        return text
     if not asks:
-        return f"{title} requires no more fields on new issues than the escalation fills in."
+        return f"{title} requires no more fields on new issues{where} than the escalation fills in."
     names = ", ".join(f.name for f in asks)
     many = "fields" if len(asks) != 1 else "field"
-    return f"{title} requires {len(asks)} more {many} on new issues: {names}."
+    return f"{title} requires {len(asks)} more {many} on new issues{where}: {names}."
 
 
 class TrackerFieldsWatch(QObject):
@@ -171,34 +171,35 @@ class TrackerFieldsWatch(QObject):
             self.refresh_if_stale()
 
     def refresh_if_stale(self) -> None:
-        """Fetch the list when it is missing or older than a day (network pool)."""
-        if not self.scope():
-            return
-        fields = self.fields()
-        if fields is None or fields.is_stale():
-            self.refresh()
-
-    def refresh(self) -> None:
-        """Ask the tracker now, in the network pool; the cache keeps the last good list."""
+        """Fetch the list when it is missing or older than a day (in the network pool);
+        the cache keeps the last good list when the tracker cannot be asked."""
         scope, store, settings = self.scope(), self.ctx.store, self.ctx.settings
         if not scope or store is None or settings is None or self._fetching:
+            return
+        fields = self.fields()
+        if fields is not None and not fields.is_stale():
             return
         policy, creds = self.ctx.policy, self.ctx.credentials
         self._fetching = True
 
-        def work() -> TrackerFields:
-            from assistant.required_fields import refresh_fields
+        def work() -> TrackerFields | None:
+            from assistant.required_fields import refresh_if_stale
             from assistant.submission import configured_tracker
 
-            with configured_tracker(settings, policy, creds) as tracker:
-                return refresh_fields(store, tracker, scope)
+            return refresh_if_stale(
+                store,
+                settings.tracker,
+                policy,
+                lambda: configured_tracker(settings, policy, creds),
+            )
 
         self.ctx.tasks.run(work, self._fetched, self._fetch_failed, pool="network")
 
-    def _fetched(self, fields: TrackerFields) -> None:
+    def _fetched(self, fields: TrackerFields | None) -> None:
         self._fetching = False
         self.last_error = ""
-        self.accept(fields)
+        if fields is not None:  # None: another fetch (Test connection) made it fresh
+            self.accept(fields)
 
     def _fetch_failed(self, exc: BaseException) -> None:
         self._fetching = False

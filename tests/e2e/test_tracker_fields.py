@@ -24,12 +24,13 @@ from assistant.completeness import missing_fields
 from assistant.model import Escalation, Status
 from assistant.paths import resolve_paths
 from assistant.policy import default_policy
-from assistant.required_fields import asked_fields, fields_scope, save_fields
+from assistant.required_fields import asked_fields, cached_fields, fields_scope, save_fields
 from assistant.site import load_effective_settings
 from assistant.store import Store
 from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
 from tests.assistant.fake_tracker import complete_escalation
 from tests.e2e.xsession import Agent, Screen, stop, x_session
+from tests.services import RedmineServer
 
 pytestmark = [pytest.mark.xvfb]
 
@@ -176,3 +177,99 @@ def test_tracker_fields_typed_and_chosen_at_the_keyboard(
     asks = asked_fields(TrackerFields(FIELDS), default_policy(), "redmine")
     assert [f.name for f in asks] == ["Customer reference", "Affected region", "Due date"]
     assert missing_fields(default_policy(), esc, asks) == []
+
+
+def _wait_issue(redmine: RedmineServer, project: str, subject: str) -> dict[str, object]:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        issues = redmine.api(
+            "GET", "/issues.json", params={"project_id": project, "status_id": "*"}
+        ).json()["issues"]
+        mine = [i for i in issues if i["subject"] == subject]
+        if mine:
+            issue: dict[str, object] = redmine.api("GET", f"/issues/{mine[0]['id']}.json").json()[
+                "issue"
+            ]
+            return issue
+        time.sleep(0.5)
+    raise AssertionError(f"no Redmine issue {subject!r}")
+
+
+@pytest.mark.redmine
+def test_real_redmine_required_fields_fetched_at_start_asked_and_accepted(
+    screen: Screen, redmine: RedmineServer, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    """Project "strict" requires two custom fields the shipped policy does not map: the
+    app fetches them at start, the open wizard grows them, and Redmine takes the ticket."""
+    data = tmp_path / "data"
+    configure = ["tracker", "configure", "--type", "redmine", "--url", redmine.url]
+    configure += ["--project", redmine.strict_project]
+    subprocess.run(
+        [sys.executable, "-m", "assistant", "--data-dir", str(data), *configure],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    title = f"Strict project from the wizard {time.time_ns()}"
+    paths = resolve_paths(data).ensure()
+    settings, _site = load_effective_settings(paths.settings_file)
+    scope = fields_scope(settings.tracker, default_policy())
+    store = Store(paths)
+    try:
+        eid = str(store.create(complete_escalation(title)).id)
+    finally:
+        store.close()
+    shots = artifacts_dir / "tracker-fields"
+    shots.mkdir(parents=True, exist_ok=True)
+    env = {
+        **screen.env(),
+        "QT_QPA_PLATFORM": "xcb",
+        "PYTHONUNBUFFERED": "1",
+        "ESCALATION_ASSISTANT_TRACKER_TOKEN": redmine.api_key,
+    }
+    with open(tmp_path / "app.log", "wb") as log:
+        app = subprocess.Popen(
+            [sys.executable, "-m", "ui", "--data-dir", str(data), "--open", eid],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    agent = Agent(screen, shots)
+    try:
+        agent.wait_active("^Strict project from the wizard", timeout=60)
+        # Never fetched: the app asks Redmine right after start, in the background.
+        deadline = time.monotonic() + 60
+        cached = None
+        while cached is None and time.monotonic() < deadline:
+            time.sleep(0.3)
+            s = Store(paths)
+            try:
+                cached = cached_fields(s, scope)
+            finally:
+                s.close()
+        assert cached is not None, "the app did not fetch the tracker's fields"
+        assert {f.name for f in cached.fields} == {"Affected region", "Customer account"}
+        time.sleep(1.0)  # the open wizard rebuilds its group when the answer arrives
+
+        agent.key("ctrl+Next", "next page: Impact")
+        agent.key("ctrl+Next", "next page: Problem")
+        agent.key("alt+c", "to Customer account")
+        agent.type("AC-9 strict")
+        agent.key("alt+f", "to Affected region")
+        agent.type("U")  # United States
+        time.sleep(0.5)
+        agent.screenshot("real-redmine-problem")
+        agent.key("ctrl+Return", "review and submit")
+        issue = _wait_issue(redmine, redmine.strict_project, title)
+        time.sleep(0.5)
+        agent.screenshot("real-redmine-submitted")
+    finally:
+        stop(app)
+        print((tmp_path / "app.log").read_text(errors="replace")[-4000:])
+
+    fields = issue["custom_fields"]
+    assert isinstance(fields, list)
+    values = {cf["name"]: cf["value"] for cf in fields}
+    assert values["Affected region"] == "United States"
+    assert values["Customer account"] == "AC-9 strict"
