@@ -477,7 +477,7 @@ class SettingsDialog(QDialog):
             asks = asked_fields(fields, self.ctx.policy, tracker_type)
             text = requirement_text(title, fields, asks)
             if fields.note:
-                text += " " + fields.note
+                text += "\n" + fields.note
             self._show(self.fields_result, text, True)
             self.ctx.tracker_fields.accept(fields)  # open wizards follow
         self.fields_result.show()
