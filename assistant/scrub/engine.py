@@ -9,12 +9,13 @@ with those bytes replaced. Memory stays at a few chunks whatever the file's size
 
 from __future__ import annotations
 
-import bisect
 import gc
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -52,8 +53,15 @@ class Span(NamedTuple):
     where: str
 
 
+#: How much of the file before a chunk its resolvers may look at (``Chunk.before``).
+CONTEXT_BYTES = 64 << 10
+
+
 class Chunk:
-    """One chunk being scrubbed, with what resolvers need: the rules and where lines are."""
+    """One chunk being scrubbed, with what resolvers need: the rules, where lines are, and
+    the bytes just before it (an array opened in the previous chunk: which HAR array?)."""
+
+    __slots__ = ("_line_no", "_line_pos", "before", "data", "first_line", "offset", "rules")
 
     def __init__(
         self,
@@ -61,15 +69,13 @@ class Chunk:
         rules: ScrubRules,
         first_line: int = 1,
         offset: int = 0,
-        marks: dict[str, int] | None = None,
+        before: bytes = b"",
     ) -> None:
         self.data = data
         self.rules = rules
         self.first_line = first_line
         self.offset = offset
-        #: the file offset of the last occurrence of each mark trigger seen so far
-        self.marks: dict[str, int] = marks if marks is not None else {}
-        self._mark_hits: dict[str, list[int]] = {}
+        self.before = before
         self._line_pos = 0
         self._line_no = first_line
 
@@ -81,30 +87,6 @@ class Chunk:
         self._line_pos = pos
         return self._line_no
 
-    def last_mark(self, names: Sequence[str], pos: int) -> str | None:
-        """Which of these marks occurs last before ``pos`` (in this chunk or before it)."""
-        best, best_at = None, -1
-        for name in names:
-            hits = self._mark_hits.get(name)
-            at = -1
-            if hits:
-                i = bisect.bisect_left(hits, pos)
-                if i:
-                    at = self.offset + hits[i - 1]
-            if at < 0:
-                at = self.marks.get(name, -1)
-            if at > best_at:
-                best, best_at = name, at
-        return best
-
-    def record_mark(self, name: str, pos: int) -> None:
-        self._mark_hits.setdefault(name, []).append(pos)
-
-    def finish_marks(self) -> None:
-        """Carry each mark's last position on to the next chunk."""
-        for name, hits in self._mark_hits.items():
-            self.marks[name] = self.offset + max(hits)
-
 
 Resolver = Callable[[Chunk, int, int], Iterable[Span]]
 
@@ -115,17 +97,12 @@ def _no_span(_chunk: Chunk, _start: int, _end: int) -> Iterable[Span]:
 
 @dataclass(frozen=True)
 class Trigger:
-    """A pattern (the subset both Hyperscan and ``re`` understand) and what it means.
-
-    A trigger with a ``mark`` finds no secret: it records where the pattern occurs, for
-    resolvers that need the context (``Chunk.last_mark``: which HAR array am I in?).
-    """
+    """A pattern (the subset both Hyperscan and ``re`` understand) and what it means."""
 
     pattern: str
     resolve: Resolver = _no_span
     caseless: bool = False
     multiline: bool = False
-    mark: str = ""
     #: how far before its end the scanner's match may start (see ``start_of``)
     window: int = 512
     #: literals a match starts with: its start is found by looking back for them
@@ -264,20 +241,11 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
     """Every secret in the chunk, sorted, overlaps merged (the first, widest span wins)."""
     spans: list[Span] = []
     hits = scanner.scan(chunk.data)
-    marks = [t.mark for t in triggers]
-    resolve: list[tuple[int, int, int]] = []
-    for hit in hits:
-        if marks[hit[0]]:
-            chunk.record_mark(marks[hit[0]], hit[2])
-        else:
-            resolve.append(hit)
-    for hits_of_mark in chunk._mark_hits.values():
-        hits_of_mark.sort()
     # Hits come in order of where they end. One inside a secret already found (the JWT in
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
     last_start, last_end = -1, -1  # the last secret found that is not only a "field"
-    for pid, start, end in resolve:
+    for pid, start, end in hits:
         if last_start < end <= last_end:
             continue
         if start < 0:
@@ -288,7 +256,6 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
             spans.append(span)
             if span.kind != "field" and span.end > last_end:
                 last_start, last_end = span.start, span.end
-    chunk.finish_marks()
     for name, pattern in chunk.rules.patterns:
         for m in pattern.finditer(chunk.data):
             s, e = m.span("value") if "value" in pattern.groupindex else m.span()
@@ -330,33 +297,47 @@ def rewrite(
 Cut = Callable[[bytes | bytearray, int], int]
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
+_pause_lock = threading.Lock()
+_pausers = 0
 _gc_was_enabled = False
+_switch_interval = 0.005
+
+#: How soon a thread waiting for the GIL (the GUI thread) gets it while a scrub holds it.
+SWITCH_INTERVAL = 0.001
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file is scrubbed.
+def _worker_friendly() -> Iterator[None]:
+    """While a file is scrubbed: no cyclic garbage collection, and a short GIL switch interval.
 
     Scrubbing allocates many small objects (a tuple per match) but no reference cycles, so
     it only triggers collections, and a full collection of a GUI process's heap holds the
     GIL for tens of milliseconds: the GUI thread would freeze that long while a worker
     scrubs. Reference counting still frees everything the scrub drops.
+
+    The scrub's Python work holds the GIL between the scanner's and the files' calls (which
+    release it). A thread that wants the GIL meanwhile waits for the switch interval, 5 ms
+    by default, and the GUI thread asks for it several times per event (each call into Qt
+    releases it), so a timer tick waited 10-20 ms. At 1 ms the scrub gives way sooner; it
+    costs nothing when no other thread is waiting.
     """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
+    global _pausers, _gc_was_enabled, _switch_interval
+    with _pause_lock:
+        if _pausers == 0:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
-        _gc_pausers += 1
+            _switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_interval, SWITCH_INTERVAL))
+        _pausers += 1
     try:
         yield
     finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
+        with _pause_lock:
+            _pausers -= 1
+            if _pausers == 0:
+                sys.setswitchinterval(_switch_interval)
+                if _gc_was_enabled:
+                    gc.enable()
 
 
 def scrub_stream(
@@ -380,7 +361,7 @@ def scrub_stream(
     it), or -1 to read more; bytes before ``searched_from`` were already searched.
     """
     scanner = scanner_for((trigger_key, rules.key), triggers)
-    with _cyclic_gc_paused():
+    with _worker_friendly():
         _scrub_chunks(
             src,
             dst,
@@ -397,9 +378,84 @@ def scrub_stream(
         )
 
 
+class _Overlapped:
+    """Reads ahead and writes behind in a helper thread, so the file's I/O (which releases
+    the GIL) runs while the scrub works on a chunk; a file of one chunk needs no thread.
+
+    One read and one write are in flight at most, in order; an error of either is raised
+    by the next ``read``/``write``/``close``.
+    """
+
+    def __init__(self, src: Reader, dst: Writer, threaded: bool) -> None:
+        self._src, self._dst = src, dst
+        self._pool = ThreadPoolExecutor(1, "scrub-io") if threaded else None
+        self._reading: Future[bytes] | None = None
+        self._writing: Future[int] | None = None
+
+    def read(self) -> bytes:
+        if self._pool is None:
+            return self._src.read(CHUNK_BYTES)
+        if self._reading is None:
+            self._reading = self._pool.submit(self._src.read, CHUNK_BYTES)
+        data = self._reading.result()
+        self._reading = self._pool.submit(self._src.read, CHUNK_BYTES) if data else None
+        return data
+
+    def write(self, data: bytes) -> None:
+        if self._pool is None:
+            self._dst.write(data)
+            return
+        if self._writing is not None:
+            self._writing.result()
+        self._writing = self._pool.submit(self._dst.write, data)
+
+    def close(self) -> None:
+        """Wait for the last write (and raise its error)."""
+        if self._writing is not None:
+            self._writing.result()
+
+    def shutdown(self) -> None:
+        """No I/O runs after this returns (also after an error)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _scrub_chunks(
     src: Reader,
     dst: Writer,
+    scanner: _Scanner,
+    triggers: Sequence[Trigger],
+    cut: Cut,
+    rules: ScrubRules,
+    report: ScrubReport,
+    allowed: frozenset[str],
+    salt: str,
+    total: int,
+    progress: Progress | None,
+    count_lines: bool,
+) -> None:
+    files = _Overlapped(src, dst, threaded=total > CHUNK_BYTES)
+    try:
+        _scrub_overlapped(
+            files,
+            scanner,
+            triggers,
+            cut,
+            rules,
+            report,
+            allowed,
+            salt,
+            total,
+            progress,
+            count_lines,
+        )
+        files.close()
+    finally:
+        files.shutdown()
+
+
+def _scrub_overlapped(
+    files: _Overlapped,
     scanner: _Scanner,
     triggers: Sequence[Trigger],
     cut: Cut,
@@ -416,9 +472,9 @@ def _scrub_chunks(
     carry = b""
     done = 0
     line = 1
-    marks: dict[str, int] = {}
+    before = b""
     while True:
-        data = src.read(CHUNK_BYTES)
+        data = files.read()
         eof = not data
         searched_from = max(0, len(carry) - 16)
         buf = carry + data if carry else data
@@ -436,14 +492,15 @@ def _scrub_chunks(
                 end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
         piece = buf if end == len(buf) else buf[:end]
         carry = buf[end:]
-        chunk = Chunk(piece, rules, line, done, marks)
-        dst.write(
+        chunk = Chunk(piece, rules, line, done, before)
+        files.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))
         )
         if count_lines:
             line += piece.count(b"\n")
         done += len(piece)
         report.size_in += len(piece)
+        before = (before + piece if len(piece) < CONTEXT_BYTES else piece)[-CONTEXT_BYTES:]
         if progress is not None:
             progress(done, total)
         if eof:
