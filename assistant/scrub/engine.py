@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hash
+from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hasher
 from assistant.scrub.rules import ScrubRules
 
 log = logging.getLogger("assistant.scrub")
@@ -107,6 +107,10 @@ class Trigger:
     window: int = 512
     #: literals a match starts with: its start is found by looking back for them
     first: tuple[bytes, ...] = ()
+    #: a quick guess of where the match ending at ``end`` starts, for triggers found
+    #: thousands of times: tried first, the usual look-back only if the resolver then finds
+    #: nothing there
+    guess_start: Callable[[bytes, int], int] | None = None
 
 
 class _Scanner(Protocol):
@@ -245,14 +249,25 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
     last_start, last_end = -1, -1  # the last secret found that is not only a "field"
+    data = chunk.data
     for pid, start, end in hits:
         if last_start < end <= last_end:
             continue
-        if start < 0:
-            start = start_of(scanner.patterns[pid], chunk.data, end, triggers[pid])
-            if start < 0:
-                continue
-        for span in triggers[pid].resolve(chunk, start, end):
+        trigger = triggers[pid]
+        found: Iterable[Span] = ()
+        if start >= 0:
+            found = trigger.resolve(chunk, start, end)
+        else:
+            if trigger.guess_start is not None:
+                guess = trigger.guess_start(data, end)
+                if guess >= 0:
+                    found = list(trigger.resolve(chunk, guess, end))
+            if not found:
+                start = start_of(scanner.patterns[pid], data, end, trigger)
+                if start < 0:
+                    continue
+                found = trigger.resolve(chunk, start, end)
+        for span in found:
             spans.append(span)
             if span.kind != "field" and span.end > last_end:
                 last_start, last_end = span.start, span.end
@@ -274,23 +289,29 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
 
 
 def rewrite(
-    chunk: Chunk, spans: list[Span], report: ScrubReport, allowed: frozenset[str], salt: str
-) -> list[bytes]:
-    """The chunk's bytes with every span replaced, unless its value is allowed."""
-    data = chunk.data
-    pieces: list[bytes] = []
+    chunk: Chunk,
+    spans: list[Span],
+    report: ScrubReport,
+    allowed: frozenset[str],
+    hasher: Callable[[bytes | memoryview], str],
+) -> list[bytes | memoryview]:
+    """The chunk's pieces with every span replaced, unless its value is allowed (views of
+    the chunk, not copies: the pieces are joined once, for the write)."""
+    view = memoryview(chunk.data)
+    pieces: list[bytes | memoryview] = []
+    append = pieces.append
+    add = report.add
     pos = 0
-    for span in spans:
-        value = data[span.start : span.end]
-        digest = value_hash(value, salt)
-        if digest in allowed:
+    for start, end, kind, where in spans:
+        value = view[start:end]
+        if allowed and hasher(value) in allowed:
             report.kept += 1
             continue
-        report.add(span.kind, digest, len(value), span.where)
-        pieces.append(data[pos : span.start])
-        pieces.append(REPLACEMENT)
-        pos = span.end
-    pieces.append(data[pos:])
+        add(kind, value, where, hasher)
+        append(view[pos:start])
+        append(REPLACEMENT)
+        pos = end
+    append(view[pos:])
     return pieces
 
 
@@ -473,6 +494,7 @@ def _scrub_overlapped(
     done = 0
     line = 1
     before = b""
+    hasher = value_hasher(salt)
     while True:
         data = files.read()
         eof = not data
@@ -494,7 +516,7 @@ def _scrub_overlapped(
         carry = buf[end:]
         chunk = Chunk(piece, rules, line, done, before)
         files.write(
-            b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))
+            b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, hasher))
         )
         if count_lines:
             line += piece.count(b"\n")

@@ -91,9 +91,14 @@ def cut_har(buf: bytes | bytearray, searched_from: int) -> int:
     return cut
 
 
+def _at_end(_data: bytes, end: int) -> int:
+    return end
+
+
 def har_triggers(rules: ScrubRules) -> list[Trigger]:
     return [
-        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies),  # not an empty array
+        # Not an empty array. Its resolver looks at the end only (no start needed).
+        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies, guess_start=_at_end),
         *json_triggers(rules, classify_har_pair),
     ]
 

@@ -80,6 +80,11 @@ def pair_resolver(classify: Classify, *, value_first: bool) -> Resolver:
     return resolve
 
 
+def _pair_start(data: bytes, end: int) -> int:
+    # The last "name" key before the match's end: the pair's own (its name is not "name").
+    return data.rfind(b'"name"', max(0, end - 512), end)
+
+
 def json_triggers(rules: ScrubRules, classify: Classify) -> list[Trigger]:
     """Triggers of JSON text: secret keys, name/value pairs, then the shared shapes."""
     names = rules.name_trigger
@@ -90,6 +95,7 @@ def json_triggers(rules: ScrubRules, classify: Classify) -> list[Trigger]:
             pair_resolver(classify, value_first=False),
             caseless=True,
             first=(b'"name"',),
+            guess_start=_pair_start,
         ),
         Trigger(
             r'"value"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*"name"\s*:\s*"' + names + '"',
