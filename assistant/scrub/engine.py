@@ -277,15 +277,22 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
             if e > s:
                 spans.append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
     # Widest first; on a tie the most telling kind (see ``_RANK``).
-    spans.sort(key=lambda sp: (sp.start, -sp.end, _RANK.get(sp.kind, 0), sp.kind))
+    spans.sort(key=_span_order)
     merged: list[Span] = []
+    last_end = -1
     for span in spans:
-        if merged and span.start < merged[-1].end:
-            if span.end > merged[-1].end:
-                merged[-1] = merged[-1]._replace(end=span.end)
+        if span.start < last_end:
+            if span.end > last_end:
+                last_end = span.end
+                merged[-1] = merged[-1]._replace(end=last_end)
             continue
         merged.append(span)
+        last_end = span.end
     return merged
+
+
+def _span_order(span: Span) -> tuple[int, int, int, str]:
+    return span.start, -span.end, _RANK.get(span.kind, 0), span.kind
 
 
 def rewrite(
@@ -297,13 +304,14 @@ def rewrite(
 ) -> list[bytes | memoryview]:
     """The chunk's pieces with every span replaced, unless its value is allowed (views of
     the chunk, not copies: the pieces are joined once, for the write)."""
-    view = memoryview(chunk.data)
+    data = chunk.data
+    view = memoryview(data)
     pieces: list[bytes | memoryview] = []
     append = pieces.append
     add = report.add
     pos = 0
     for start, end, kind, where in spans:
-        value = view[start:end]
+        value = data[start:end]  # a short copy: hashing a view would copy it anyway
         if allowed and hasher(value) in allowed:
             report.kept += 1
             continue

@@ -95,7 +95,7 @@ class ScrubReport:
     def add(
         self,
         kind: str,
-        value: bytes | memoryview,
+        value: bytes,
         where: str | None,
         hasher: Callable[[bytes | memoryview], str],
     ) -> None:
