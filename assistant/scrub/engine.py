@@ -407,6 +407,24 @@ def scrub_stream(
         )
 
 
+def _cut_in_new_data(carry: bytes, data: bytes, cut: Cut) -> bytes | None:
+    """The next piece, ``carry`` and the start of ``data``, copied once — when the cut
+    found in ``data`` alone is where the cut of both joined would be (None: join them and
+    cut as usual). It is when it lies far enough into ``data`` for a cut's look back (64 KB
+    for a HAR's cookies) and ``carry`` holds no private key block that may still be open.
+    """
+    if not carry or len(carry) + len(data) < CHUNK_BYTES or b"-----BEGIN" in carry:
+        return None
+    end = cut(data, 0)
+    if end <= _CUT_LOOK_BACK:
+        return None
+    return b"".join((carry, memoryview(data)[:end]))
+
+
+#: how far back a file type's cut looks from where it cuts (``har.cut_har``: 64 KB)
+_CUT_LOOK_BACK = 1 << 16
+
+
 class _Overlapped:
     """Reads ahead and writes behind in a helper thread, so the file's I/O (which releases
     the GIL) runs while the scrub works on a chunk; a file of one chunk needs no thread.
@@ -506,22 +524,26 @@ def _scrub_overlapped(
     while True:
         data = files.read()
         eof = not data
-        searched_from = max(0, len(carry) - 16)
-        buf = carry + data if carry else data
-        if not eof and len(buf) < CHUNK_BYTES:
-            carry = buf
-            continue
-        if eof:
-            end = len(buf)
+        piece = _cut_in_new_data(carry, data, cut) if not eof else None
+        if piece is not None:
+            carry = data[len(piece) - len(carry) :]
         else:
-            end = cut(buf, searched_from)
-            if end <= 0:
-                if len(buf) < MAX_CARRY:
-                    carry = buf
-                    continue
-                end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
-        piece = buf if end == len(buf) else buf[:end]
-        carry = buf[end:]
+            searched_from = max(0, len(carry) - 16)
+            buf = carry + data if carry else data
+            if not eof and len(buf) < CHUNK_BYTES:
+                carry = buf
+                continue
+            if eof:
+                end = len(buf)
+            else:
+                end = cut(buf, searched_from)
+                if end <= 0:
+                    if len(buf) < MAX_CARRY:
+                        carry = buf
+                        continue
+                    end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
+            piece = buf if end == len(buf) else buf[:end]
+            carry = buf[end:]
         chunk = Chunk(piece, rules, line, done, before)
         files.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, hasher))

@@ -68,6 +68,39 @@ def test_a_large_har_pretty_and_minified(small_chunks: int) -> None:
         json.loads(out)
 
 
+@pytest.mark.parametrize("name", ["login-flow.har", "service.log", "accounts-export.json"])
+def test_chunk_size_does_not_change_the_scrubbed_copy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    """Chunks of 200 KB (cut in the newly read bytes, the carried tail joined once) give the
+    bytes and the report that one chunk for the whole file gives."""
+    one = _case(name)
+    copies = (3 << 20) // len(one)
+    if name.endswith(".har"):
+        har = json.loads(one)
+        har["log"]["entries"] = har["log"]["entries"] * copies
+        data = json.dumps(har, indent=2).encode()
+    elif name.endswith(".json"):
+        data = json.dumps([json.loads(one)] * copies, indent=2).encode()
+    else:
+        data = one * copies
+    source = tmp_path / name
+    source.write_bytes(data)
+
+    def scrub(chunk_bytes: int) -> tuple[bytes, dict[str, int], list[tuple[str, str, int]]]:
+        monkeypatch.setattr(engine, "CHUNK_BYTES", chunk_bytes)
+        out = io.BytesIO()
+        report = scrub_file(source, out, salt="s")
+        values = [(v.kind, v.where, v.count) for v in report.values]
+        return out.getvalue(), dict(report.counts), values
+
+    whole = scrub(64 << 20)
+    chunked = scrub(200 << 10)
+    assert len(data) > 8 * (200 << 10)
+    assert chunked == whole
+    assert sum(whole[1].values()) > copies
+
+
 def test_scrub_file_streams_to_a_target_with_progress(tmp_path: Path, small_chunks: int) -> None:
     src = tmp_path / "app.log"
     src.write_bytes(_case("service.log") * 300)
