@@ -15,7 +15,6 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -425,84 +424,9 @@ def _cut_in_new_data(carry: bytes, data: bytes, cut: Cut) -> bytes | None:
 _CUT_LOOK_BACK = 1 << 16
 
 
-class _Overlapped:
-    """Reads ahead and writes behind in a helper thread, so the file's I/O (which releases
-    the GIL) runs while the scrub works on a chunk; a file of one chunk needs no thread.
-
-    One read and one write are in flight at most, in order; an error of either is raised
-    by the next ``read``/``write``/``close``.
-    """
-
-    def __init__(self, src: Reader, dst: Writer, threaded: bool) -> None:
-        self._src, self._dst = src, dst
-        self._pool = ThreadPoolExecutor(1, "scrub-io") if threaded else None
-        self._reading: Future[bytes] | None = None
-        self._writing: Future[int] | None = None
-
-    def read(self) -> bytes:
-        if self._pool is None:
-            return self._src.read(CHUNK_BYTES)
-        if self._reading is None:
-            self._reading = self._pool.submit(self._src.read, CHUNK_BYTES)
-        data = self._reading.result()
-        self._reading = self._pool.submit(self._src.read, CHUNK_BYTES) if data else None
-        return data
-
-    def write(self, data: bytes) -> None:
-        if self._pool is None:
-            self._dst.write(data)
-            return
-        if self._writing is not None:
-            self._writing.result()
-        self._writing = self._pool.submit(self._dst.write, data)
-
-    def close(self) -> None:
-        """Wait for the last write (and raise its error)."""
-        if self._writing is not None:
-            self._writing.result()
-
-    def shutdown(self) -> None:
-        """No I/O runs after this returns (also after an error)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _scrub_chunks(
     src: Reader,
     dst: Writer,
-    scanner: _Scanner,
-    triggers: Sequence[Trigger],
-    cut: Cut,
-    rules: ScrubRules,
-    report: ScrubReport,
-    allowed: frozenset[str],
-    salt: str,
-    total: int,
-    progress: Progress | None,
-    count_lines: bool,
-) -> None:
-    files = _Overlapped(src, dst, threaded=total > CHUNK_BYTES)
-    try:
-        _scrub_overlapped(
-            files,
-            scanner,
-            triggers,
-            cut,
-            rules,
-            report,
-            allowed,
-            salt,
-            total,
-            progress,
-            count_lines,
-        )
-        files.close()
-    finally:
-        files.shutdown()
-
-
-def _scrub_overlapped(
-    files: _Overlapped,
     scanner: _Scanner,
     triggers: Sequence[Trigger],
     cut: Cut,
@@ -522,7 +446,7 @@ def _scrub_overlapped(
     before = b""
     hasher = value_hasher(salt)
     while True:
-        data = files.read()
+        data = src.read(CHUNK_BYTES)
         eof = not data
         piece = _cut_in_new_data(carry, data, cut) if not eof else None
         if piece is not None:
@@ -545,7 +469,7 @@ def _scrub_overlapped(
             piece = buf if end == len(buf) else buf[:end]
             carry = buf[end:]
         chunk = Chunk(piece, rules, line, done, before)
-        files.write(
+        dst.write(
             b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, hasher))
         )
         if count_lines:
