@@ -335,8 +335,9 @@ SWITCH_INTERVAL = 0.001
 
 
 @contextmanager
-def _worker_friendly() -> Iterator[None]:
-    """While a file is scrubbed: no cyclic garbage collection, and a short GIL switch interval.
+def worker_friendly() -> Iterator[None]:
+    """While a file is scrubbed: no cyclic garbage collection, and a short GIL switch interval
+    (``scrub_stream`` takes it; a worker that does more around the scrub may take it too).
 
     Scrubbing allocates many small objects (a tuple per match) but no reference cycles, so
     it only triggers collections, and a full collection of a GUI process's heap holds the
@@ -389,7 +390,7 @@ def scrub_stream(
     it), or -1 to read more; bytes before ``searched_from`` were already searched.
     """
     scanner = scanner_for((trigger_key, rules.key), triggers)
-    with _worker_friendly():
+    with worker_friendly():
         _scrub_chunks(
             src,
             dst,
