@@ -132,9 +132,15 @@ class _ReScanner:
         self.patterns = [_compile(t) for t in triggers]
 
     def scan(self, data: bytes) -> list[tuple[int, int, int]]:
-        return [
+        hits = [
             (i, m.start(), m.end()) for i, p in enumerate(self.patterns) for m in p.finditer(data)
         ]
+        hits.sort(key=_end)  # in order of where they end, as Hyperscan reports them
+        return hits
+
+
+def _end(hit: tuple[int, int, int]) -> int:
+    return hit[2]
 
 
 class _HyperscanScanner:

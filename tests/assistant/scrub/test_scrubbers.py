@@ -65,6 +65,9 @@ def test_a_large_har_pretty_and_minified(small_chunks: int) -> None:
         out, report = scrub_bytes(data, "big.har")
         assert SESSION.encode() not in out and PASSWORD.encode() not in out
         assert report.total == 23 * 200, indent
+        # Each pair's kind comes from its array, also when the array opened a chunk before.
+        case = next(c for c in CASES if c.filename == "login-flow.har")
+        assert report.counts == {kind: n * 200 for kind, n in case.counts.items()}, indent
         json.loads(out)
 
 
@@ -99,6 +102,23 @@ def test_chunk_size_does_not_change_the_scrubbed_copy(
     assert len(data) > 8 * (200 << 10)
     assert chunked == whole
     assert sum(whole[1].values()) > copies
+
+
+def test_a_scrub_pauses_the_collector_and_shortens_the_switch_interval() -> None:
+    """While a file is scrubbed the GUI thread gets the GIL within 1 ms; both come back
+    as they were when the last of two overlapping scrubs ends."""
+    import gc
+    import sys
+
+    before = sys.getswitchinterval()
+    assert gc.isenabled()
+    with engine.worker_friendly():
+        with engine.worker_friendly():
+            assert sys.getswitchinterval() <= engine.SWITCH_INTERVAL
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert sys.getswitchinterval() == before
+    assert gc.isenabled()
 
 
 def test_scrub_file_streams_to_a_target_with_progress(tmp_path: Path, small_chunks: int) -> None:
