@@ -348,7 +348,8 @@ def worker_friendly() -> Iterator[None]:
     Scrubbing allocates many small objects (a tuple per match) but no reference cycles, so
     it only triggers collections, and a full collection of a GUI process's heap holds the
     GIL for tens of milliseconds: the GUI thread would freeze that long while a worker
-    scrubs. Reference counting still frees everything the scrub drops.
+    scrubs. Reference counting still frees everything the scrub drops. (Where automatic
+    collection is already off, as in the GUI app, it stays off and nothing changes.)
 
     The scrub's Python work holds the GIL between the scanner's and the files' calls (which
     release it). A thread that wants the GIL meanwhile waits for the switch interval, 5 ms

@@ -104,21 +104,27 @@ def test_chunk_size_does_not_change_the_scrubbed_copy(
     assert sum(whole[1].values()) > copies
 
 
-def test_a_scrub_pauses_the_collector_and_shortens_the_switch_interval() -> None:
-    """While a file is scrubbed the GUI thread gets the GIL within 1 ms; both come back
-    as they were when the last of two overlapping scrubs ends."""
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_scrub_pauses_the_collector_and_shortens_the_switch_interval(collecting: bool) -> None:
+    """While a file is scrubbed the GUI thread gets the GIL within 1 ms and no collection
+    runs; both come back as they were when the last of two overlapping scrubs ends (the
+    GUI app keeps automatic collection off, the command line does not)."""
     import gc
     import sys
 
     before = sys.getswitchinterval()
-    assert gc.isenabled()
-    with engine.worker_friendly():
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
         with engine.worker_friendly():
-            assert sys.getswitchinterval() <= engine.SWITCH_INTERVAL
+            with engine.worker_friendly():
+                assert sys.getswitchinterval() <= engine.SWITCH_INTERVAL
+                assert not gc.isenabled()
             assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert sys.getswitchinterval() == before
-    assert gc.isenabled()
+        assert sys.getswitchinterval() == before
+        assert gc.isenabled() == collecting
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_scrub_file_streams_to_a_target_with_progress(tmp_path: Path, small_chunks: int) -> None:
