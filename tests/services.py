@@ -423,6 +423,17 @@ def _start_x(with_tray: bool) -> _XServer:
             f"missing {', '.join(missing)}: apt-get install xvfb x11-utils trayer "
             "(and the xcb libraries listed in README.md)"
         )
+    # Now and then a client cannot open the display Xvfb just announced (seen while other
+    # X servers start and stop on the same machine): a new server on a new number helps.
+    problem = ""
+    for _attempt in range(3):
+        server, problem = _start_x_once(with_tray)
+        if server is not None:
+            return server
+    pytest.fail(problem, pytrace=False)
+
+
+def _start_x_once(with_tray: bool) -> tuple[_XServer | None, str]:
     workdir = Path(tempfile.mkdtemp(prefix="ea-xvfb-"))
     display, xvfb = _start_xvfb(workdir)
     server = _XServer(display, [xvfb], workdir)
@@ -452,11 +463,13 @@ def _start_x(with_tray: bool) -> _XServer:
                 stderr=log,
             )
         server.procs.append(trayer)
-        if not _wait_until(lambda: trayer.poll() is None and _trayer_mapped(display), 10):
+        # Up to 30 s on a loaded machine; a trayer that died is given up on at once.
+        settled = _wait_until(lambda: trayer.poll() is not None or _trayer_mapped(display), 30)
+        if not settled or trayer.poll() is not None:
             log_text = _tail(workdir / "trayer.log")
             server.close()
-            pytest.fail(f"trayer did not start on {display}:\n{log_text}", pytrace=False)
-    return server
+            return None, f"trayer did not start on {display}:\n{log_text}"
+    return server, ""
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,18 @@ def start_screen(size: str, workdir: Path) -> Screen:
         require_service(
             f"missing {', '.join(missing)}: apt-get install xvfb openbox xdotool imagemagick"
         )
+    # Now and then openbox cannot open the display Xvfb just announced (seen while other
+    # X servers start and stop on the same machine): a new server on a new number helps.
+    problem = ""
+    for _attempt in range(3):
+        screen, problem = _start_once(size, workdir)
+        if screen is not None:
+            return screen
+    pytest.fail(problem, pytrace=False)
+
+
+def _start_once(size: str, workdir: Path) -> tuple[Screen | None, str]:
+    """Xvfb plus openbox, or ``None`` and why not (every process stopped)."""
     read_fd, write_fd = os.pipe()
     with open(workdir / "xvfb.log", "ab") as log:
         xvfb = subprocess.Popen(
@@ -61,7 +73,7 @@ def start_screen(size: str, workdir: Path) -> Screen:
         number = reader.readline().decode().strip()
     if not number:
         stop(xvfb)
-        pytest.fail("Xvfb did not start", pytrace=False)
+        return None, "Xvfb did not start"
     screen = Screen(f":{number}", size, [xvfb])
     with open(workdir / "openbox.log", "ab") as log:
         wm = subprocess.Popen(
@@ -84,16 +96,15 @@ def start_screen(size: str, workdir: Path) -> Screen:
             check=False,
         ).stdout
         if "window id" in out:
-            break
+            return screen, ""
         time.sleep(0.1)
-    else:
-        log_text = (workdir / "openbox.log").read_text(errors="replace")[-2000:]
-        for proc in screen.procs:
-            stop(proc)
-        pytest.fail(
-            f"openbox did not start (exit {wm.poll()}); its log:\n{log_text}", pytrace=False
-        )
-    return screen
+    log_text = (workdir / "openbox.log").read_text(errors="replace")[-2000:]
+    for proc in screen.procs:
+        stop(proc)
+    return (
+        None,
+        f"openbox did not start on {screen.display} (exit {wm.poll()}); its log:\n{log_text}",
+    )
 
 
 class Agent:
