@@ -136,5 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The GUI when no command is given; otherwise the core's command line."""
     import sys
 
+    from ui.source_cache import stop_source_caching
+
+    stop_source_caching()  # first: every module imported after PySide6 would be cached
     request, rest = _gui_options(sys.argv[1:] if argv is None else argv)
     return cli_main(rest, gui=lambda d, c: _gui(d, c, request), self_test=_self_test)
