@@ -50,6 +50,6 @@ def stop_source_caching() -> bool:
     if feature is None or not hasattr(feature, "_mod_uses_pyside"):
         log.debug("no %s._mod_uses_pyside: nothing to replace", _FEATURE_MODULE)
         return False
-    feature._mod_uses_pyside = _mod_uses_pyside
+    feature._mod_uses_pyside = _mod_uses_pyside  # type: ignore[attr-defined]
     linecache.clearcache()
     return True

@@ -214,9 +214,10 @@ class OutboxRows:
         for e in self.entries():
             if only is not None and e.escalation_id != only:
                 continue
-            if e.state is OutboxState.SENDING or (e.state in SENDABLE and (
-                force or e.next_attempt_at is None or iso_utc(e.next_attempt_at) <= stamp
-            )):
+            if e.state is OutboxState.SENDING or (
+                e.state in SENDABLE
+                and (force or e.next_attempt_at is None or iso_utc(e.next_attempt_at) <= stamp)
+            ):
                 due.append((e.escalation_id, e.state))
         return due
 
