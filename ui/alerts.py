@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from assistant.watchers import NOTHING_WATCHED, STATE_LABELS, Notification, ServiceState
 from ui.banner import Banner
-from ui.tray import state_icon
 
 NO_TRAY_MESSAGE = (
     "This desktop has no system tray: service alerts and Ops' answers are shown here, "
@@ -82,7 +81,10 @@ class AlertsPanel(QDockWidget):
     def add(self, note: Notification) -> None:
         item = QListWidgetItem(alert_line(note))
         if note.state is not None:
-            # The state as an icon too (the tray's), not only as words.
+            # The state as an icon too (the tray's), not only as words. (ui.tray is imported
+            # here: where there is no tray, the first frame needs none of it.)
+            from ui.tray import state_icon
+
             item.setIcon(state_icon(note.state))
         item.setData(_ROLE, note)
         item.setToolTip(note.text)

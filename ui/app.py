@@ -96,7 +96,8 @@ class AppShell(QObject):
         self.tray_timer.timeout.connect(self._poll_tray)
         self._poll_tray()
         if self.tray is None:
-            self.alerts.say_no_tray()
+            # Said after the first frame: the drafts list is what the agent waits for.
+            _AfterFirstPaint(window, self._say_if_no_tray)
             self.tray_timer.start()
         ctx.ready.connect(self.start)
         # Ops' policy lists team-wide watched services: a new version re-applies them.
@@ -194,6 +195,10 @@ class AppShell(QObject):
             # The tray's messages would vanish: the alerts list and banner stand in.
             self.alerts.set_visible(True)
             self.alerts.say_no_notifications()
+
+    def _say_if_no_tray(self) -> None:
+        if self.tray is None:
+            self.alerts.say_no_tray()
 
     @property
     def has_tray(self) -> bool:

@@ -81,9 +81,9 @@ def shell(qtbot: QtBot, ctx: AppContext) -> Iterator[AppShell]:
     ctx.tasks.wait()
 
 
-def test_says_once_there_is_no_tray(shell: AppShell) -> None:
+def test_says_once_there_is_no_tray(qtbot: QtBot, shell: AppShell) -> None:
     assert shell.tray is None
-    assert shell.alerts.banner.isVisible()
+    qtbot.waitUntil(shell.alerts.banner.isVisible, timeout=5_000)  # after the first frame
     assert shell.alerts.banner.label.text() == NO_TRAY_MESSAGE
     assert shell.alerts.panel.isVisible()
     shell.alerts.banner.hide()
