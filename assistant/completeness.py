@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.model import Escalation
 from assistant.policy.schema import KNOWN_FIELDS, Policy
+from assistant.required_fields import PATH_PREFIX
+from assistant.trackers.fields import TrackerField, value_present
 
 # Asked for before a priority exists (the priority needs impact and urgency).
 BASE_FIELDS = ["customer.name", "component", "category", "impact.level", "urgency", "title"]
@@ -36,16 +39,28 @@ def required_fields(policy: Policy, escalation: Escalation) -> list[str]:
     return list(dict.fromkeys([*BASE_FIELDS, *fields]))
 
 
-def completeness(policy: Policy, escalation: Escalation) -> list[FieldState]:
-    """Each required field with whether it is filled in."""
-    return [
+def completeness(
+    policy: Policy, escalation: Escalation, tracker_asks: Sequence[TrackerField] = ()
+) -> list[FieldState]:
+    """Each required field with whether it is filled in: the policy's, then the tracker's
+    own that the agent fills in (``assistant.required_fields.asked_fields``), by the
+    tracker's name and with the path ``tracker.<field id>``."""
+    states = [
         FieldState(p, KNOWN_FIELDS[p], _present(escalation.get_field(p)))
         for p in required_fields(policy, escalation)
     ]
+    states.extend(
+        FieldState(PATH_PREFIX + f.id, f.name, value_present(escalation.tracker_fields.get(f.id)))
+        for f in tracker_asks
+    )
+    return states
 
 
-def missing_fields(policy: Policy, escalation: Escalation) -> list[FieldState]:
-    return [f for f in completeness(policy, escalation) if not f.present]
+def missing_fields(
+    policy: Policy, escalation: Escalation, tracker_asks: Sequence[TrackerField] = ()
+) -> list[FieldState]:
+    """The required fields not filled in yet."""
+    return [f for f in completeness(policy, escalation, tracker_asks) if not f.present]
 
 
 def out_of_scope_reason(policy: Policy, escalation: Escalation) -> str | None:

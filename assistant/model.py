@@ -203,6 +203,10 @@ class Escalation(_Part):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     #: what "Ops may already know" found on the first page and the agent's choice
     known_issue: KnownIssueEvidence | None = None
+    #: the agent's values for fields the tracker itself requires (issue 14), keyed by the
+    #: tracker's field id (``assistant.trackers.fields.TrackerField.id``); a choice is
+    #: stored as the id that is sent, a multi-choice as a list of them
+    tracker_fields: dict[str, str | list[str]] = Field(default_factory=dict)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

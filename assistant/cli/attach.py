@@ -7,7 +7,7 @@ import sys
 
 from assistant.cli.common import BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
-from assistant.model import Status
+from assistant.model import Escalation, Status
 
 #: Attachments change only while the agent may still edit the escalation.
 EDITABLE = (Status.DRAFT, Status.READY)
@@ -38,8 +38,14 @@ def attach_files(args: argparse.Namespace) -> int:
                 rules=ScrubRules(policy.scrub),
             )
             if added:
-                esc.attachments = [*esc.attachments, *(ref for ref, _report in added)]
-                store.save(esc)
+                refs = [ref for ref, _report in added]
+
+                def append(doc: Escalation) -> None:
+                    doc.attachments = [*doc.attachments, *refs]
+
+                # Appended to the document as stored now: the scan may take a while, and a
+                # wizard open on this draft may have saved meanwhile.
+                store.edit(str(esc.id), append)
         finally:
             store.close()
     except BadId as exc:

@@ -103,7 +103,24 @@ class Limits(_Strict):
     cert_warn_days: int = Field(default=14, ge=0)
 
 
-class RedmineMapping(_Strict):
+class _FieldMap(_Strict):
+    """A tracker mapping's ``fields``: the tracker's own field (its id or its name, as
+    ``Tracker.required_fields`` reports it) → the escalation field that fills it."""
+
+    fields: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_paths(self) -> _FieldMap:
+        unknown = sorted({p for p in self.fields.values() if p not in KNOWN_FIELDS})
+        if unknown:
+            raise ValueError(
+                f"fields maps to unknown escalation field(s) {unknown};"
+                f" known: {sorted(KNOWN_FIELDS)}"
+            )
+        return self
+
+
+class RedmineMapping(_FieldMap):
     project: str
     tracker_id: int
     priority_ids: dict[str, int]
@@ -111,14 +128,14 @@ class RedmineMapping(_Strict):
     labels_field: str = ""
 
 
-class JiraMapping(_Strict):
+class JiraMapping(_FieldMap):
     project_key: str
     issue_type: str
     priority_names: dict[str, str]
     labels: list[str] = Field(default_factory=list)
 
 
-class LabelMapping(_Strict):
+class LabelMapping(_FieldMap):
     """GitHub / GitLab: priorities become labels."""
 
     priority_labels: dict[str, str]

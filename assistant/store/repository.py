@@ -118,7 +118,26 @@ _OWNED_SQL = (
     "SELECT status, json_extract(document, '$.ticket'), json_extract(document, '$.timeline')"
     " FROM escalations WHERE id = ? AND deleted_at IS NULL"
 )
+_DOCUMENT_SQL = "SELECT status, document FROM escalations WHERE id = ? AND deleted_at IS NULL"
+#: fields ``save`` never takes from its caller: the outbox's and the answers poller's
+_OWNED_FIELDS = frozenset({"status", "ticket", "timeline"})
+#: the agent's fields, which the wizard and the command line (``drafts attach``) both write
+_AGENT_FIELDS = tuple(
+    name
+    for name in Escalation.model_fields
+    if name not in _OWNED_FIELDS | {"id", "created_at", "updated_at", "schema_version"}
+)
 _TIMELINE = TypeAdapter(list[TimelineEvent])
+
+
+def _merged(esc: Escalation, base: Escalation, stored: Escalation) -> dict[str, object]:
+    """What ``save`` takes from the stored document: the owned fields, and every agent
+    field the caller did not change since ``base`` (another writer may have)."""
+    taken: dict[str, object] = {name: getattr(stored, name) for name in ("ticket", "timeline")}
+    for name in _AGENT_FIELDS:
+        if getattr(esc, name) == getattr(base, name):
+            taken[name] = getattr(stored, name)
+    return taken
 
 
 def _escape_like(text: str) -> str:
@@ -193,13 +212,17 @@ class Store:
                 conn.execute(insert(escalations), rows)
         return len(rows)
 
-    def save(self, escalation: Escalation) -> Escalation:
+    def save(self, escalation: Escalation, *, base: Escalation | None = None) -> Escalation:
         """Autosave the agent's document; returns it as stored.
 
         Only while the stored escalation is editable (``EDITABLE``), else
         ``ReadOnlyEscalation`` and nothing is written. Status, ticket link and timeline are
         never taken from ``escalation``: they are copied from the stored row, so a late
         autosave can never undo what the outbox or the answers poller wrote.
+
+        ``base`` is the version the caller started from. A field the caller left as it was
+        in ``base`` is taken from the stored row, so two writers of the agent's fields (the
+        wizard and ``drafts attach`` on the same draft) each keep what the other changed.
         """
         esc = escalation.model_copy(update={"updated_at": utcnow()})
         # Autosave runs after every pause in typing, so it skips the ORM unit of work and
@@ -208,7 +231,8 @@ class Store:
             conn = self._writer_connection()
             conn.execute("BEGIN IMMEDIATE")
             try:
-                row = conn.execute(_OWNED_SQL, (str(esc.id),)).fetchone()
+                sql = _OWNED_SQL if base is None else _DOCUMENT_SQL
+                row = conn.execute(sql, (str(esc.id),)).fetchone()
                 if row is None:
                     raise NotFoundError(f"Escalation {esc.id} no longer exists (was it purged?)")
                 status = Status(row[0])
@@ -217,13 +241,14 @@ class Store:
                         f"{esc.short_id} is {status.value.replace('_', ' ')}: it can no longer"
                         " be changed here, so this change was not saved."
                     )
-                esc = esc.model_copy(
-                    update={
-                        "status": status,
+                if base is None:
+                    owned: dict[str, object] = {
                         "ticket": TicketLink.model_validate_json(row[1]) if row[1] else None,
                         "timeline": _TIMELINE.validate_json(row[2]) if row[2] else [],
                     }
-                )
+                else:
+                    owned = _merged(esc, base, Escalation.model_validate_json(row[1]))
+                esc = esc.model_copy(update={**owned, "status": status})
                 cols = row_values(esc)
                 conn.execute(_SAVE_SQL, (*(cols[c] for c in _SAVE_COLUMNS), str(esc.id)))
                 conn.execute("COMMIT")
@@ -232,6 +257,23 @@ class Store:
                     conn.execute("ROLLBACK")
                 raise
         return esc
+
+    def edit(self, escalation_id: str, change: Callable[[Escalation], None]) -> Escalation:
+        """Change the agent's fields of a stored escalation in one write transaction:
+        ``change`` edits the document as stored now (for the command line, which must not
+        overwrite what an open wizard saved meanwhile). ``ReadOnlyEscalation`` when it is no
+        longer editable; status, ticket link and timeline stay as stored."""
+        with self.immediate() as conn:
+            esc = read_document(conn, escalation_id)
+            if esc.status not in EDITABLE:
+                raise ReadOnlyEscalation(
+                    f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: it can no longer"
+                    " be changed."
+                )
+            edited = esc.model_copy(deep=True)
+            change(edited)
+            owned = {name: getattr(esc, name) for name in _OWNED_FIELDS}
+            return write_document(conn, edited.model_copy(update=owned))
 
     def update_timeline(
         self,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 
 from assistant.errors import AssistantError
 from assistant.lines import clean_line
+from assistant.trackers.fields import FieldValue, TrackerFields
 
 if TYPE_CHECKING:
     from assistant.policy.schema import Policy
@@ -80,6 +81,9 @@ class NewTicket:
     attachments: list[Attachment] = field(default_factory=list)
     customer: str = ""
     component: str = ""
+    #: the tracker's own required fields (``TrackerField.id`` → value; choices as their ids),
+    #: filled from the policy's ``fields`` mapping and the agent's answers in the wizard
+    fields: dict[str, FieldValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,13 @@ class Tracker(abc.ABC):
     @abc.abstractmethod
     def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
         """Status changes and comments on these tickets after ``since``."""
+
+    def required_fields(self) -> TrackerFields:
+        """The fields this tracker requires on a new ticket in the configured project and
+        issue type, apart from those the adapter fills itself (title, description, priority,
+        labels, the idempotency field). Asked at "Test connection" and then daily; the
+        answer is cached for offline use (``assistant.required_fields``)."""
+        return TrackerFields(note=f"{self.name} declares no required fields of its own.")
 
     def find_similar(self, customer: str, component: str, days: int = 14) -> list[TicketRef]:
         """Open tickets for the same customer or component (empty when unsupported)."""

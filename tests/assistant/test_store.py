@@ -279,3 +279,44 @@ def test_store_errors_are_classified_by_sqlite_code_not_text(tmp_path: Path) -> 
     with pytest.raises(sqlite3.OperationalError) as raised, translated(db):
         rw.execute("INSERT INTO readonly_disk_is_full VALUES (1)")
     assert not isinstance(raised.value, StoreError)
+
+
+def test_save_with_base_keeps_fields_another_writer_changed(store: Store) -> None:
+    opened = store.create(Escalation(title="Checkout fails"))
+    wizard = opened.model_copy(deep=True)
+
+    def cli_change(doc: Escalation) -> None:
+        doc.summary = "from the command line"
+        doc.tracker_fields = {"7": "eu"}
+
+    store.edit(str(opened.id), cli_change)
+    wizard.title = "Checkout fails for EU cards"
+    saved = store.save(wizard, base=opened)
+
+    assert saved.title == "Checkout fails for EU cards"
+    assert saved.summary == "from the command line"
+    assert saved.tracker_fields == {"7": "eu"}
+    stored = store.get(opened.id)
+    assert (stored.title, stored.summary) == (saved.title, "from the command line")
+
+
+def test_save_with_base_lets_the_callers_own_change_win(store: Store) -> None:
+    opened = store.create(Escalation(summary="first"))
+    store.edit(str(opened.id), lambda doc: setattr(doc, "summary", "the other writer"))
+    mine = opened.model_copy(update={"summary": "typed in the wizard"})
+    assert store.save(mine, base=opened).summary == "typed in the wizard"
+
+
+def test_edit_refuses_an_escalation_that_is_no_longer_editable(store: Store) -> None:
+    from assistant.errors import ReadOnlyEscalation
+
+    esc = store.create(Escalation(title="t"))
+    with store.immediate() as conn:
+        conn.execute(
+            "UPDATE escalations SET status = 'submitted',"
+            " document = json_set(document, '$.status', 'submitted') WHERE id = ?",
+            (str(esc.id),),
+        )
+    with pytest.raises(ReadOnlyEscalation, match="can no longer be changed"):
+        store.edit(str(esc.id), lambda doc: setattr(doc, "title", "late"))
+    assert store.get(esc.id).title == "t"

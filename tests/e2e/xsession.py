@@ -73,8 +73,9 @@ def start_screen(size: str, workdir: Path) -> Screen:
         )
     screen.procs.append(wm)
     # openbox is ready once it owns the WM selection: the root window gets its check window.
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    # A loaded 2-core CI machine can take a while; a crashed openbox is reported at once.
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline and wm.poll() is None:
         out = subprocess.run(
             ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
             env=screen.env(),
@@ -86,7 +87,12 @@ def start_screen(size: str, workdir: Path) -> Screen:
             break
         time.sleep(0.1)
     else:
-        pytest.fail("openbox did not start", pytrace=False)
+        log_text = (workdir / "openbox.log").read_text(errors="replace")[-2000:]
+        for proc in screen.procs:
+            stop(proc)
+        pytest.fail(
+            f"openbox did not start (exit {wm.poll()}); its log:\n{log_text}", pytrace=False
+        )
     return screen
 
 

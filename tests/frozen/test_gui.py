@@ -102,6 +102,20 @@ def test_window_tray_icon_and_a_wizard_page(
     app = start_app()
     assert xwin.wait_for(lambda: main_window_shown(x_display)), "no main window"
     assert xwin.wait_for(lambda: xwin.tray_icon_embedded(x_display)), "no tray icon in trayer"
+    # What docks and task switchers show: the desktop file's StartupWMClass and the app's
+    # own icon at every shipped size (Qt's stand-in is one 48 px window picture).
+    window = xwin.viewable_named(x_display, lambda name: name == MAIN)[0]
+    # -len: xprop cuts a property at 8 KB by default, after the first icon
+    xprop = ["xprop", "-display", x_display, "-len", "4000000", "-id", window.id]
+    props = subprocess.run(
+        [*xprop, "WM_CLASS", "_NET_WM_ICON"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert 'WM_CLASS(STRING) = "escalation-assistant"' in props, props[:300]
+    for size in (16, 32, 48, 256):
+        assert f"Icon ({size} x {size})" in props, f"no {size} px window icon"
     # A second launch asking for a new escalation: the running app opens the wizard.
     second = app.launch_again("--new")
     assert second.returncode == 0, second.stdout + second.stderr

@@ -3,7 +3,11 @@ answers poller wrote (status, ticket link, timeline)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -101,3 +105,48 @@ def test_ops_answers_survive_a_wizard_that_closes_afterwards(
     stored = ctx.store.get(eid)
     assert [e.text for e in stored.timeline if e.kind == "comment"] == ["Looking into it."]
     assert stored.status is Status.SUBMITTED
+
+
+def test_drafts_attach_while_the_wizard_is_open_keeps_both_writers_changes(
+    qtbot: QtBot, ctx: AppContext, make_wizard, tmp_path: Path
+) -> None:
+    """The command line attaches a file to a draft the agent is editing: the file stays,
+    the agent's typing stays, and the open wizard shows the file."""
+    assert ctx.store is not None
+    w = make_wizard(complete_escalation())
+    eid = str(w.escalation.id)
+    log = tmp_path / "app.log"
+    log.write_text("GET /login token=ghp_" + "a" * 36 + "\nall good\n")
+
+    w.go_to(0)
+    w.customer_page.name.setFocus()
+    qtbot.keyClicks(w.customer_page.name, " Europe")
+    _settle(ctx, w)  # the wizard's version is stored before the command runs
+
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "drafts", "attach", eid, str(log)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "app.log" in done.stdout
+
+    # The agent goes on typing; the wizard's next save must not drop the attachment.
+    qtbot.keyClicks(w.customer_page.name, " Ltd")
+    with qtbot.waitSignal(w.autosave.others_changed, timeout=5000):
+        w.autosave.flush()
+    ctx.tasks.wait()
+    w.go_to(w.pages.index(w.attachments_page))
+    shown = [w.attachments_page.list.item(i).text() for i in range(w.attachments_page.list.count())]
+    assert any("app.log" in text for text in shown), shown
+
+    with qtbot.waitSignal(w.closed, timeout=5000):
+        w.close()
+    ctx.tasks.wait()
+    stored = ctx.store.get(eid)
+    assert stored.customer.name == "Acme GmbH Europe Ltd"
+    assert [a.filename for a in stored.attachments] == ["app.log"]
+    sent = ctx.store.blob_path(stored.attachments[0].sha256).read_bytes()
+    assert b"ghp_" + b"a" * 36 not in sent  # the scrubbed copy is what is kept for sending

@@ -299,7 +299,7 @@ def test_save_failure_shows_banner_and_retries(
     assert ctx.store is not None
     real_save = ctx.store.save
 
-    def full(_esc: Escalation) -> Escalation:
+    def full(_esc: Escalation, **_kw: object) -> Escalation:
         raise StoreFullError("The disk holding your data is full.")
 
     monkeypatch.setattr(ctx.store, "save", full)

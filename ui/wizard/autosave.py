@@ -30,10 +30,16 @@ class Autosave(QObject):
 
     Signals: ``saved(escalation)`` after a write landed, ``save_failed(message)``,
     ``read_only(message)`` when the stored escalation is no longer editable (queued or sent
-    meanwhile): the change was not saved, and no later one will be.
+    meanwhile): the change was not saved, and no later one will be; ``others_changed(saved,
+    sent)`` when the stored document kept fields another writer changed (``drafts attach``
+    while the wizard is open): ``saved`` has them, ``sent`` is what this window wrote.
+
+    Each write names the version it started from (``base``, see ``Store.save``), so a
+    field this window did not touch is never written back over another writer's change.
     """
 
     saved = Signal(object)
+    others_changed = Signal(object, object)
     save_failed = Signal(str)
     read_only = Signal(str)
 
@@ -45,6 +51,8 @@ class Autosave(QObject):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self.flush)
         self._pending: Escalation | None = None
+        self._base: Escalation | None = None
+        self._sent: Escalation | None = None
         self._first_change = 0.0
         self._in_flight = False
         self.failed = False
@@ -56,6 +64,10 @@ class Autosave(QObject):
     def dirty(self) -> bool:
         """True while a change has not reached the store yet."""
         return self._pending is not None or self._in_flight
+
+    def set_base(self, escalation: Escalation) -> None:
+        """The stored version the window shows (when it opens the escalation)."""
+        self._base = escalation.model_copy(deep=True)
 
     def schedule(self, escalation: Escalation) -> None:
         """Remember this version; save it after the debounce (or the maximum delay)."""
@@ -82,13 +94,18 @@ class Autosave(QObject):
         # The snapshot is taken here, on the GUI thread, so the worker never sees a
         # document the agent is still editing.
         doc, self._pending = self._pending.model_copy(deep=True), None
+        base, self._sent = self._base, doc
         self._in_flight = True
-        self.ctx.tasks.run(lambda: store.save(doc), self._done, self._failed, write=True)
+        self.ctx.tasks.run(lambda: store.save(doc, base=base), self._done, self._failed, write=True)
 
     def _done(self, saved: Escalation) -> None:
         self._in_flight = False
         self.failed = False
+        sent, self._sent = self._sent, None
+        self._base = saved
         self.saved.emit(saved)
+        if sent is not None and _agent_fields_differ(saved, sent):
+            self.others_changed.emit(saved, sent)
         if self._pending is not None:
             self.flush()
 
@@ -99,6 +116,7 @@ class Autosave(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._in_flight = False
+        self._sent = None
         if isinstance(exc, ReadOnlyEscalation):
             self._pending = None
             self.read_only.emit(str(exc))
@@ -107,3 +125,13 @@ class Autosave(QObject):
         log.warning("autosave failed: %s", exc)
         self.save_failed.emit(str(exc))
         # Keep nothing queued: the wizard still holds the draft and the next change retries.
+
+
+def _agent_fields_differ(saved: Escalation, sent: Escalation) -> bool:
+    """Whether the store kept another writer's value of some field this window sent."""
+    skip = {"status", "ticket", "timeline", "updated_at"}
+    return any(
+        getattr(saved, name) != getattr(sent, name)
+        for name in Escalation.model_fields
+        if name not in skip
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 from datetime import datetime
@@ -79,6 +80,8 @@ class EscalationWizard(QWidget):
 
         read_as_window(type(self))
         self.ctx = ctx
+        # The version as stored, before the pages touch it: what the first save starts from.
+        stored = escalation.model_copy(deep=True)
         self.escalation = escalation
         self._close_confirmed = False
         self._close_box: QMessageBox | None = None
@@ -154,7 +157,9 @@ class EscalationWizard(QWidget):
         lay.addLayout(buttons)
 
         self.autosave = Autosave(ctx, ctx)  # outlives the window so a last save can land
+        self.autosave.set_base(stored)
         self.autosave.saved.connect(self._saved)
+        self.autosave.others_changed.connect(self._others_changed)
         self.autosave.save_failed.connect(self._save_failed)
         self.autosave.read_only.connect(self._became_read_only)
 
@@ -441,6 +446,26 @@ class EscalationWizard(QWidget):
             self.banner.setProperty("saveProblem", False)
         self.save_state.setText(f"Saved {datetime.now():%H:%M:%S}")
         self.save_state.setAccessibleName(self.save_state.text())
+
+    def _others_changed(self, saved: Escalation, sent: Escalation) -> None:
+        """Another writer (``drafts attach``) changed fields this window had not touched
+        since its save: show them, so the next save keeps them."""
+        if saved.id != self.escalation.id:
+            return
+        adopted: set[str] = set()
+        for name in type(saved).model_fields:
+            if name in {"status", "ticket", "timeline", "updated_at"}:
+                continue
+            theirs, mine = getattr(saved, name), getattr(sent, name)
+            if theirs != mine and getattr(self.escalation, name) == mine:
+                setattr(self.escalation, name, copy.deepcopy(theirs))
+                adopted.add(name)
+        if not adopted:
+            return
+        for page in self.pages:
+            if any(path.split(".", 1)[0] in adopted for path in page.fields):
+                page.load(self.escalation)
+        self._update_required()
 
     def _became_read_only(self, message: str) -> None:
         """The stored escalation was queued or sent elsewhere: stop editing, say so."""

@@ -1,0 +1,164 @@
+"""The tracker's own required fields for a new ticket, as the tracker describes them.
+
+Adapters answer ``Tracker.required_fields()`` with these (Redmine custom fields, Jira create
+metadata, GitHub issue forms); ``assistant.required_fields`` caches them for offline use and
+works out which the agent must fill in. Plain data with a JSON form: no network, no Qt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+#: how long a fetched list is trusted before it is fetched again (the issue: daily)
+REFRESH_AFTER = timedelta(days=1)
+
+#: what a field value is: one string, or several for a multi-choice field
+FieldValue = str | list[str]
+
+
+class FieldKind(StrEnum):
+    """How a field's value is entered (and, for the adapter, how it is sent)."""
+
+    TEXT = "text"  # one line
+    LONG_TEXT = "long_text"  # several lines
+    CHOICE = "choice"  # one of ``choices``
+    MULTI_CHOICE = "multi_choice"  # any of ``choices``, at least one
+    DATE = "date"  # YYYY-MM-DD
+    NUMBER = "number"  # an integer or decimal, as text
+    BOOL = "bool"  # "1" / "0"
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """One allowed value: ``id`` is what is sent, ``label`` what the agent sees."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TrackerField:
+    """A field the tracker requires on a new ticket that the adapter does not fill itself.
+
+    ``id`` is the tracker's own id (Redmine custom field id, Jira ``fieldId``, the issue
+    form's item id) and keys the agent's values in ``Escalation.tracker_fields``; ``name``
+    is the tracker's own label, shown as is.
+    """
+
+    id: str
+    name: str
+    kind: FieldKind = FieldKind.TEXT
+    choices: tuple[FieldChoice, ...] = ()
+    #: the tracker fills it when nothing is sent; then it is not asked for
+    has_default: bool = False
+    #: the tracker's own help text for the field ('' when none)
+    description: str = ""
+
+    def label_of(self, value_id: str) -> str:
+        """The label of a choice id (the id itself when it is not a known choice)."""
+        for choice in self.choices:
+            if choice.id == value_id:
+                return choice.label
+        return value_id
+
+
+@dataclass(frozen=True)
+class TrackerFields:
+    """What the tracker said it requires, where and when it was asked.
+
+    ``scope`` names the tracker, project and issue type asked about (see
+    ``assistant.required_fields.fields_scope``); ``note`` says what the tracker could not
+    tell (e.g. Redmine shows which fields are required only to administrators).
+    """
+
+    fields: tuple[TrackerField, ...] = ()
+    note: str = ""
+    scope: str = ""
+    fetched_at: datetime | None = None
+
+    def field(self, field_id: str) -> TrackerField | None:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        return None
+
+    def stamped(self, scope: str, at: datetime | None = None) -> TrackerFields:
+        """This answer with where and when it was fetched."""
+        return replace(self, scope=scope, fetched_at=at or datetime.now(UTC))
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """Older than ``REFRESH_AFTER`` (or never fetched)."""
+        if self.fetched_at is None:
+            return True
+        return (now or datetime.now(UTC)) - self.fetched_at > REFRESH_AFTER
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "scope": self.scope,
+                "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
+                "note": self.note,
+                "fields": [_field_dict(f) for f in self.fields],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> TrackerFields:
+        """The cached form back; ``ValueError`` when it is not one."""
+        try:
+            data = json.loads(text)
+            fetched = data.get("fetched_at")
+            return cls(
+                fields=tuple(_field_from(d) for d in data.get("fields") or []),
+                note=str(data.get("note") or ""),
+                scope=str(data.get("scope") or ""),
+                fetched_at=datetime.fromisoformat(fetched) if fetched else None,
+            )
+        except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not a cached list of tracker fields: {exc}") from exc
+
+
+def _field_dict(f: TrackerField) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "name": f.name,
+        "kind": f.kind.value,
+        "choices": [[c.id, c.label] for c in f.choices],
+        "has_default": f.has_default,
+        "description": f.description,
+    }
+
+
+def _field_from(d: dict[str, Any]) -> TrackerField:
+    return TrackerField(
+        id=str(d["id"]),
+        name=str(d["name"]),
+        kind=FieldKind(d.get("kind", "text")),
+        choices=tuple(FieldChoice(str(i), str(label)) for i, label in d.get("choices") or []),
+        has_default=bool(d.get("has_default", False)),
+        description=str(d.get("description") or ""),
+    )
+
+
+def value_present(value: FieldValue | None) -> bool:
+    """Whether a field value counts as filled in."""
+    if value is None:
+        return False
+    if isinstance(value, list):
+        return any(v.strip() for v in value)
+    return bool(value.strip())
+
+
+__all__ = [
+    "REFRESH_AFTER",
+    "FieldChoice",
+    "FieldKind",
+    "FieldValue",
+    "TrackerField",
+    "TrackerFields",
+    "value_present",
+]
