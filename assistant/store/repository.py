@@ -204,8 +204,7 @@ class Store:
     def create_many(self, many: Iterable[Escalation]) -> int:
         """Store many new escalations in one transaction (imports, benchmarks, tests)."""
         rows = [
-            {"id": str(e.id), "created_at": iso_utc(e.created_at), **row_values(e)}
-            for e in many
+            {"id": str(e.id), "created_at": iso_utc(e.created_at), **row_values(e)} for e in many
         ]
         with translated(self.path), self.engine.begin() as conn:
             if rows:
@@ -225,7 +224,7 @@ class Store:
         wizard and ``drafts attach`` on the same draft) each keep what the other changed.
         """
         esc = escalation.model_copy(update={"updated_at": utcnow()})
-        # Autosave runs after every pause in typing, so it skips the ORM unit of work and
+        # Autosave runs after every pause in typing, so it skips SQLAlchemy's statement layer and
         # reuses one connection with plain statements (about 10x less overhead).
         with self._write_lock, translated(self.path):
             conn = self._writer_connection()
