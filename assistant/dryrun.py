@@ -19,6 +19,7 @@ import requests
 
 from assistant.model import Escalation
 from assistant.policy.schema import Policy
+from assistant.required_fields import cached_fields, fields_scope
 from assistant.scrub.rules import is_secret_name
 from assistant.settings import TrackerSettings
 from assistant.store import Store
@@ -98,7 +99,7 @@ Shape = Callable[[Any, NewTicket, "str | dict[str, object]"], list[Planned]]
 def _redmine(
     tracker: Any, ticket: NewTicket, description: str | dict[str, object]
 ) -> list[Planned]:
-    from assistant.trackers.redmine import with_marker
+    from assistant.trackers.redmine import custom_field_values, with_marker
 
     mapping = tracker.mapping
     planned = [
@@ -118,9 +119,12 @@ def _redmine(
         "description": with_marker(str(description), ticket.idempotency_key),
         "priority_id": mapping.priority_ids.get(ticket.priority_id),
     }
+    custom = custom_field_values(ticket)
     if mapping.idempotency_field:
         field_id = f"<id of the custom field {mapping.idempotency_field!r}, looked up>"
-        issue["custom_fields"] = [{"id": field_id, "value": ticket.idempotency_key}]
+        custom.insert(0, {"id": field_id, "value": ticket.idempotency_key})
+    if custom:
+        issue["custom_fields"] = custom
     if ticket.attachments:
         issue["uploads"] = [
             {
@@ -145,6 +149,7 @@ def _jira(tracker: Any, ticket: NewTicket, description: str | dict[str, object])
         "description": tracker.document(description),
         "priority": {"name": mapping.priority_names.get(ticket.priority_id)},
         "labels": _labels([*mapping.labels, *ticket.labels, ticket.idempotency_key]),
+        **tracker.extra_fields(ticket),
     }
     planned = [Planned("POST", f"{tracker.api}/issue", json_body={"fields": fields})]
     planned.extend(
@@ -160,7 +165,11 @@ def _jira(tracker: Any, ticket: NewTicket, description: str | dict[str, object])
 
 
 def _github(tracker: Any, ticket: NewTicket, description: str | dict[str, object]) -> list[Planned]:
-    body, notes = tracker._body(str(description), ticket.attachments, ticket.idempotency_key)
+    from assistant.trackers.github import form_sections
+
+    body, notes = tracker._body(
+        form_sections(ticket) + str(description), ticket.attachments, ticket.idempotency_key
+    )
     mapping = tracker.mapping
     labels = list(
         dict.fromkeys(
@@ -282,8 +291,10 @@ def dry_run(
             "No Ops tracker is set up yet: open Settings (or run `tracker configure`)."
         )
     tracker = make_tracker(settings, PLACEHOLDER_TOKEN, policy)
+    # The tracker's own required fields as the outbox will send them (the cached list).
+    cached = cached_fields(store, fields_scope(settings, policy))
     try:
-        ticket, description = build_ticket(escalation, policy, store, tracker.markup)
+        ticket, description = build_ticket(escalation, policy, store, tracker.markup, cached)
         plans = SHAPES.require(settings.type).build(tracker, ticket, description)
         previews = [_preview(tracker, p) for p in plans]
     finally:

@@ -8,6 +8,7 @@ mapping to tracker calls is ``assistant.ticket_mapping``; the sending, ``assista
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,10 +22,12 @@ from assistant.model import Escalation
 from assistant.outbox import Outbox
 from assistant.policy.priority import apply_priority
 from assistant.policy.schema import Policy
+from assistant.required_fields import PATH_PREFIX, asked_fields, cached_fields, fields_scope
 from assistant.settings import AgentSettings, TrackerSettings
 from assistant.store import Store
 from assistant.ticket_mapping import build_ticket, comment_body
 from assistant.trackers.base import TicketRef, Tracker, TrackerAuthError, TrackerRejected
+from assistant.trackers.fields import TrackerField
 from assistant.trackers.registry import TRACKERS, make_tracker
 
 log = logging.getLogger("assistant.submission")
@@ -79,14 +82,32 @@ def configured_tracker(
 # -- queue and pull back --------------------------------------------------------------------
 
 
-def check_submittable(escalation: Escalation, policy: Policy) -> None:
-    """``SubmissionError`` with the reason when the escalation may not be sent."""
+def tracker_asks(store: Store, settings: TrackerSettings, policy: Policy) -> list[TrackerField]:
+    """The tracker's own required fields the agent fills in, from the cached list for the
+    configured tracker (none when it was never fetched or no tracker is set up)."""
+    if not settings.type:
+        return []
+    cached = cached_fields(store, fields_scope(settings, policy))
+    return asked_fields(cached, policy, settings.type)
+
+
+def check_submittable(
+    escalation: Escalation, policy: Policy, tracker_asks: Sequence[TrackerField] = ()
+) -> None:
+    """``SubmissionError`` with the reason when the escalation may not be sent.
+
+    ``tracker_asks``: the tracker's own required fields the agent fills in (``tracker_asks``
+    of the configured tracker); an empty one is named by the tracker's own label.
+    """
     reason = out_of_scope_reason(policy, escalation)
     if reason is not None:
         raise SubmissionError(f"Out of Ops' scope — this escalation cannot be submitted. {reason}")
-    missing = missing_fields(policy, escalation)
+    missing = missing_fields(policy, escalation, tracker_asks)
     if missing:
-        names = ", ".join(f.label for f in missing)
+        names = ", ".join(
+            f"{f.label} (the tracker requires it)" if f.path.startswith(PATH_PREFIX) else f.label
+            for f in missing
+        )
         raise SubmissionError(f"Missing before you can submit: {names}.")
 
 
@@ -97,12 +118,16 @@ def queue_escalation(
     *,
     tracker_id: str = "",
     add_to: TicketRef | None = None,
+    settings: TrackerSettings | None = None,
 ) -> Escalation:
     """Queue the escalation for sending (one transaction) and return it as stored.
 
     ``escalation`` is the document to queue (the wizard's latest version; it is saved) or
     the id of a stored one. ``add_to`` posts it as a comment on that ticket instead.
+    ``settings``: the configured tracker, whose cached required fields (read here, before
+    the transaction) must be filled in for a new ticket; a comment needs none of them.
     """
+    asks = tracker_asks(store, settings, policy) if settings and add_to is None else []
 
     def prepare(esc: Escalation) -> None:
         # The core's input rules (assistant.inputs), whoever submits: clean single lines,
@@ -114,7 +139,7 @@ def queue_escalation(
         for name in ("title", "customer", "component", "category", "steps", "environment"):
             setattr(esc, name, getattr(checked, name))
         apply_priority(policy, esc)
-        check_submittable(esc, policy)
+        check_submittable(esc, policy, asks)
 
     saved = store.outbox.enqueue(
         escalation,
@@ -156,6 +181,7 @@ def make_outbox(
         policy,
         lambda: configured_tracker(settings, policy, creds),
         tracker_id=tracker_identity(ts),
+        fields_scope=fields_scope(ts, policy) if ts.type else "",
     )
 
 
@@ -200,6 +226,7 @@ __all__ = [
     "pull_back",
     "queue_escalation",
     "strip_credentials",
+    "tracker_asks",
     "tracker_identity",
     "unblock_for_environment_token",
 ]

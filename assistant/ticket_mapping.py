@@ -9,9 +9,11 @@ from assistant.model import Escalation
 from assistant.policy.priority import apply_priority
 from assistant.policy.schema import Policy
 from assistant.rendering import render
+from assistant.required_fields import field_values, scope_tracker_type
 from assistant.store import Store
 from assistant.trackers import marker as key_marker
 from assistant.trackers.base import Attachment, NewTicket, TrackerRejected
+from assistant.trackers.fields import TrackerFields
 
 
 def ticket_labels(escalation: Escalation, policy: Policy) -> list[str]:
@@ -39,9 +41,18 @@ def ticket_title(escalation: Escalation) -> str:
 
 
 def build_ticket(
-    escalation: Escalation, policy: Policy, store: Store, markup: str
+    escalation: Escalation,
+    policy: Policy,
+    store: Store,
+    markup: str,
+    tracker_fields: TrackerFields | None = None,
 ) -> tuple[NewTicket, str | dict[str, object]]:
-    """The ``NewTicket`` and the description in ``markup`` for this escalation."""
+    """The ``NewTicket`` and the description in ``markup`` for this escalation.
+
+    ``tracker_fields``: the tracker's own required fields as cached for the configured
+    tracker (``assistant.required_fields.cached_fields``); their values (policy-mapped or
+    the agent's answers) go into ``NewTicket.fields``.
+    """
     if escalation.priority is None:
         apply_priority(policy, escalation)
     if escalation.priority is None:
@@ -54,6 +65,13 @@ def build_ticket(
         attachments=attachments_of(escalation, store),
         customer=escalation.customer.name,
         component=escalation.component,
+        fields=field_values(
+            escalation,
+            policy,
+            scope_tracker_type(tracker_fields.scope) if tracker_fields else "",
+            tracker_fields,
+        ),
+        field_defs=tracker_fields.fields if tracker_fields else (),
     )
     return ticket, render(escalation, policy, markup)
 

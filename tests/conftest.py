@@ -47,3 +47,22 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Never IT's real /etc/escalation-assistant/site.toml: a test writes its own when needed.
     monkeypatch.setenv("ESCALATION_ASSISTANT_SITE_CONFIG", str(tmp_path / "site.toml"))
     return home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_garbage_on_the_main_thread() -> Generator[None, None, None]:
+    """As the app does (ui/gc_guard.py): no automatic collection, which could run in a
+    worker thread and destroy Qt objects there; the collector runs between tests instead."""
+    import gc
+
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_due_garbage() -> Generator[None, None, None]:
+    yield
+    from ui.gc_guard import collect_if_due
+
+    collect_if_due()

@@ -15,6 +15,11 @@ of ``faults`` (``"ok"`` once the list is empty) and answers accordingly:
 - ``hang`` no answer until ``hang_s`` passed (longer than the client's read timeout);
 - ``drip`` a 201 whose body trickles in one byte per ``drip_s`` (longer than the deadline).
 
+Jira kinds also answer the create metadata of Jira 9 / Cloud (``…/issue/createmeta/{project}
+/issuetypes[/{id}]``) from ``issue_types`` and ``create_fields`` in the documented shapes
+(Data Center: ``values``; Cloud: ``issueTypes`` / ``fields``), at most ``meta_page`` items
+per page whatever ``maxResults`` asks, so a client must follow ``startAt``/``total``.
+
 ``CREATES`` says which faults still create the ticket (the request was processed, the
 answer is what went wrong). ``lag_s`` hides new tickets from list/search endpoints for that
 long, like GitHub's lists and Jira Cloud's search index; fetching an issue by id is
@@ -23,6 +28,7 @@ immediate. The webhook receiver deduplicates on ``Idempotency-Key`` as its contr
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import threading
@@ -173,6 +179,12 @@ class FaultTracker:
         self.drip_s = drip_s
         self.lag_s = lag_s
         self.faults: list[str] = []
+        #: Jira create metadata: the project's issue types and the fields of each (by id)
+        self.issue_types: list[dict[str, Any]] = []
+        self.create_fields: dict[str, list[dict[str, Any]]] = {}
+        self.meta_page = 2
+        #: GitHub issue forms by file name (``.github/ISSUE_TEMPLATE/<name>``), as YAML text
+        self.issue_forms: dict[str, str] = {}
         self.tickets: list[Ticket] = []
         self.seen: list[Seen] = []
         self.writes = 0
@@ -505,6 +517,13 @@ class FaultTracker:
             if path == "/issue_statuses.json":
                 return {"issue_statuses": [{"id": 1, "name": "New"}]}
         if kind == "github":
+            form = re.fullmatch(rf"/repos/{REPO}/contents/\.github/ISSUE_TEMPLATE/(.+)", path)
+            if form:
+                if form[1] not in self.issue_forms:
+                    return None
+                # GitHub wraps the base64 content in lines, as encodebytes does
+                content = base64.encodebytes(self.issue_forms[form[1]].encode()).decode()
+                return {"type": "file", "encoding": "base64", "name": form[1], "content": content}
             if path == f"/repos/{REPO}/issues":
                 hits = listed
                 if q.get("labels"):
@@ -547,6 +566,13 @@ class FaultTracker:
                 return {"username": "agent", "name": "Agent"}
         if kind.startswith("jira"):
             api = "/rest/api/2" if kind == "jira-dc" else "/rest/api/3"
+            meta = re.fullmatch(rf"{api}/issue/createmeta/OPS/issuetypes(?:/(\w+))?", path)
+            if meta:
+                if meta[1] is None:
+                    return self._meta_page(self.issue_types, q, "issueTypes")
+                if meta[1] not in self.create_fields:
+                    return None
+                return self._meta_page(self.create_fields[meta[1]], q, "fields")
             if path in (f"{api}/search", f"{api}/search/jql"):
                 jql = q.get("jql", "")
                 label = _JQL_LABEL.search(jql)
@@ -572,6 +598,15 @@ class FaultTracker:
             if path == f"{api}/myself":
                 return {"name": "agent", "displayName": "Agent"}
         return None
+
+    def _meta_page(self, items: list[dict[str, Any]], q: dict[str, str], cloud_key: str) -> object:
+        start = int(q.get("startAt", "0"))
+        size = min(int(q.get("maxResults", "50")), self.meta_page)
+        page = items[start : start + size]
+        shape: dict[str, Any] = {"maxResults": size, "startAt": start, "total": len(items)}
+        if self.kind == "jira-dc":
+            return {**shape, "isLast": start + size >= len(items), "values": page}
+        return {**shape, cloud_key: page}
 
 
 def _now() -> str:

@@ -138,6 +138,11 @@ class RedmineServer:
     data_dir: Path
     port: int
     start_seconds: float = field(default=0.0, compare=False)
+    #: project "strict": two required custom fields, enabled for it (and Bug) only
+    strict_project: str = ""
+    strict_project_id: int = 0
+    cf_region_id: int = 0  # "Affected region": a list (Europe, United States, Asia)
+    cf_customer_id: int = 0  # "Customer account": a string
 
     @classmethod
     def launch(cls, data_dir: Path, port: int) -> RedmineServer:
@@ -154,6 +159,10 @@ class RedmineServer:
             data_dir=data_dir,
             port=port,
             start_seconds=time.monotonic() - t0,
+            strict_project=env["REDMINE_STRICT_PROJECT"],
+            strict_project_id=int(env["REDMINE_STRICT_PROJECT_ID"]),
+            cf_region_id=int(env["REDMINE_CF_REGION"]),
+            cf_customer_id=int(env["REDMINE_CF_CUSTOMER"]),
         )
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:

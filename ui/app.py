@@ -616,6 +616,9 @@ def run_gui(
     # The shell decides when closing the window ends the app (tray or not).
     app.setQuitOnLastWindowClosed(False)
     install_excepthook(paths.crash_dir, dialog=crash_dialog)
+    from ui.gc_guard import GuiThreadCollector
+
+    GuiThreadCollector(app)  # before any worker thread exists; the app owns it
     ctx = AppContext(paths)
     window = MainWindow(ctx)
     # The newest drafts straight from the database file (stdlib sqlite3, read-only): the

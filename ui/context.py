@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from assistant.site import SiteConfig
     from assistant.store import Store
     from ui.submit_controller import SubmitController
+    from ui.tracker_fields import TrackerFieldsWatch
 
 log = logging.getLogger("ui")
 
@@ -58,6 +59,7 @@ class AppContext(QObject):
         self._policy_checking = False
         self._credentials: CredentialStore | None = None
         self._submit_controller: SubmitController | None = None
+        self._tracker_fields: TrackerFieldsWatch | None = None
 
     @property
     def submit_controller(self) -> SubmitController:
@@ -74,6 +76,15 @@ class AppContext(QObject):
             self._submit_controller = SubmitController(self, worker, parent=self)
             worker.start()
         return self._submit_controller
+
+    @property
+    def tracker_fields(self) -> TrackerFieldsWatch:
+        """The tracker's own required fields, cached and refreshed daily (issue 14)."""
+        if self._tracker_fields is None:
+            from ui.tracker_fields import TrackerFieldsWatch
+
+            self._tracker_fields = TrackerFieldsWatch(self, parent=self)
+        return self._tracker_fields
 
     @property
     def credentials(self) -> CredentialStore:
@@ -129,12 +140,17 @@ class AppContext(QObject):
         for note in notes:
             self.problem.emit(note)
         self.ready.emit()
+        # After the first window's paint: reads the cache, fetches it when a day old.
+        QTimer.singleShot(0, self, self._start_tracker_fields)
         if self.policy_source is not None:
             self.policy_changed.emit(self.policy_source.status)
             if self.policy_source.due():
                 self.refresh_policy()
             else:
                 self._schedule_policy_checks()
+
+    def _start_tracker_fields(self) -> None:
+        self.tracker_fields.start()
 
     # -- the policy source ---------------------------------------------------------------
 
@@ -196,6 +212,8 @@ class AppContext(QObject):
         """
         self.shutting_down.emit()
         self.policy_timer.stop()
+        if self._tracker_fields is not None:
+            self._tracker_fields.stop()
         done = self.tasks.shutdown(network_msecs=QUIT_NETWORK_WAIT_MS)
         if not done:
             log.warning("quitting while a network call still runs; it is resolved at next start")

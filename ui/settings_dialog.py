@@ -37,9 +37,11 @@ from ui.start_at_login import StartAtLoginBox
 from ui.watch_settings import AlertsPanel
 
 if TYPE_CHECKING:
-    from assistant.policy import PolicyStatus
+    from assistant.policy import Policy, PolicyStatus
     from assistant.site import SiteConfig
-    from assistant.trackers.base import Identity
+    from assistant.store import Store
+    from assistant.trackers.base import Identity, Tracker
+    from assistant.trackers.fields import TrackerFields
     from ui.context import AppContext
 
 log = logging.getLogger("ui.settings")
@@ -47,6 +49,21 @@ log = logging.getLogger("ui.settings")
 FORMATTINGS = {"textile": "Textile (Redmine's default)", "common_mark": "CommonMark Markdown"}
 TABS = ("tracker", "policy", "alerts", "desktop")
 LOCKED_SUFFIX = " (locked by IT)"
+
+
+def _fetch_fields(
+    tracker: Tracker, ts: TrackerSettings, policy: Policy, store: Store | None
+) -> tuple[TrackerFields | None, str]:
+    """(In the test's worker.) The tracker's required fields, now cached; or why not."""
+    from assistant.required_fields import fields_scope, refresh_fields
+
+    if store is None:
+        return None, "the app is still starting; test again to fetch them"
+    try:
+        return refresh_fields(store, tracker, fields_scope(ts, policy)), ""
+    except Exception as exc:  # any failure here leaves the connection test passed
+        log.warning("fetching the tracker's required fields failed: %s", exc)
+        return None, str(exc)
 
 
 class SettingsDialog(QDialog):
@@ -144,6 +161,12 @@ class SettingsDialog(QDialog):
         self.test_result.setObjectName("testResult")
         self.test_result.setTextFormat(Qt.TextFormat.PlainText)
         self.test_result.setWordWrap(True)
+        # What the tracker requires on new tickets, fetched with the test (issue 14).
+        self.fields_result = QLabel()
+        self.fields_result.setObjectName("fieldsResult")
+        self.fields_result.setTextFormat(Qt.TextFormat.PlainText)
+        self.fields_result.setWordWrap(True)
+        self.fields_result.hide()
 
         form = QFormLayout()
         self._rows(
@@ -161,6 +184,7 @@ class SettingsDialog(QDialog):
         test_row.addWidget(self.test_button)
         test_row.addWidget(self.test_result, 1)
         form.addRow(test_row)
+        form.addRow(self.fields_result)
         self.tracker_lock_note = self._lock_note()
         form.addRow(self.tracker_lock_note)
         group = QGroupBox("Ops tracker")
@@ -385,17 +409,23 @@ class SettingsDialog(QDialog):
 
     # -- connection test -----------------------------------------------------------------
     def test_connection(self) -> None:
-        """Verify the entered settings and token in a worker; shows who or what is wrong."""
+        """Verify the entered settings and token in a worker; shows who or what is wrong.
+
+        The same worker fetches the fields the tracker requires on new tickets and caches
+        them for offline use; failing to fetch them is a warning, the connection stands.
+        """
         from ui.outbox_worker import shared_credentials
 
         ts, stripped = self.tracker_settings()
         token = self.token_edit.text().strip()
         creds = shared_credentials(self.ctx)
         policy = self.ctx.policy
+        store = self.ctx.store
         self.test_button.setEnabled(False)
         self._show(self.test_result, "Testing…", True)
+        self.fields_result.hide()
 
-        def work() -> Identity:
+        def work() -> tuple[Identity, TrackerFields | None, str]:
             from assistant.settings import AgentSettings
             from assistant.submission import configured_tracker
             from assistant.trackers.registry import make_tracker
@@ -404,18 +434,23 @@ class SettingsDialog(QDialog):
                 from assistant.logs import register_secret
 
                 register_secret(token)
-                with make_tracker(ts, token, policy) as tracker:
-                    return tracker.verify()
-            with configured_tracker(AgentSettings(tracker=ts), policy, creds) as tracker:
-                return tracker.verify()
+                tracker = make_tracker(ts, token, policy)
+            else:
+                tracker = configured_tracker(AgentSettings(tracker=ts), policy, creds)
+            with tracker:
+                who = tracker.verify()
+                fields, problem = _fetch_fields(tracker, ts, policy, store)
+            return who, fields, problem
 
-        def done(who: Identity) -> None:
+        def done(result: tuple[Identity, TrackerFields | None, str]) -> None:
+            who, fields, problem = result
             self.test_button.setEnabled(True)
             login = f" ({who.login})" if who.login and who.login != who.name else ""
             text = f"Connected: the tracker knows you as {who.name}{login}."
             if stripped:
                 text += " The user name/password in the URL will not be saved."
             self._show(self.test_result, text, True)
+            self._show_fields(ts.type, fields, problem)
             self.tested.emit(text, True)
 
         def failed(exc: BaseException) -> None:
@@ -423,7 +458,29 @@ class SettingsDialog(QDialog):
             self._show(self.test_result, str(exc), False)
             self.tested.emit(str(exc), False)
 
-        self.ctx.tasks.run(work, done, failed)
+        self.ctx.tasks.run(work, done, failed, pool="network")
+
+    def _show_fields(self, tracker_type: str, fields: TrackerFields | None, problem: str) -> None:
+        """Say what the tracker requires on new tickets (or why that is not known)."""
+        from assistant.required_fields import asked_fields
+        from ui.tracker_fields import requirement_text, tracker_title
+
+        title = tracker_title(tracker_type)
+        if fields is None:
+            self._show(
+                self.fields_result,
+                f"Warning: the fields {title} requires on new issues could not be fetched "
+                f"({problem}). The wizard uses the last list fetched, if any.",
+                False,
+            )
+        else:
+            asks = asked_fields(fields, self.ctx.policy, tracker_type)
+            text = requirement_text(title, fields, asks)
+            if fields.note:
+                text += "\n" + fields.note
+            self._show(self.fields_result, text, True)
+            self.ctx.tracker_fields.accept(fields)  # open wizards follow
+        self.fields_result.show()
 
     # -- policy --------------------------------------------------------------------------
     def _browse(self) -> None:
@@ -555,6 +612,7 @@ class SettingsDialog(QDialog):
         self.ctx.settings = settings
         if policy_changed:
             self.ctx.set_policy_settings(settings.policy)
+        self.ctx.tracker_fields.reload()  # the tracker's required fields for these settings
         self.saved.emit(settings)
         self.buttons.setEnabled(True)
         if note:

@@ -14,6 +14,7 @@ from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
 from assistant.policy.priority import apply_priority
+from assistant.trackers.fields import FieldValue
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,6 +44,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     att.add_argument("id", help="escalation id (a unique prefix is enough)")
     att.add_argument("files", nargs="+", type=Path, metavar="FILE")
     att.set_defaults(func=cmd_attach)
+
+    sf = dsub.add_parser(
+        "set-field",
+        help="fill in a field the tracker itself requires (see `tracker fields`)",
+    )
+    sf.add_argument("id", help="escalation id (a unique prefix is enough)")
+    sf.add_argument("field", help="the tracker's name of the field (or its id)")
+    sf.add_argument(
+        "values",
+        nargs="*",
+        metavar="VALUE",
+        help="the value; a choice by its label or id; several for a multi-choice field",
+    )
+    sf.add_argument("--clear", action="store_true", help="remove the value")
+    sf.set_defaults(func=cmd_set_field)
 
     rm = dsub.add_parser("delete", help="delete an escalation (undo from the app)")
     rm.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
@@ -152,6 +168,80 @@ def cmd_attach(args: argparse.Namespace) -> int:
     from assistant.cli.attach import attach_files
 
     return attach_files(args)
+
+
+def cmd_set_field(args: argparse.Namespace) -> int:
+    from assistant.cli.attach import EDITABLE
+    from assistant.cli.outbox import load_agent
+    from assistant.required_fields import (
+        asked_fields,
+        cached_fields,
+        field_map,
+        fields_scope,
+        find_field,
+        mapped_path,
+        parse_answer,
+    )
+
+    if args.clear == bool(args.values):
+        return fail("give the value(s), or --clear to remove it", EXIT_USAGE)
+    try:
+        _paths, settings, policy = load_agent(args)
+        ttype = settings.tracker.type
+        store = open_store(args)
+        try:
+            esc = store.get(resolve_id(store, args.id))
+            if esc.status not in EDITABLE:
+                return fail(
+                    f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: it can no"
+                    " longer change."
+                )
+            cached = cached_fields(store, fields_scope(settings.tracker, policy)) if ttype else None
+            if cached is None:
+                return fail(
+                    "the fields the tracker requires are not known yet: run `tracker test`"
+                    " (or `tracker fields --refresh`) while the tracker is reachable."
+                )
+            try:
+                f = find_field(cached.fields, args.field)
+            except ValueError as exc:
+                return fail(str(exc), EXIT_USAGE)
+            path = mapped_path(f, field_map(policy, ttype))
+            if path is not None:
+                return fail(
+                    f"{f.name} is filled from {path} by the Ops policy; change that field instead.",
+                    EXIT_USAGE,
+                )
+            if f not in asked_fields(cached, policy, ttype) and not args.clear:
+                print(f"note: {f.name} has a default in the tracker; yours replaces it.")
+            value: FieldValue | None = None
+            if not args.clear:
+                try:
+                    value = parse_answer(f, args.values)
+                except ValueError as exc:
+                    return fail(str(exc), EXIT_USAGE)
+
+            def put(doc: Escalation) -> None:
+                if value is None:
+                    doc.tracker_fields.pop(f.id, None)
+                else:
+                    doc.tracker_fields[f.id] = value
+
+            # One write transaction on the document as stored now: an open wizard's
+            # changes meanwhile are kept.
+            store.edit(str(esc.id), put)
+        finally:
+            store.close()
+    except BadId as exc:
+        return fail(str(exc), EXIT_USAGE)
+    except AssistantError as exc:
+        return fail(str(exc))
+    if value is None:
+        shown = "(cleared)"
+    else:
+        shown = ", ".join(f.label_of(v) for v in (value if isinstance(value, list) else [value]))
+    print(f"{esc.short_id}: {f.name} = {shown}")
+    return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:

@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_dry_run(args: argparse.Namespace) -> int:
     from assistant.cli.outbox import load_agent
     from assistant.dryrun import dry_run
-    from assistant.submission import SubmissionError, check_submittable
+    from assistant.submission import SubmissionError, check_submittable, tracker_asks
 
     try:
         _paths, settings, policy = load_agent(args)
@@ -52,6 +52,7 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
         try:
             esc = store.get(resolve_id(store, args.id))
             preview = dry_run(esc, policy, settings.tracker, store)
+            asks = tracker_asks(store, settings.tracker, policy)
         finally:
             store.close()
     except BadId as exc:
@@ -60,7 +61,7 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
         return fail(str(exc))
     sys.stdout.write(preview.as_text())
     try:
-        check_submittable(esc, policy)
+        check_submittable(esc, policy, asks)
     except SubmissionError as exc:
         print(f"note: a real submit would be refused: {exc}", file=sys.stderr)
     return 0
@@ -101,6 +102,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
                         eid,
                         tracker_id=tracker_identity(settings.tracker),
                         add_to=existing_ticket(args.add_to, settings) if args.add_to else None,
+                        settings=settings.tracker,
                     )
                 except SubmissionError as exc:
                     already = "already submitted" in str(exc)

@@ -1,9 +1,11 @@
-"""``tracker configure|test``: the Ops tracker connection (the token goes to the keyring)."""
+"""``tracker configure|test|fields``: the Ops tracker connection (the token goes to the
+keyring) and the fields the tracker itself requires on a new ticket (issue 14)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from assistant.cli.common import EXIT_USAGE, fail
 from assistant.credentials import TOKEN_ENV, CredentialStore, KeyringUnavailable
@@ -11,6 +13,10 @@ from assistant.errors import AssistantError
 from assistant.paths import AppPaths, resolve_paths
 from assistant.settings import TrackerSettings, save_settings
 from assistant.trackers.registry import TRACKERS
+
+if TYPE_CHECKING:
+    from assistant.policy.schema import Policy
+    from assistant.trackers.fields import TrackerFields
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,14 +35,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="Redmine's text formatting setting (Debian's default: textile)",
     )
     c.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a tracker option, e.g. issue_form=escalation.yml (GitHub); NAME= removes it",
+    )
+    c.add_argument(
         "--token-stdin",
         action="store_true",
         help="read the API token from standard input and store it in the keyring",
     )
     c.set_defaults(func=cmd_configure)
 
-    t = tsub.add_parser("test", help="check the connection; prints who the token belongs to")
+    t = tsub.add_parser(
+        "test",
+        help="check the connection; prints who the token belongs to and the fields the"
+        " tracker requires on new tickets",
+    )
     t.set_defaults(func=cmd_test)
+
+    f = tsub.add_parser(
+        "fields", help="the fields the tracker requires on new tickets (the cached list)"
+    )
+    f.add_argument("--refresh", action="store_true", help="ask the tracker again now")
+    f.set_defaults(func=cmd_fields)
 
 
 def cmd_configure(args: argparse.Namespace) -> int:
@@ -53,6 +76,12 @@ def cmd_configure(args: argparse.Namespace) -> int:
         problem = header_value_problem(token)
         if problem is not None:
             return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
+    options: dict[str, str] = {}
+    for raw in args.option:
+        name, sep, value = raw.partition("=")
+        if not sep or not name.strip():
+            return fail(f"--option takes NAME=VALUE, not {raw!r}; nothing was saved", EXIT_USAGE)
+        options[name.strip()] = value.strip()
     from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
 
     try:
@@ -73,6 +102,9 @@ def cmd_configure(args: argparse.Namespace) -> int:
             ts.user = args.user
         if args.text_formatting is not None:
             ts.text_formatting = args.text_formatting
+        if options:
+            kept = {k: v for k, v in ts.options.items() if k not in options}
+            ts.options = {**kept, **{k: v for k, v in options.items() if v}}
         settings = settings.model_copy(update={"tracker": ts})
         save_settings(paths.settings_file, settings)
     except LockedSettingError as exc:
@@ -118,15 +150,105 @@ def _clear_token_problem(paths: AppPaths, ts: TrackerSettings) -> int:
 
 def cmd_test(args: argparse.Namespace) -> int:
     from assistant.cli.outbox import load_agent
+    from assistant.required_fields import fields_scope, refresh_fields
+    from assistant.store import Store
     from assistant.submission import configured_tracker
 
+    fields: TrackerFields | None = None
+    problem = ""
     try:
         paths, settings, policy = load_agent(args)
         with configured_tracker(settings, policy, CredentialStore()) as tracker:
             who = tracker.verify()
+            # The tracker's own required fields, cached for offline use; not being able to
+            # read them does not make the connection bad (the daily refresh tries again).
+            try:
+                store = Store(paths)
+                try:
+                    fields = refresh_fields(store, tracker, fields_scope(settings.tracker, policy))
+                finally:
+                    store.close()
+            except AssistantError as exc:
+                problem = str(exc)
     except AssistantError as exc:
         return fail(str(exc))
+    ttype = settings.tracker.type
     login = f" ({who.login})" if who.login and who.login != who.name else ""
-    print(f"OK: {TRACKERS.title(settings.tracker.type)} knows you as {who.name}{login}")
+    print(f"OK: {TRACKERS.title(ttype)} knows you as {who.name}{login}")
+    if fields is not None:
+        print_fields(fields, policy, ttype)
+    else:
+        print(
+            f"warning: the fields {TRACKERS.title(ttype)} requires on new tickets could not be"
+            f" read: {problem} The app tries again daily (or: tracker fields --refresh).",
+            file=sys.stderr,
+        )
     # The token works: whatever waited for a new one may go now.
     return _clear_token_problem(paths, settings.tracker)
+
+
+def print_fields(fields: TrackerFields, policy: Policy, tracker_type: str) -> None:
+    """The tracker's required fields, one line each, with who fills them in."""
+    from assistant.required_fields import describe_field
+
+    title = TRACKERS.title(tracker_type)
+    where = f" in {fields.where}" if fields.where else ""
+    if not fields.known:
+        print(f"{title} does not say which fields it requires on new tickets{where}.")
+        if fields.fields:
+            print("Sent with every new ticket:")
+    elif fields.fields:
+        print(f"{title} requires on new tickets{where}:")
+    else:
+        print(f"{title} requires no fields of its own on new tickets{where}.")
+    for f in fields.fields:
+        print(f"  {describe_field(f, policy, tracker_type)}")
+    if fields.note:
+        print(f"note: {fields.note}")
+
+
+def cmd_fields(args: argparse.Namespace) -> int:
+    from assistant.cli.outbox import load_agent
+    from assistant.required_fields import age_text, cached_fields, fields_scope, refresh_fields
+    from assistant.store import Store
+    from assistant.submission import configured_tracker
+
+    try:
+        paths, settings, policy = load_agent(args)
+        ttype = settings.tracker.type
+        if not ttype:
+            return fail("No Ops tracker is set up yet: run `tracker configure` first.")
+        scope = fields_scope(settings.tracker, policy)
+        store = Store(paths)
+        try:
+            problem = ""
+            if args.refresh:
+                try:
+                    with configured_tracker(settings, policy, CredentialStore()) as tracker:
+                        refresh_fields(store, tracker, scope)
+                except AssistantError as exc:
+                    problem = str(exc)
+            fields = cached_fields(store, scope)
+        finally:
+            store.close()
+    except AssistantError as exc:
+        return fail(str(exc))
+    if problem:
+        kept = " The cached list stays in use." if fields is not None else ""
+        print(f"error: the tracker could not be asked: {problem}{kept}", file=sys.stderr)
+    if fields is None:
+        print(
+            f"The fields {TRACKERS.title(ttype)} requires on new tickets were never fetched:"
+            " run `tracker test` or `tracker fields --refresh`.",
+            file=sys.stderr,
+        )
+        return 1
+    print_fields(fields, policy, ttype)
+    print(f"({age_text(fields)})")
+    if fields.is_stale():
+        print(
+            "warning: this list is older than a day; the tracker may require other fields"
+            " by now. Refresh it with `tracker fields --refresh`.",
+            file=sys.stderr,
+        )
+    return 1 if problem else 0

@@ -31,6 +31,7 @@ from assistant.outbox.followups import FollowupSender
 from assistant.outbox.lock import DrainLock
 from assistant.outbox.sender import StillChecking, send_entry
 from assistant.policy.schema import Policy
+from assistant.required_fields import cached_fields
 from assistant.store import Store
 from assistant.store.outbox_rows import DrainResult, OutboxEntry, OutboxState
 from assistant.trackers.base import (
@@ -56,7 +57,9 @@ class Outbox:
     ``tracker_factory`` builds the adapter (called once per drain, closed after);
     ``tracker_id`` names the configured tracker (see ``submission.tracker_identity``) for
     the 401/403 block; its first part is the tracker type id the ticket link records.
-    ``policy`` renders the ticket. Reading the rows needs none of this: ``Store.outbox``.
+    ``policy`` renders the ticket. ``fields_scope`` names the cached list of the tracker's
+    own required fields (``assistant.required_fields.fields_scope``) whose values a new
+    ticket carries; '' sends none. Reading the rows needs none of this: ``Store.outbox``.
     """
 
     def __init__(
@@ -69,8 +72,10 @@ class Outbox:
         clock: Callable[[], datetime] = utcnow,
         rng: Callable[[], float] = random.random,
         lock_path: Path | None = None,
+        fields_scope: str = "",
     ) -> None:
         self.store = store
+        self.fields_scope = fields_scope
         self.rows = store.outbox
         self.policy = policy
         self.tracker_factory = tracker_factory
@@ -198,6 +203,9 @@ class Outbox:
                 maybe_sent=maybe_sent,
                 unknown_since=unknown_since,
                 now=self.clock(),
+                tracker_fields=(
+                    cached_fields(self.store, self.fields_scope) if self.fields_scope else None
+                ),
             )
         except TrackerError as exc:
             return self._failed(entry, exc, maybe_sent=maybe_sent)

@@ -13,6 +13,7 @@ from assistant.store.outbox_rows import CHECKING, OutboxEntry
 from assistant.ticket_mapping import attachments_of, build_ticket, comment_body
 from assistant.trackers import marker as key_marker
 from assistant.trackers.base import TicketRef, Tracker, TrackerUnavailable
+from assistant.trackers.fields import TrackerFields
 
 log = logging.getLogger("assistant.outbox")
 
@@ -40,12 +41,14 @@ def send_entry(
     maybe_sent: bool,
     unknown_since: datetime | None = None,
     now: datetime | None = None,
+    tracker_fields: TrackerFields | None = None,
 ) -> tuple[TicketRef, bool]:
     """Create the ticket (or post the comment); returns the ticket and ``linked_existing``.
 
     ``maybe_sent``: an earlier attempt may have reached the tracker, so look first. That
     attempt ended at ``unknown_since``: within the tracker's ``lookup_window_s`` of it a
     lookup that finds nothing raises ``StillChecking`` instead of creating a ticket.
+    ``tracker_fields``: the tracker's cached required fields, sent with a new ticket.
     """
     target = entry.comment_on
     if target is None:
@@ -55,7 +58,9 @@ def send_entry(
                 log.info("outbox: %s already exists as %s", escalation.short_id, found.key)
                 return found, False
             _trust_negative_lookup(tracker, unknown_since, now)
-        ticket, description = build_ticket(escalation, policy, store, tracker.markup)
+        ticket, description = build_ticket(
+            escalation, policy, store, tracker.markup, tracker_fields
+        )
         return tracker.create_ticket(ticket, description), False
     ref = TicketRef(key=target, url=entry.ticket_url)
     body = comment_body(escalation, policy, tracker.markup)

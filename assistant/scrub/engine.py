@@ -9,17 +9,17 @@ with those bytes replaced. Memory stays at a few chunks whatever the file's size
 
 from __future__ import annotations
 
-import bisect
 import gc
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
-from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hash
+from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hasher
 from assistant.scrub.rules import ScrubRules
 
 log = logging.getLogger("assistant.scrub")
@@ -52,8 +52,15 @@ class Span(NamedTuple):
     where: str
 
 
+#: How much of the file before a chunk its resolvers may look at (``Chunk.before``).
+CONTEXT_BYTES = 64 << 10
+
+
 class Chunk:
-    """One chunk being scrubbed, with what resolvers need: the rules and where lines are."""
+    """One chunk being scrubbed, with what resolvers need: the rules, where lines are, and
+    the bytes just before it (an array opened in the previous chunk: which HAR array?)."""
+
+    __slots__ = ("_line_no", "_line_pos", "before", "data", "first_line", "offset", "rules")
 
     def __init__(
         self,
@@ -61,15 +68,13 @@ class Chunk:
         rules: ScrubRules,
         first_line: int = 1,
         offset: int = 0,
-        marks: dict[str, int] | None = None,
+        before: bytes = b"",
     ) -> None:
         self.data = data
         self.rules = rules
         self.first_line = first_line
         self.offset = offset
-        #: the file offset of the last occurrence of each mark trigger seen so far
-        self.marks: dict[str, int] = marks if marks is not None else {}
-        self._mark_hits: dict[str, list[int]] = {}
+        self.before = before
         self._line_pos = 0
         self._line_no = first_line
 
@@ -81,30 +86,6 @@ class Chunk:
         self._line_pos = pos
         return self._line_no
 
-    def last_mark(self, names: Sequence[str], pos: int) -> str | None:
-        """Which of these marks occurs last before ``pos`` (in this chunk or before it)."""
-        best, best_at = None, -1
-        for name in names:
-            hits = self._mark_hits.get(name)
-            at = -1
-            if hits:
-                i = bisect.bisect_left(hits, pos)
-                if i:
-                    at = self.offset + hits[i - 1]
-            if at < 0:
-                at = self.marks.get(name, -1)
-            if at > best_at:
-                best, best_at = name, at
-        return best
-
-    def record_mark(self, name: str, pos: int) -> None:
-        self._mark_hits.setdefault(name, []).append(pos)
-
-    def finish_marks(self) -> None:
-        """Carry each mark's last position on to the next chunk."""
-        for name, hits in self._mark_hits.items():
-            self.marks[name] = self.offset + max(hits)
-
 
 Resolver = Callable[[Chunk, int, int], Iterable[Span]]
 
@@ -115,21 +96,20 @@ def _no_span(_chunk: Chunk, _start: int, _end: int) -> Iterable[Span]:
 
 @dataclass(frozen=True)
 class Trigger:
-    """A pattern (the subset both Hyperscan and ``re`` understand) and what it means.
-
-    A trigger with a ``mark`` finds no secret: it records where the pattern occurs, for
-    resolvers that need the context (``Chunk.last_mark``: which HAR array am I in?).
-    """
+    """A pattern (the subset both Hyperscan and ``re`` understand) and what it means."""
 
     pattern: str
     resolve: Resolver = _no_span
     caseless: bool = False
     multiline: bool = False
-    mark: str = ""
     #: how far before its end the scanner's match may start (see ``start_of``)
     window: int = 512
     #: literals a match starts with: its start is found by looking back for them
     first: tuple[bytes, ...] = ()
+    #: a quick guess of where the match ending at ``end`` starts, for triggers found
+    #: thousands of times: tried first, the usual look-back only if the resolver then finds
+    #: nothing there
+    guess_start: Callable[[bytes, int], int] | None = None
 
 
 class _Scanner(Protocol):
@@ -152,9 +132,15 @@ class _ReScanner:
         self.patterns = [_compile(t) for t in triggers]
 
     def scan(self, data: bytes) -> list[tuple[int, int, int]]:
-        return [
+        hits = [
             (i, m.start(), m.end()) for i, p in enumerate(self.patterns) for m in p.finditer(data)
         ]
+        hits.sort(key=_end)  # in order of where they end, as Hyperscan reports them
+        return hits
+
+
+def _end(hit: tuple[int, int, int]) -> int:
+    return hit[2]
 
 
 class _HyperscanScanner:
@@ -264,99 +250,130 @@ def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> 
     """Every secret in the chunk, sorted, overlaps merged (the first, widest span wins)."""
     spans: list[Span] = []
     hits = scanner.scan(chunk.data)
-    marks = [t.mark for t in triggers]
-    resolve: list[tuple[int, int, int]] = []
-    for hit in hits:
-        if marks[hit[0]]:
-            chunk.record_mark(marks[hit[0]], hit[2])
-        else:
-            resolve.append(hit)
-    for hits_of_mark in chunk._mark_hits.values():
-        hits_of_mark.sort()
     # Hits come in order of where they end. One inside a secret already found (the JWT in
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
     last_start, last_end = -1, -1  # the last secret found that is not only a "field"
-    for pid, start, end in resolve:
+    data = chunk.data
+    for pid, start, end in hits:
         if last_start < end <= last_end:
             continue
-        if start < 0:
-            start = start_of(scanner.patterns[pid], chunk.data, end, triggers[pid])
-            if start < 0:
-                continue
-        for span in triggers[pid].resolve(chunk, start, end):
+        trigger = triggers[pid]
+        found: Iterable[Span] = ()
+        if start >= 0:
+            found = trigger.resolve(chunk, start, end)
+        else:
+            if trigger.guess_start is not None:
+                guess = trigger.guess_start(data, end)
+                if guess >= 0:
+                    found = list(trigger.resolve(chunk, guess, end))
+            if not found:
+                start = start_of(scanner.patterns[pid], data, end, trigger)
+                if start < 0:
+                    continue
+                found = trigger.resolve(chunk, start, end)
+        for span in found:
             spans.append(span)
             if span.kind != "field" and span.end > last_end:
                 last_start, last_end = span.start, span.end
-    chunk.finish_marks()
     for name, pattern in chunk.rules.patterns:
         for m in pattern.finditer(chunk.data):
             s, e = m.span("value") if "value" in pattern.groupindex else m.span()
             if e > s:
                 spans.append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
     # Widest first; on a tie the most telling kind (see ``_RANK``).
-    spans.sort(key=lambda sp: (sp.start, -sp.end, _RANK.get(sp.kind, 0), sp.kind))
+    spans.sort(key=_span_order)
     merged: list[Span] = []
+    last_end = -1
     for span in spans:
-        if merged and span.start < merged[-1].end:
-            if span.end > merged[-1].end:
-                merged[-1] = merged[-1]._replace(end=span.end)
+        if span.start < last_end:
+            if span.end > last_end:
+                last_end = span.end
+                merged[-1] = merged[-1]._replace(end=last_end)
             continue
         merged.append(span)
+        last_end = span.end
     return merged
 
 
+def _span_order(span: Span) -> tuple[int, int, int, str]:
+    return span.start, -span.end, _RANK.get(span.kind, 0), span.kind
+
+
 def rewrite(
-    chunk: Chunk, spans: list[Span], report: ScrubReport, allowed: frozenset[str], salt: str
-) -> list[bytes]:
-    """The chunk's bytes with every span replaced, unless its value is allowed."""
+    chunk: Chunk,
+    spans: list[Span],
+    report: ScrubReport,
+    allowed: frozenset[str],
+    hasher: Callable[[bytes | memoryview], str],
+) -> list[bytes | memoryview]:
+    """The chunk's pieces with every span replaced, unless its value is allowed (views of
+    the chunk, not copies: the pieces are joined once, for the write)."""
     data = chunk.data
-    pieces: list[bytes] = []
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = []
+    append = pieces.append
+    add = report.add
     pos = 0
-    for span in spans:
-        value = data[span.start : span.end]
-        digest = value_hash(value, salt)
-        if digest in allowed:
+    for start, end, kind, where in spans:
+        value = data[start:end]  # a short copy: hashing a view would copy it anyway
+        if allowed and hasher(value) in allowed:
             report.kept += 1
             continue
-        report.add(span.kind, digest, len(value), span.where)
-        pieces.append(data[pos : span.start])
-        pieces.append(REPLACEMENT)
-        pos = span.end
-    pieces.append(data[pos:])
+        add(kind, value, where, hasher)
+        append(view[pos:start])
+        append(REPLACEMENT)
+        pos = end
+    append(view[pos:])
     return pieces
 
 
 Cut = Callable[[bytes | bytearray, int], int]
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
+_pause_lock = threading.Lock()
+_pausers = 0
 _gc_was_enabled = False
+_switch_interval = 0.005
+
+#: How soon a thread waiting for the GIL (the GUI thread) gets it while a scrub holds it.
+SWITCH_INTERVAL = 0.001
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a file is scrubbed.
+def worker_friendly() -> Iterator[None]:
+    """While a file is scrubbed: no cyclic garbage collection, and a short GIL switch interval
+    (``scrub_stream`` takes it; a worker that does more around the scrub may take it too).
 
     Scrubbing allocates many small objects (a tuple per match) but no reference cycles, so
     it only triggers collections, and a full collection of a GUI process's heap holds the
     GIL for tens of milliseconds: the GUI thread would freeze that long while a worker
-    scrubs. Reference counting still frees everything the scrub drops.
+    scrubs. Reference counting still frees everything the scrub drops. (Where automatic
+    collection is already off, as in the GUI app, it stays off and nothing changes.)
+
+    The scrub's Python work holds the GIL between the scanner's and the files' calls (which
+    release it). A thread that wants the GIL meanwhile waits for the switch interval, 5 ms
+    by default, and the GUI thread asks for it several times per event (each call into Qt
+    releases it), so a timer tick waited 10-20 ms. At 1 ms the scrub gives way sooner; it
+    costs nothing when no other thread is waiting.
     """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
+    global _pausers, _gc_was_enabled, _switch_interval
+    with _pause_lock:
+        if _pausers == 0:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
-        _gc_pausers += 1
+            _switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_interval, SWITCH_INTERVAL))
+        _pausers += 1
     try:
         yield
     finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
+        with _pause_lock:
+            _pausers -= 1
+            if _pausers == 0:
+                sys.setswitchinterval(_switch_interval)
+                if _gc_was_enabled:
+                    gc.enable()
 
 
 def scrub_stream(
@@ -380,7 +397,7 @@ def scrub_stream(
     it), or -1 to read more; bytes before ``searched_from`` were already searched.
     """
     scanner = scanner_for((trigger_key, rules.key), triggers)
-    with _cyclic_gc_paused():
+    with worker_friendly():
         _scrub_chunks(
             src,
             dst,
@@ -395,6 +412,24 @@ def scrub_stream(
             progress,
             count_lines,
         )
+
+
+def _cut_in_new_data(carry: bytes, data: bytes, cut: Cut) -> bytes | None:
+    """The next piece, ``carry`` and the start of ``data``, copied once — when the cut
+    found in ``data`` alone is where the cut of both joined would be (None: join them and
+    cut as usual). It is when it lies far enough into ``data`` for a cut's look back (64 KB
+    for a HAR's cookies) and ``carry`` holds no private key block that may still be open.
+    """
+    if not carry or len(carry) + len(data) < CHUNK_BYTES or b"-----BEGIN" in carry:
+        return None
+    end = cut(data, 0)
+    if end <= _CUT_LOOK_BACK:
+        return None
+    return b"".join((carry, memoryview(data)[:end]))
+
+
+#: how far back a file type's cut looks from where it cuts (``har.cut_har``: 64 KB)
+_CUT_LOOK_BACK = 1 << 16
 
 
 def _scrub_chunks(
@@ -416,34 +451,40 @@ def _scrub_chunks(
     carry = b""
     done = 0
     line = 1
-    marks: dict[str, int] = {}
+    before = b""
+    hasher = value_hasher(salt)
     while True:
         data = src.read(CHUNK_BYTES)
         eof = not data
-        searched_from = max(0, len(carry) - 16)
-        buf = carry + data if carry else data
-        if not eof and len(buf) < CHUNK_BYTES:
-            carry = buf
-            continue
-        if eof:
-            end = len(buf)
+        piece = _cut_in_new_data(carry, data, cut) if not eof else None
+        if piece is not None:
+            carry = data[len(piece) - len(carry) :]
         else:
-            end = cut(buf, searched_from)
-            if end <= 0:
-                if len(buf) < MAX_CARRY:
-                    carry = buf
-                    continue
-                end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
-        piece = buf if end == len(buf) else buf[:end]
-        carry = buf[end:]
-        chunk = Chunk(piece, rules, line, done, marks)
+            searched_from = max(0, len(carry) - 16)
+            buf = carry + data if carry else data
+            if not eof and len(buf) < CHUNK_BYTES:
+                carry = buf
+                continue
+            if eof:
+                end = len(buf)
+            else:
+                end = cut(buf, searched_from)
+                if end <= 0:
+                    if len(buf) < MAX_CARRY:
+                        carry = buf
+                        continue
+                    end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
+            piece = buf if end == len(buf) else buf[:end]
+            carry = buf[end:]
+        chunk = Chunk(piece, rules, line, done, before)
         dst.write(
-            b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, salt))
+            b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, hasher))
         )
         if count_lines:
             line += piece.count(b"\n")
         done += len(piece)
         report.size_in += len(piece)
+        before = (before + piece if len(piece) < CONTEXT_BYTES else piece)[-CONTEXT_BYTES:]
         if progress is not None:
             progress(done, total)
         if eof:

@@ -3,6 +3,10 @@
 A HAR is JSON, scrubbed as JSON text (see ``jsondoc``) with what HAR adds: a name/value
 pair is a header, a query parameter or a form field depending on the array it is in, and
 every value of a ``cookies`` array is a cookie, whatever the cookie's name.
+
+The array a pair is in is found by looking back from the pair, only for the few pairs with
+a secret name: the pair objects of these arrays are flat, so the array's ``[`` is the last
+one before the pair that follows a key (any other ``[`` is inside a string value).
 """
 
 from __future__ import annotations
@@ -14,15 +18,46 @@ from assistant.scrub.engine import Chunk, Span, StreamScrubber, Trigger
 from assistant.scrub.jsondoc import cut_json, json_triggers
 from assistant.scrub.rules import ScrubRules, header_kind
 
-_SECTIONS = ("headers", "queryString", "params", "cookies")
+# The key before an array's "[" (searched for in the few bytes before the "[").
+_ARRAY_KEY = re.compile(rb'"([A-Za-z]+)"\s*:\s*\[\Z')
+# How far back the "[" of a pair's array may be, and how many "[" in string values may sit
+# between: headers arrays are a few kilobytes.
+_ARRAY_WINDOW = 32 << 10
+_ARRAY_TRIES = 16
 # A cookies array holds flat objects: it ends at the first ']' outside a string.
-_FLAT_ARRAY = re.compile(rb'\[(?:[^\[\]"]|"(?:[^"\\]|\\.)*")*\]')
-_COOKIE = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"|"value"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# (Strings "unrolled", as in ``jsondoc``.)
+_FLAT_ARRAY = re.compile(rb'\[[^\[\]"]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^\[\]"]*)*\]')
+_COOKIE = re.compile(
+    rb'"name"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"|"value"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"'
+)
+
+
+def _array_key(data: bytes, pos: int) -> bytes | None:
+    """The key of the array holding the flat object at ``pos`` (None: not found)."""
+    low = max(0, pos - _ARRAY_WINDOW)
+    for _ in range(_ARRAY_TRIES):
+        pos = data.rfind(b"[", low, pos)
+        if pos < 0:
+            return None
+        m = _ARRAY_KEY.search(data, max(0, pos - 64), pos + 1)
+        if m is not None:
+            return m.group(1)
+    return None
+
+
+def har_section(chunk: Chunk, pos: int) -> str:
+    """The HAR array (``headers``, ``queryString``, ``cookies``, ``params``) that holds the
+    name/value pair at ``pos``, or "" when it is in none of them."""
+    key = _array_key(chunk.data, pos)
+    if key is None and chunk.before and pos < _ARRAY_WINDOW:
+        # The array opened in the previous chunk: look on from the end of what preceded.
+        key = _array_key(chunk.before + chunk.data[:pos], len(chunk.before) + pos)
+    return key.decode("ascii") if key is not None else ""
 
 
 def classify_har_pair(chunk: Chunk, pos: int, name: str) -> tuple[str, str]:
     """The kind of a secret name/value pair from the HAR array that holds it."""
-    section = chunk.last_mark(_SECTIONS, pos)
+    section = har_section(chunk, pos)
     if section == "headers":
         return header_kind(name), f"header {name}"
     if section == "queryString":
@@ -56,11 +91,14 @@ def cut_har(buf: bytes | bytearray, searched_from: int) -> int:
     return cut
 
 
+def _at_end(_data: bytes, end: int) -> int:
+    return end
+
+
 def har_triggers(rules: ScrubRules) -> list[Trigger]:
-    sections = [Trigger(f'"{name}"\\s*:\\s*\\[', mark=name) for name in _SECTIONS]
     return [
-        *sections,
-        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies),  # not an empty array
+        # Not an empty array. Its resolver looks at the end only (no start needed).
+        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies, guess_start=_at_end),
         *json_triggers(rules, classify_har_pair),
     ]
 

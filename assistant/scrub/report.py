@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 #: What replaces a secret in the scrubbed copy (valid inside JSON strings, URLs and text).
@@ -43,7 +44,19 @@ def kind_label(kind: str, count: int) -> str:
 def value_hash(value: bytes, salt: str) -> str:
     """The hash an allow-list stores for a value (salted, so equal values in other files or
     escalations do not share a hash)."""
-    return hashlib.sha256(salt.encode("utf-8") + b"\0" + value).hexdigest()[:32]
+    return value_hasher(salt)(value)
+
+
+def value_hasher(salt: str) -> Callable[[bytes | memoryview], str]:
+    """``value_hash`` with this salt, for many values (the salted state is computed once)."""
+    salted = hashlib.sha256(salt.encode("utf-8") + b"\0")
+
+    def digest(value: bytes | memoryview) -> str:
+        h = salted.copy()
+        h.update(value)
+        return h.hexdigest()[:32]
+
+    return digest
 
 
 @dataclass
@@ -71,27 +84,36 @@ class ScrubReport:
     needs_confirmation: bool = False
     size_in: int = 0
     size_out: int = 0
-    _index: dict[str, RedactedValue] = field(default_factory=dict, repr=False)
+    #: each distinct value seen, by Python's hash of it (a keyed hash, cheap; sha256 only
+    #: for the listed ones) -> its listed entry, None when only counted
+    _index: dict[int, RedactedValue | None] = field(default_factory=dict, repr=False)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
-    def add(self, kind: str, digest: str, length: int, where: str | None) -> bool:
-        """Count one redaction; returns whether ``where`` is wanted (a new listed value)."""
+    def add(
+        self,
+        kind: str,
+        value: bytes,
+        where: str | None,
+        hasher: Callable[[bytes | memoryview], str],
+    ) -> None:
+        """Count one redacted value (``hasher``: ``value_hasher`` of the scrub's salt)."""
         self.counts[kind] += 1
-        listed = self._index.get(digest)
-        if listed is not None:
-            listed.count += 1
-            return False
+        key = hash(value)
+        if key in self._index:
+            listed = self._index[key]
+            if listed is not None:
+                listed.count += 1
+            return
         if len(self.values) >= MAX_LISTED_VALUES:
             self.more_values += 1
-            self._index[digest] = RedactedValue(kind, "", digest, length)  # counted, not listed
-            return False
-        value = RedactedValue(kind, where or "", digest, length)
-        self._index[digest] = value
-        self.values.append(value)
-        return True
+            self._index[key] = None  # counted, not listed
+            return
+        entry = RedactedValue(kind, where or "", hasher(value), len(value))
+        self._index[key] = entry
+        self.values.append(entry)
 
     def summary(self) -> str:
         """``checkout.har: 14 values — 6 cookies, 5 authorization headers, 3 tokens in URLs``."""

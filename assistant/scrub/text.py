@@ -17,7 +17,7 @@ from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRu
 from assistant.scrub.values import TEXT_NAME_STARTS, value_triggers
 
 _NAME_SEP = re.compile(rb"([A-Za-z0-9_.\-]+)([\"']?)[ \t]*([:=])[ \t]*")
-_QUOTED = re.compile(rb"\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'")
+_QUOTED = re.compile(rb"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"|'([^'\n]*)'")
 # A bare value runs to the next space ("password=Tr0ub&dor" is one value in a log line) …
 _BARE = re.compile(rb"[^\s\"'<>]+")
 # … except in a URL's query, where '&' starts the next parameter.

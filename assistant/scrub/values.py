@@ -102,6 +102,16 @@ def param_resolver(*, form_kind: str) -> Resolver:
     return resolve
 
 
+_NAME_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
+
+def _param_start(data: bytes, end: int) -> int:
+    """Where ``name=`` ending at ``end`` starts: the byte before the name's characters."""
+    low = max(0, end - 257)
+    head = data[low : end - 1].rstrip(_NAME_BYTES)
+    return low + len(head) - 1 if head else -1
+
+
 def value_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
     """The triggers every file type shares. ``text``: names may follow any space (logs)."""
     lead = r"[?&;#\"'\s(,]" if text else r"[?&;#\"]"
@@ -159,5 +169,11 @@ def value_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
         Trigger(
             r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", _private_key, first=(b"-----BEGIN",)
         ),
-        Trigger(lead + rules.name_trigger + "=", resolver, caseless=True, first=firsts),
+        Trigger(
+            lead + rules.name_trigger + "=",
+            resolver,
+            caseless=True,
+            first=firsts,
+            guess_start=_param_start,
+        ),
     ]

@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from assistant.model import AttachmentRef, RedactedValue, ScrubRecord
 from assistant.scrub import DEFAULT_RULES, ScrubReport, ScrubRules, scrub_file
-from assistant.scrub.engine import Progress, Reader
+from assistant.scrub.engine import Progress, Reader, worker_friendly
 from assistant.store.database import translated
 from assistant.store.tables import escalations
 
@@ -113,7 +113,9 @@ def add_scrubbed_attachment(
     name = filename or source.name
     salt = secrets.token_hex(8)
     tmp_dir = store.paths.attachments_dir / "tmp"
-    with translated(store.path):
+    # The files and the database rows around the scrub too: the GUI thread gets the GIL
+    # within 1 ms for all of this worker's job, not only while it scans.
+    with worker_friendly(), translated(store.path):
         tmp_dir.mkdir(parents=True, exist_ok=True)
         fd_o, orig_tmp = tempfile.mkstemp(dir=tmp_dir)
         fd_s, scrub_tmp = tempfile.mkstemp(dir=tmp_dir)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Self
 
 from assistant.errors import AssistantError
 from assistant.lines import clean_line
-from assistant.trackers.fields import FieldValue, TrackerFields
+from assistant.trackers.fields import FieldValue, TrackerField, TrackerFields
 
 if TYPE_CHECKING:
     from assistant.policy.schema import Policy
@@ -84,6 +84,13 @@ class NewTicket:
     #: the tracker's own required fields (``TrackerField.id`` → value; choices as their ids),
     #: filled from the policy's ``fields`` mapping and the agent's answers in the wizard
     fields: dict[str, FieldValue] = field(default_factory=dict)
+    #: how the tracker described those fields (from the cached ``TrackerFields``), so the
+    #: adapter sends each value in the shape the field takes (Jira options as ``{"id": …}``)
+    field_defs: tuple[TrackerField, ...] = ()
+
+    def field_def(self, field_id: str) -> TrackerField | None:
+        """The description of the field ``field_id`` (``None`` when it came without one)."""
+        return next((f for f in self.field_defs if f.id == field_id), None)
 
 
 @dataclass(frozen=True)

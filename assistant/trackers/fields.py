@@ -57,6 +57,10 @@ class TrackerField:
     has_default: bool = False
     #: the tracker's own help text for the field ('' when none)
     description: str = ""
+    #: how the adapter sends the value, in the adapter's own words (Jira: the create-meta
+    #: schema such as ``option``, ``array:option``, ``number``, ``date``, ``user``); '' when
+    #: the value goes as the text it is
+    wire: str = ""
 
     def label_of(self, value_id: str) -> str:
         """The label of a choice id (the id itself when it is not a known choice)."""
@@ -79,6 +83,11 @@ class TrackerFields:
     note: str = ""
     scope: str = ""
     fetched_at: datetime | None = None
+    #: where the tracker was asked, in its own names ("escalations (Bug)"; '' when unknown)
+    where: str = ""
+    #: False when the tracker would not say which of its fields are required (Redmine to
+    #: an account that is not an administrator): ``fields`` is then only what is known
+    known: bool = True
 
     def field(self, field_id: str) -> TrackerField | None:
         for f in self.fields:
@@ -102,6 +111,8 @@ class TrackerFields:
                 "scope": self.scope,
                 "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
                 "note": self.note,
+                "where": self.where,
+                "known": self.known,
                 "fields": [_field_dict(f) for f in self.fields],
             }
         )
@@ -117,6 +128,8 @@ class TrackerFields:
                 note=str(data.get("note") or ""),
                 scope=str(data.get("scope") or ""),
                 fetched_at=datetime.fromisoformat(fetched) if fetched else None,
+                where=str(data.get("where") or ""),
+                known=bool(data.get("known", True)),
             )
         except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not a cached list of tracker fields: {exc}") from exc
@@ -130,6 +143,7 @@ def _field_dict(f: TrackerField) -> dict[str, Any]:
         "choices": [[c.id, c.label] for c in f.choices],
         "has_default": f.has_default,
         "description": f.description,
+        "wire": f.wire,
     }
 
 
@@ -141,6 +155,7 @@ def _field_from(d: dict[str, Any]) -> TrackerField:
         choices=tuple(FieldChoice(str(i), str(label)) for i, label in d.get("choices") or []),
         has_default=bool(d.get("has_default", False)),
         description=str(d.get("description") or ""),
+        wire=str(d.get("wire") or ""),
     )
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
+
+import yaml
 
 from assistant import affected
 from assistant.policy.schema import LabelMapping, Policy
@@ -23,6 +27,7 @@ from assistant.trackers.base import (
     Tracker,
     TrackerRejected,
 )
+from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
 from assistant.trackers.http import (
     as_utc,
     iso_z,
@@ -151,6 +156,11 @@ class GitHubTracker(RestTracker):
     Attachments cannot be uploaded through the API: small UTF-8 text files are copied into
     the body, other files are listed with size and SHA-256, and ``TicketRef.notes`` tells
     the agent which happened.
+
+    The ``issue_form`` option names an issue form of the repository
+    (``.github/ISSUE_TEMPLATE/<name>.yml``): its required inputs, text areas and dropdowns
+    become the tracker's own required fields, and their values open the body as the form's
+    ``### Label`` sections, as an issue made with the form reads.
     """
 
     name = "GitHub"
@@ -178,6 +188,7 @@ class GitHubTracker(RestTracker):
             )
         self.repository = repository
         self.mapping = mapping
+        self.issue_form = options.get("issue_form", "").strip()
         self.loop_options = dict(options)  # the state mapping's labels (ticket_state)
         self.open_session(
             url or API_URL,
@@ -201,6 +212,51 @@ class GitHubTracker(RestTracker):
         return f"/repos/{self.repository}"
 
     # -- interface -------------------------------------------------------------------------
+    def required_fields(self) -> TrackerFields:
+        """The required items of the issue form named by the ``issue_form`` option.
+
+        GitHub applies a form only in its web form: an issue created through the REST API
+        is not checked against it. The form still says what Ops' triage expects, so its
+        required items are asked; without the option nothing is.
+        """
+        if not self.issue_form:
+            return TrackerFields(
+                note="GitHub applies issue forms only in its web form; issues created through"
+                " its API are not checked against them. Set the tracker option issue_form to"
+                " a form's file name to ask for its required fields."
+            )
+        name = self.issue_form
+        if not name.endswith((".yml", ".yaml")):
+            name += ".yml"
+        path = f"{self.repo_path}/contents/.github/ISSUE_TEMPLATE/{quote(name)}"
+        data = self.http.json("GET", path) or {}
+        try:
+            text = base64.b64decode(str(data.get("content", "")), validate=False).decode("utf-8")
+            form = yaml.safe_load(text)
+        except (binascii.Error, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise TrackerRejected(f"The issue form {name} cannot be read: {exc}") from None
+        if not isinstance(form, dict) or not isinstance(form.get("body"), list):
+            raise TrackerRejected(f"{name} is not an issue form (it has no body items).")
+        fields: list[TrackerField] = []
+        skipped: list[str] = []
+        for item in form["body"]:
+            if not isinstance(item, dict):
+                continue
+            made = _form_field(item)
+            if made is not None:
+                fields.append(made)
+            elif item.get("type") == "checkboxes" and _required(item):
+                skipped.append(str((item.get("attributes") or {}).get("label", "")))
+        note = (
+            "GitHub does not check issues created through its API against the form; the"
+            " app asks for its required items so Ops' triage finds them."
+        )
+        if skipped:
+            note += f" Required checkboxes are not asked: {', '.join(skipped)}."
+        return TrackerFields(
+            tuple(fields), note=note, where=f"{self.repository} ({form.get('name') or name})"
+        )
+
     def verify(self) -> Identity:
         me = self.http.json("GET", "/user") or {}
         return Identity(name=me.get("name") or me.get("login", ""), login=me.get("login", ""))
@@ -213,7 +269,9 @@ class GitHubTracker(RestTracker):
             raise TrackerRejected(
                 f"The Ops policy maps no GitHub label for priority {ticket.priority_id}."
             )
-        body, notes = self._body(description, ticket.attachments, ticket.idempotency_key)
+        body, notes = self._body(
+            form_sections(ticket) + description, ticket.attachments, ticket.idempotency_key
+        )
         labels = _unique([*self.mapping.labels, priority, *ticket.labels])
         issue = self.http.json(
             "POST",
@@ -467,6 +525,57 @@ def _number(key: str) -> int:
         return int(key.strip().lstrip("#"))
     except ValueError:
         raise TrackerRejected(f"{key!r} is not a GitHub issue number.") from None
+
+
+#: issue form item types that take a value the app can give
+_FORM_KINDS = {
+    "input": FieldKind.TEXT,
+    "textarea": FieldKind.LONG_TEXT,
+    "dropdown": FieldKind.CHOICE,
+}
+
+
+def _required(item: dict[str, Any]) -> bool:
+    validations = item.get("validations") or {}
+    if item.get("type") == "checkboxes":
+        options = (item.get("attributes") or {}).get("options") or []
+        return any(isinstance(o, dict) and o.get("required") for o in options)
+    return isinstance(validations, dict) and validations.get("required") is True
+
+
+def _form_field(item: dict[str, Any]) -> TrackerField | None:
+    """A required input, text area or dropdown of an issue form (``None`` otherwise)."""
+    kind = _FORM_KINDS.get(str(item.get("type", "")))
+    attributes = item.get("attributes") or {}
+    label = str(attributes.get("label", "")).strip()
+    if kind is None or not label or not _required(item):
+        return None
+    choices: tuple[FieldChoice, ...] = ()
+    if kind is FieldKind.CHOICE:
+        # A dropdown's options are plain strings; the label is what the body shows.
+        choices = tuple(FieldChoice(str(o), str(o)) for o in attributes.get("options") or [])
+        if attributes.get("multiple"):
+            kind = FieldKind.MULTI_CHOICE
+    return TrackerField(
+        id=str(item.get("id") or label),
+        name=label,
+        kind=kind,
+        choices=choices,
+        has_default=bool(str(attributes.get("value") or "").strip()),
+        description=str(attributes.get("description") or ""),
+        wire="form",
+    )
+
+
+def form_sections(ticket: NewTicket) -> str:
+    """The issue form's answers as the ``### Label`` sections a form-made issue starts with."""
+    parts = []
+    for field_id, value in ticket.fields.items():
+        f = ticket.field_def(field_id)
+        label = f.name if f is not None else field_id
+        text = ", ".join(value) if isinstance(value, list) else value
+        parts.append(f"### {label}\n\n{text.strip()}\n\n")
+    return "".join(parts)
 
 
 def _unique(labels: list[str]) -> list[str]:

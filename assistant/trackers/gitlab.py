@@ -20,6 +20,7 @@ from assistant.trackers.base import (
     Tracker,
     TrackerRejected,
 )
+from assistant.trackers.fields import TrackerFields
 from assistant.trackers.http import (
     as_utc,
     iso_z,
@@ -107,6 +108,13 @@ class GitLabTracker(RestTracker):
         return f"/projects/{quote(self.project, safe='')}"
 
     # -- interface -------------------------------------------------------------------------
+    def required_fields(self) -> TrackerFields:
+        """GitLab's description templates are text to start from: they declare no required
+        fields, and the API checks none, so nothing is asked (the default answer)."""
+        return TrackerFields(
+            note="GitLab description templates declare no required fields; nothing is asked."
+        )
+
     def verify(self) -> Identity:
         me = self.http.json("GET", "/user") or {}
         return Identity(name=me.get("name") or me.get("username", ""), login=me.get("username", ""))

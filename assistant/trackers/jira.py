@@ -22,6 +22,13 @@ from assistant.trackers.base import (
     TrackerError,
     TrackerRejected,
 )
+from assistant.trackers.fields import (
+    FieldChoice,
+    FieldKind,
+    FieldValue,
+    TrackerField,
+    TrackerFields,
+)
 from assistant.trackers.http import (
     as_utc,
     join_messages,
@@ -140,6 +147,7 @@ class _JiraTracker(RestTracker):
             "description": self.document(description),
             "priority": {"name": priority},
             "labels": labels,
+            **self.extra_fields(ticket),
         }
         created = self.http.json("POST", f"{self.api}/issue", json_body={"fields": fields}) or {}
         key = created.get("key")
@@ -204,6 +212,77 @@ class _JiraTracker(RestTracker):
         failed = self._attach(key, attachments)
         if failed:
             raise TrackerRejected("The comment was posted, but: " + " ".join(failed), status=None)
+
+    # -- the project's own required fields (issue 14) ---------------------------------------
+    # Jira 9 (Data Center) and Cloud describe the create screen per project and issue type:
+    # GET …/issue/createmeta/{project}/issuetypes (paged) → the id of the policy's issue
+    # type, then GET …/issue/createmeta/{project}/issuetypes/{id} (paged) → its fields with
+    # ``required``, ``hasDefaultValue``, ``schema`` and ``allowedValues``. Data Center pages
+    # carry ``values``; Cloud's carry ``issueTypes`` / ``fields``: both are read.
+
+    def required_fields(self) -> TrackerFields:
+        base = f"{self.api}/issue/createmeta/{quote(self.project_key)}/issuetypes"
+        types = self._meta_pages(base, ("values", "issueTypes"))
+        wanted = self.mapping.issue_type.strip().casefold()
+        found = next((t for t in types if str(t.get("name", "")).casefold() == wanted), None)
+        if found is None:
+            names = ", ".join(sorted(str(t.get("name", "")) for t in types)) or "none"
+            raise TrackerRejected(
+                f"The Jira project {self.project_key} has no issue type"
+                f" {self.mapping.issue_type!r} that you may create (it has: {names})."
+                " Ops should fix [trackers.jira] issue_type in the policy."
+            )
+        metas = self._meta_pages(f"{base}/{quote(str(found['id']))}", ("values", "fields"))
+        fields: list[TrackerField] = []
+        left_out: list[str] = []
+        for meta in metas:
+            field_id = str(meta.get("fieldId") or meta.get("key") or "")
+            if not meta.get("required") or not field_id or field_id in _ADAPTER_FILLS:
+                continue
+            made = jira_field(meta, cloud=self.api_version == "3")
+            if made is None:
+                if not meta.get("hasDefaultValue"):
+                    left_out.append(f"{meta.get('name', field_id)} ({field_id})")
+                continue
+            fields.append(made)
+        note = ""
+        if left_out:
+            note = (
+                "Jira requires fields the app cannot fill in: " + ", ".join(left_out) + "."
+                " Ops should give them a default value or take them off the create screen."
+            )
+        return TrackerFields(
+            tuple(fields), note=note, where=f"{self.project_key} ({found.get('name', '')})"
+        )
+
+    def _meta_pages(self, path: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+        def fetch(start: int) -> tuple[list[dict[str, Any]], int | None]:
+            data = (
+                self.http.json("GET", path, params={"startAt": start, "maxResults": _META_PAGE})
+                or {}
+            )
+            items: list[dict[str, Any]] = []
+            for key in keys:
+                items = page_list(data.get(key))
+                if items:
+                    break
+            total = data.get("total")
+            if data.get("isLast") is True or not items:
+                return items, None
+            following = start + len(items)
+            if isinstance(total, int) and following >= total:
+                return items, None
+            return items, following
+
+        return collect_pages(0, fetch, max_pages=_MAX_PAGES)
+
+    def extra_fields(self, ticket: NewTicket) -> dict[str, Any]:
+        """``NewTicket.fields`` in the shape each field's create-meta schema takes."""
+        cloud = self.api_version == "3"
+        return {
+            field_id: jira_value(ticket.field_def(field_id), value, cloud=cloud)
+            for field_id, value in ticket.fields.items()
+        }
 
     # -- variant hooks ---------------------------------------------------------------------
     def document(self, description: str | dict[str, object]) -> Any:
@@ -506,6 +585,117 @@ class JiraCloud(_JiraTracker):
             return values, None if last else start + _PAGE
 
         return collect_pages(0, fetch, max_pages=_MAX_PAGES)
+
+
+_META_PAGE = 50
+#: fields the adapter fills itself (never asked of the agent)
+_ADAPTER_FILLS = frozenset(
+    {"summary", "description", "project", "issuetype", "priority", "labels", "reporter"}
+)
+#: schema types whose values are objects picked by id
+_BY_ID = frozenset(
+    {"option", "priority", "version", "component", "resolution", "securitylevel", "issuetype"}
+)
+_TEXTAREA = "com.atlassian.jira.plugin.system.customfieldtypes:textarea"
+
+
+def _schema_wire(schema: dict[str, Any], cloud: bool) -> str:
+    """A create-meta ``schema`` as the adapter's wire word: ``option``, ``array:option``,
+    ``number``, ``date``, ``datetime``, ``string``, ``adf``, ``user``, ``array:string``
+    (``option-with-child``, a cascading select, goes as its parent option)."""
+    kind = str(schema.get("type", ""))
+    items = str(schema.get("items", ""))
+    if kind == "option-with-child":
+        return "option"
+    if kind == "array":
+        return f"array:{'option' if items in _BY_ID else items}"
+    if kind in _BY_ID:
+        return "option"
+    if (
+        kind == "string"
+        and cloud
+        and (schema.get("custom") == _TEXTAREA or schema.get("system") == "environment")
+    ):
+        return "adf"  # Cloud's v3 takes multi-line text fields as documents
+    return kind
+
+
+def jira_field(meta: dict[str, Any], *, cloud: bool) -> TrackerField | None:
+    """One create-meta field as the agent fills it; ``None`` when the app cannot (an
+    attachment, a field without the values to pick from, an unknown schema type)."""
+    schema = meta.get("schema") or {}
+    wire = _schema_wire(schema, cloud)
+    choices = tuple(
+        FieldChoice(str(v["id"]), str(v.get("value") or v.get("name") or v["id"]))
+        for v in page_list(meta.get("allowedValues"))
+        if "id" in v
+    )
+    description = ""
+    if wire == "option" and choices:
+        kind = FieldKind.CHOICE
+    elif wire == "array:option" and choices:
+        kind = FieldKind.MULTI_CHOICE
+    elif wire in {"date", "datetime"}:
+        kind = FieldKind.DATE
+    elif wire == "number":
+        kind = FieldKind.NUMBER
+    elif wire == "string":
+        long_text = schema.get("custom") == _TEXTAREA or schema.get("system") == "environment"
+        kind = FieldKind.LONG_TEXT if long_text else FieldKind.TEXT
+    elif wire == "adf":
+        kind = FieldKind.LONG_TEXT
+    elif wire == "array:string":
+        kind = FieldKind.TEXT
+        description = "Several values separated by commas."
+    elif wire in {"user", "array:user"}:
+        kind = FieldKind.TEXT
+        who = "account id" if cloud else "user name"
+        description = f"The Jira {who} of the person (several separated by commas)."
+        if wire == "user":
+            description = f"The Jira {who} of the person."
+    else:
+        return None
+    return TrackerField(
+        id=str(meta.get("fieldId") or meta.get("key")),
+        name=str(meta.get("name") or meta.get("fieldId")),
+        kind=kind,
+        choices=choices,
+        has_default=bool(meta.get("hasDefaultValue")),
+        description=description,
+        wire=wire,
+    )
+
+
+def jira_value(f: TrackerField | None, value: FieldValue, *, cloud: bool) -> Any:
+    """A field value in the shape its create-meta schema takes."""
+    items = [v.strip() for v in (value if isinstance(value, list) else value.split(","))]
+    items = [v for v in items if v]
+    wire = f.wire if f is not None else ""
+    text = "\n".join(value) if isinstance(value, list) else value
+    if wire == "option":
+        return {"id": items[0]} if items else None
+    if wire == "array:option":
+        return [{"id": v} for v in items]
+    if wire == "array:string":
+        return items
+    if wire == "number":
+        try:
+            number = float(text.strip())
+        except ValueError:
+            name = f.name if f is not None else "a field"
+            raise TrackerRejected(f"Jira needs a number in {name}, not {text!r}.") from None
+        return int(number) if number.is_integer() else number
+    if wire == "date":
+        return text.strip()[:10]
+    if wire == "datetime":
+        return f"{text.strip()[:10]}T00:00:00.000+0000"
+    if wire == "adf":
+        return adf_from_text(text)
+    if wire == "user":
+        return {"accountId" if cloud else "name": text.strip()}
+    if wire == "array:user":
+        return [{"accountId" if cloud else "name": v} for v in items]
+    return text
 
 
 def _label(text: str) -> str:

@@ -23,6 +23,7 @@ from assistant.trackers.base import (
     TrackerAuthError,
     TrackerRejected,
 )
+from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
 from assistant.trackers.http import (
     as_utc,
     iso_z,
@@ -146,9 +147,12 @@ class RedmineTracker(RestTracker):
             "description": with_marker(description, ticket.idempotency_key),
             "priority_id": priority,
         }
+        custom = custom_field_values(ticket)
         field_id = self.idempotency_field_id()
         if field_id is not None:
-            issue["custom_fields"] = [{"id": field_id, "value": ticket.idempotency_key}]
+            custom.insert(0, {"id": field_id, "value": ticket.idempotency_key})
+        if custom:
+            issue["custom_fields"] = custom
         uploads = self._upload(ticket.attachments)
         if uploads:
             issue["uploads"] = uploads
@@ -223,6 +227,117 @@ class RedmineTracker(RestTracker):
         self.http.request(
             "PUT", f"/issues/{issue_id(key)}.json", json_body={"issue": issue}, idempotent=False
         )
+
+    # -- the project's own required fields (issue 14) ---------------------------------------
+    # Which custom fields a new issue needs: those enabled for the project (``include=
+    # issue_custom_fields``; a field "for all projects" is not listed there, so the custom
+    # fields shown on an existing issue of the project and tracker are added) and applicable
+    # to the policy's tracker, that ``/custom_fields.json`` marks ``is_required``. That list
+    # is for administrators only. What no account can read through the REST API: the
+    # required-field rules of the workflow (Administration → Workflow → Fields permissions,
+    # per role and status); a 422 naming such a field is still possible.
+
+    def required_fields(self) -> TrackerFields:
+        data = self.http.json(
+            "GET",
+            f"/projects/{self.project}.json",
+            params={"include": "issue_custom_fields,trackers"},
+        )
+        project = (data or {}).get("project") or {}
+        trackers = {
+            int(t["id"]): str(t.get("name", "")) for t in page_list(project.get("trackers"))
+        }
+        tracker_id = self.mapping.tracker_id
+        kind = trackers.get(tracker_id, f"tracker {tracker_id}")
+        where = f"{project.get('identifier') or self.project} ({kind})"
+        notes: list[str] = []
+        if trackers and tracker_id not in trackers:
+            notes.append(
+                f"The policy's tracker id {tracker_id} is not enabled in the Redmine project"
+                f" {self.project!r} (it has: {', '.join(sorted(trackers.values()))}):"
+                " Redmine will refuse new issues until Ops fixes the policy or the project."
+            )
+        enabled = {
+            int(cf["id"]): str(cf.get("name", ""))
+            for cf in page_list(project.get("issue_custom_fields"))
+        }
+        for cf in self._custom_fields_on_an_issue():
+            enabled.setdefault(int(cf["id"]), str(cf.get("name", "")))
+        skip = self._own_field_ids()
+        try:
+            listed = self.http.json("GET", "/custom_fields.json")
+        except TrackerAuthError:
+            listed = None  # only administrators may list custom fields
+        if listed is None:
+            return self._required_unknown(enabled, skip, where, notes)
+        fields: list[TrackerField] = []
+        for cf in page_list(listed.get("custom_fields")):
+            if cf.get("customized_type") != "issue" or not cf.get("is_required"):
+                continue
+            cf_id = int(cf["id"])
+            applies = [int(t["id"]) for t in page_list(cf.get("trackers"))]
+            if cf_id not in enabled or cf_id in skip or tracker_id not in applies:
+                continue
+            made = _tracker_field(cf)
+            if made is None:
+                notes.append(
+                    f"Redmine requires the custom field {cf.get('name')!r}"
+                    f" ({cf.get('field_format')}), which the app cannot fill in; Ops should"
+                    " give it a default value."
+                )
+                continue
+            fields.append(made)
+        notes.append(
+            "Redmine's workflow can make more fields required per role and status"
+            " (Administration → Workflow → Fields permissions); its REST API does not show"
+            " those rules."
+        )
+        return TrackerFields(tuple(fields), note=" ".join(notes), where=where)
+
+    def _required_unknown(
+        self, enabled: dict[int, str], skip: set[int], where: str, notes: list[str]
+    ) -> TrackerFields:
+        """Not an administrator: Redmine does not say which custom fields are required.
+
+        What is known is sent: the project's custom fields the policy maps by name or id.
+        """
+        fmap = {k.strip().casefold(): v for k, v in self.mapping.fields.items()}
+        fields = []
+        unknown = []
+        for cf_id, name in sorted(enabled.items()):
+            if cf_id in skip:
+                continue
+            if str(cf_id) in fmap or name.strip().casefold() in fmap:
+                fields.append(TrackerField(str(cf_id), name))
+            else:
+                unknown.append(name)
+        listed = f" ({', '.join(unknown)})" if unknown else ""
+        notes.insert(
+            0,
+            "Redmine shows which custom fields are required only to administrators, so the"
+            f" app cannot tell whether this project's custom fields{listed} must be filled in."
+            " If one is required, Ops can map it in the policy ([trackers.redmine] fields ="
+            ' { "<field name>" = "<escalation field>" }) or the app can use an account'
+            " allowed to read custom fields (an administrator's API key).",
+        )
+        notes.append(
+            "Redmine's workflow can make more fields required per role and status; its"
+            " REST API does not show those rules either."
+        )
+        return TrackerFields(tuple(fields), note=" ".join(notes), where=where, known=False)
+
+    def _custom_fields_on_an_issue(self) -> list[dict[str, Any]]:
+        """The custom fields an existing issue of this project and tracker can have (Redmine
+        lists every available one on the issue, empty or not)."""
+        params = {"tracker_id": str(self.mapping.tracker_id), "status_id": "*"}
+        for issue in self._issues(params, pages=1, limit=1):
+            return page_list(issue.get("custom_fields"))
+        return []
+
+    def _own_field_ids(self) -> set[int]:
+        """Custom fields the adapter fills itself (the idempotency key)."""
+        field_id = self.idempotency_field_id()
+        return set() if field_id is None else {field_id}
 
     # -- idempotency field -----------------------------------------------------------------
     def idempotency_field_id(self) -> int | None:
@@ -413,6 +528,58 @@ class RedmineTracker(RestTracker):
     def _option_names(self, option: str, default: str) -> set[str]:
         raw = self.loop_options.get(option, default)
         return {n.strip().casefold() for n in raw.split(",") if n.strip()}
+
+
+#: Redmine custom field formats → how the agent enters the value
+_FORMATS = {
+    "string": FieldKind.TEXT,
+    "link": FieldKind.TEXT,
+    "text": FieldKind.LONG_TEXT,
+    "int": FieldKind.NUMBER,
+    "float": FieldKind.NUMBER,
+    "date": FieldKind.DATE,
+    "bool": FieldKind.BOOL,
+    "list": FieldKind.CHOICE,
+    "enumeration": FieldKind.CHOICE,
+    "user": FieldKind.CHOICE,
+    "version": FieldKind.CHOICE,
+}
+
+
+def _tracker_field(cf: dict[str, Any]) -> TrackerField | None:
+    """A required Redmine custom field as the agent fills it (``None``: a file field, or a
+    user/version field whose values Redmine lists only per project)."""
+    fmt = str(cf.get("field_format", "string"))
+    kind = _FORMATS.get(fmt)
+    choices = tuple(
+        FieldChoice(str(v.get("value", "")), str(v.get("label") or v.get("value", "")))
+        for v in page_list(cf.get("possible_values"))
+    )
+    if kind is None or (kind is FieldKind.CHOICE and not choices):
+        return None
+    if kind is FieldKind.CHOICE and cf.get("multiple"):
+        kind = FieldKind.MULTI_CHOICE
+    default = cf.get("default_value")
+    description = str(cf.get("description") or "")
+    if fmt == "bool":
+        choices = (FieldChoice("1", "Yes"), FieldChoice("0", "No"))
+    return TrackerField(
+        id=str(cf["id"]),
+        name=str(cf.get("name", "")),
+        kind=kind,
+        choices=choices,
+        has_default=default not in (None, "", []),
+        description=description,
+    )
+
+
+def custom_field_values(ticket: NewTicket) -> list[dict[str, Any]]:
+    """``NewTicket.fields`` as Redmine's ``custom_fields`` entries (a multi-choice as a list)."""
+    out: list[dict[str, Any]] = []
+    for field_id, value in ticket.fields.items():
+        ident: int | str = int(field_id) if field_id.isdigit() else field_id
+        out.append({"id": ident, "value": list(value) if isinstance(value, list) else value})
+    return out
 
 
 def with_marker(description: str, key: str) -> str:

@@ -18,11 +18,13 @@ from assistant.required_fields import (
     cached_fields,
     field_values,
     fields_scope,
+    refresh_if_stale,
     save_fields,
 )
 from assistant.settings import TrackerSettings
 from assistant.store import Store
 from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
+from tests.assistant.fake_tracker import FakeTracker
 
 REGION = TrackerField(
     "7",
@@ -55,7 +57,7 @@ def test_cache_round_trip_and_staleness(store: Store) -> None:
     save_fields(store, ASKED.stamped(ASKED.scope, at))
     back = cached_fields(store, ASKED.scope)
     assert back is not None
-    assert back.fields == ASKED.fields and back.fetched_at == at
+    assert back.fields == ASKED.fields and back.fetched_at == at and back.known
     assert back.is_stale(at + timedelta(days=2))
     assert not back.is_stale(at + timedelta(hours=2))
     assert cached_fields(store, "redmine|http://other|ops|1") is None
@@ -92,3 +94,31 @@ def test_scope_names_tracker_project_and_issue_type() -> None:
     assert scope.startswith("redmine|http://r|ops|")
     other = fields_scope(settings.model_copy(update={"project": "web"}), policy)
     assert other != scope
+
+
+class _Asking(FakeTracker):
+    """A tracker that requires ``REGION`` and counts how often it was asked."""
+
+    asked: int = 0
+
+    def required_fields(self) -> TrackerFields:
+        self.asked += 1
+        return TrackerFields((REGION,))
+
+
+def test_refresh_if_stale_fetches_only_when_missing_or_older_than_a_day(store: Store) -> None:
+    policy = default_policy()
+    settings = TrackerSettings(type="redmine", url="http://r/", project="ops")
+    tracker = _Asking()
+    first = refresh_if_stale(store, settings, policy, lambda: tracker)
+    assert first is not None and first.fields == (REGION,) and tracker.asked == 1
+    assert tracker.closed == 1  # the adapter built for the refresh is closed after
+    assert refresh_if_stale(store, settings, policy, lambda: tracker) is None
+    assert tracker.asked == 1
+    later = datetime.now(UTC) + timedelta(days=1, minutes=1)
+    again = refresh_if_stale(store, settings, policy, lambda: tracker, now=later)
+    assert again is not None and tracker.asked == 2
+    cached = cached_fields(store, fields_scope(settings, policy))
+    assert cached is not None and cached.fields == (REGION,)
+    no_tracker = TrackerSettings()
+    assert refresh_if_stale(store, no_tracker, policy, lambda: tracker) is None

@@ -8,8 +8,12 @@
 # What the tests get (stdout and DIR/redmine.env, KEY=VALUE lines):
 #   REDMINE_URL REDMINE_API_KEY REDMINE_PROJECT REDMINE_PROJECT_ID
 #   REDMINE_PLAIN_PROJECT REDMINE_PLAIN_PROJECT_ID REDMINE_CF_IDEMPOTENCY
+#   REDMINE_STRICT_PROJECT REDMINE_STRICT_PROJECT_ID REDMINE_CF_REGION REDMINE_CF_CUSTOMER
 # REST API on; admin's API key; project "escalations" with the "Idempotency Key" issue
-# custom field enabled; project "plain" WITHOUT it (the field is not for all projects).
+# custom field enabled; project "plain" WITHOUT it (the field is not for all projects);
+# project "strict" with the key field and two REQUIRED issue custom fields enabled for it
+# only and for the Bug tracker only: "Affected region" (a list: Europe, United States,
+# Asia) and "Customer account" (a string), the tracker's own required fields of issue 14.
 #
 # Exit codes: 0 up; 2 usage; 77 a prerequisite is missing here (not root / no packages):
 # the test fixture turns 77 into a skip (a failure in CI); anything else is a real failure.
@@ -29,6 +33,7 @@ PORT=$2
 WAIT=${REDMINE_WAIT:-120}
 PROJECT=escalations
 PLAIN=plain
+STRICT=strict
 RAILS_ROOT=/usr/share/redmine
 start_ns=$(date +%s%N)
 elapsed() { echo "$(( ($(date +%s%N) - start_ns) / 1000000 ))ms"; }
@@ -99,20 +104,37 @@ def project_named(ident, name)
 end
 main = project_named(ENV.fetch('EA_PROJECT'), 'Escalations')
 plain = project_named(ENV.fetch('EA_PLAIN'), 'Plain (no custom field)')
+strict = project_named(ENV.fetch('EA_STRICT'), 'Strict (required fields)')
 # Not for all projects: enabled on the main project only, so "plain" has no such field.
 cf = IssueCustomField.find_by_name('Idempotency Key') ||
   IssueCustomField.create!(name: 'Idempotency Key', field_format: 'string',
-                           is_for_all: false, project_ids: [main.id],
+                           is_for_all: false, project_ids: [main.id, strict.id],
                            is_filter: true, searchable: true, visible: true,
                            tracker_ids: Tracker.pluck(:id))
+# Required in "strict" only (other tests submit to the other projects), for Bug (id 1,
+# the default policy's tracker) only.
+bug = Tracker.find_by_name('Bug')
+region = IssueCustomField.find_by_name('Affected region') ||
+  IssueCustomField.create!(name: 'Affected region', field_format: 'list',
+                           possible_values: ['Europe', 'United States', 'Asia'],
+                           is_required: true, is_for_all: false, project_ids: [strict.id],
+                           is_filter: true, visible: true, tracker_ids: [bug.id])
+account = IssueCustomField.find_by_name('Customer account') ||
+  IssueCustomField.create!(name: 'Customer account', field_format: 'string',
+                           is_required: true, is_for_all: false, project_ids: [strict.id],
+                           is_filter: true, visible: true, tracker_ids: [bug.id])
 puts "REDMINE_API_KEY=#{admin.api_key}"
 puts "REDMINE_PROJECT=#{main.identifier}"
 puts "REDMINE_PROJECT_ID=#{main.id}"
 puts "REDMINE_PLAIN_PROJECT=#{plain.identifier}"
 puts "REDMINE_PLAIN_PROJECT_ID=#{plain.id}"
 puts "REDMINE_CF_IDEMPOTENCY=#{cf.id}"
+puts "REDMINE_STRICT_PROJECT=#{strict.identifier}"
+puts "REDMINE_STRICT_PROJECT_ID=#{strict.id}"
+puts "REDMINE_CF_REGION=#{region.id}"
+puts "REDMINE_CF_CUSTOMER=#{account.id}"
 RUBY
-  EA_PROJECT=$PROJECT EA_PLAIN=$PLAIN bin/rails runner "$DIR/tmp/setup.rb" \
+  EA_PROJECT=$PROJECT EA_PLAIN=$PLAIN EA_STRICT=$STRICT bin/rails runner "$DIR/tmp/setup.rb" \
     > "$DIR/redmine.env.base.tmp" 2> "$DIR/log/setup.log" \
     || { tail -40 "$DIR/log/setup.log" >&2; exit 1; }
   mv "$DIR/redmine.env.base.tmp" "$DIR/redmine.env.base"

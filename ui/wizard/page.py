@@ -40,6 +40,9 @@ def is_empty(widget: QWidget) -> bool:
         return data is None or data == ""
     if isinstance(widget, QSpinBox):
         return widget.value() == widget.minimum()
+    field_empty = getattr(widget, "field_empty", None)  # e.g. a list of check boxes
+    if callable(field_empty):
+        return bool(field_empty())
     return False
 
 
@@ -89,13 +92,21 @@ class WizardPage(QWidget):
     # -- building ---------------------------------------------------------------------
 
     def add_field(
-        self, path: str, label: str, widget: QWidget, focus: QWidget | None = None
+        self,
+        path: str,
+        label: str,
+        widget: QWidget,
+        focus: QWidget | None = None,
+        form: QFormLayout | None = None,
     ) -> QLabel:
         """Add a labelled row for the field at ``path`` with an inline message under it.
 
-        ``label`` carries the field's mnemonic (``"&Account id"``: Alt+A focuses it).
+        ``label`` carries the field's mnemonic (``"&Account id"``: Alt+A focuses it); it is
+        shown as plain text (``&&`` for an ``&``). ``form``: another form of the page (a
+        group of its own) instead of the page's.
         """
         lab = QLabel(label + ":")
+        lab.setTextFormat(Qt.TextFormat.PlainText)
         lab.setBuddy(focus or widget)
         lab.setWordWrap(False)
         (focus or widget).setAccessibleName(plain(label))
@@ -111,11 +122,16 @@ class WizardPage(QWidget):
         lay.setSpacing(2)
         lay.addWidget(widget)
         lay.addWidget(err)
-        self.form.addRow(lab, box)
+        (form or self.form).addRow(lab, box)
         self.fields[path] = focus or widget
         self.labels[path] = (lab, label)
         self.errors[path] = err
         return lab
+
+    def forget_field(self, path: str) -> None:
+        """Drop a field whose row was removed (its widgets are deleted with the row)."""
+        for table in (self.fields, self.labels, self.errors, self._required_note):
+            table.pop(path, None)
 
     def emit_changed(self, *_args: object) -> None:
         if not self._loading:

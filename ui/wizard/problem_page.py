@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -16,12 +18,40 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
+from assistant.required_fields import PATH_PREFIX
 from ui.wizard.impact_page import text_box
-from ui.wizard.page import WizardPage
+from ui.wizard.page import WizardPage, plain
 from ui.wizard.steps_editor import StepsEditor
+from ui.wizard.tracker_fields_group import (
+    FieldEditor,
+    TrackerFieldsGroup,
+    make_editor,
+    mnemonic_label,
+)
 
 if TYPE_CHECKING:
+    from assistant.trackers.fields import TrackerField
     from ui.context import AppContext
+
+#: Alt+letters the problem page cannot give a tracker field besides the mnemonics it
+#: shows itself: the wizard's buttons (Back, Next, Save) and the Alt+K shortcut
+_WIZARD_KEYS = set("bns" + "k")
+_MNEMONIC = re.compile(r"&([^&\s])")
+
+
+def shown_mnemonics(root: QWidget, skip: QWidget) -> set[str]:
+    """The Alt+letters the labels and buttons under ``root`` (but not ``skip``) take."""
+    used: set[str] = set()
+    widgets: list[QLabel | QAbstractButton] = [
+        *root.findChildren(QLabel),
+        *root.findChildren(QAbstractButton),
+    ]
+    for widget in widgets:
+        if skip.isAncestorOf(widget):
+            continue
+        text = widget.text().replace("&&", "")
+        used.update(m.lower() for m in _MNEMONIC.findall(text))
+    return used
 
 
 class ProblemPage(WizardPage):
@@ -79,6 +109,12 @@ class ProblemPage(WizardPage):
         self.add_field("environment.browser", "Bro&wser / client", self.browser)
         self.add_field("environment.region", "Re&gion", self.region)
         self.add_field("environment.error_messages", "Error &messages", self.errors_box)
+        # The tracker's own required fields the policy does not fill (issue 14).
+        self.tracker_group = TrackerFieldsGroup()
+        self.outer.addWidget(self.tracker_group)
+        self.tracker_editors: dict[str, FieldEditor] = {}
+        self._tracker_asks: list[TrackerField] = []
+        self._tracker_title = ""
         self.outer.addStretch(1)
 
         self.title_edit.textEdited.connect(self.emit_changed)
@@ -106,7 +142,89 @@ class ProblemPage(WizardPage):
             self.browser,
             self.region,
             self.errors_box,
+            *self.tracker_editors.values(),
         ]
+
+    # -- the tracker's own fields ------------------------------------------------------
+
+    def set_tracker_fields(
+        self, asks: list[TrackerField], title: str, esc: Escalation | None = None
+    ) -> None:
+        """Show an editor for each field the tracker requires that the agent fills in.
+
+        Typed text survives a new list (also a date still being typed); values come from
+        ``esc.tracker_fields`` otherwise. Focus stays on the same field when it is kept.
+        """
+        if asks == self._tracker_asks and title == self._tracker_title:
+            return
+        raw = {fid: ed.raw() for fid, ed in self.tracker_editors.items()}
+        kinds = {fid: ed.field.kind for fid, ed in self.tracker_editors.items()}
+        has_focus = self.window().focusWidget()
+        focused = next((fid for fid, ed in self.tracker_editors.items() if ed is has_focus), None)
+        for fid in self.tracker_editors:
+            self.forget_field(PATH_PREFIX + fid)
+        self.tracker_group.clear_rows()
+        self.tracker_editors = {}
+        self._tracker_asks, self._tracker_title = list(asks), title
+        self.tracker_group.set_tracker(title)
+        used = _WIZARD_KEYS | shown_mnemonics(self, self.tracker_group)
+        self._loading = True
+        try:
+            for f in asks:
+                editor = make_editor(f)
+                path = PATH_PREFIX + f.id
+                self.add_field(
+                    path, mnemonic_label(f.name, used), editor, form=self.tracker_group.form
+                )
+                if f.description:
+                    editor.setAccessibleDescription(f.description)
+                self.tracker_editors[f.id] = editor
+                if esc is not None:
+                    editor.set_value(esc.tracker_fields.get(f.id))
+                if f.id in raw and kinds.get(f.id) is f.kind:
+                    editor.set_raw(raw[f.id])
+                editor.edited.connect(lambda ed=editor: self._tracker_edited(ed))
+        finally:
+            self._loading = False
+        self.tracker_group.setVisible(bool(asks))
+        self.apply_tab_order()
+        if focused is not None and focused in self.tracker_editors:
+            # The new editor is shown by its layout on the next turn of the event loop;
+            # a hidden widget cannot take the focus before that.
+            QTimer.singleShot(
+                0, self.tracker_editors[focused], self.tracker_editors[focused].setFocus
+            )
+
+    def _tracker_edited(self, editor: FieldEditor) -> None:
+        path = PATH_PREFIX + editor.field.id
+        err = self.errors.get(path)
+        problem = editor.problem()
+        if err is not None and problem:
+            err.setText(problem)
+            err.show()
+            editor.setAccessibleDescription(problem)
+        self.emit_changed()
+
+    def set_required(
+        self, required: set[str], priority: str, only_at: dict[str, str] | None = None
+    ) -> None:
+        """The policy's fields as the priority says; the tracker's own always required."""
+        tracker_paths = {PATH_PREFIX + fid for fid in self.tracker_editors}
+        super().set_required(required | tracker_paths, priority, only_at)
+        why = f"Required by {self._tracker_title}"
+        for path in tracker_paths:
+            lab, _text = self.labels[path]
+            lab.setToolTip(why)
+            editor = self.fields[path]
+            field = self.tracker_editors[path.removeprefix(PATH_PREFIX)].field
+            note = field.description or why.lower()
+            self._required_note[path] = note
+            if self.errors[path].isHidden():
+                editor.setAccessibleDescription(note)
+
+    def tracker_label(self, field_id: str) -> str:
+        """The shown name of a tracker field's row (without its mnemonic)."""
+        return plain(self.labels[PATH_PREFIX + field_id][1])
 
     def typed_urls(self) -> list[str]:
         """The affected URLs as typed (one per line), web addresses only."""
@@ -139,6 +257,8 @@ class ProblemPage(WizardPage):
         self.browser.setText(esc.environment.browser)
         self.region.setText(esc.environment.region)
         self.errors_box.setPlainText(esc.environment.error_messages)
+        for fid, editor in self.tracker_editors.items():
+            editor.set_value(esc.tracker_fields.get(fid))
 
     def apply(self, esc: Escalation) -> None:
         esc.title = self.title_edit.text()
@@ -152,3 +272,9 @@ class ProblemPage(WizardPage):
         esc.environment.browser = self.browser.text()
         esc.environment.region = self.region.text()
         esc.environment.error_messages = self.errors_box.toPlainText()
+        for fid, editor in self.tracker_editors.items():
+            value = editor.value()
+            if value:
+                esc.tracker_fields[fid] = value
+            else:  # not filled in (or not a valid date/number yet): missing, as it is
+                esc.tracker_fields.pop(fid, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -21,16 +22,19 @@ from PySide6.QtWidgets import (
 
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
-from ui.palette import error_style
+from assistant.required_fields import PATH_PREFIX
+from ui.palette import box_style, error_style
 from ui.wizard.page import WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
 from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
+    from assistant.trackers.fields import TrackerField
     from ui.context import AppContext
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
+COMPLETENESS_LABEL = "Required for this priority (activate to &fix):"
 SUBMIT_LABEL = "Submit to Ops  (Ctrl+Enter)"
 NO_TRACKER = (
     "No Ops tracker is set up on this computer: Submit will keep the escalation in the "
@@ -97,7 +101,8 @@ class ReviewPage(WizardPage):
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
-        clab = QLabel("Required for this priority (activate to &fix):")
+        clab = QLabel(COMPLETENESS_LABEL)
+        self.completeness_label = clab
         clab.setWordWrap(True)
         clab.setBuddy(self.completeness)
         rlay.addWidget(clab)
@@ -123,6 +128,15 @@ class ReviewPage(WizardPage):
         self.policy_note.setStyleSheet(error_style())
         self.policy_note.hide()
         self.outer.addWidget(self.policy_note)
+
+        # How old the tracker's own list of required fields is, and what it could not tell.
+        self.fields_note = QLabel()
+        self.fields_note.setObjectName("trackerFieldsNote")
+        self.fields_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.fields_note.setWordWrap(True)
+        self.fields_note.setStyleSheet(box_style("QLabel#trackerFieldsNote", "warning"))
+        self.fields_note.hide()
+        self.outer.addWidget(self.fields_note)
 
         self.message = QLabel()
         self.message.setObjectName("submitMessage")
@@ -191,19 +205,49 @@ class ReviewPage(WizardPage):
         if path:
             self.jump.emit(str(path))
 
-    def refresh(self, escalation: Escalation) -> None:
-        """Render the ticket in a worker, update the completeness list, find similar ones."""
+    def show_fields_freshness(self) -> None:
+        """Say when the tracker's list of required fields is old, missing, or has a note."""
+        from ui.tracker_fields import freshness_text
+
+        lines: list[str] = []
+        if self.tracker_ready():
+            watch = self.ctx.tracker_fields
+            fields = watch.fields()
+            stale = freshness_text(watch.title(), fields)
+            if stale:
+                lines.append(stale)
+            if fields is not None and fields.note:
+                lines.append(fields.note)
+        self.fields_note.setText("\n".join(lines))
+        self.fields_note.setVisible(bool(lines))
+
+    def refresh(self, escalation: Escalation, tracker_asks: Sequence[TrackerField] = ()) -> None:
+        """Render the ticket in a worker, update the completeness list, find similar ones.
+
+        ``tracker_asks``: the tracker's own required fields the agent fills in, listed by
+        the tracker's names after the policy's.
+        """
         policy = self.ctx.policy
         self.show_tracker_state()
+        self.show_fields_freshness()
         self.similar.search(escalation)
         self.redactions.show_attachments(escalation.attachments)
         self.show_request.escalation = escalation
         self.completeness.clear()
-        for state in completeness(policy, escalation):
+        tracker = self.ctx.tracker_fields.title() if tracker_asks else ""
+        self.completeness_label.setText(
+            f"Required for this priority and by {tracker} (activate to &fix):"
+            if tracker
+            else COMPLETENESS_LABEL
+        )
+        for state in completeness(policy, escalation, tracker_asks):
             mark = "✓" if state.present else "✗ missing:"
             item = QListWidgetItem(f"{mark} {state.label}")
             item.setData(PATH_ROLE, state.path)
-            item.setToolTip("Present" if state.present else "Missing — activate to go there")
+            where = f"Required by {tracker}. " if state.path.startswith(PATH_PREFIX) else ""
+            item.setToolTip(
+                where + ("Present" if state.present else "Missing — activate to go there")
+            )
             if not state.present:
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.completeness.addItem(item)

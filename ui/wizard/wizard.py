@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.completeness import missing_fields, out_of_scope_reason
+from assistant.completeness import FieldState, missing_fields, out_of_scope_reason
 from assistant.model import Escalation, Status
 from assistant.policy.priority import apply_priority
+from assistant.required_fields import PATH_PREFIX
 from ui.banner import Banner
 from ui.wizard.attachments_page import AttachmentsPage
 from ui.wizard.autosave import Autosave
@@ -37,6 +38,7 @@ from ui.wizard.review_page import ReviewPage
 
 if TYPE_CHECKING:
     from assistant.trackers.base import TicketRef
+    from assistant.trackers.fields import TrackerField, TrackerFields
     from ui.context import AppContext
     from ui.submit_controller import SubmitController
 
@@ -163,6 +165,12 @@ class EscalationWizard(QWidget):
         self.autosave.save_failed.connect(self._save_failed)
         self.autosave.read_only.connect(self._became_read_only)
 
+        # The tracker's own required fields (issue 14): from the cached list, updated when
+        # a newer list arrives.
+        watch = ctx.tracker_fields
+        self._tracker_asks: list[TrackerField] = watch.asks()
+        self.problem_page.set_tracker_fields(self._tracker_asks, watch.title())
+        watch.changed.connect(self._tracker_fields_changed)
         for page in self.pages:
             page.load(escalation)
             page.changed.connect(lambda p=page: self._page_changed(p))
@@ -284,9 +292,13 @@ class EscalationWizard(QWidget):
         """Missing required fields the agent fills in on ``page`` → inline message."""
         prio = self.escalation.priority
         why = f"Required for {prio.id} {prio.name}" if prio else "Required"
+        tracker = f"Required by {self.ctx.tracker_fields.title()}" if self._tracker_asks else ""
         return {
-            f.path: f"{why}: please fill in {f.label.lower()}."
-            for f in missing_fields(self.ctx.policy, self.escalation)
+            # The tracker's own fields keep the tracker's spelling of their names.
+            f.path: f"{tracker}: please fill in {f.label}."
+            if f.path.startswith(PATH_PREFIX)
+            else f"{why}: please fill in {f.label.lower()}."
+            for f in self.missing()
             if f.path in page.fields
         }
 
@@ -394,8 +406,26 @@ class EscalationWizard(QWidget):
 
     def _refresh_review(self) -> None:
         esc = self.escalation
-        self.review_page.refresh(esc)
-        self.review_page.show_blockers(esc, [f.label for f in missing_fields(self.ctx.policy, esc)])
+        self.review_page.refresh(esc, self._tracker_asks)
+        self.review_page.show_blockers(esc, [f.label for f in self.missing()])
+
+    # -- the tracker's own required fields ------------------------------------------------
+
+    def missing(self) -> list[FieldState]:
+        """What the draft still lacks: the policy's required fields and the tracker's."""
+        return missing_fields(self.ctx.policy, self.escalation, self._tracker_asks)
+
+    def _tracker_fields_changed(self, _fields: TrackerFields | None) -> None:
+        """A newer list (fetched, or the settings changed): the problem page's group and
+        the review follow; what the agent typed stays."""
+        watch = self.ctx.tracker_fields
+        asks = watch.asks()
+        if asks != self._tracker_asks:
+            self._tracker_asks = asks
+            self.problem_page.set_tracker_fields(asks, watch.title(), self.escalation)
+            self._update_required()
+        if self.current_page() is self.review_page:
+            self._refresh_review()
 
     # -- checks in the background -------------------------------------------------------
 
@@ -517,7 +547,7 @@ class EscalationWizard(QWidget):
         if out_of_scope_reason(self.ctx.policy, esc) is not None:
             self.review_page.show_blockers(esc, [])
             return False
-        missing = missing_fields(self.ctx.policy, esc)
+        missing = self.missing()
         if [f.path for f in missing] == ["checks"] and self.checks_page.running:
             # Only the check results are missing and they are on their way: submit when
             # they are in, instead of sending the agent to the checks page.

@@ -65,7 +65,66 @@ def test_a_large_har_pretty_and_minified(small_chunks: int) -> None:
         out, report = scrub_bytes(data, "big.har")
         assert SESSION.encode() not in out and PASSWORD.encode() not in out
         assert report.total == 23 * 200, indent
+        # Each pair's kind comes from its array, also when the array opened a chunk before.
+        case = next(c for c in CASES if c.filename == "login-flow.har")
+        assert report.counts == {kind: n * 200 for kind, n in case.counts.items()}, indent
         json.loads(out)
+
+
+@pytest.mark.parametrize("name", ["login-flow.har", "service.log", "accounts-export.json"])
+def test_chunk_size_does_not_change_the_scrubbed_copy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str
+) -> None:
+    """Chunks of 200 KB (cut in the newly read bytes, the carried tail joined once) give the
+    bytes and the report that one chunk for the whole file gives."""
+    one = _case(name)
+    copies = (3 << 20) // len(one)
+    if name.endswith(".har"):
+        har = json.loads(one)
+        har["log"]["entries"] = har["log"]["entries"] * copies
+        data = json.dumps(har, indent=2).encode()
+    elif name.endswith(".json"):
+        data = json.dumps([json.loads(one)] * copies, indent=2).encode()
+    else:
+        data = one * copies
+    source = tmp_path / name
+    source.write_bytes(data)
+
+    def scrub(chunk_bytes: int) -> tuple[bytes, dict[str, int], list[tuple[str, str, int]]]:
+        monkeypatch.setattr(engine, "CHUNK_BYTES", chunk_bytes)
+        out = io.BytesIO()
+        report = scrub_file(source, out, salt="s")
+        values = [(v.kind, v.where, v.count) for v in report.values]
+        return out.getvalue(), dict(report.counts), values
+
+    whole = scrub(64 << 20)
+    chunked = scrub(200 << 10)
+    assert len(data) > 8 * (200 << 10)
+    assert chunked == whole
+    assert sum(whole[1].values()) > copies
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_scrub_pauses_the_collector_and_shortens_the_switch_interval(collecting: bool) -> None:
+    """While a file is scrubbed the GUI thread gets the GIL within 1 ms and no collection
+    runs; both come back as they were when the last of two overlapping scrubs ends (the
+    GUI app keeps automatic collection off, the command line does not)."""
+    import gc
+    import sys
+
+    before = sys.getswitchinterval()
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        with engine.worker_friendly():
+            with engine.worker_friendly():
+                assert sys.getswitchinterval() <= engine.SWITCH_INTERVAL
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert sys.getswitchinterval() == before
+        assert gc.isenabled() == collecting
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_scrub_file_streams_to_a_target_with_progress(tmp_path: Path, small_chunks: int) -> None:
