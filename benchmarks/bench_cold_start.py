@@ -91,6 +91,9 @@ def _run(argv: list[str], mark: str, stream: str, measure_memory: bool) -> tuple
     """(ms from spawn to ``mark`` on ``stream``, idle RSS in MiB or 0)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("ESCALATION_ASSISTANT_HOME", None)
+    # An agent's source run keeps Python's bytecode cache (the default): without it every
+    # start would compile the app's modules again, which no installed app does.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         argv,

@@ -8,10 +8,8 @@ import socket
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
-
-import requests
 
 from checks.addresses import IPNetwork, allowed_ranges, check_peer, resolve
 from checks.result import CheckFailed, Outcome, Status, TargetUnreachable
@@ -23,6 +21,9 @@ from checks.spec import (
     ca_file_option,
     parse_url,
 )
+
+if TYPE_CHECKING:
+    import requests
 
 MAX_BODY_BYTES = 1_000_000
 MAX_REDIRECTS = 10
@@ -92,6 +93,8 @@ def _root_causes(exc: BaseException) -> list[BaseException]:
 
 
 def _connection_failure(url: str, exc: requests.ConnectionError) -> CheckFailed:
+    import requests
+
     text = str(exc)
     host = _host(url)
     if isinstance(exc, requests.exceptions.SSLError):
@@ -161,6 +164,9 @@ def fetch(url: str, ctx: CheckContext, options: Mapping[str, Any]) -> Fetched:
     chain: list[dict[str, Any]] = []
     seen: set[str] = set()
     start = time.monotonic()
+    # Imported here: validating a policy's check types (at start) needs no HTTP stack.
+    import requests
+
     with requests.Session() as session:
         session.headers["User-Agent"] = USER_AGENT
         current = url

@@ -1,4 +1,5 @@
-"""Alerts inside the main window, for desktops without a system tray.
+"""Alerts inside the main window, for desktops without a system tray (or whose tray
+messages reach no one: no notification server answers).
 
 ``InWindowAlerts`` owns a banner (the newest alert) and an alerts list in a dock; both
 show exactly the notifications the tray would have shown. It says once per run that there
@@ -20,11 +21,14 @@ from PySide6.QtWidgets import (
 
 from assistant.watchers import NOTHING_WATCHED, STATE_LABELS, Notification, ServiceState
 from ui.banner import Banner
-from ui.tray import state_icon
 
 NO_TRAY_MESSAGE = (
     "This desktop has no system tray: service alerts and Ops' answers are shown here, "
     "and closing this window quits the app."
+)
+NO_NOTIFICATIONS_MESSAGE = (
+    "No notification service answers on this desktop: service alerts and Ops' answers are "
+    "shown here as well as in the tray."
 )
 MAX_ITEMS = 200
 _ROLE = Qt.ItemDataRole.UserRole
@@ -77,7 +81,10 @@ class AlertsPanel(QDockWidget):
     def add(self, note: Notification) -> None:
         item = QListWidgetItem(alert_line(note))
         if note.state is not None:
-            # The state as an icon too (the tray's), not only as words.
+            # The state as an icon too (the tray's), not only as words. (ui.tray is imported
+            # here: where there is no tray, the first frame needs none of it.)
+            from ui.tray import state_icon
+
             item.setIcon(state_icon(note.state))
         item.setData(_ROLE, note)
         item.setToolTip(note.text)
@@ -110,6 +117,7 @@ class InWindowAlerts(QObject):
         self.panel = AlertsPanel()
         self.panel.activated.connect(self.activated.emit)
         self.no_tray_said = False
+        self.no_notifications_said = False
         self.state: ServiceState = "unknown"
 
     def say_no_tray(self) -> None:
@@ -118,6 +126,13 @@ class InWindowAlerts(QObject):
             return
         self.no_tray_said = True
         self.banner.show_message(NO_TRAY_MESSAGE, "info")
+
+    def say_no_notifications(self) -> None:
+        """Tell the agent once that a tray exists but its messages reach no one."""
+        if self.no_notifications_said:
+            return
+        self.no_notifications_said = True
+        self.banner.show_message(NO_NOTIFICATIONS_MESSAGE, "info")
 
     def add(self, note: Notification) -> None:
         """Show ``note`` in the banner and at the top of the list."""

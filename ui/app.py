@@ -64,6 +64,7 @@ class AppShell(QObject):
         window: MainWindow,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         tray_poll_ms: int = TRAY_POLL_MS,
+        notification_server: Callable[[QObject], Any] | None = None,
     ) -> None:
         super().__init__(window)
         from ui.alerts import InWindowAlerts
@@ -73,6 +74,9 @@ class AppShell(QObject):
         self.window = window
         self.tray_available = tray_available
         self.tray: Any = None  # ui.tray.TrayIcon, created once a tray exists
+        # Whether tray messages reach the agent (ui.notification_server; made with the tray).
+        self.make_notification_server = notification_server
+        self.notification_server: Any = None
         self.timelines: dict[str, TimelineDialog] = {}
         self.dialogs: list[QWidget] = []
         self._pause_restored = False  # the saved alert pause is restored once, at start
@@ -92,7 +96,8 @@ class AppShell(QObject):
         self.tray_timer.timeout.connect(self._poll_tray)
         self._poll_tray()
         if self.tray is None:
-            self.alerts.say_no_tray()
+            # Said after the first frame: the drafts list is what the agent waits for.
+            _AfterFirstPaint(window, self._say_if_no_tray)
             self.tray_timer.start()
         ctx.ready.connect(self.start)
         # Ops' policy lists team-wide watched services: a new version re-applies them.
@@ -159,6 +164,41 @@ class AppShell(QObject):
         self.alerts.set_visible(False)
         log.info("system tray available: icon shown")
         self.refresh_outbox_count()
+        self._watch_notification_server()
+
+    def _watch_notification_server(self) -> None:
+        """Ask (asynchronously) whether tray messages reach anyone; until the answer, and
+        whenever none does, alerts are shown in the window as well."""
+        make = self.make_notification_server
+        if make is None:
+            from ui.notification_server import NotificationServer
+
+            make = NotificationServer
+        server = make(self)
+        server.changed.connect(self._notification_server_changed)
+        self.notification_server = server
+        server.start()
+
+    @property
+    def tray_messages_reach_agent(self) -> bool:
+        """A tray shows messages and a notification server was seen to answer."""
+        server = self.notification_server
+        return (
+            self.has_tray
+            and QSystemTrayIcon.supportsMessages()
+            and server is not None
+            and server.answers is True
+        )
+
+    def _notification_server_changed(self, answers: bool) -> None:
+        if not answers and self.tray is not None:
+            # The tray's messages would vanish: the alerts list and banner stand in.
+            self.alerts.set_visible(True)
+            self.alerts.say_no_notifications()
+
+    def _say_if_no_tray(self) -> None:
+        if self.tray is None:
+            self.alerts.say_no_tray()
 
     @property
     def has_tray(self) -> bool:
@@ -255,10 +295,17 @@ class AppShell(QObject):
             self.tray.set_state(state, tooltip)
 
     def show_notification(self, note: Notification) -> None:
-        """A tray message when there is a tray, else the banner; always the alerts list."""
+        """A tray message when a tray shows it to someone, else the banner; always the
+        alerts list.
+
+        Where a tray exists but no notification server answers (or none is known yet), the
+        tray message is still sent (an XEmbed tray draws Qt's own balloon without a
+        server) and the banner shows the alert too, so it never vanishes.
+        """
         if self.has_tray:
-            self.alerts.panel.add(note)
             self.tray.notify(note)
+        if self.tray_messages_reach_agent:
+            self.alerts.panel.add(note)
         else:
             self.alerts.add(note)
 

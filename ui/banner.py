@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.palette import box_style, state_icon
@@ -51,7 +50,11 @@ class Banner(QFrame):
         self.label.setAccessibleName(f"{KIND_WORDS[self.kind]}: {text}")
         self.show()
         # Announced by screen readers: an announcement (AT-SPI object:announcement, which
-        # Orca speaks at once; assertive for problems) and Qt's alert event.
+        # Orca speaks at once; assertive for problems) and Qt's alert event. (Imported here:
+        # PySide builds QAccessible's many enums on first use, which the first frame of a
+        # window without a message need not wait for.)
+        from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
+
         announcement = QAccessibleAnnouncementEvent(self.label, f"{KIND_WORDS[self.kind]}: {text}")
         if self.kind != "info":
             announcement.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -40,6 +39,8 @@ def _platform_line(platform: str) -> Line:
     Qt aborts the process when its platform plugin cannot load; loading the plugin's
     shared object first turns that into a line that names the missing library.
     """
+    import ctypes  # (the self-test only: the GUI's start needs none of it)
+
     from PySide6.QtCore import QLibraryInfo
 
     from assistant.selftest import Line
@@ -61,6 +62,8 @@ def _platform_line(platform: str) -> Line:
 
 def _x_display_problem() -> str:
     """Why the X display cannot be opened ("" when it can), asked of libxcb directly."""
+    import ctypes
+
     try:
         xcb = ctypes.CDLL("libxcb.so.1")
     except OSError as exc:
@@ -136,5 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The GUI when no command is given; otherwise the core's command line."""
     import sys
 
+    from ui.source_cache import stop_source_caching
+
+    stop_source_caching()  # first: every module imported after PySide6 would be cached
     request, rest = _gui_options(sys.argv[1:] if argv is None else argv)
     return cli_main(rest, gui=lambda d, c: _gui(d, c, request), self_test=_self_test)

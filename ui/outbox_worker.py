@@ -75,6 +75,13 @@ class OutboxWorker(QObject):
         creds = shared_credentials(self.ctx)
 
         def work() -> DrainResult:
+            from assistant.model import utcnow
+            from assistant.store.outbox_rows import DrainResult
+
+            if not store.outbox.anything_due(utcnow(), force=force, only=only):
+                # Most drains (at start, on the timer) find nothing due: then the sending
+                # side (trackers, rendering, the HTTP stack) need not be loaded at all.
+                return DrainResult()
             from assistant.submission import make_outbox
 
             # wait=0: another process (the CLI) draining is fine, we try again later.

@@ -9,7 +9,7 @@ and accent-coloured text is lightened on a dark palette. States also carry an ic
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyle
+from PySide6.QtWidgets import QApplication
 
 ACCENTS = {
     "info": QColor("#0f6cbd"),
@@ -84,6 +84,10 @@ def muted_colour() -> QColor:
 
 def state_icon(kind: str) -> QIcon:
     """The standard icon for a message of ``kind`` (info, warning, error)."""
+    # Imported here: PySide builds QStyle's large enums on first use (milliseconds), and
+    # the drafts list's first frame shows no message icon.
+    from PySide6.QtWidgets import QStyle
+
     pixmap = {
         "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
         "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,

@@ -69,6 +69,8 @@ class SubmitController(QObject):
         self.worker.drain_now(force=True, only=eid)
 
     def _drained(self, result: DrainResult) -> None:
+        if not self._waiting:
+            return  # (and the sending side stays unloaded when nothing was sent)
         from assistant.submission import QUEUED_MESSAGE
 
         handled: set[str] = set()

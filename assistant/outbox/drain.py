@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,9 +33,7 @@ from assistant.outbox.sender import StillChecking, send_entry
 from assistant.policy.schema import Policy
 from assistant.required_fields import cached_fields
 from assistant.store import Store
-from assistant.store.documents import iso_utc
-from assistant.store.followup_rows import Followup
-from assistant.store.outbox_rows import SENDABLE, OutboxEntry, OutboxState
+from assistant.store.outbox_rows import DrainResult, OutboxEntry, OutboxState
 from assistant.trackers.base import (
     OutcomeUnknown,
     TicketRef,
@@ -51,24 +49,6 @@ LOCK_WAIT_S = 30.0
 
 #: builds the adapter of the configured tracker (raises a ``TrackerError`` if it cannot)
 TrackerFactory = Callable[[], Tracker]
-
-
-@dataclass
-class DrainResult:
-    """What one ``drain`` did; ``busy`` when another drainer held the lock."""
-
-    submitted: list[OutboxEntry] = field(default_factory=list)
-    retrying: list[OutboxEntry] = field(default_factory=list)
-    needs_attention: list[OutboxEntry] = field(default_factory=list)
-    busy: bool = False
-    #: why nothing could be sent (the tracker is not set up); entries stay queued
-    problem: str = ""
-    #: follow-up writes attempted (affected-customers summaries, update requests)
-    followups: list[Followup] = field(default_factory=list)
-
-    @property
-    def attempted(self) -> int:
-        return len(self.submitted) + len(self.retrying) + len(self.needs_attention)
 
 
 class Outbox:
@@ -143,18 +123,7 @@ class Outbox:
 
     # -- internals -------------------------------------------------------------------------
     def _due(self, force: bool, only: str | None) -> list[tuple[str, OutboxState]]:
-        now = iso_utc(self.clock())
-        due: list[tuple[str, OutboxState]] = []
-        for e in self.rows.entries():
-            if only is not None and e.escalation_id != only:
-                continue
-            if e.state is OutboxState.SENDING:
-                due.append((e.escalation_id, e.state))  # we hold the lock: its sender died
-            elif e.state in SENDABLE and (
-                force or e.next_attempt_at is None or iso_utc(e.next_attempt_at) <= now
-            ):
-                due.append((e.escalation_id, e.state))
-        return due
+        return self.rows.due(self.clock(), force=force, only=only)
 
     def _drain_locked(self, *, force: bool, only: str | None) -> DrainResult:
         result = DrainResult()

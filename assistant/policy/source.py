@@ -22,10 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
-
-import requests
 
 from assistant.errors import AssistantError, PolicyError
 from assistant.model import PolicyStamp, utcnow
@@ -39,6 +37,9 @@ from assistant.policy.signing import (
     verify,
 )
 from assistant.settings import PolicySettings
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("assistant.policy")
 
@@ -257,8 +258,18 @@ class PolicySource:
         self.settings = settings
         self.cache = PolicyCache(cache_dir)
         self.clock = clock
-        self.session = session or requests.Session()
+        self._session = session
         self.status = self._built_in("")
+
+    @property
+    def session(self) -> requests.Session:
+        """The HTTP session, made on the first fetch: a file or built-in policy (the usual
+        start) needs no HTTP stack, which is heavy to import."""
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+        return self._session
 
     @property
     def policy(self) -> Policy:
@@ -476,6 +487,8 @@ class PolicySource:
         raise PolicySourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
     def _get_once(self, url: str, headers: dict[str, str]) -> requests.Response:
+        import requests
+
         verify: bool | str = self.settings.ca_bundle or True
         try:
             return self.session.get(
@@ -531,6 +544,8 @@ def _built_in_bytes() -> bytes:
 
 
 def _body(response: requests.Response) -> bytes:
+    import requests
+
     chunks: list[bytes] = []
     size = 0
     try:

@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import func, select
 
-from assistant.model import AttachmentRef, RedactedValue, ScrubRecord, utcnow
+from assistant.model import AttachmentRef, RedactedValue, ScrubRecord
 from assistant.scrub import DEFAULT_RULES, ScrubReport, ScrubRules, scrub_file
 from assistant.scrub.engine import Progress, Reader, worker_friendly
 from assistant.store.database import translated
-from assistant.store.documents import iso_utc
-from assistant.store.orm import BlobRow, EscalationRow
+from assistant.store.tables import escalations
 
 if TYPE_CHECKING:  # the store calls back here when it purges (no import cycle)
     from assistant.store.repository import Store
@@ -89,9 +88,7 @@ def _store_blob(store: Store, tmp: Path, sha: str, size: int) -> None:
         tmp.unlink()
     else:
         os.replace(tmp, target)
-    with store._session() as s, s.begin():
-        if s.get(BlobRow, sha) is None:
-            s.add(BlobRow(sha256=sha, size=size, created_at=iso_utc(utcnow())))
+    store._record_blob(sha, size)
 
 
 def _keep_original(store: Store, tmp: Path, sha: str) -> None:
@@ -293,8 +290,8 @@ def delete_unreferenced_originals(store: Store, candidates: Iterable[str]) -> in
         for sha in set(candidates):
             used = s.execute(
                 select(func.count())
-                .select_from(EscalationRow)
-                .where(EscalationRow.document.contains(sha, autoescape=True))
+                .select_from(escalations)
+                .where(escalations.c.document.contains(sha, autoescape=True))
             ).scalar_one()
             if used:
                 continue

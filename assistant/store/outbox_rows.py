@@ -12,7 +12,7 @@ import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from assistant.errors import NotFoundError, SubmissionError
 from assistant.model import Escalation, Status, TicketLink, TimelineEvent, utcnow
 from assistant.store.database import translated
 from assistant.store.documents import EDITABLE, iso_utc, read_document, write_document
-from assistant.store.followup_rows import FollowupKind, add_followup
+from assistant.store.followup_rows import Followup, FollowupKind, add_followup
 
 if TYPE_CHECKING:
     from assistant.store.repository import Store
@@ -99,6 +99,28 @@ _SELECT = (
     " o.last_error, o.ticket_key, o.ticket_url, o.queued_at, o.updated_at,"
     " COALESCE(e.title, '') FROM outbox o LEFT JOIN escalations e ON e.id = o.escalation_id"
 )
+
+
+@dataclass
+class DrainResult:
+    """What one drain did; ``busy`` when another drainer held the lock.
+
+    It lives with the rows, not in ``assistant.outbox``, so the app can report a drain
+    that found nothing due without loading the sending side.
+    """
+
+    submitted: list[OutboxEntry] = field(default_factory=list)
+    retrying: list[OutboxEntry] = field(default_factory=list)
+    needs_attention: list[OutboxEntry] = field(default_factory=list)
+    busy: bool = False
+    #: why nothing could be sent (the tracker is not set up); entries stay queued
+    problem: str = ""
+    #: follow-up writes attempted (affected-customers summaries, update requests)
+    followups: list[Followup] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return len(self.submitted) + len(self.retrying) + len(self.needs_attention)
 
 
 def _entry(row: tuple[Any, ...]) -> OutboxEntry:
@@ -179,6 +201,35 @@ class OutboxRows:
     def pending(self) -> list[OutboxEntry]:
         """Entries not yet submitted (including those needing attention)."""
         return [e for e in self.entries() if e.state is not OutboxState.SUBMITTED]
+
+    def due(
+        self, now: datetime, *, force: bool = False, only: str | None = None
+    ) -> list[tuple[str, OutboxState]]:
+        """What a drain sends now (``force``: also those waiting for their next attempt).
+
+        A ``sending`` row counts: read by the lock holder, its sender died mid-send.
+        """
+        stamp = iso_utc(now)
+        due: list[tuple[str, OutboxState]] = []
+        for e in self.entries():
+            if only is not None and e.escalation_id != only:
+                continue
+            if e.state is OutboxState.SENDING or (
+                e.state in SENDABLE
+                and (force or e.next_attempt_at is None or iso_utc(e.next_attempt_at) <= stamp)
+            ):
+                due.append((e.escalation_id, e.state))
+        return due
+
+    def anything_due(self, now: datetime, *, force: bool = False, only: str | None = None) -> bool:
+        """Whether a drain would send anything: an entry or a follow-up write is due.
+
+        The app asks this before it loads the sending side (trackers, rendering).
+        """
+        if self.due(now, force=force, only=only):
+            return True
+        followups = self._store.followups.due(now, force=force)
+        return any(only is None or f.escalation_id == only for f in followups)
 
     def outcome_unknown(self, escalation_id: str) -> bool:
         """Whether a ticket may exist for this escalation (look it up before creating)."""

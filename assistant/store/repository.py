@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from sqlalchemy import (
     ColumnClause,
+    Connection,
     PoolProxiedConnection,
     Select,
     String,
@@ -29,7 +30,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.dialects.sqlite import insert as upsert
 
 from assistant.errors import NotFoundError, ReadOnlyEscalation, StoreError
 from assistant.model import (
@@ -50,21 +51,21 @@ from assistant.store.documents import (
     write_document,
 )
 from assistant.store.followup_rows import FollowupRows
-from assistant.store.orm import BlobRow, EscalationRow, StateRow
 from assistant.store.outbox_rows import OutboxRows
 from assistant.store.summary import DraftSummary
+from assistant.store.tables import app_state, blobs, escalations
 
 log = logging.getLogger("assistant.store")
 
 SORT_COLUMNS = {
-    "status": EscalationRow.status,
-    "title": EscalationRow.title,
-    "customer": EscalationRow.customer,
-    "component": EscalationRow.component,
-    "priority": EscalationRow.priority,
-    "updated_at": EscalationRow.updated_at,
-    "created_at": EscalationRow.created_at,
-    "ticket_key": EscalationRow.ticket_key,
+    "status": escalations.c.status,
+    "title": escalations.c.title,
+    "customer": escalations.c.customer,
+    "component": escalations.c.component,
+    "priority": escalations.c.priority,
+    "updated_at": escalations.c.updated_at,
+    "created_at": escalations.c.created_at,
+    "ticket_key": escalations.c.ticket_key,
 }
 
 
@@ -168,7 +169,6 @@ class Store:
 
             raise (translate(exc, self.path) or StoreError(str(exc))) from exc
         self.engine, self.recovered_from = open_database(self.path)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = threading.Lock()
         self._writer: PoolProxiedConnection | None = None
         self.outbox = OutboxRows(self)
@@ -181,8 +181,9 @@ class Store:
                 self._writer = None
         self.engine.dispose()
 
-    def _session(self) -> Session:
-        return self._sessions()
+    def _session(self) -> Connection:
+        """A connection for one unit of work (``with store._session() as c, c.begin():``)."""
+        return self.engine.connect()
 
     # -- escalations ---------------------------------------------------------------
 
@@ -193,18 +194,21 @@ class Store:
         esc = esc.model_copy(update={"updated_at": now})
         cols = row_values(esc)
         with translated(self.path), self._session() as s, s.begin():
-            s.add(EscalationRow(id=str(esc.id), created_at=iso_utc(esc.created_at), **cols))
+            s.execute(
+                insert(escalations).values(
+                    id=str(esc.id), created_at=iso_utc(esc.created_at), **cols
+                )
+            )
         return esc
 
-    def create_many(self, escalations: Iterable[Escalation]) -> int:
+    def create_many(self, many: Iterable[Escalation]) -> int:
         """Store many new escalations in one transaction (imports, benchmarks, tests)."""
         rows = [
-            {"id": str(e.id), "created_at": iso_utc(e.created_at), **row_values(e)}
-            for e in escalations
+            {"id": str(e.id), "created_at": iso_utc(e.created_at), **row_values(e)} for e in many
         ]
         with translated(self.path), self.engine.begin() as conn:
             if rows:
-                conn.execute(insert(EscalationRow), rows)
+                conn.execute(insert(escalations), rows)
         return len(rows)
 
     def save(self, escalation: Escalation, *, base: Escalation | None = None) -> Escalation:
@@ -220,7 +224,7 @@ class Store:
         wizard and ``drafts attach`` on the same draft) each keep what the other changed.
         """
         esc = escalation.model_copy(update={"updated_at": utcnow()})
-        # Autosave runs after every pause in typing, so it skips the ORM unit of work and
+        # Autosave runs after every pause in typing, so it skips SQLAlchemy's statement layer and
         # reuses one connection with plain statements (about 10x less overhead).
         with self._write_lock, translated(self.path):
             conn = self._writer_connection()
@@ -376,9 +380,9 @@ class Store:
 
     def get(self, escalation_id: str | uuid.UUID, *, include_deleted: bool = False) -> Escalation:
         with translated(self.path), self._session() as s:
-            q = select(EscalationRow.document).where(EscalationRow.id == str(escalation_id))
+            q = select(escalations.c.document).where(escalations.c.id == str(escalation_id))
             if not include_deleted:
-                q = q.where(EscalationRow.deleted_at.is_(None))
+                q = q.where(escalations.c.deleted_at.is_(None))
             doc = s.execute(q).scalar_one_or_none()
         if doc is None:
             raise NotFoundError(f"No escalation with id {escalation_id}")
@@ -390,9 +394,9 @@ class Store:
         with translated(self.path), self._session() as s:
             ids = (
                 s.execute(
-                    select(EscalationRow.id)
-                    .where(EscalationRow.id.like(pattern, escape="\\"))
-                    .where(EscalationRow.deleted_at.is_(None))
+                    select(escalations.c.id)
+                    .where(escalations.c.id.like(pattern, escape="\\"))
+                    .where(escalations.c.deleted_at.is_(None))
                     .limit(2)
                 )
                 .scalars()
@@ -404,14 +408,14 @@ class Store:
         return ids[0]
 
     def _filtered(self, q: Select, search: str | None, status: str | None) -> Select:
-        q = q.where(EscalationRow.deleted_at.is_(None))
+        q = q.where(escalations.c.deleted_at.is_(None))
         if status == NEEDS_REPLY:
             q = q.where(_NEEDS_REPLY_SQL)
         elif status:
-            q = q.where(EscalationRow.status == status)
+            q = q.where(escalations.c.status == status)
         if search and search.strip():
             for word in search.casefold().split():
-                q = q.where(EscalationRow.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
+                q = q.where(escalations.c.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
         return q
 
     def list(
@@ -427,26 +431,26 @@ class Store:
         """Summaries matching ``search`` (all words) and ``status``, newest change first."""
         col = SORT_COLUMNS[sort]
         columns = (
-            EscalationRow.id,
-            EscalationRow.title,
-            EscalationRow.customer,
-            EscalationRow.component,
-            EscalationRow.priority,
-            EscalationRow.status,
-            EscalationRow.updated_at,
-            EscalationRow.ticket_key,
+            escalations.c.id,
+            escalations.c.title,
+            escalations.c.customer,
+            escalations.c.component,
+            escalations.c.priority,
+            escalations.c.status,
+            escalations.c.updated_at,
+            escalations.c.ticket_key,
             _SUBMITTED_AT,
             _FIRST_ANSWER_AT,
         )
         q = self._filtered(select(*columns), search, status)
-        q = q.order_by(col.desc() if descending else col.asc(), EscalationRow.id)
+        q = q.order_by(col.desc() if descending else col.asc(), escalations.c.id)
         if limit is not None:
             q = q.limit(limit).offset(offset)
         with translated(self.path), self.engine.connect() as conn:
             return [DraftSummary(*row) for row in conn.execute(q)]
 
     def count(self, search: str | None = None, status: str | None = None) -> int:
-        q = self._filtered(select(func.count()).select_from(EscalationRow), search, status)
+        q = self._filtered(select(func.count()).select_from(escalations), search, status)
         with translated(self.path), self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
 
@@ -482,11 +486,11 @@ class Store:
     def _set_deleted(self, escalation_id: str | uuid.UUID, value: str | None) -> None:
         with translated(self.path), self._session() as s, s.begin():
             res = s.execute(
-                update(EscalationRow)
-                .where(EscalationRow.id == str(escalation_id))
+                update(escalations)
+                .where(escalations.c.id == str(escalation_id))
                 .values(deleted_at=value)
             )
-            if res.rowcount == 0:  # type: ignore[attr-defined]
+            if res.rowcount == 0:
                 raise NotFoundError(f"No escalation with id {escalation_id}")
 
     def purge_deleted(self, older_than: timedelta = timedelta(days=30)) -> int:
@@ -497,18 +501,18 @@ class Store:
         with translated(self.path), self._session() as s, s.begin():
             originals = attachments.originals_in(
                 s.execute(
-                    select(EscalationRow.document).where(
-                        EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
+                    select(escalations.c.document).where(
+                        escalations.c.deleted_at.is_not(None), escalations.c.deleted_at <= cutoff
                     )
                 ).scalars()
             )
             res = s.execute(
-                delete(EscalationRow).where(
-                    EscalationRow.deleted_at.is_not(None), EscalationRow.deleted_at <= cutoff
+                delete(escalations).where(
+                    escalations.c.deleted_at.is_not(None), escalations.c.deleted_at <= cutoff
                 )
             )
         attachments.delete_unreferenced_originals(self, originals)
-        return int(res.rowcount)  # type: ignore[attr-defined]
+        return int(res.rowcount)
 
     # -- attachments -----------------------------------------------------------------
 
@@ -541,12 +545,19 @@ class Store:
             except BaseException:
                 Path(tmp_name).unlink(missing_ok=True)
                 raise
-            with self._session() as s, s.begin():
-                if s.get(BlobRow, sha) is None:
-                    s.add(BlobRow(sha256=sha, size=size, created_at=iso_utc(utcnow())))
+            self._record_blob(sha, size)
         name = filename or source.name
         ctype = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return AttachmentRef(sha256=sha, filename=name, size=size, content_type=ctype)
+
+    def _record_blob(self, sha: str, size: int) -> None:
+        """Note a blob file in the table (once; the same content is stored once)."""
+        with self._session() as s, s.begin():
+            s.execute(
+                upsert(blobs)
+                .values(sha256=sha, size=size, created_at=iso_utc(utcnow()))
+                .on_conflict_do_nothing(index_elements=["sha256"])
+            )
 
     def export_attachment(self, ref: AttachmentRef, target: Path) -> Path:
         with translated(self.path):
@@ -557,12 +568,18 @@ class Store:
 
     def get_state(self, key: str, default: str | None = None) -> str | None:
         with translated(self.path), self._session() as s:
-            row = s.get(StateRow, key)
-            return row.value if row else default
+            value = s.execute(
+                select(app_state.c.value).where(app_state.c.key == key)
+            ).scalar_one_or_none()
+            return default if value is None else str(value)
 
     def set_state(self, key: str, value: str) -> None:
         with translated(self.path), self._session() as s, s.begin():
-            s.merge(StateRow(key=key, value=value))
+            s.execute(
+                upsert(app_state)
+                .values(key=key, value=value)
+                .on_conflict_do_update(index_elements=["key"], set_={"value": value})
+            )
 
 
 __all__ = ["DraftSummary", "Store", "StoreError"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import require_service
 from tests.services import REPO_ROOT
 
 pytestmark = pytest.mark.xvfb
@@ -247,3 +249,79 @@ def test_closing_the_window_keeps_the_app_in_the_tray(x_display: str, app_home: 
     assert code == 0, "".join(app.stderr)
     settings = json.loads((app_home / "config" / "settings.json").read_text())
     assert settings["tray_hint_shown"] is True
+
+
+@pytest.fixture
+def bus_without_notifications(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A private D-Bus session bus on which nothing owns org.freedesktop.Notifications
+    (and no notification daemon can be activated: the bus has no service files)."""
+    if not shutil.which("dbus-daemon"):
+        require_service("missing dbus-daemon: apt-get install dbus-daemon")
+    config = tmp_path / "session.conf"
+    config.write_text(
+        "<!DOCTYPE busconfig PUBLIC '-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN'"
+        " 'http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd'>\n"
+        "<busconfig><type>session</type>"
+        f"<listen>unix:dir={tmp_path}</listen>"
+        "<policy context='default'><allow send_destination='*' eavesdrop='true'/>"
+        "<allow eavesdrop='true'/><allow own='*'/></policy></busconfig>\n"
+    )
+    daemon = subprocess.Popen(
+        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert daemon.stdout is not None
+    address = daemon.stdout.readline().strip()
+    if not address:
+        daemon.kill()
+        pytest.fail("dbus-daemon printed no address", pytrace=False)
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    yield address
+    daemon.terminate()
+    daemon.wait(timeout=10)
+    daemon.stdout.close()
+
+
+def test_alerts_reach_the_window_when_no_notification_server_answers(
+    x_display: str, status_page: StatusPage, bus_without_notifications: str, artifacts_dir: Path
+) -> None:
+    app = AppProcess(x_display, "--alerts", status_page.url)
+    try:
+        ready, answer = app.expect({"event": "ready"}, {"event": "notifications"})
+        assert ready["tray"] is True  # trayer hosts the icon: a tray exists
+        assert answer == {"event": "notifications", "answers": False, "panel_visible": True}
+
+        status_page.set(summary("major", "major_outage"))
+        alert = app.wait_for(event="alert", state="outage")
+        # What the agent sees in the window: the banner and the top of the alerts list.
+        assert alert["banner_visible"] is True
+        assert alert["banner"].startswith("Status page: outage: ")
+        text = alert["banner"].removeprefix("Status page: outage: ")
+        assert "Major System Outage" in text
+        assert alert["panel_visible"] is True
+        assert alert["panel"][0].endswith(f"Status page: outage — {text}")
+        screenshot(x_display, artifacts_dir / "screenshots" / "tray-no-notification-server.png")
+
+        # A notification server that starts later (a login race) is noticed.
+        notifyd = subprocess.Popen(
+            [sys.executable, "-m", "tests.integration.fake_notifyd"],
+            cwd=REPO_ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert notifyd.stdout is not None
+            assert notifyd.stdout.readline().strip() == "owned"
+            assert app.wait_for(event="notifications")["answers"] is True
+        finally:
+            notifyd.terminate()
+            notifyd.wait(timeout=10)
+            if notifyd.stdout is not None:
+                notifyd.stdout.close()
+        # And one that leaves again.
+        assert app.wait_for(event="notifications")["answers"] is False
+    finally:
+        code = app.stop()
+    assert code == 0, "".join(app.stderr)

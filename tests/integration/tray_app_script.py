@@ -9,11 +9,16 @@ Used by ``test_tray_xvfb.py``:
   main window (data in ``$ESCALATION_ASSISTANT_HOME``), closes the window, reports
   ``closed`` (window hidden, app still running, hint shown) and then quits through the
   tray menu's Quit action.
+- ``python -m tests.integration.tray_app_script --alerts URL`` runs the app's shell with a
+  Statuspage at URL watched (every 0.2 s) and reports ``ready`` (tray, whether a
+  notification server answers), ``notifications`` (each answer of the bus) and ``alert``
+  (each alert: what the window's banner and alerts list show). ``quit`` on stdin ends it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
@@ -130,5 +135,82 @@ def main_shell() -> int:
     return code
 
 
+def main_alerts(url: str) -> int:
+    from assistant.paths import resolve_paths
+    from assistant.settings import AgentSettings, save_settings
+    from tests.team_policy import policy_without_team_watch
+    from ui.app import AppShell, _delete_windows
+    from ui.context import AppContext
+    from ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    paths = resolve_paths().ensure()
+    policy = policy_without_team_watch(paths.config_dir)
+    save_settings(paths.settings_file, AgentSettings(policy_path=str(policy)))
+    ctx = AppContext(paths)
+    window = MainWindow(ctx)
+    window.resize(900, 560)
+    shell = AppShell(ctx, window)
+    app.aboutToQuit.connect(shell.shutdown)
+    finished: list[bool] = []
+    app.aboutToQuit.connect(lambda: finished.append(ctx.shutdown()))
+    window.show()
+
+    def watch_status_page() -> None:
+        # After the shell applied the settings (connected after it): the local page only.
+        controller = shell.controller
+        controller.set_targets([WatchTarget("Status page", "statuspage", url, 0.2)])
+        controller.timer.setInterval(100)
+        emit(
+            event="ready",
+            tray=shell.tray is not None and shell.tray.is_visible(),
+            notification_server=getattr(shell.notification_server, "answers", None),
+            supports_messages=QSystemTrayIcon.supportsMessages(),
+        )
+
+    def server_changed(answers: bool) -> None:
+        emit(event="notifications", answers=answers, panel_visible=shell.alerts.panel.isVisible())
+
+    def alerted(note: Any) -> None:
+        emit(
+            event="alert",
+            title=note.title,
+            state=note.state,
+            banner_visible=shell.alerts.banner.isVisible(),
+            banner=shell.alerts.banner.label.text(),
+            panel_visible=shell.alerts.panel.isVisible(),
+            panel=shell.alerts.panel.texts(),
+        )
+
+    if shell.notification_server is not None:
+        shell.notification_server.changed.connect(server_changed)
+    ctx.ready.connect(watch_status_page)
+    # Connected after the shell's own slot: the window has already shown the alert.
+    shell.controller.notify.connect(alerted)
+    notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
+
+    def stdin_ready() -> None:
+        line = sys.stdin.readline()
+        if not line or line.strip() == "quit":
+            notifier.setEnabled(False)
+            shell.request_quit()  # as the tray's Quit: the window no longer closes to the tray
+
+    notifier.activated.connect(stdin_ready)
+    shell.quit_requested.connect(app.quit)
+    ctx.start()
+    code = app.exec()
+    if finished and not finished[0]:
+        # A poll still in flight: leave as the app does (ui.app.run_gui), without waiting.
+        sys.stdout.flush()
+        os._exit(code)
+    _delete_windows(app)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main_shell() if sys.argv[1:2] == ["--shell"] else main(sys.argv))
+    if sys.argv[1:2] == ["--shell"]:
+        sys.exit(main_shell())
+    if sys.argv[1:2] == ["--alerts"]:
+        sys.exit(main_alerts(sys.argv[2]))
+    sys.exit(main(sys.argv))

@@ -1,4 +1,8 @@
-"""Without a system tray (offscreen): alerts in the banner and the list; close quits."""
+"""Without a system tray (offscreen): alerts in the banner and the list; close quits.
+
+And with a tray whose messages reach no one (no notification server answers): the same
+in-window alerts. The real bus and tray are in tests/integration/test_tray_xvfb.py.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import QObject, QTimer, Signal
 from pytestqt.qtbot import QtBot
 
 from assistant.model import Escalation, Status, TicketLink, TimelineEvent
@@ -14,7 +19,7 @@ from checks.result import Outcome
 from checks.result import Status as CheckStatus
 from checks.spec import CheckContext, CheckSpec
 from tests.checks.fake_types import add_check_type
-from ui.alerts import NO_TRAY_MESSAGE
+from ui.alerts import NO_NOTIFICATIONS_MESSAGE, NO_TRAY_MESSAGE
 from ui.app import AppShell
 from ui.context import AppContext
 from ui.main_window import MainWindow
@@ -32,6 +37,29 @@ class FakeService:
     def __call__(self, spec: CheckSpec, ctx: CheckContext) -> Outcome:
         summary = {"ok": "All good.", "fail": "Major outage of the API."}.get(self.status, "?")
         return Outcome(self.status, summary)
+
+
+class FakeNotificationServer(QObject):
+    """Stands in for ui.notification_server.NotificationServer: answers ``answers``."""
+
+    changed = Signal(bool)
+
+    def __init__(self, answers: bool, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.answers: bool | None = None
+        self._will = answers
+
+    def start(self) -> None:
+        QTimer.singleShot(0, self, self._answer)
+
+    def _answer(self) -> None:
+        self.answers = self._will
+        self.changed.emit(self._will)
+
+
+def _made(servers: list[FakeNotificationServer], server: FakeNotificationServer) -> QObject:
+    servers.append(server)
+    return server
 
 
 @pytest.fixture
@@ -53,9 +81,9 @@ def shell(qtbot: QtBot, ctx: AppContext) -> Iterator[AppShell]:
     ctx.tasks.wait()
 
 
-def test_says_once_there_is_no_tray(shell: AppShell) -> None:
+def test_says_once_there_is_no_tray(qtbot: QtBot, shell: AppShell) -> None:
     assert shell.tray is None
-    assert shell.alerts.banner.isVisible()
+    qtbot.waitUntil(shell.alerts.banner.isVisible, timeout=5_000)  # after the first frame
     assert shell.alerts.banner.label.text() == NO_TRAY_MESSAGE
     assert shell.alerts.panel.isVisible()
     shell.alerts.banner.hide()
@@ -144,12 +172,20 @@ def test_a_tray_that_appears_later_takes_over(
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     available = [False]
-    app_shell = AppShell(ctx, window, tray_available=lambda: available[0], tray_poll_ms=20)
+    servers: list[FakeNotificationServer] = []
+    app_shell = AppShell(
+        ctx,
+        window,
+        tray_available=lambda: available[0],
+        tray_poll_ms=20,
+        notification_server=lambda parent: _made(servers, FakeNotificationServer(True, parent)),
+    )
     window.show()
     qtbot.waitExposed(window)
     assert app_shell.tray is None and app_shell.alerts.panel.isVisible()
     available[0] = True
     qtbot.waitUntil(lambda: app_shell.tray is not None, timeout=5_000)
+    qtbot.waitUntil(lambda: servers[0].answers is True, timeout=5_000)
     assert not app_shell.alerts.panel.isVisible()
     assert not app_shell.tray_timer.isActive()
     assert shown == [True]
@@ -230,3 +266,37 @@ def test_an_ended_alert_pause_is_not_restored(
     shell.apply_settings()
     assert shell.controller.gate.paused_until is None
     assert ctx.settings.alerts_paused_until is None  # the stale end is cleared too
+
+
+def test_a_tray_without_a_notification_server_shows_alerts_in_the_window(
+    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.tray
+
+    monkeypatch.setattr(ui.tray.TrayIcon, "show", lambda self: None)
+    monkeypatch.setattr(ui.tray.TrayIcon, "is_visible", lambda self: True)
+    sent: list[Notification] = []
+    monkeypatch.setattr(ui.tray.TrayIcon, "notify", lambda self, note: sent.append(note))
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    app_shell = AppShell(
+        ctx,
+        window,
+        tray_available=lambda: True,
+        notification_server=lambda parent: FakeNotificationServer(False, parent),
+    )
+    window.show()
+    qtbot.waitExposed(window)
+    assert app_shell.tray is not None
+    qtbot.waitUntil(lambda: app_shell.alerts.panel.isVisible(), timeout=5_000)
+    assert app_shell.alerts.banner.label.text() == NO_NOTIFICATIONS_MESSAGE
+    assert not app_shell.tray_messages_reach_agent
+
+    at = datetime.now(UTC)
+    note = Notification("service_status", "Payments: outage", "Major outage of the API.", at)
+    app_shell.show_notification(note)
+    assert app_shell.alerts.banner.isVisible()
+    assert app_shell.alerts.banner.label.text() == "Payments: outage: Major outage of the API."
+    assert app_shell.alerts.panel.texts()[0].endswith("Payments: outage — Major outage of the API.")
+    assert sent == [note]  # the tray message is still sent (an XEmbed tray draws its own)
+    app_shell.shutdown()

@@ -11,7 +11,7 @@ from assistant.model import Escalation, utcnow
 from assistant.paths import resolve_paths
 from assistant.policy import Policy
 from assistant.store import Store
-from assistant.store.orm import EscalationRow
+from assistant.store.tables import escalations
 from ui.context import AppContext
 
 
@@ -23,8 +23,8 @@ def test_start_purges_what_was_deleted_over_30_days_ago(qtbot: QtBot, app_home: 
     store.delete(recent.id)
     with store.engine.begin() as conn:
         conn.execute(
-            update(EscalationRow)
-            .where(EscalationRow.id == str(old.id))
+            update(escalations)
+            .where(escalations.c.id == str(old.id))
             .values(deleted_at=(utcnow() - timedelta(days=31)).isoformat())
         )
     store.close()
