@@ -50,14 +50,31 @@ class _Task(QRunnable):
             self.signals.finished.emit(result)
 
 
+def _owners(callback: Callable[[Any], None]) -> list[QObject]:
+    """The Qt objects a callback works on: a bound method's object, or the ones a lambda
+    or nested function closes over (``lambda r: self._found(gen, r)``)."""
+    bound = getattr(callback, "__self__", None)
+    if isinstance(bound, QObject):
+        return [bound]
+    owners = []
+    for cell in getattr(callback, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, QObject):
+            owners.append(value)
+    return owners
+
+
 def _while_alive(callback: Callable[[Any], None]) -> Callable[[Any], None]:
     """Skip a result whose receiving widget was closed and deleted while the task ran."""
-    owner = getattr(callback, "__self__", None)
-    if not isinstance(owner, QObject):
+    owners = _owners(callback)
+    if not owners:
         return callback
 
     def deliver(value: Any) -> None:
-        if shiboken6.isValid(owner):
+        if all(shiboken6.isValid(owner) for owner in owners):
             callback(value)
 
     return deliver
