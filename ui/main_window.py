@@ -6,7 +6,7 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import SIGNAL, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,13 @@ if TYPE_CHECKING:
     from ui.wizard.wizard import EscalationWizard
 
 log = logging.getLogger("ui")
+
+
+#: (column, preferred width in px) of every column but the title, which takes the rest
+_COLUMN_WIDTHS = ((0, 120), (2, 180), (3, 150), (4, 70), (5, 90), (6, 130), (7, 130))
+#: the title is what the agent reads first: narrower columns give way to it down to this
+TITLE_MIN_PX = 240
+_COLUMN_MIN_PX = 56
 
 
 class MainWindow(QMainWindow):
@@ -88,8 +95,8 @@ class MainWindow(QMainWindow):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 120), (2, 180), (3, 150), (4, 70), (5, 90), (6, 130), (7, 130)):
-            self.table.setColumnWidth(col, width)
+        self._fit_columns()
+        self.table.viewport().installEventFilter(self)
         self.empty_label = QLabel("Loading…")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -157,6 +164,20 @@ class MainWindow(QMainWindow):
 
         # As last time when it fits this screen, else sized from the available screen.
         place_window(self, self.ctx.ui_state, "main", QSize(1100, 680), QSize(640, 400))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """The other columns at their preferred widths, or narrower (in proportion) where
+        the table is too narrow to leave the title ``TITLE_MIN_PX``."""
+        room = self.table.viewport().width() - TITLE_MIN_PX
+        preferred = sum(width for _col, width in _COLUMN_WIDTHS)
+        scale = min(1.0, max(room, 0) / preferred)
+        for col, width in _COLUMN_WIDTHS:
+            self.table.setColumnWidth(col, max(_COLUMN_MIN_PX, int(width * scale)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.ctx.ui_state.setValue("main/geometry", self.saveGeometry())

@@ -140,3 +140,18 @@ def test_rows_show_what_the_agent_knows(qtbot: QtBot, ctx: AppContext) -> None:
     shown = {win.model.index(r, c).data() for r in range(3) for c in range(win.model.columnCount())}
     assert "E-mail (IMAP/SMTP)" in shown  # the catalog's name, not the id "email"
     assert {"Draft", "Ready"} <= shown
+
+
+def test_the_title_column_stays_readable_in_a_narrow_window(qtbot: QtBot, ctx: AppContext) -> None:
+    from ui.main_window import TITLE_MIN_PX
+
+    win = make_window(qtbot, ctx)
+    header = win.table.horizontalHeader()
+    win.resize(900, 600)
+    qtbot.waitUntil(lambda: win.table.viewport().width() < 900)
+    assert header.sectionSize(1) >= TITLE_MIN_PX - 2  # the title column, not a sliver
+    assert win.table.horizontalScrollBar().maximum() == 0  # every column still in view
+    win.resize(1500, 700)
+    qtbot.waitUntil(lambda: win.table.viewport().width() > 1300)
+    assert header.sectionSize(2) == 180  # wide enough: the customer column as designed
+    assert header.sectionSize(1) > TITLE_MIN_PX
