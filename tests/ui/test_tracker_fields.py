@@ -430,3 +430,20 @@ def test_tracker_fields_get_alt_letters_no_other_control_uses(
         key = getattr(Qt.Key, f"Key_{m.group(1).upper()}")
         qtbot.keyClick(page.title_edit, key, Qt.KeyboardModifier.AltModifier)
         assert w.focusWidget() is editor, text
+
+
+def test_the_preview_shows_the_tracker_fields_the_ticket_carries(
+    qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard
+) -> None:
+    hostile = TrackerField("11", "Team <i>name</i>", FieldKind.TEXT)
+    configure(ctx, (REGION, hostile))
+    load(qtbot, ctx)
+    esc = complete_escalation("Checkout broken in the EU")
+    esc.tracker_fields = {"7": "eu", "11": "<b>Payments</b> & co"}
+    w = make_wizard(esc)
+    w.go_to(w.pages.index(w.review_page))
+    preview = w.review_page.preview
+    qtbot.waitUntil(lambda: "Redmine fields" in preview.toPlainText(), timeout=5000)
+    text = preview.toPlainText()
+    assert "Affected region: Europe" in text  # the choice by its label, not its id
+    assert "Team <i>name</i>: <b>Payments</b> & co" in text  # markup stays text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -30,7 +31,8 @@ from ui.wizard.request_preview import ShowRequestButton
 from ui.wizard.similar_panel import SimilarPanel
 
 if TYPE_CHECKING:
-    from assistant.trackers.fields import TrackerField
+    from assistant.policy.schema import Policy
+    from assistant.trackers.fields import TrackerField, TrackerFields
     from ui.context import AppContext
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -66,6 +68,30 @@ class TicketPreview(QTextBrowser):
 
     def loadResource(self, type: int, name: QUrl | str) -> Any:
         return None  # no images, style sheets or anything else, local or remote
+
+
+def fields_html(
+    escalation: Escalation,
+    policy: Policy,
+    tracker_type: str,
+    fields: TrackerFields | None,
+    tracker: str,
+) -> str:
+    """The tracker's own fields the ticket carries, as the preview's last section: Ops
+    sees them on the ticket next to the description (escaped: names and values are text)."""
+    from assistant.required_fields import field_values
+
+    values = field_values(escalation, policy, tracker_type, fields)
+    if fields is None or not values:
+        return ""
+    rows = []
+    for field_id, value in values.items():
+        f = fields.field(field_id)
+        if f is None:
+            continue
+        shown = [f.label_of(v) for v in value] if isinstance(value, list) else [f.label_of(value)]
+        rows.append(f"<li><b>{escape(f.name)}:</b> {escape(', '.join(shown))}</li>")
+    return f"<h2>{escape(tracker)} fields</h2><ul>{''.join(rows)}</ul>" if rows else ""
 
 
 class ReviewPage(WizardPage):
@@ -254,12 +280,15 @@ class ReviewPage(WizardPage):
         self._generation += 1
         gen = self._generation
         snapshot = escalation.model_copy(deep=True)
+        watch = self.ctx.tracker_fields
+        tracker_fields, tracker_type, tracker = watch.fields(), watch.tracker_type(), watch.title()
 
         def work() -> tuple[int, str]:
             from assistant.rendering import render
 
             html = render(snapshot, policy, "html")
-            return gen, html if isinstance(html, str) else str(html)
+            text = html if isinstance(html, str) else str(html)
+            return gen, text + fields_html(snapshot, policy, tracker_type, tracker_fields, tracker)
 
         self.ctx.tasks.run(work, self._rendered, self._render_failed)
         self._check_policy_change(snapshot, gen)
