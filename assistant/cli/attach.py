@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assistant.cli.common import BadId, fail, open_store, resolve_id
+from assistant.cli.common import BadId, fail, open_store, resolve_id, unchangeable
 from assistant.errors import AssistantError
-from assistant.model import Escalation, Status
-
-#: Attachments change only while the agent may still edit the escalation.
-EDITABLE = (Status.DRAFT, Status.READY)
+from assistant.model import Escalation
 
 
 def attach_files(args: argparse.Namespace) -> int:
@@ -23,11 +20,9 @@ def attach_files(args: argparse.Namespace) -> int:
         store = open_store(args)
         try:
             esc = store.get(resolve_id(store, args.id))
-            if esc.status not in EDITABLE:
-                return fail(
-                    f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: its attachments "
-                    "can no longer change."
-                )
+            refused = unchangeable(esc, "its attachments")
+            if refused is not None:
+                return fail(refused)
             files = [(path, path.name) for path in args.files]
             added, problems = add_files(
                 store,

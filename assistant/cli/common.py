@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from assistant.errors import AssistantError
+from assistant.model import Escalation
 from assistant.paths import resolve_paths
 from assistant.store import Store
 
@@ -48,3 +49,13 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def fail(message: str, code: int = 1) -> int:
     print(f"error: {message}", file=sys.stderr)
     return code
+
+
+def unchangeable(esc: Escalation, what: str) -> str | None:
+    """Why ``what`` of the escalation can no longer change, ``None`` while it can (the
+    wizard's rule, ``EDITABLE``: a draft, ready, or sent back as needing attention)."""
+    from assistant.store.documents import EDITABLE
+
+    if esc.status in EDITABLE:
+        return None
+    return f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: {what} can no longer change."

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id
+from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id, unchangeable
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
 from assistant.policy.priority import apply_priority
@@ -171,7 +171,6 @@ def cmd_attach(args: argparse.Namespace) -> int:
 
 
 def cmd_set_field(args: argparse.Namespace) -> int:
-    from assistant.cli.attach import EDITABLE
     from assistant.cli.outbox import load_agent
     from assistant.required_fields import (
         asked_fields,
@@ -191,11 +190,9 @@ def cmd_set_field(args: argparse.Namespace) -> int:
         store = open_store(args)
         try:
             esc = store.get(resolve_id(store, args.id))
-            if esc.status not in EDITABLE:
-                return fail(
-                    f"{esc.short_id} is {esc.status.value.replace('_', ' ')}: it can no"
-                    " longer change."
-                )
+            refused = unchangeable(esc, "it")
+            if refused is not None:
+                return fail(refused)
             cached = cached_fields(store, fields_scope(settings.tracker, policy)) if ttype else None
             if cached is None:
                 return fail(

@@ -114,6 +114,15 @@ def test_cli_attach_refuses_a_queued_escalation_and_unreadable_files(
     assert "attachments can no longer change" in capsys.readouterr().err
     assert main(["drafts", "attach", str(draft.id)[:8], "/nonexistent/app.log"]) == 1
     assert "app.log: cannot be read" in capsys.readouterr().err
+    # Sent back by the tracker (needs attention): still the agent's to fix, as in the wizard.
+    store = Store(paths)
+    refused = store.create(complete_escalation("refused", status=Status.NEEDS_ATTENTION))
+    store.close()
+    assert main(["drafts", "attach", str(refused.id)[:8], str(CASES[1].path)]) == 0
+    capsys.readouterr()
+    store = Store(paths)
+    assert [a.filename for a in store.get(refused.id).attachments] == [CASES[1].path.name]
+    store.close()
 
 
 def test_dry_run_without_a_tracker_says_how_to_set_one_up(
