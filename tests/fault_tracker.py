@@ -22,8 +22,10 @@ per page whatever ``maxResults`` asks, so a client must follow ``startAt``/``tot
 
 ``CREATES`` says which faults still create the ticket (the request was processed, the
 answer is what went wrong). ``lag_s`` hides new tickets from list/search endpoints for that
-long, like GitHub's lists and Jira Cloud's search index; fetching an issue by id is
-immediate. The webhook receiver deduplicates on ``Idempotency-Key`` as its contract says.
+long, like GitHub's lists and Jira Cloud's search index; fetching an issue by id or number
+is immediate (GitHub: ``GET /repos/{o}/{r}/issues/{n}`` answers an unused number 404, a
+deleted issue 410, and a pull request with its ``pull_request`` key — numbers are shared).
+The webhook receiver deduplicates on ``Idempotency-Key`` as its contract says.
 """
 
 from __future__ import annotations
@@ -85,6 +87,10 @@ class Ticket:
     created: float
     #: (body as sent — text, or an ADF document for Jira Cloud —, ISO time)
     comments: list[tuple[object, str]] = field(default_factory=list)
+    #: GitHub: a pull request, which takes the next number like an issue
+    pull_request: bool = False
+    #: GitHub: deleted by Ops (its number answers 410 Gone)
+    deleted: bool = False
 
     def comments_with(self, text: str) -> int:
         """How many comments carry ``text`` (the escalation's key marker)."""
@@ -229,6 +235,20 @@ class FaultTracker:
         ticket.created -= 3600.0
         return ticket
 
+    def pull_request(self, title: str) -> Ticket:
+        """GitHub: someone opens a pull request (it takes the next issue number)."""
+        made = self._create(title, "a change", [], "")
+        made.pull_request = True
+        return made
+
+    def newer_issue(self, title: str) -> Ticket:
+        """GitHub: someone else's new issue, hidden from the list for ``lag_s`` like ours."""
+        return self._create(title, "not an escalation", [], "")
+
+    def delete(self, ticket: Ticket) -> None:
+        """GitHub: Ops deletes an issue; its number answers 410 Gone from now on."""
+        ticket.deleted = True
+
     def tickets_for(self, idempotency_key: str) -> list[Ticket]:
         return [t for t in self.tickets if t.idempotency_key == idempotency_key]
 
@@ -256,7 +276,7 @@ class FaultTracker:
     def _listed(self) -> list[Ticket]:
         """Tickets that list/search endpoints show (new ones hide for ``lag_s``)."""
         now = time.monotonic()
-        return [t for t in self.tickets if now - t.created >= self.lag_s]
+        return [t for t in self.tickets if now - t.created >= self.lag_s and not t.deleted]
 
     def _by_number(self, number: int) -> Ticket | None:
         return next((t for t in self.tickets if t.number == number), None)
@@ -286,6 +306,7 @@ class FaultTracker:
                 "html_url": f"{base}/{REPO}/issues/{t.number}",
                 "created_at": stamp,
                 "labels": [{"name": n} for n in t.labels],
+                **({"pull_request": {"url": f"{base}/pulls/{t.number}"}} if t.pull_request else {}),
             }
         if self.kind == "gitlab":
             return {
@@ -361,7 +382,9 @@ class FaultTracker:
                 lists = parse_qs(parts.query)
                 query = {k: v[0] for k, v in lists.items()}
                 found = tracker._read(unquote(parts.path), query, lists)
-                if found is None:
+                if isinstance(found, Gone):
+                    self._json(410, {"message": "This issue was deleted"})
+                elif found is None:
                     self._json(404, {"errors": ["not found"], "message": "Not Found"})
                 else:
                     self._json(200, found)
@@ -529,9 +552,12 @@ class FaultTracker:
                 if q.get("labels"):
                     hits = [t for t in hits if q["labels"] in t.labels]
                 page = int(q.get("page", "1"))
-                return [self._json(t) for t in reversed(hits)] if page == 1 else []
+                shown = [self._json(t) for t in reversed(hits)][: int(q.get("per_page", "30"))]
+                return shown if page == 1 else []
             number = re.fullmatch(rf"/repos/{REPO}/issues/(\d+)(/comments|/events)?", path)
             if number and (t := self._by_number(int(number[1]))):
+                if t.deleted:
+                    return Gone()
                 if number[2] == "/events" or (number[2] and q.get("page", "1") != "1"):
                     return []
                 if number[2] == "/comments":
@@ -607,6 +633,10 @@ class FaultTracker:
         if self.kind == "jira-dc":
             return {**shape, "isLast": start + size >= len(items), "values": page}
         return {**shape, cloud_key: page}
+
+
+class Gone:
+    """What ``_read`` returns for a deleted GitHub issue: the answer is 410."""
 
 
 def _now() -> str:

@@ -26,6 +26,7 @@ from assistant.trackers.base import (
     TicketState,
     Tracker,
     TrackerRejected,
+    TrackerUnavailable,
 )
 from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
 from assistant.trackers.http import (
@@ -44,6 +45,17 @@ INLINE_LIMIT = 64 * 1024
 _PAGE = 100
 _FIND_PAGES = 10
 _SCAN_DAYS = 30
+#: At most this many issue numbers are read one by one after a list that did not show the
+#: key. The list lags a create by minutes (8-12 have been seen), so the numbers to read are
+#: the issues and pull requests of those minutes: a handful for an Ops repository. Past
+#: this many, the lookup says "try later" rather than spend the rate limit; by then the
+#: list has caught up and the reading starts higher.
+PROBE_LIMIT = 50
+#: Numbers in a row that answer 404 before the reading stops. 404 mostly means "not used
+#: yet", but a discussion (same number sequence, not readable as an issue) and an issue
+#: moved to a repository the token cannot read answer 404 too; GitHub skips no numbers,
+#: so a few 404s in a row mean the numbers ran out.
+PROBE_END_404S = 3
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -151,8 +163,10 @@ class GitHubTracker(RestTracker):
     """Issues of one repository (``owner/repo``); keys are ``#<number>``.
 
     The idempotency key is a hidden HTML comment in the body. It is found by listing the
-    repository's recently updated issues and reading their bodies, because the search API
-    indexes new issues only after minutes — too late for "did my lost request go through?".
+    repository's recently updated issues and reading their bodies (the search API indexes
+    new issues only after minutes), and, since that list lags a create too, by reading the
+    issues numbered above the newest one it showed, one by one, until numbers run out
+    (``_probe_newer``): that answers "did my lost request go through?" at once.
     Attachments cannot be uploaded through the API: small UTF-8 text files are copied into
     the body, other files are listed with size and SHA-256, and ``TicketRef.notes`` tells
     the agent which happened.
@@ -164,9 +178,10 @@ class GitHubTracker(RestTracker):
     """
 
     name = "GitHub"
-    #: the issue list and search are served from indexes that have been seen 8-12 minutes
-    #: behind a create; a negative lookup is trusted only after 15 minutes
-    lookup_window_s = 15 * 60.0
+    #: No wait: the issue list lags a create by minutes, but ``find_by_idempotency_key``
+    #: then reads every newer issue by number (``_probe_newer``), a read of the primary
+    #: store, up to numbers nobody has used yet; "not found" is true as soon as it is said.
+    lookup_window_s = 0.0
     #: GitHub refuses issue titles over 256 characters
     max_title_chars = 256
     markup = "markdown"
@@ -293,13 +308,67 @@ class GitHubTracker(RestTracker):
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
         since = datetime.now(UTC) - timedelta(days=_SCAN_DAYS)
         label = self.mapping.labels[0] if self.mapping.labels else ""
+        newest = 0
         # With the label first (fewer pages); without it in case the label was dropped
         # (accounts without push access cannot set labels and GitHub ignores them silently).
         for labels in [label, ""] if label else [""]:
-            for issue in self._list_issues(since, labels=labels, pages=_FIND_PAGES):
-                if key_marker.contains(issue.get("body") or "", key):
-                    return self._ref(issue)
-        return None
+            for item in self._list_items(since, labels=labels, pages=_FIND_PAGES):
+                newest = max(newest, _item_number(item))
+                if "pull_request" in item:
+                    continue
+                if key_marker.contains(item.get("body") or "", key):
+                    return self._ref(item)
+        if newest == 0:
+            newest = self._newest_listed()
+        return self._probe_newer(newest, key)
+
+    def _newest_listed(self) -> int:
+        """The number of the newest issue or pull request the list shows (0 if none)."""
+        items = page_list(
+            self.http.json(
+                "GET",
+                f"{self.repo_path}/issues",
+                params={"state": "all", "sort": "created", "direction": "desc", "per_page": 1},
+            )
+        )
+        return max((_item_number(i) for i in items[:1]), default=0)
+
+    def _probe_newer(self, newest: int, key: str) -> TicketRef | None:
+        """The issue above number ``newest`` that carries ``key``, read one by one.
+
+        ``GET /issues/{n}`` reads the primary store, so an issue created a moment ago is
+        there while the list still hides it. Numbers are sequential per repository and
+        shared with pull requests (skipped), deleted issues (410, skipped) and discussions
+        (404); the reading stops after ``PROBE_END_404S`` 404s in a row, or says "try
+        later" (``TrackerUnavailable``) after ``PROBE_LIMIT`` numbers.
+        """
+        misses = 0
+        for number in range(newest + 1, newest + 1 + PROBE_LIMIT):
+            try:
+                item = self.http.json("GET", f"{self.repo_path}/issues/{number}")
+            except TrackerRejected as exc:
+                if exc.status == 404:
+                    misses += 1
+                    if misses >= PROBE_END_404S:
+                        return None
+                    continue
+                if exc.status == 410:
+                    misses = 0  # deleted: the number was used, newer ones may follow
+                    continue
+                raise
+            misses = 0
+            if not isinstance(item, dict) or "pull_request" in item:
+                continue
+            if _item_number(item) != number:
+                # A transferred issue: the same-origin 301 was followed to its new
+                # repository, where it has another number. It is not in this one any more.
+                continue
+            if key_marker.contains(item.get("body") or "", key):
+                return self._ref(item)
+        raise TrackerUnavailable(
+            f"GitHub has more new issues than the app checks at once ({PROBE_LIMIT} after"
+            f" #{newest}); it will look again once GitHub's issue list has caught up."
+        )
 
     def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
         if not keys:
@@ -366,6 +435,13 @@ class GitHubTracker(RestTracker):
     def _list_issues(
         self, since: datetime, *, labels: str, pages: int, state: str = "all"
     ) -> list[dict[str, Any]]:
+        items = self._list_items(since, labels=labels, pages=pages, state=state)
+        return [i for i in items if "pull_request" not in i]
+
+    def _list_items(
+        self, since: datetime, *, labels: str, pages: int, state: str = "all"
+    ) -> list[dict[str, Any]]:
+        """Issues and pull requests (the list holds both) updated since ``since``."""
         params: dict[str, Any] = {
             "state": state,
             "since": iso_z(since),
@@ -375,8 +451,7 @@ class GitHubTracker(RestTracker):
         }
         if labels:
             params["labels"] = labels
-        issues = self._pages(f"{self.repo_path}/issues", params, max_pages=pages)
-        return [i for i in issues if "pull_request" not in i]
+        return self._pages(f"{self.repo_path}/issues", params, max_pages=pages)
 
     def _comment_events(self, number: int, since: datetime) -> list[TicketEvent]:
         events = []
@@ -518,6 +593,12 @@ class GitHubTracker(RestTracker):
                 author = (comment.get("user") or {}).get("login", "")
                 return body, author, parse_timestamp(comment.get("created_at"))
         return "", "", None
+
+
+def _item_number(item: dict[str, Any]) -> int:
+    """The ``number`` of an issue or pull request as GitHub shows it (0 if it has none)."""
+    number = item.get("number")
+    return number if isinstance(number, int) and not isinstance(number, bool) else 0
 
 
 def _number(key: str) -> int:

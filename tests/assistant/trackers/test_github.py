@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -19,7 +20,7 @@ from assistant.trackers.base import (
     TrackerRejected,
     TrackerUnavailable,
 )
-from assistant.trackers.github import GitHubTracker, marker
+from assistant.trackers.github import PROBE_LIMIT, GitHubTracker, marker
 from assistant.trackers.registry import make_tracker
 from tests.assistant.trackers.conftest import TOKEN, query
 
@@ -108,6 +109,87 @@ def test_find_falls_back_to_unlabelled_listing(
     with github(policy) as tracker:
         ref = tracker.find_by_idempotency_key("esc-2")
     assert ref is not None and ref.key == "#8"
+
+
+def test_find_reads_newer_numbers_when_the_list_lags(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    """The list stops at #6; #7 was deleted (410), #8 is a pull request, #9 is ours."""
+    mocked.get(f"{REPO}/issues", json=[_issue(5, "old"), _issue(6, "pr", pull_request={})])
+    mocked.get(f"{REPO}/issues/7", status=410, json={"message": "This issue was deleted"})
+    mocked.get(f"{REPO}/issues/8", json=_issue(8, "pr", pull_request={"url": "x"}))
+    mocked.get(f"{REPO}/issues/9", json=_issue(9, f"new\n{marker('esc-9')}"))
+    with github(policy) as tracker:
+        ref = tracker.find_by_idempotency_key("esc-9")
+    assert ref is not None and ref.key == "#9"
+
+
+def test_find_is_negative_only_after_numbers_run_out(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    """One 404 (a discussion takes numbers too) does not end the reading; three do."""
+    mocked.get(f"{REPO}/issues", json=[_issue(5, "old")])
+    mocked.get(f"{REPO}/issues/6", status=404, json={"message": "Not Found"})
+    mocked.get(f"{REPO}/issues/7", json=_issue(7, "someone else's"))
+    for number in (8, 9, 10):
+        mocked.get(f"{REPO}/issues/{number}", status=404, json={"message": "Not Found"})
+    with github(policy) as tracker:
+        assert tracker.find_by_idempotency_key("esc-none") is None
+    urls = [str(c.request.url) for c in mocked.calls]
+    probed = [u.rsplit("/", 1)[-1] for u in urls if "issues/" in u]
+    assert probed == ["6", "7", "8", "9", "10"]
+
+
+def test_find_on_an_empty_list_starts_from_the_newest_number(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(
+        f"{REPO}/issues",
+        match=[matchers.query_param_matcher({"sort": "created"}, strict_match=False)],
+        json=[_issue(40, "newest listed")],
+    )
+    mocked.get(f"{REPO}/issues", json=[])
+    mocked.get(f"{REPO}/issues/41", json=_issue(41, marker("esc-41")))
+    with github(policy) as tracker:
+        ref = tracker.find_by_idempotency_key("esc-41")
+    assert ref is not None and ref.key == "#41"
+    newest = next(c for c in mocked.calls if query(c).get("sort") == "created")
+    assert query(newest)["per_page"] == "1" and query(newest)["direction"] == "desc"
+
+
+def test_find_skips_an_issue_transferred_elsewhere(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    """A 301 on the same origin is followed; the issue there has another number: not ours."""
+    mocked.get(f"{REPO}/issues", json=[_issue(5, "old")])
+    mocked.get(
+        f"{REPO}/issues/6",
+        status=301,
+        headers={"Location": f"{API}/repositories/77/issues/3"},
+    )
+    mocked.get(f"{API}/repositories/77/issues/3", json=_issue(3, marker("esc-6")))
+    for number in (7, 8, 9):
+        mocked.get(f"{REPO}/issues/{number}", status=404, json={"message": "Not Found"})
+    with github(policy) as tracker:
+        assert tracker.find_by_idempotency_key("esc-6") is None
+
+
+def test_find_with_more_new_numbers_than_the_limit_asks_to_look_later(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(f"{REPO}/issues", json=[_issue(5, "old")])
+    mocked.get(re.compile(rf"{REPO}/issues/\d+"), json=_issue(6, "busy repository"))
+    with github(policy) as tracker, pytest.raises(TrackerUnavailable) as caught:
+        tracker.find_by_idempotency_key("esc-busy")
+    assert "more new issues than the app checks at once" in str(caught.value)
+    assert "it will look again" in str(caught.value)
+    probes = [c for c in mocked.calls if re.search(r"/issues/\d+", str(c.request.url))]
+    assert len(probes) == PROBE_LIMIT
+    assert all(c.request.method == "GET" for c in mocked.calls)  # nothing created
+
+
+def test_github_trusts_a_negative_lookup_at_once() -> None:
+    assert GitHubTracker.lookup_window_s == 0.0
 
 
 def test_events_comments_and_state(policy: Policy, mocked: responses.RequestsMock) -> None:
