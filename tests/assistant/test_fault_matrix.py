@@ -34,6 +34,7 @@ from assistant.settings import AgentSettings, TrackerSettings, save_settings
 from assistant.store import Store
 from assistant.submission import make_outbox, pull_back, queue_escalation, tracker_identity
 from assistant.trackers.base import TicketRef
+from assistant.trackers.github import PROBE_LIMIT
 from assistant.trackers.registry import TRACKERS
 from tests.assistant.fake_tracker import complete_escalation
 from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
@@ -204,8 +205,10 @@ def _send_again(
 
 
 # -- lookups that lag --------------------------------------------------------------------
-#: adapters whose lookup is served from a lagging index (their ``lookup_window_s`` > 0)
-LAGGING = ("github", "jira-cloud", "jira-dc")
+#: adapters whose lookup is served from a lagging index (their ``lookup_window_s`` > 0).
+#: GitHub's list lags too, but its lookup then reads the newer issues by number, which
+#: does not lag (its own tests below).
+LAGGING = ("jira-cloud", "jira-dc")
 #: a created-but-unknown answer, a lost connection, and a refusal that created nothing
 LAG_FAULTS = ("empty", "close", "503")
 #: long enough that the first retry along any path lands inside it on a loaded machine
@@ -216,7 +219,7 @@ TEST_WINDOW_S = 30.0
 @pytest.mark.parametrize("fault", LAG_FAULTS)
 # Jira Data Center's lookup is Jira Cloud's code with another search endpoint; it waits out
 # its own window in the drain test below.
-@pytest.mark.parametrize("kind", ["github", "jira-cloud"])
+@pytest.mark.parametrize("kind", ["jira-cloud"])
 def test_a_lagging_lookup_is_not_trusted_inside_the_window(
     kind: str,
     fault: str,
@@ -365,3 +368,115 @@ def test_add_to_existing_posts_exactly_one_comment(
     assert stored.ticket is not None and stored.ticket.key == target.key
     assert stored.ticket.linked_existing
     assert server.second.seen == []
+
+
+# -- GitHub: the list lags, reading by number does not ------------------------------------
+#: what used to be GitHub's lookup window: every retry below happens well inside it
+OLD_GITHUB_WINDOW_S = 15 * 60.0
+
+
+def _busy_github(server: FaultTracker) -> None:
+    """An old listed issue (#1), then, hidden by the list's lag: a pull request (#2) and
+    someone else's issue that Ops deleted (#3, 410). The escalation's create comes next."""
+    server.seed("Ops' old issue")
+    server.pull_request("Fix the login page")
+    server.delete(server.newer_issue("Wrong repository"))
+
+
+@pytest.mark.parametrize("path", ["drain", "flush", "submit", "retry", "pullback"])
+@pytest.mark.parametrize("fault", LAG_FAULTS)
+def test_github_finds_its_ticket_by_number_while_the_list_lags(
+    fault: str,
+    path: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """GitHub's real window (0): the retry, minutes after an ambiguous create, reads the
+    issues above the newest listed one by number, finds the ticket or sees the numbers run
+    out, and the escalation ends with exactly one ticket."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    assert TRACKERS.require("github").build.lookup_window_s == 0.0
+    server, agent = servers["github"], agents["github"]
+    server.reset()
+    server.lag_s = 3600.0  # new issues stay out of the list for the whole test
+    _busy_github(server)
+    store, settings = agent.store, agent.settings
+    esc = store.create(complete_escalation(f"github by number {fault} {path}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = [fault]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+    t0 = utcnow()
+    first = make_outbox(store, settings, POLICY)
+    first.clock = lambda: t0
+    assert not first.drain(only=eid).submitted
+    created = server.tickets_for(key)
+    assert len(created) == (1 if fault in CREATES else 0)
+    server.newer_issue("Someone else's, after ours")  # the numbers go on past ours
+
+    if path == "drain":
+        # The background drain, 5 minutes on: due again, and once looked to be waited out.
+        outbox = make_outbox(store, settings, POLICY)
+        soon = t0 + timedelta(seconds=OLD_GITHUB_WINDOW_S / 3)
+        outbox.clock = lambda: soon
+        outbox.drain(force=True)
+    else:
+        _send_again(path, agent, eid, capsys)
+
+    tickets = server.tickets_for(key)
+    assert len(tickets) == 1, f"github/{fault}/{path}: {len(tickets)} tickets"
+    if created:
+        assert tickets[0].number == created[0].number  # found, not made again
+    stored = store.get(eid)
+    assert stored.status is Status.SUBMITTED
+    assert stored.ticket is not None and stored.ticket.key == tickets[0].key
+    entry = make_outbox(store, settings, POLICY).entry(eid)
+    assert entry is not None and entry.state is OutboxState.SUBMITTED
+    # What the agent sees in the outbox: sent, with the ticket's number.
+    assert main(["--data-dir", agent.data_dir, "outbox", "list"]) == 0
+    row = next(r for r in capsys.readouterr().out.splitlines() if r.startswith(eid[:8]))
+    assert "submitted" in row and f" {tickets[0].key} " in row
+    assert not any(t.pull_request or t.deleted for t in tickets)
+    assert server.second.seen == []
+
+
+def test_github_with_more_new_issues_than_it_reads_looks_again_later(
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A busy repository: more issues since the newest listed one than the lookup reads at
+    once. Nothing is created and the outbox says why; once the list catches up, one ticket."""
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    server, agent = servers["github"], agents["github"]
+    server.reset()
+    server.lag_s = 3600.0
+    server.seed("Ops' old issue")
+    store, settings = agent.store, agent.settings
+    esc = store.create(complete_escalation("github busy repository"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = ["503"]
+    queue_escalation(store, POLICY, eid, tracker_id=tracker_identity(settings.tracker))
+    assert not make_outbox(store, settings, POLICY).drain(only=eid).submitted
+    for n in range(PROBE_LIMIT + 5):
+        server.newer_issue(f"Other issue {n}")
+    writes = server.writes
+
+    _send_again("flush", agent, eid, capsys, expect_sent=False)
+    assert server.tickets_for(key) == []
+    assert server.writes == writes  # nothing was sent at all
+    entry = make_outbox(store, settings, POLICY).entry(eid)
+    assert entry is not None and entry.state is OutboxState.RETRYING
+    assert "more new issues than the app checks at once" in entry.last_error
+    assert store.get(eid).status is not Status.SUBMITTED
+
+    # The list catches up: the reading starts past those issues, finds nothing, creates once.
+    server.reveal()
+    outbox = make_outbox(store, settings, POLICY)
+    later = utcnow() + timedelta(hours=1)
+    outbox.clock = lambda: later
+    assert outbox.drain(force=True, only=eid).submitted
+    assert len(server.tickets_for(key)) == 1
+    assert store.get(eid).status is Status.SUBMITTED
