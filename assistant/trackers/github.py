@@ -56,6 +56,11 @@ PROBE_LIMIT = 50
 #: moved to a repository the token cannot read answer 404 too; GitHub skips no numbers,
 #: so a few 404s in a row mean the numbers ran out.
 PROBE_END_404S = 3
+#: How far behind a create GitHub's issue list has been seen (8-12 minutes), with margin.
+#: The list may show a newer issue before an older one, so numbers below the newest it
+#: shows are read too, down to the first issue older than this: below that the list is
+#: complete.
+LIST_LAG = timedelta(minutes=15)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -308,19 +313,19 @@ class GitHubTracker(RestTracker):
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
         since = datetime.now(UTC) - timedelta(days=_SCAN_DAYS)
         label = self.mapping.labels[0] if self.mapping.labels else ""
-        newest = 0
+        listed: dict[int, datetime | None] = {}
         # With the label first (fewer pages); without it in case the label was dropped
         # (accounts without push access cannot set labels and GitHub ignores them silently).
         for labels in [label, ""] if label else [""]:
             for item in self._list_items(since, labels=labels, pages=_FIND_PAGES):
-                newest = max(newest, _item_number(item))
+                listed[_item_number(item)] = parse_timestamp(item.get("created_at"))
                 if "pull_request" in item:
                     continue
                 if key_marker.contains(item.get("body") or "", key):
                     return self._ref(item)
-        if newest == 0:
-            newest = self._newest_listed()
-        return self._probe_newer(newest, key)
+        newest = max(listed, default=0) or self._newest_listed()
+        found = self._probe_skipped(newest, listed, key)
+        return found if found is not None else self._probe_newer(newest, key)
 
     def _newest_listed(self) -> int:
         """The number of the newest issue or pull request the list shows (0 if none)."""
@@ -332,6 +337,53 @@ class GitHubTracker(RestTracker):
             )
         )
         return max((_item_number(i) for i in items[:1]), default=0)
+
+    def _probe_skipped(
+        self, newest: int, listed: dict[int, datetime | None], key: str
+    ) -> TicketRef | None:
+        """The issue carrying ``key`` among the numbers below ``newest`` that the list did
+        not show, read one by one down to the first issue older than ``LIST_LAG`` (the
+        list may show a newer issue before ours while it still lags)."""
+        recent = datetime.now(UTC) - LIST_LAG
+        top = listed.get(newest)
+        if top is None or top < recent:
+            return None  # ours is newer than anything the list shows: above ``newest``
+        reads = 0
+        for number in range(newest - 1, 0, -1):
+            if number in listed:
+                created = listed[number]
+                if created is not None and created < recent:
+                    return None  # numbers follow creation: the list is complete below
+                continue
+            if reads >= PROBE_LIMIT:
+                raise TrackerUnavailable(
+                    f"GitHub's issue list skips more recent numbers than the app checks at"
+                    f" once ({PROBE_LIMIT} below #{newest}); it will look again once the"
+                    " list has caught up."
+                )
+            reads += 1
+            item = self._read_number(number)
+            if item is None:
+                continue
+            created = parse_timestamp(item.get("created_at"))
+            if "pull_request" not in item and key_marker.contains(item.get("body") or "", key):
+                return self._ref(item)
+            if created is not None and created < recent:
+                return None
+        return None
+
+    def _read_number(self, number: int) -> dict[str, Any] | None:
+        """Issue or pull request ``number`` as read by number (a consistent read); ``None``
+        when the number holds nothing readable here (unused, a discussion, deleted, moved)."""
+        try:
+            item = self.http.json("GET", f"{self.repo_path}/issues/{number}")
+        except TrackerRejected as exc:
+            if exc.status in (404, 410):
+                return None
+            raise
+        if not isinstance(item, dict) or _item_number(item) != number:
+            return None  # a transferred issue answers from its new repository
+        return item
 
     def _probe_newer(self, newest: int, key: str) -> TicketRef | None:
         """The issue above number ``newest`` that carries ``key``, read one by one.

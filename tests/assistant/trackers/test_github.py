@@ -281,3 +281,38 @@ def test_secondary_rate_limit_429_retry_after(
 def test_bad_repository_setting(policy: Policy) -> None:
     with pytest.raises(TrackerRejected, match="owner/name"):
         make_tracker(TrackerSettings(type="github", project="ops"), TOKEN, policy)
+
+
+def test_find_reads_a_number_the_list_skipped_below_a_newer_issue(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    """The list already shows #12 (created a minute ago) but not #11, ours, which is older:
+    numbers below the newest it shows are read too, down to an issue older than the lag."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    mocked.get(
+        f"{REPO}/issues",
+        json=[_issue(12, "someone else's", created_at=now), _issue(9, "old")],
+    )
+    mocked.get(f"{REPO}/issues/11", json=_issue(11, marker("esc-11"), created_at=now))
+    with github(policy) as tracker:
+        ref = tracker.find_by_idempotency_key("esc-11")
+    assert ref is not None and ref.key == "#11"
+
+
+def test_find_stops_reading_down_at_an_issue_older_than_the_lag(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    mocked.get(f"{REPO}/issues", json=[_issue(12, "someone else's", created_at=now)])
+    mocked.get(f"{REPO}/issues/11", status=410, json={"message": "This issue was deleted"})
+    mocked.get(f"{REPO}/issues/10", json=_issue(10, "an old one"))  # created in 2024
+    for number in (13, 14, 15):
+        mocked.get(f"{REPO}/issues/{number}", status=404, json={"message": "Not Found"})
+    with github(policy) as tracker:
+        assert tracker.find_by_idempotency_key("esc-none") is None
+    probed = [
+        str(c.request.url).rsplit("/", 1)[-1]
+        for c in mocked.calls
+        if re.search(r"/issues/\d+$", str(c.request.url))
+    ]
+    assert probed == ["11", "10", "13", "14", "15"]
