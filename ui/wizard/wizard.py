@@ -86,6 +86,7 @@ class EscalationWizard(QWidget):
         stored = escalation.model_copy(deep=True)
         self.escalation = escalation
         self._close_confirmed = False
+        self._focus_placed = False
         self._close_box: QMessageBox | None = None
         self._read_only = False  # after submit: every page is shown disabled
         self._submitting: tuple[str, TicketRef | None] | None = None  # (id, add_to)
@@ -213,8 +214,13 @@ class EscalationWizard(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        # Typing starts in the first empty field, not in the sidebar.
-        QTimer.singleShot(0, self._focus_start)
+        if not self._focus_placed:
+            # Typing starts in the first empty field, not in the sidebar. Placed now, before
+            # the window is activated (Qt then gives focus to this widget), and only once:
+            # a later, deferred placing could take focus from where the agent already
+            # moved it (seen on a loaded machine: the page list, then arrow keys).
+            self._focus_placed = True
+            self._focus_start()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
