@@ -46,6 +46,16 @@ def row_values(esc: Escalation) -> dict[str, str]:
     }
 
 
+#: fields only the outbox and the answers poller write; the wizard's save never takes them
+OWNED_FIELDS = frozenset({"status", "ticket", "timeline"})
+#: the agent's fields, which the wizard and the command line (``drafts attach``,
+#: ``drafts set-field``) both write
+AGENT_FIELDS = tuple(
+    name
+    for name in Escalation.model_fields
+    if name not in OWNED_FIELDS | {"id", "created_at", "updated_at", "schema_version"}
+)
+
 #: statuses in which the agent may still change the document (anything else is read-only)
 EDITABLE = frozenset({Status.DRAFT, Status.READY, Status.NEEDS_ATTENTION})
 

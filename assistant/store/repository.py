@@ -44,7 +44,9 @@ from assistant.model import (
 from assistant.paths import AppPaths
 from assistant.store.database import open_database, translated
 from assistant.store.documents import (
+    AGENT_FIELDS,
     EDITABLE,
+    OWNED_FIELDS,
     iso_utc,
     read_document,
     row_values,
@@ -119,14 +121,6 @@ _OWNED_SQL = (
     " FROM escalations WHERE id = ? AND deleted_at IS NULL"
 )
 _DOCUMENT_SQL = "SELECT status, document FROM escalations WHERE id = ? AND deleted_at IS NULL"
-#: fields ``save`` never takes from its caller: the outbox's and the answers poller's
-_OWNED_FIELDS = frozenset({"status", "ticket", "timeline"})
-#: the agent's fields, which the wizard and the command line (``drafts attach``) both write
-_AGENT_FIELDS = tuple(
-    name
-    for name in Escalation.model_fields
-    if name not in _OWNED_FIELDS | {"id", "created_at", "updated_at", "schema_version"}
-)
 _TIMELINE = TypeAdapter(list[TimelineEvent])
 
 
@@ -134,7 +128,7 @@ def _merged(esc: Escalation, base: Escalation, stored: Escalation) -> dict[str, 
     """What ``save`` takes from the stored document: the owned fields, and every agent
     field the caller did not change since ``base`` (another writer may have)."""
     taken: dict[str, object] = {name: getattr(stored, name) for name in ("ticket", "timeline")}
-    for name in _AGENT_FIELDS:
+    for name in AGENT_FIELDS:
         if getattr(esc, name) == getattr(base, name):
             taken[name] = getattr(stored, name)
     return taken
@@ -271,7 +265,7 @@ class Store:
                 )
             edited = esc.model_copy(deep=True)
             change(edited)
-            owned = {name: getattr(esc, name) for name in _OWNED_FIELDS}
+            owned = {name: getattr(esc, name) for name in OWNED_FIELDS}
             return write_document(conn, edited.model_copy(update=owned))
 
     def update_timeline(

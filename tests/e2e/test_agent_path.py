@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from assistant.model import Escalation
-from tests.e2e.xsession import Agent, Screen, stop, x_session
+from tests.e2e.xsession import Agent, Screen, configure_redmine, stop, x_session
 from tests.services import RedmineServer
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.redmine]
@@ -40,30 +40,6 @@ WIZARD_TITLE = r"— Escalation Assistant$"
 @pytest.fixture(params=["1366x768", "1024x600"])
 def screen(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Screen]:
     yield from x_session(str(request.param), tmp_path)
-
-
-def _configure_tracker(data: Path, redmine: RedmineServer) -> None:
-    """As an agent's admin would: the CLI writes the tracker settings."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "--data-dir",
-            str(data),
-            "tracker",
-            "configure",
-            "--type",
-            "redmine",
-            "--url",
-            redmine.url,
-            "--project",
-            redmine.project,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
 
 
 def _wait_issue(redmine: RedmineServer, subject: str, timeout: float = 90) -> dict[str, Any]:
@@ -89,7 +65,7 @@ def test_example_p2_in_at_most_25_actions(
     # A unique title per run: the session's Redmine is shared by every test.
     title = f"{ex.title} [{screen.size}]"
     data = tmp_path / "data"
-    _configure_tracker(data, redmine)
+    configure_redmine(data, redmine.url, redmine.project)
     shots = artifacts_dir / "agent-path"
     shots.mkdir(parents=True, exist_ok=True)
     env = {

@@ -29,7 +29,7 @@ from assistant.site import load_effective_settings
 from assistant.store import Store
 from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
 from tests.assistant.fake_tracker import complete_escalation
-from tests.e2e.xsession import Agent, Screen, stop, x_session
+from tests.e2e.xsession import Agent, Screen, configure_redmine, stop, x_session
 from tests.services import RedmineServer
 
 pytestmark = [pytest.mark.xvfb]
@@ -63,26 +63,7 @@ def _closed_port() -> int:
 def _prepare(data: Path) -> str:
     """A Redmine tracker that cannot be reached, a 3-day-old cached list, and a draft
     complete by the policy; returns the draft's id."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "--data-dir",
-            str(data),
-            "tracker",
-            "configure",
-            "--type",
-            "redmine",
-            "--url",
-            f"http://127.0.0.1:{_closed_port()}",
-            "--project",
-            "ops",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    configure_redmine(data, f"http://127.0.0.1:{_closed_port()}", "ops")
     paths = resolve_paths(data).ensure()
     settings, _site = load_effective_settings(paths.settings_file)
     scope = fields_scope(settings.tracker, default_policy())
@@ -202,14 +183,7 @@ def test_real_redmine_required_fields_fetched_at_start_asked_and_accepted(
     """Project "strict" requires two custom fields the shipped policy does not map: the
     app fetches them at start, the open wizard grows them, and Redmine takes the ticket."""
     data = tmp_path / "data"
-    configure = ["tracker", "configure", "--type", "redmine", "--url", redmine.url]
-    configure += ["--project", redmine.strict_project]
-    subprocess.run(
-        [sys.executable, "-m", "assistant", "--data-dir", str(data), *configure],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    configure_redmine(data, redmine.url, redmine.strict_project)
     title = f"Strict project from the wizard {time.time_ns()}"
     paths = resolve_paths(data).ensure()
     settings, _site = load_effective_settings(paths.settings_file)

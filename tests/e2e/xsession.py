@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -177,3 +178,14 @@ def x_session(size: str, workdir: Path) -> Iterator[Screen]:
     finally:
         for proc in reversed(screen.procs):
             stop(proc)
+
+
+def configure_redmine(data: Path, url: str, project: str) -> None:
+    """As an agent's admin would: the CLI writes the tracker settings into ``data``."""
+    cli = [sys.executable, "-m", "assistant", "--data-dir", str(data)]
+    subprocess.run(
+        [*cli, "tracker", "configure", "--type", "redmine", "--url", url, "--project", project],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from assistant.errors import ReadOnlyEscalation
 from assistant.model import Escalation
+from assistant.store.documents import AGENT_FIELDS
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -129,9 +130,4 @@ class Autosave(QObject):
 
 def _agent_fields_differ(saved: Escalation, sent: Escalation) -> bool:
     """Whether the store kept another writer's value of some field this window sent."""
-    skip = {"status", "ticket", "timeline", "updated_at"}
-    return any(
-        getattr(saved, name) != getattr(sent, name)
-        for name in Escalation.model_fields
-        if name not in skip
-    )
+    return any(getattr(saved, name) != getattr(sent, name) for name in AGENT_FIELDS)

@@ -26,6 +26,7 @@ from assistant.completeness import FieldState, missing_fields, out_of_scope_reas
 from assistant.model import Escalation, Status
 from assistant.policy.priority import apply_priority
 from assistant.required_fields import PATH_PREFIX
+from assistant.store.documents import AGENT_FIELDS
 from ui.banner import Banner
 from ui.wizard.attachments_page import AttachmentsPage
 from ui.wizard.autosave import Autosave
@@ -489,9 +490,7 @@ class EscalationWizard(QWidget):
         if saved.id != self.escalation.id:
             return
         adopted: set[str] = set()
-        for name in type(saved).model_fields:
-            if name in {"status", "ticket", "timeline", "updated_at"}:
-                continue
+        for name in AGENT_FIELDS:
             theirs, mine = getattr(saved, name), getattr(sent, name)
             if theirs != mine and getattr(self.escalation, name) == mine:
                 setattr(self.escalation, name, copy.deepcopy(theirs))
