@@ -6,9 +6,9 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: run test lint bench bundle deb frozen-test clean
 
-# Reinstall only when the project metadata changed; the package is editable so code edits
-# need no reinstall.
-$(STAMP): pyproject.toml
+# Reinstall only when the project metadata or the C extension changed; the package is
+# editable so Python edits need no reinstall.
+$(STAMP): pyproject.toml setup.py assistant/scrub/_native.c
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -9,8 +9,10 @@ with those bytes replaced. Memory stays at a few chunks whatever the file's size
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
+import queue
 import re
 import sys
 import threading
@@ -114,6 +116,8 @@ class Trigger:
 
 class _Scanner(Protocol):
     patterns: list[re.Pattern[bytes]]
+    #: what the self-test names
+    name: str
 
     def scan(self, data: bytes) -> list[tuple[int, int, int]]:
         """``(trigger index, start or -1 when unknown, end)`` of every trigger match."""
@@ -127,6 +131,8 @@ def _compile(trigger: Trigger) -> re.Pattern[bytes]:
 
 class _ReScanner:
     """``re`` fallback: one pass per trigger."""
+
+    name = "Python re (slow)"
 
     def __init__(self, triggers: Sequence[Trigger]) -> None:
         self.patterns = [_compile(t) for t in triggers]
@@ -149,6 +155,8 @@ class _HyperscanScanner:
     Hyperscan reports where a match ends; tracking where it starts would double the scan's
     time, so the start of the few matches found is looked for afterwards with ``re``.
     """
+
+    name = "Hyperscan binding"
 
     def __init__(self, triggers: Sequence[Trigger]) -> None:
         import hyperscan
@@ -181,6 +189,28 @@ class _HyperscanScanner:
 
         self._db.scan(data, scratch=scratch, match_event_handler=on_match)
         return hits
+
+
+class _NativeScanner:
+    """Hyperscan through ``_native`` (built from ``_native.c`` when Hyperscan's headers are
+    installed): the matches are collected in C with the GIL released, so the next chunk is
+    scanned on another core while this one is resolved (``concurrent``)."""
+
+    concurrent = True
+    name = "native Hyperscan"
+
+    def __init__(self, triggers: Sequence[Trigger]) -> None:
+        from assistant.scrub import _native
+
+        self.patterns = [_compile(t) for t in triggers]
+        flags = [
+            (_native.CASELESS if t.caseless else 0) | (_native.MULTILINE if t.multiline else 0)
+            for t in triggers
+        ]
+        self._db = _native.Database([t.pattern.encode("utf-8") for t in triggers], flags)
+
+    def scan(self, data: bytes) -> list[tuple[int, int, int]]:
+        return self._db.scan(data)
 
 
 def start_of(pattern: re.Pattern[bytes], data: bytes, end: int, trigger: Trigger) -> int:
@@ -223,13 +253,26 @@ def scanner_for(key: tuple[object, ...], triggers: Sequence[Trigger]) -> _Scanne
     with _scanners_lock:
         found = _scanners.get(key)
         if found is None:
-            try:
-                found = _HyperscanScanner(triggers)
-            except ImportError:
-                log.info("Hyperscan is not installed: scrubbing with Python's re (slower)")
-                found = _ReScanner(triggers)
+            found = _first_scanner(triggers)
             _scanners[key] = found
         return found
+
+
+def _first_scanner(triggers: Sequence[Trigger]) -> _Scanner:
+    try:
+        return _NativeScanner(triggers)
+    except ImportError:
+        log.info("the native scanner is not built: scrubbing with Hyperscan's Python binding")
+    try:
+        return _HyperscanScanner(triggers)
+    except ImportError:
+        log.info("Hyperscan is not installed: scrubbing with Python's re (slower)")
+        return _ReScanner(triggers)
+
+
+def scanner_name() -> str:
+    """Which scanner scrubbing uses on this installation (the self-test says it)."""
+    return _first_scanner([Trigger("token=")]).name
 
 
 # A tie between two kinds for the same bytes: a token's shape ("AWS key") says most, then
@@ -246,10 +289,19 @@ _RANK = {
 }
 
 
-def find_spans(chunk: Chunk, triggers: Sequence[Trigger], scanner: _Scanner) -> list[Span]:
-    """Every secret in the chunk, sorted, overlaps merged (the first, widest span wins)."""
+def find_spans(
+    chunk: Chunk,
+    triggers: Sequence[Trigger],
+    scanner: _Scanner,
+    hits: list[tuple[int, int, int]] | None = None,
+) -> list[Span]:
+    """Every secret in the chunk, sorted, overlaps merged (the first, widest span wins).
+
+    ``hits``: the scanner's matches in the chunk, when they were found ahead (else scanned).
+    """
     spans: list[Span] = []
-    hits = scanner.scan(chunk.data)
+    if hits is None:
+        hits = scanner.scan(chunk.data)
     # Hits come in order of where they end. One inside a secret already found (the JWT in
     # an Authorization header, the bearer token in it) needs no second look — unless that
     # secret is only a "field", which a token's shape would name better.
@@ -432,6 +484,130 @@ def _cut_in_new_data(carry: bytes, data: bytes, cut: Cut) -> bytes | None:
 _CUT_LOOK_BACK = 1 << 16
 
 
+def _pieces(src: Reader, cut: Cut) -> Iterator[bytes]:
+    """The file in pieces of about ``CHUNK_BYTES``, each cut where ``cut`` allows."""
+    # Each piece's bytes are copied once (the carried tail and the new data joined); the
+    # read, the scan and the write are the other passes over them.
+    carry = b""
+    while True:
+        data = src.read(CHUNK_BYTES)
+        if not data:
+            if carry:
+                yield carry
+            return
+        piece = _cut_in_new_data(carry, data, cut)
+        if piece is not None:
+            carry = data[len(piece) - len(carry) :]
+            yield piece
+            continue
+        searched_from = max(0, len(carry) - 16)
+        buf = carry + data if carry else data
+        if len(buf) < CHUNK_BYTES:
+            carry = buf
+            continue
+        end = cut(buf, searched_from)
+        if end <= 0:
+            if len(buf) < MAX_CARRY:
+                carry = buf
+                continue
+            end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
+        yield buf if end == len(buf) else buf[:end]
+        carry = buf[end:]
+
+
+_Hits = list[tuple[int, int, int]]
+_DONE = object()
+#: pieces read ahead and scrubbed pieces waiting to be written (bounds memory: a few chunks)
+_QUEUED = 2
+
+
+class _ReadAhead(threading.Thread):
+    """Reads the pieces ahead (and scans them, with a scanner that releases the GIL).
+
+    The scrub's Python work (resolving matches) holds the GIL; reading, writing and the
+    native scan do not, so on a second core they run while the current piece is resolved.
+    """
+
+    def __init__(self, src: Reader, cut: Cut, scanner: _Scanner) -> None:
+        super().__init__(name="scrub-read", daemon=True)
+        self._src, self._cut, self._scanner = src, cut, scanner
+        # The Python binding calls back into Python for each match: scanning beside the
+        # resolvers would wait for the GIL at every match, so its pieces are scanned later.
+        self._scan = getattr(scanner, "concurrent", False)
+        self._queue: queue.Queue[object] = queue.Queue(_QUEUED)
+        self._stopped = threading.Event()
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            for piece in _pieces(self._src, self._cut):
+                if self._stopped.is_set():
+                    return
+                self._put((piece, self._scanner.scan(piece) if self._scan else None))
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            self._put(_DONE)
+
+    def _put(self, item: object) -> None:
+        while not self._stopped.is_set():  # the scrub may have stopped taking pieces
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def __iter__(self) -> Iterator[tuple[bytes, _Hits | None]]:
+        while (item := self._queue.get()) is not _DONE:
+            yield item  # type: ignore[misc]
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        """Stop reading (the scrub is over or failed) and wait for the thread."""
+        self._stopped.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+        self.join()
+
+
+class _WriteBehind(threading.Thread):
+    """Writes the scrubbed pieces in order while the next ones are resolved."""
+
+    def __init__(self, dst: Writer) -> None:
+        super().__init__(name="scrub-write", daemon=True)
+        self._dst = dst
+        self._queue: queue.Queue[object] = queue.Queue(_QUEUED)
+        self._error: BaseException | None = None
+        self._aborted = False
+
+    def run(self) -> None:
+        while (item := self._queue.get()) is not _DONE:
+            if self._error is None and not self._aborted:
+                try:
+                    self._dst.write(b"".join(item))  # type: ignore[arg-type]
+                except BaseException as exc:
+                    self._error = exc
+
+    def write(self, pieces: list[bytes | memoryview]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(pieces)  # this thread takes everything until _DONE
+
+    def close(self) -> None:
+        """Wait until everything is written; raise what writing raised."""
+        self._queue.put(_DONE)
+        self.join()
+        if self._error is not None:
+            raise self._error
+
+    def abort(self) -> None:
+        self._aborted = True
+        self._queue.put(_DONE)
+        self.join()
+
+
 def _scrub_chunks(
     src: Reader,
     dst: Writer,
@@ -446,49 +622,33 @@ def _scrub_chunks(
     progress: Progress | None,
     count_lines: bool,
 ) -> None:
-    # Each chunk's bytes are copied once (the carried tail and the new data joined); the
-    # read, the scan and the write are the other passes over them.
-    carry = b""
     done = 0
     line = 1
     before = b""
     hasher = value_hasher(salt)
-    while True:
-        data = src.read(CHUNK_BYTES)
-        eof = not data
-        piece = _cut_in_new_data(carry, data, cut) if not eof else None
-        if piece is not None:
-            carry = data[len(piece) - len(carry) :]
-        else:
-            searched_from = max(0, len(carry) - 16)
-            buf = carry + data if carry else data
-            if not eof and len(buf) < CHUNK_BYTES:
-                carry = buf
-                continue
-            if eof:
-                end = len(buf)
-            else:
-                end = cut(buf, searched_from)
-                if end <= 0:
-                    if len(buf) < MAX_CARRY:
-                        carry = buf
-                        continue
-                    end = len(buf)  # nowhere safe to cut in 8 MB: a minified file; cut anyway
-            piece = buf if end == len(buf) else buf[:end]
-            carry = buf[end:]
-        chunk = Chunk(piece, rules, line, done, before)
-        dst.write(
-            b"".join(rewrite(chunk, find_spans(chunk, triggers, scanner), report, allowed, hasher))
-        )
-        if count_lines:
-            line += piece.count(b"\n")
-        done += len(piece)
-        report.size_in += len(piece)
-        before = (before + piece if len(piece) < CONTEXT_BYTES else piece)[-CONTEXT_BYTES:]
-        if progress is not None:
-            progress(done, total)
-        if eof:
-            break
+    reader = _ReadAhead(src, cut, scanner)
+    writer = _WriteBehind(dst)
+    reader.start()
+    writer.start()
+    try:
+        for piece, hits in reader:
+            chunk = Chunk(piece, rules, line, done, before)
+            spans = find_spans(chunk, triggers, scanner, hits)
+            writer.write(rewrite(chunk, spans, report, allowed, hasher))
+            if count_lines:
+                line += piece.count(b"\n")
+            done += len(piece)
+            report.size_in += len(piece)
+            before = (before + piece if len(piece) < CONTEXT_BYTES else piece)[-CONTEXT_BYTES:]
+            if progress is not None:
+                progress(done, total)
+    except BaseException:
+        writer.abort()
+        raise
+    else:
+        writer.close()
+    finally:
+        reader.stop()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ def test_every_line_ok_on_a_working_install(capsys: pytest.CaptureFixture[str]) 
     assert "OK    check tls: The certificate of 127.0.0.1:" in out
     assert "OK    check dns: selftest.escalation-assistant.test resolves to 127.0.0.1" in out
     assert "keyring: " in out  # named, whatever this machine has
+    assert "scrubbing: a token redacted (" in out
     assert out.splitlines()[-1].startswith("self-test ok (")
 
 
@@ -53,3 +54,30 @@ def test_no_keyring_is_a_warning_with_what_to_do(monkeypatch: pytest.MonkeyPatch
     line = selftest.keyring_line()
     assert line.verdict == "WARN"
     assert "keyring.backends.fail.Keyring" in line.detail and "GNOME Keyring" in line.detail
+
+
+def test_scrubbing_without_the_native_scanner_is_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assistant.scrub import engine
+
+    def not_built(_triggers: object) -> object:
+        raise ImportError("assistant.scrub._native")
+
+    monkeypatch.setattr(engine, "_NativeScanner", not_built)
+    monkeypatch.setattr(engine, "_scanners", {})
+    line = selftest.scrub_line()
+    assert line.verdict == "WARN"
+    assert str(line) == (
+        "WARN  scrubbing: works with the Hyperscan binding scanner (slower on large files)"
+    )
+
+
+def test_scrubbing_that_leaves_a_token_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import scrub
+
+    monkeypatch.setattr(
+        scrub, "scrub_bytes", lambda data, name: (data, scrub.ScrubReport(name, "har"))
+    )
+    line = selftest.scrub_line()
+    assert str(line) == "FAIL  scrubbing: a bearer token survived in the scrubbed HAR"

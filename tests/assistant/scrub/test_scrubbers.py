@@ -19,6 +19,7 @@ from assistant.scrub import (
 )
 from assistant.scrub.rules import PolicyPattern, is_secret_name
 from tests.assistant.scrub.corpus import CASES, PASSWORD, SESSION
+from tests.conftest import require_service
 
 
 def _case(name: str) -> bytes:
@@ -225,17 +226,40 @@ def test_detect(name: str, head: bytes, kind: str) -> None:
     assert detect(name, head) == kind
 
 
-def test_the_re_fallback_finds_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without Hyperscan (another platform), the slower scanner gives the same result."""
+@pytest.mark.parametrize(
+    "without",
+    [("_NativeScanner",), ("_NativeScanner", "_HyperscanScanner")],
+    ids=["hyperscan-binding", "re"],
+)
+def test_every_scanner_finds_the_same(
+    monkeypatch: pytest.MonkeyPatch, without: tuple[str, ...]
+) -> None:
+    """Without the native scanner (not built) or Hyperscan (another platform), the slower
+    scanners give the same result."""
     results = {}
     for case in CASES:
         results[case.filename] = scrub_bytes(case.path.read_bytes(), case.filename)
-    monkeypatch.setattr(engine, "_HyperscanScanner", _no_hyperscan)
+    for name in without:
+        monkeypatch.setattr(engine, name, _no_hyperscan)
     monkeypatch.setattr(engine, "_scanners", {})
     for case in CASES:
         out, report = scrub_bytes(case.path.read_bytes(), case.filename)
         assert out == results[case.filename][0]
         assert report.counts == results[case.filename][1].counts
+
+
+def test_the_native_scanner_is_built() -> None:
+    """The install built the native scanner (Hyperscan's headers were there): scans run on
+    another core beside the resolvers."""
+    try:
+        from assistant.scrub import _native
+    except ImportError as exc:
+        require_service(f"the native scanner is not built ({exc}); install libhyperscan-dev")
+    db = _native.Database([rb"eyJ[A-Za-z0-9_-]{4,}\.eyJ", rb"token="], [0, _native.CASELESS])
+    data = b"x TOKEN=1 eyJhbGciOi.eyJzdWIi"
+    assert db.scan(data) == [(1, -1, 8), (0, -1, 24)]
+    assert db.scan(memoryview(data)[:9]) == [(1, -1, 8)]
+    assert engine.scanner_name() == "native Hyperscan"
 
 
 def _no_hyperscan(_triggers: object) -> object:
