@@ -12,11 +12,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import operator
 import queue
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -89,10 +90,12 @@ class Chunk:
         return self._line_no
 
 
-Resolver = Callable[[Chunk, int, int], Iterable[Span]]
+#: The secrets a trigger's match holds: a tuple or list (tested for emptiness: a resolver
+#: that finds nothing where a start was guessed gets a second look).
+Resolver = Callable[[Chunk, int, int], Sequence[Span]]
 
 
-def _no_span(_chunk: Chunk, _start: int, _end: int) -> Iterable[Span]:
+def _no_span(_chunk: Chunk, _start: int, _end: int) -> Sequence[Span]:
     return ()
 
 
@@ -112,6 +115,9 @@ class Trigger:
     #: thousands of times: tried first, the usual look-back only if the resolver then finds
     #: nothing there
     guess_start: Callable[[bytes, int], int] | None = None
+    #: the resolver judges everything from the match to its last secret (a HAR's cookies
+    #: array): other matches in between need no look
+    covers: bool = False
 
 
 class _Scanner(Protocol):
@@ -307,49 +313,64 @@ def find_spans(
     # secret is only a "field", which a token's shape would name better.
     last_start, last_end = -1, -1  # the last secret found that is not only a "field"
     data = chunk.data
+    append = spans.append
     for pid, start, end in hits:
         if last_start < end <= last_end:
             continue
         trigger = triggers[pid]
-        found: Iterable[Span] = ()
         if start >= 0:
             found = trigger.resolve(chunk, start, end)
         else:
+            found = ()
             if trigger.guess_start is not None:
                 guess = trigger.guess_start(data, end)
                 if guess >= 0:
-                    found = list(trigger.resolve(chunk, guess, end))
+                    found = trigger.resolve(chunk, guess, end)
             if not found:
                 start = start_of(scanner.patterns[pid], data, end, trigger)
                 if start < 0:
                     continue
                 found = trigger.resolve(chunk, start, end)
         for span in found:
-            spans.append(span)
+            append(span)
             if span.kind != "field" and span.end > last_end:
                 last_start, last_end = span.start, span.end
+        if trigger.covers and found:
+            last_start = end - 1  # nothing after the match up to its last secret to look at
     for name, pattern in chunk.rules.patterns:
         for m in pattern.finditer(chunk.data):
             s, e = m.span("value") if "value" in pattern.groupindex else m.span()
             if e > s:
-                spans.append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
-    # Widest first; on a tie the most telling kind (see ``_RANK``).
-    spans.sort(key=_span_order)
+                append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
+    spans.sort(key=_START)
     merged: list[Span] = []
     last_end = -1
     for span in spans:
         if span.start < last_end:
-            if span.end > last_end:
+            first = merged[-1]
+            if span.start == first.start and _names_better(span, first):
+                # The same start: the widest names the secret; on a tie, the most telling
+                # kind (see ``_RANK``).
+                merged[-1] = span if span.end >= last_end else span._replace(end=last_end)
+                last_end = max(last_end, span.end)
+            elif span.end > last_end:
                 last_end = span.end
-                merged[-1] = merged[-1]._replace(end=last_end)
+                merged[-1] = first._replace(end=last_end)
             continue
         merged.append(span)
         last_end = span.end
     return merged
 
 
-def _span_order(span: Span) -> tuple[int, int, int, str]:
-    return span.start, -span.end, _RANK.get(span.kind, 0), span.kind
+_START = operator.itemgetter(0)
+
+
+def _names_better(span: Span, than: Span) -> bool:
+    return (-span.end, _RANK.get(span.kind, 0), span.kind) < (
+        -than.end,
+        _RANK.get(than.kind, 0),
+        than.kind,
+    )
 
 
 def rewrite(

@@ -12,7 +12,7 @@ one before the pair that follows a key (any other ``[`` is inside a string value
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from assistant.scrub.engine import Chunk, Span, StreamScrubber, Trigger
 from assistant.scrub.jsondoc import cut_json, json_triggers
@@ -67,16 +67,18 @@ def classify_har_pair(chunk: Chunk, pos: int, name: str) -> tuple[str, str]:
     return "field", f"form field {name}"
 
 
-def _cookies(chunk: Chunk, _start: int, end: int) -> Iterable[Span]:
+def _cookies(chunk: Chunk, _start: int, end: int) -> Sequence[Span]:
     m = _FLAT_ARRAY.match(chunk.data, chunk.data.rfind(b"[", 0, end))
     if m is None:
-        return
+        return ()
     name = ""
+    found = []
     for field in _COOKIE.finditer(chunk.data, m.start(), m.end()):
         if field.group(1) is not None:
             name = field.group(1).decode("utf-8", "replace")
         elif field.end(2) > field.start(2):
-            yield Span(field.start(2), field.end(2), "cookie", f"cookie {name}".strip())
+            found.append(Span(field.start(2), field.end(2), "cookie", f"cookie {name}".strip()))
+    return found
 
 
 def cut_har(buf: bytes | bytearray, searched_from: int) -> int:
@@ -98,7 +100,7 @@ def _at_end(_data: bytes, end: int) -> int:
 def har_triggers(rules: ScrubRules) -> list[Trigger]:
     return [
         # Not an empty array. Its resolver looks at the end only (no start needed).
-        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies, guess_start=_at_end),
+        Trigger(r'"cookies"\s*:\s*\[\s*\{', _cookies, guess_start=_at_end, covers=True),
         *json_triggers(rules, classify_har_pair),
     ]
 

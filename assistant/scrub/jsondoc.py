@@ -9,7 +9,7 @@ closing brace instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
 from assistant.scrub.engine import (
     Chunk,
@@ -33,6 +33,8 @@ _KEY_VALUE = re.compile(
 _NAME_VALUE = re.compile(rb'"name"\s*:\s*' + _STRING + rb'\s*,\s*"value"\s*:\s*' + _STRING)
 _VALUE_NAME = re.compile(rb'"value"\s*:\s*' + _STRING + rb'\s*,\s*"name"\s*:\s*' + _STRING)
 
+_HEADER_NAMES = AUTHORIZATION_HEADERS | COOKIE_HEADERS
+
 #: Where a name/value pair was found -> (kind, where) for a secret name.
 Classify = Callable[[Chunk, int, str], tuple[str, str]]
 
@@ -45,21 +47,18 @@ def classify_pair(_chunk: Chunk, _pos: int, name: str) -> tuple[str, str]:
     return "field", f"field {name}"
 
 
-def _key_value(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+def _key_value(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     m = _KEY_VALUE.match(chunk.data, start)
     if m is None:
-        return
+        return ()
     name = m.group(2).decode("utf-8", "replace")
     if not chunk.rules.is_secret_name(name):
-        return
+        return ()
     group = 3 if m.group(3) is not None else 4
     if m.end(group) > m.start(group):
-        kind = (
-            header_kind(name)
-            if name.lower() in AUTHORIZATION_HEADERS | COOKIE_HEADERS
-            else ("field")
-        )
-        yield Span(m.start(group), m.end(group), kind, f"field {name}")
+        kind = header_kind(name) if name.lower() in _HEADER_NAMES else "field"
+        return (Span(m.start(group), m.end(group), kind, f"field {name}"),)
+    return ()
 
 
 def pair_resolver(classify: Classify, *, value_first: bool) -> Resolver:
@@ -67,15 +66,15 @@ def pair_resolver(classify: Classify, *, value_first: bool) -> Resolver:
     pattern = _VALUE_NAME if value_first else _NAME_VALUE
     name_group, value_group = (2, 1) if value_first else (1, 2)
 
-    def resolve(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+    def resolve(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
         m = pattern.match(chunk.data, start)
         if m is None or m.end(value_group) == m.start(value_group):
-            return
+            return ()
         name = m.group(name_group).decode("utf-8", "replace")
         if not chunk.rules.is_secret_name(name):
-            return
+            return ()
         kind, where = classify(chunk, start, name)
-        yield Span(m.start(value_group), m.end(value_group), kind, where)
+        return (Span(m.start(value_group), m.end(value_group), kind, where),)
 
     return resolve
 

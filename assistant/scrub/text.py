@@ -4,7 +4,7 @@ the shapes every file type shares (tokens, JWTs, private key blocks). Cut at lin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from assistant.scrub.engine import (
     MAX_CARRY,
@@ -31,15 +31,15 @@ _NOT_A_VALUE = re.compile(
 _WHOLE_LINE_HEADERS = AUTHORIZATION_HEADERS | COOKIE_HEADERS
 
 
-def _name_value(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+def _name_value(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     data = chunk.data
     pos = start if data[start : start + 1].isalnum() else start + 1
     m = _NAME_SEP.match(data, pos)
     if m is None:
-        return
+        return ()
     name = m.group(1).decode("ascii", "replace")
     if not chunk.rules.is_secret_name(name):
-        return
+        return ()
     at = m.end()
     quoted = _QUOTED.match(data, at)
     if quoted is not None:
@@ -54,17 +54,17 @@ def _name_value(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
         in_query = data[start : start + 1] in (b"?", b"&", b";", b"#")
         bare = (_BARE_IN_QUERY if in_query else _BARE).match(data, at)
         if bare is None:
-            return
+            return ()
         s, e = bare.span()
         while e > s and data[e - 1 : e] in _TRAILING_PUNCTUATION:
             e -= 1
     if e <= s or _NOT_A_VALUE.fullmatch(data, s, e):
-        return
+        return ()
     lowered = name.lower()
     kind = header_kind(name) if lowered in _WHOLE_LINE_HEADERS else "field"
     if kind == "field" and m.group(3) == b":" and lowered.startswith("x-"):
         kind = "api_key_header"
-    yield Span(s, e, kind, f"{name}, line {chunk.line_at(s)}")
+    return (Span(s, e, kind, f"{name}, line {chunk.line_at(s)}"),)
 
 
 def text_triggers(rules: ScrubRules) -> list[Trigger]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from assistant.scrub.engine import Chunk, Resolver, Span, Trigger
 from assistant.scrub.rules import ScrubRules
@@ -23,29 +23,31 @@ _PARAM_STARTS = (b"?", b"&", b";", b"#", b'"')
 TEXT_NAME_STARTS = (b" ", b"\t", b"\n", b"'", b'"', b"(", b",", b"{", b"[")
 
 
-def _jwt(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+def _jwt(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     m = _JWT.match(chunk.data, start)
     if m is not None:
-        yield Span(m.start(), m.end(), "jwt", "JWT")
+        return (Span(m.start(), m.end(), "jwt", "JWT"),)
+    return ()
 
 
-def _scheme(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+def _scheme(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     m = _SCHEME.match(chunk.data, start)
     if m is None:
-        return
+        return ()
     scheme, value = m.group(1).lower(), m.group(2)
     if scheme == b"bearer":
         # "bearer token" in prose is not a token; real ones are long.
         if len(value) >= 12:
-            yield Span(m.start(2), m.end(2), "bearer", "Bearer token")
-        return
+            return (Span(m.start(2), m.end(2), "bearer", "Bearer token"),)
+        return ()
     # "basic" is a common word: only a base64 "user:password" is a credential.
     try:
         decoded = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return
+        return ()
     if b":" in decoded and len(value) >= 8:
-        yield Span(m.start(2), m.end(2), "basic_auth", "Basic credentials")
+        return (Span(m.start(2), m.end(2), "basic_auth", "Basic credentials"),)
+    return ()
 
 
 def _whole(
@@ -55,15 +57,16 @@ def _whole(
     so that it reports each token once)."""
     compiled = re.compile(pattern + tail)
 
-    def resolve(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+    def resolve(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
         m = compiled.match(chunk.data, start)
         if m is not None:
-            yield Span(m.start(), m.end(), kind, where)
+            return (Span(m.start(), m.end(), kind, where),)
+        return ()
 
     return Trigger(pattern.decode("ascii"), resolve, first=first)
 
 
-def _private_key(chunk: Chunk, _start: int, end: int) -> Iterable[Span]:
+def _private_key(chunk: Chunk, _start: int, end: int) -> Sequence[Span]:
     # Keep the BEGIN/END lines (Ops sees that a key was there); drop everything between.
     data = chunk.data
     m = _PRIVATE_KEY_END.search(data, end)
@@ -75,20 +78,21 @@ def _private_key(chunk: Chunk, _start: int, end: int) -> Iterable[Span]:
     while stop > start and data[stop - 1 : stop] in (b"\r", b"\n"):
         stop -= 1
     if stop > start:
-        yield Span(start, stop, "private_key", "private key block")
+        return (Span(start, stop, "private_key", "private key block"),)
+    return ()
 
 
 def param_resolver(*, form_kind: str) -> Resolver:
     """Resolver for ``name=value`` after ``?``, ``&``, ``;``, ``#`` or a quote."""
 
-    def resolve(chunk: Chunk, start: int, _end: int) -> Iterable[Span]:
+    def resolve(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
         data = chunk.data
         m = _PARAM.match(data, start + 1)
         if m is None or m.end(2) == m.start(2):
-            return
+            return ()
         name = m.group(1).decode("ascii", "replace")
         if not chunk.rules.is_secret_name(name):
-            return
+            return ()
         # In a URL (a '?' or '#' since the string or word began) or in a form body.
         back = max(0, start - 4096)
         begin = max(data.rfind(b'"', back, start + 1), data.rfind(b" ", back, start + 1))
@@ -97,7 +101,7 @@ def param_resolver(*, form_kind: str) -> Resolver:
         )
         kind = "url_token" if in_url else form_kind
         where = f"{'URL parameter' if in_url else 'form field'} {name}"
-        yield Span(m.start(2), m.end(2), kind, where)
+        return (Span(m.start(2), m.end(2), kind, where),)
 
     return resolve
 
