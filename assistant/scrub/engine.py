@@ -17,10 +17,10 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import NamedTuple, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hasher
 from assistant.scrub.rules import ScrubRules
@@ -537,60 +537,80 @@ def _pieces(src: Reader, cut: Cut) -> Iterator[bytes]:
 
 
 _Hits = list[tuple[int, int, int]]
+#: a piece of the file and the scanner's matches in it (None: not scanned yet)
+_Piece = tuple[bytes, _Hits | None]
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 _DONE = object()
 #: pieces read ahead and scrubbed pieces waiting to be written (bounds memory: a few chunks)
 _QUEUED = 2
 
 
-class _ReadAhead(threading.Thread):
-    """Reads the pieces ahead (and scans them, with a scanner that releases the GIL).
+class _Ahead(threading.Thread, Generic[_In, _Out]):
+    """``work`` done on each of ``items`` on this thread, a few results ahead of the one
+    iterating it (reading the file's pieces; scanning them).
 
     The scrub's Python work (resolving matches) holds the GIL; reading, writing and the
-    native scan do not, so on a second core they run while the current piece is resolved.
+    native scan do not, so on the second core they run while the current piece is resolved.
     """
 
-    def __init__(self, src: Reader, cut: Cut, scanner: _Scanner) -> None:
-        super().__init__(name="scrub-read", daemon=True)
-        self._src, self._cut, self._scanner = src, cut, scanner
-        # The Python binding calls back into Python for each match: scanning beside the
-        # resolvers would wait for the GIL at every match, so its pieces are scanned later.
-        self._scan = getattr(scanner, "concurrent", False)
+    def __init__(self, name: str, items: Iterable[_In], work: Callable[[_In], _Out]) -> None:
+        super().__init__(name=name, daemon=True)
+        self._items, self._work = items, work
         self._queue: queue.Queue[object] = queue.Queue(_QUEUED)
         self._stopped = threading.Event()
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            for piece in _pieces(self._src, self._cut):
+            for item in self._items:
                 if self._stopped.is_set():
                     return
-                self._put((piece, self._scanner.scan(piece) if self._scan else None))
+                self._put(self._work(item))
         except BaseException as exc:
             self._error = exc
         finally:
             self._put(_DONE)
 
     def _put(self, item: object) -> None:
-        while not self._stopped.is_set():  # the scrub may have stopped taking pieces
+        while not self._stopped.is_set():  # the scrub may have stopped taking results
             try:
                 self._queue.put(item, timeout=0.1)
                 return
             except queue.Full:
                 continue
 
-    def __iter__(self) -> Iterator[tuple[bytes, _Hits | None]]:
+    def __iter__(self) -> Iterator[_Out]:
         while (item := self._queue.get()) is not _DONE:
             yield item  # type: ignore[misc]
         if self._error is not None:
             raise self._error
 
     def stop(self) -> None:
-        """Stop reading (the scrub is over or failed) and wait for the thread."""
+        """Stop (the scrub is over or failed) and wait for the thread."""
         self._stopped.set()
         with contextlib.suppress(queue.Empty):
             while True:
                 self._queue.get_nowait()
         self.join()
+
+
+def _read_ahead(src: Reader, cut: Cut, scanner: _Scanner) -> _Ahead[bytes, _Piece]:
+    """The thread that reads the pieces and, with a scanner that releases the GIL, scans
+    them. (A thread each was no faster: this machine's two cores are busy either way.)"""
+    if not getattr(scanner, "concurrent", False):
+        # The Python binding calls back into Python at each match: scanning beside the
+        # resolvers would wait for the GIL at every match, so those pieces are scanned later.
+        return _Ahead("scrub-read", _pieces(src, cut), _unscanned)
+
+    def scanned(piece: bytes) -> _Piece:
+        return piece, scanner.scan(piece)
+
+    return _Ahead("scrub-read", _pieces(src, cut), scanned)
+
+
+def _unscanned(piece: bytes) -> _Piece:
+    return piece, None
 
 
 class _WriteBehind(threading.Thread):
@@ -647,7 +667,7 @@ def _scrub_chunks(
     line = 1
     before = b""
     hasher = value_hasher(salt)
-    reader = _ReadAhead(src, cut, scanner)
+    reader = _read_ahead(src, cut, scanner)
     writer = _WriteBehind(dst)
     reader.start()
     writer.start()
