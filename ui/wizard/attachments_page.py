@@ -95,6 +95,10 @@ class AttachmentsPage(WizardPage):
         limits = ctx.policy.limits
         self.list = QListWidget()
         self.list.setMinimumHeight(140)
+        # A file's line names what was redacted ("… — 528 cookies, 352 tokens in URLs, …"):
+        # wrapped, not cut off behind a horizontal scroll bar.
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.add_button = QPushButton("Add &files…")
         self.add_button.setAccessibleName("Add files")
         self.capture_button = QPushButton("&Capture screen")
@@ -135,6 +139,13 @@ class AttachmentsPage(WizardPage):
         lay.addWidget(self.message)
         lay.addWidget(self.busy)
         lay.addWidget(self.progress)
+        # Their room is kept while hidden: showing them as a scrub starts then repaints two
+        # widgets instead of laying out the page again while the worker starts (a stall the
+        # agent would feel on the drop).
+        for widget in (self.busy, self.progress):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
         self.add_field("attachments", "Attac&hments", box, focus=self.list)
         self.outer.addStretch(1)
 
