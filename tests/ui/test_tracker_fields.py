@@ -447,3 +447,5 @@ def test_the_preview_shows_the_tracker_fields_the_ticket_carries(
     text = preview.toPlainText()
     assert "Affected region: Europe" in text  # the choice by its label, not its id
     assert "Team <i>name</i>: <b>Payments</b> & co" in text  # markup stays text
+    # With the ticket's sections, above its footer line.
+    assert text.index("Attachments") < text.index("Redmine fields") < text.index("Sent with")

@@ -77,7 +77,7 @@ def fields_html(
     fields: TrackerFields | None,
     tracker: str,
 ) -> str:
-    """The tracker's own fields the ticket carries, as the preview's last section: Ops
+    """The tracker's own fields the ticket carries, the preview's last section: Ops
     sees them on the ticket next to the description (escaped: names and values are text)."""
     from assistant.required_fields import field_values
 
@@ -92,6 +92,17 @@ def fields_html(
         shown = [f.label_of(v) for v in value] if isinstance(value, list) else [f.label_of(value)]
         rows.append(f"<li><b>{escape(f.name)}:</b> {escape(', '.join(shown))}</li>")
     return f"<h2>{escape(tracker)} fields</h2><ul>{''.join(rows)}</ul>" if rows else ""
+
+
+def before_footer(html: str, section: str) -> str:
+    """``section`` placed in the rendered ticket after its last section, above the footer
+    line (which follows the last ``<hr>``), where Ops reads it with the rest."""
+    if not section:
+        return html
+    at = html.rfind("<hr>")
+    if at < 0:
+        at = html.rfind("</body>")
+    return html[:at] + section + "\n" + html[at:] if at >= 0 else html + section
 
 
 class ReviewPage(WizardPage):
@@ -288,7 +299,8 @@ class ReviewPage(WizardPage):
 
             html = render(snapshot, policy, "html")
             text = html if isinstance(html, str) else str(html)
-            return gen, text + fields_html(snapshot, policy, tracker_type, tracker_fields, tracker)
+            section = fields_html(snapshot, policy, tracker_type, tracker_fields, tracker)
+            return gen, before_footer(text, section)
 
         self.ctx.tasks.run(work, self._rendered, self._render_failed)
         self._check_policy_change(snapshot, gen)
