@@ -186,9 +186,11 @@ def make_outbox(
 
 
 def find_similar(tracker: Tracker, escalation: Escalation, days: int = 14) -> list[TicketRef]:
-    """Open tickets of the same customer or component (call it in a worker)."""
+    """Open tickets of the same customer or component (call it in a worker), without the
+    escalation's own ticket: once submitted, it is the most similar of all."""
     refs = tracker.find_similar(escalation.customer.name, escalation.component, days)
-    return with_affected_counts(tracker, refs)
+    own = escalation.ticket.key if escalation.ticket is not None else None
+    return with_affected_counts(tracker, [r for r in refs if r.key != own])
 
 
 #: similar tickets whose affected-customer count is asked (one request each)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.credentials import CredentialStore
-from assistant.model import Status, utcnow
+from assistant.model import Status, TicketLink, utcnow
 from assistant.outbox import Outbox, OutboxState
 from assistant.paths import resolve_paths
 from assistant.policy import default_policy
@@ -146,3 +146,11 @@ def test_tracker_identity_and_credential_stripping() -> None:
 def test_find_similar_asks_the_tracker() -> None:
     ref = TicketRef("#3", "https://fake.test/issues/3", "Acme is down")
     assert find_similar(FakeTracker(similar=[ref]), complete_escalation()) == [ref]
+
+
+def test_find_similar_leaves_out_the_escalations_own_ticket() -> None:
+    own = TicketRef("#7", "https://fake.test/issues/7", "Checkout broken")
+    other = TicketRef("#3", "https://fake.test/issues/3", "Acme is down")
+    esc = complete_escalation()
+    esc.ticket = TicketLink(tracker="fake", key="#7", url=own.url)
+    assert find_similar(FakeTracker(similar=[own, other]), esc) == [other]
