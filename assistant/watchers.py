@@ -380,6 +380,23 @@ class WatchScheduler:
         """The worst confirmed state (operational with nothing watched)."""
         return worst_state(w.state for w in self.watchers.values())
 
+    def overall_label(self) -> str:
+        """The worst state in words; an unknown one says why (nothing checked yet, no
+        network, every service out of reach from here) instead of a bare "Unknown"."""
+        if not self.watchers:
+            return "none watched"
+        state = self.overall()
+        if state != "unknown":
+            return STATE_LABELS[state]
+        if not self.network_up:
+            return "paused (no network)"
+        unknown = [w for w in self.watchers.values() if w.state == "unknown"]
+        if all(w.last_polled is None for w in unknown):
+            return "checking…"
+        if all(w.unreachable for w in unknown):
+            return UNREACHABLE_LABEL.lower()
+        return STATE_LABELS[state]
+
     def tooltip(self) -> str:
         if not self.watchers:
             return NOTHING_WATCHED

@@ -140,10 +140,12 @@ class InWindowAlerts(QObject):
         self.banner.show_message(f"{note.title}: {note.text}", kind)
         self.panel.add(note)
 
-    def set_state(self, state: ServiceState, tooltip: str) -> None:
+    def set_state(self, state: ServiceState, tooltip: str, label: str | None = None) -> None:
+        """The worst state (``label``: in words, ``WatchScheduler.overall_label``)."""
         self.state = state
-        watched = not tooltip.startswith(NOTHING_WATCHED)
-        label = STATE_LABELS[state] if watched else "none watched"
+        if label is None:
+            watched = not tooltip.startswith(NOTHING_WATCHED)
+            label = STATE_LABELS[state] if watched else "none watched"
         self.panel.setWindowTitle(f"Alerts — services: {label}")
         self.panel.setToolTip(tooltip)
 

@@ -156,7 +156,8 @@ class AppShell(QObject):
         tray.settings_requested.connect(lambda: self.open_settings())
         tray.quit_requested.connect(self.request_quit)
         tray.notification_clicked.connect(self.open_notification)
-        tray.set_state(self.controller.scheduler.overall(), self.controller.scheduler.tooltip())
+        scheduler = self.controller.scheduler
+        tray.set_state(scheduler.overall(), scheduler.tooltip(), scheduler.overall_label())
         tray.set_paused(self.controller.gate.paused_until)
         tray.show()
         self.tray = tray
@@ -290,9 +291,10 @@ class AppShell(QObject):
     # -- what the pollers report -------------------------------------------------------
 
     def _state_changed(self, state: str, tooltip: str) -> None:
-        self.alerts.set_state(state, tooltip)  # type: ignore[arg-type]
+        label = self.controller.scheduler.overall_label()
+        self.alerts.set_state(state, tooltip, label)  # type: ignore[arg-type]
         if self.tray is not None:
-            self.tray.set_state(state, tooltip)
+            self.tray.set_state(state, tooltip, label)
 
     def show_notification(self, note: Notification) -> None:
         """A tray message when a tray shows it to someone, else the banner; always the

@@ -70,6 +70,7 @@ class TrayIcon(QObject):
         super().__init__(parent)
         self.state: ServiceState = "unknown"
         self.service_lines = ""  # the per-service lines of the last set_state
+        self.state_label = STATE_LABELS["unknown"]
         self.paused_until: datetime | None = None
         self.last_message: Notification | None = None
         self.tray = QSystemTrayIcon(state_icon("unknown"), self)
@@ -105,9 +106,11 @@ class TrayIcon(QObject):
     def is_visible(self) -> bool:
         return self.tray.isVisible()
 
-    def set_state(self, state: ServiceState, tooltip: str) -> None:
-        """Show the worst state and the per-service lines in the tooltip."""
+    def set_state(self, state: ServiceState, tooltip: str, label: str | None = None) -> None:
+        """Show the worst state (``label``: in words) and the per-service lines in the
+        tooltip."""
         self.service_lines = tooltip
+        self.state_label = label or STATE_LABELS[state]
         self._show_tooltip(state)
         if state != self.state:
             self.state = state
@@ -115,7 +118,7 @@ class TrayIcon(QObject):
             self.state_shown.emit(state)
 
     def _show_tooltip(self, state: ServiceState) -> None:
-        text = f"Escalation Assistant — {STATE_LABELS[state]}\n{self.service_lines}".strip()
+        text = f"Escalation Assistant — {self.state_label}\n{self.service_lines}".strip()
         if self.paused_until is not None:
             text += f"\nAlerts paused until {self.paused_until.astimezone():%H:%M}"
         self.tray.setToolTip(text)

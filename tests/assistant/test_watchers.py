@@ -344,3 +344,24 @@ def test_a_service_out_of_reach_is_called_as_the_checks_page_calls_it() -> None:
     # A later answer drops the wording again.
     sched.record("api", Observation("unknown", "the check could not run"), T0)
     assert sched.tooltip().startswith("api: Unknown")
+
+
+def test_the_overall_state_says_why_it_is_unknown() -> None:
+    assert WatchScheduler([]).overall_label() == "none watched"
+    sched = _scheduler("api", "shop")
+    assert sched.overall_label() == "checking…"  # nothing answered yet
+    ok = Observation("operational", "all good")
+    for minute in range(2):
+        sched.record("api", ok, T0 + timedelta(minutes=minute))
+    assert sched.overall_label() == "checking…"  # shop not checked yet
+    out_of_reach = Observation("unknown", "refused", unreachable=True)
+    sched.record("shop", out_of_reach, T0)
+    assert sched.overall_label() == "unreachable from here"
+    sched.record("shop", Observation("unknown", "the check could not run"), T0)
+    assert sched.overall_label() == "Unknown"
+    sched.set_network(False)
+    assert sched.overall_label() == "paused (no network)"
+    sched.set_network(True)
+    for minute in range(2):
+        sched.record("shop", Observation("outage", "down"), T0 + timedelta(minutes=minute))
+    assert sched.overall_label() == "Outage"

@@ -99,9 +99,11 @@ def test_banner_and_list_show_the_same_alerts(
     controller.set_targets([WatchTarget("Payments", "fake", "http://127.0.0.1/", 0.0)])
     shown: list[Notification] = []
     controller.notify.connect(shown.append)
+    assert shell.alerts.panel.windowTitle() == "Alerts — services: checking…"
     controller.start()
     qtbot.waitUntil(lambda: controller.scheduler.overall() == "operational", timeout=10_000)
     assert shown == []  # the first confirmed state, all well: nothing to say
+    assert shell.alerts.panel.windowTitle() == "Alerts — services: Operational"
 
     fake_service.status = "fail"
     with qtbot.waitSignal(controller.notify, timeout=10_000) as blocker:
