@@ -476,8 +476,9 @@ class SettingsDialog(QDialog):
         else:
             asks = asked_fields(fields, self.ctx.policy, tracker_type)
             text = requirement_text(title, fields, asks)
-            if fields.note:
-                text += "\n" + fields.note
+            for said in (fields.note, fields.caveat):
+                if said:
+                    text += "\n" + said
             self._show(self.fields_result, text, True)
             self.ctx.tracker_fields.accept(fields)  # open wizards follow
         self.fields_result.show()

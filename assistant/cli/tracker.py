@@ -205,6 +205,8 @@ def print_fields(fields: TrackerFields, policy: Policy, tracker_type: str) -> No
         print(f"  {describe_field(f, policy, tracker_type)}")
     if fields.note:
         print(f"note: {fields.note}")
+    if fields.caveat:
+        print(f"note: {fields.caveat}")
 
 
 def cmd_fields(args: argparse.Namespace) -> int:

@@ -76,11 +76,14 @@ class TrackerFields:
 
     ``scope`` names the tracker, project and issue type asked about (see
     ``assistant.required_fields.fields_scope``); ``note`` says what the tracker could not
-    tell (e.g. Redmine shows which fields are required only to administrators).
+    tell this time (e.g. Redmine shows which fields are required only to administrators),
+    shown wherever the list is; ``caveat`` what its API never tells, whatever the account
+    (Redmine's workflow rules), shown where the tracker is set up, not on every review.
     """
 
     fields: tuple[TrackerField, ...] = ()
     note: str = ""
+    caveat: str = ""
     scope: str = ""
     fetched_at: datetime | None = None
     #: where the tracker was asked, in its own names ("escalations (Bug)"; '' when unknown)
@@ -111,6 +114,7 @@ class TrackerFields:
                 "scope": self.scope,
                 "fetched_at": self.fetched_at.isoformat() if self.fetched_at else None,
                 "note": self.note,
+                "caveat": self.caveat,
                 "where": self.where,
                 "known": self.known,
                 "fields": [_field_dict(f) for f in self.fields],
@@ -126,6 +130,7 @@ class TrackerFields:
             return cls(
                 fields=tuple(_field_from(d) for d in data.get("fields") or []),
                 note=str(data.get("note") or ""),
+                caveat=str(data.get("caveat") or ""),
                 scope=str(data.get("scope") or ""),
                 fetched_at=datetime.fromisoformat(fetched) if fetched else None,
                 where=str(data.get("where") or ""),

@@ -37,6 +37,12 @@ log = logging.getLogger("assistant.trackers")
 
 _PAGE = 100
 _MAX_PAGES = 20
+#: what Redmine's API never tells, whatever the account (``TrackerFields.caveat``)
+WORKFLOW = (
+    "Redmine's workflow can make more fields required per role and status"
+    " (Administration → Workflow → Fields permissions); its REST API does not show those"
+    " rules."
+)
 
 
 def redmine_error(body: Any) -> str:
@@ -287,12 +293,7 @@ class RedmineTracker(RestTracker):
                 )
                 continue
             fields.append(made)
-        notes.append(
-            "Redmine's workflow can make more fields required per role and status"
-            " (Administration → Workflow → Fields permissions); its REST API does not show"
-            " those rules."
-        )
-        return TrackerFields(tuple(fields), note=" ".join(notes), where=where)
+        return TrackerFields(tuple(fields), note=" ".join(notes), where=where, caveat=WORKFLOW)
 
     def _required_unknown(
         self, enabled: dict[int, str], skip: set[int], where: str, notes: list[str]
@@ -320,11 +321,9 @@ class RedmineTracker(RestTracker):
             ' { "<field name>" = "<escalation field>" }) or the app can use an account'
             " allowed to read custom fields (an administrator's API key).",
         )
-        notes.append(
-            "Redmine's workflow can make more fields required per role and status; its"
-            " REST API does not show those rules either."
+        return TrackerFields(
+            tuple(fields), note=" ".join(notes), where=where, known=False, caveat=WORKFLOW
         )
-        return TrackerFields(tuple(fields), note=" ".join(notes), where=where, known=False)
 
     def _custom_fields_on_an_issue(self) -> list[dict[str, Any]]:
         """The custom fields an existing issue of this project and tracker can have (Redmine

@@ -90,7 +90,8 @@ def test_required_fields_lists_the_projects_required_custom_fields(
     assert [c.label for c in region.choices] == ["Europe", "United States", "Asia"]
     assert by_name["Customer account"].kind is FieldKind.TEXT
     assert answer.where == "strict (Bug)"
-    assert "Workflow" in answer.note  # what the API cannot show is said
+    assert "Workflow" in answer.caveat  # what the API cannot show is said
+    assert "Workflow" not in answer.note  # … once, where the tracker is set up
     # Not required in the other projects (nor for other trackers there).
     with RedmineTracker(redmine.url, redmine.api_key, mapping) as tracker:
         assert tracker.required_fields().fields == ()

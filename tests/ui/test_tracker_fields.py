@@ -256,6 +256,28 @@ def test_never_fetched_is_said_on_the_review_page(
     assert w.problem_page.tracker_group.isHidden()
 
 
+def test_a_fresh_list_shows_its_note_but_not_the_trackers_standing_caveat(
+    qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard
+) -> None:
+    """What Redmine's API never tells (its workflow rules) is said at Test connection; on
+    every review it would be a warning the agent can do nothing about."""
+    scope = configure(ctx, None)
+    assert ctx.store is not None
+    caveat = "Redmine's workflow can make more fields required per role and status."
+    save_fields(ctx.store, TrackerFields((REGION,), caveat=caveat).stamped(scope))
+    load(qtbot, ctx)
+    w = make_wizard()
+    w.go_to(w.pages.index(w.review_page))
+    assert not w.review_page.fields_note.isVisibleTo(w)
+    note = "Redmine requires the custom field 'Contract' (user), which the app cannot fill in."
+    save_fields(ctx.store, TrackerFields((REGION,), note=note, caveat=caveat).stamped(scope))
+    load(qtbot, ctx)
+    w.go_to(w.pages.index(w.problem_page))
+    w.go_to(w.pages.index(w.review_page))
+    assert w.review_page.fields_note.isVisibleTo(w)
+    assert w.review_page.fields_note.text() == note
+
+
 def test_a_new_list_keeps_what_the_agent_typed(
     qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard
 ) -> None:

@@ -54,7 +54,7 @@ def test_not_an_admin_the_note_says_what_is_unknown_and_mapped_fields_are_sent(
     assert "(Customer account, Region)" not in answer.note  # the mapped one is known
     assert "(Region)" in answer.note
     assert "[trackers.redmine] fields" in answer.note
-    assert "workflow" in answer.note  # per-role rules are not visible either
+    assert "workflow" in answer.caveat  # per-role rules are not visible either
 
 
 def test_formats_multiple_list_defaults_and_a_tracker_not_enabled(
