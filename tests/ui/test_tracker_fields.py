@@ -471,3 +471,23 @@ def test_the_preview_shows_the_tracker_fields_the_ticket_carries(
     assert "Team <i>name</i>: <b>Payments</b> & co" in text  # markup stays text
     # With the ticket's sections, above its footer line.
     assert text.index("Attachments") < text.index("Redmine fields") < text.index("Sent with")
+
+
+def test_a_long_field_name_wraps_in_the_completeness_list(
+    qtbot: QtBot, ctx: AppContext, make_wizard: MakeWizard
+) -> None:
+    long = TrackerField("12", "Customer's contractual reference number for the escalation desk")
+    configure(ctx, (long,))
+    load(qtbot, ctx)
+    w = make_wizard(complete_escalation("Checkout broken in the EU"))
+    w.resize(1024, 640)
+    review = w.review_page
+    w.go_to(w.pages.index(review))
+    qtbot.waitExposed(w)
+    listed = review.completeness
+    row = next(i for i in range(listed.count()) if "contractual" in listed.item(i).text())
+    assert listed.fontMetrics().horizontalAdvance(listed.item(row).text()) > (
+        listed.viewport().width()
+    )
+    assert not listed.horizontalScrollBar().isVisible()
+    assert listed.visualItemRect(listed.item(row)).height() >= 2 * listed.fontMetrics().height()

@@ -126,6 +126,10 @@ class ReviewPage(WizardPage):
         self.completeness = QListWidget()
         self.completeness.setAccessibleName("Completeness")
         self.completeness.setMinimumWidth(230)
+        # A long name (a tracker's own field, "Required for this priority and by …") wraps
+        # in the narrow column instead of hiding behind a horizontal scroll bar.
+        self.completeness.setWordWrap(True)
+        self.completeness.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.completeness.itemActivated.connect(self._activated)
         self.completeness.itemClicked.connect(self._activated)
         left = QWidget()
