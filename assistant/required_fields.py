@@ -138,7 +138,11 @@ def asked_fields(
     if fields is None:
         return []
     fmap = field_map(policy, tracker_type)
-    return [f for f in fields.fields if not f.has_default and mapped_path(f, fmap) is None]
+    return [
+        f
+        for f in fields.fields
+        if f.required and not f.has_default and mapped_path(f, fmap) is None
+    ]
 
 
 def _as_value(f: TrackerField, value: object) -> FieldValue | None:

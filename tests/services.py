@@ -143,6 +143,7 @@ class RedmineServer:
     strict_project_id: int = 0
     cf_region_id: int = 0  # "Affected region": a list (Europe, United States, Asia)
     cf_customer_id: int = 0  # "Customer account": a string
+    cf_tier_id: int = 0  # "Contract tier": an optional string
 
     @classmethod
     def launch(cls, data_dir: Path, port: int) -> RedmineServer:
@@ -163,6 +164,7 @@ class RedmineServer:
             strict_project_id=int(env["REDMINE_STRICT_PROJECT_ID"]),
             cf_region_id=int(env["REDMINE_CF_REGION"]),
             cf_customer_id=int(env["REDMINE_CF_CUSTOMER"]),
+            cf_tier_id=int(env["REDMINE_CF_TIER"]),
         )
 
     def api(self, method: str, path: str, **kwargs: Any) -> requests.Response:

@@ -193,16 +193,22 @@ def print_fields(fields: TrackerFields, policy: Policy, tracker_type: str) -> No
 
     title = TRACKERS.title(tracker_type)
     where = f" in {fields.where}" if fields.where else ""
+    required = [f for f in fields.fields if f.required]
+    optional = [f for f in fields.fields if not f.required]
     if not fields.known:
         print(f"{title} does not say which fields it requires on new tickets{where}.")
-        if fields.fields:
+        if required:
             print("Sent with every new ticket:")
-    elif fields.fields:
+    elif required:
         print(f"{title} requires on new tickets{where}:")
     else:
         print(f"{title} requires no fields of its own on new tickets{where}.")
-    for f in fields.fields:
+    for f in required:
         print(f"  {describe_field(f, policy, tracker_type)}")
+    if optional:
+        print("Also sent (optional in the tracker, mapped by the policy):")
+        for f in optional:
+            print(f"  {describe_field(f, policy, tracker_type)}")
     if fields.note:
         print(f"note: {fields.note}")
     if fields.caveat:

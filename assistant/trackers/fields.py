@@ -42,7 +42,8 @@ class FieldChoice:
 
 @dataclass(frozen=True)
 class TrackerField:
-    """A field the tracker requires on a new ticket that the adapter does not fill itself.
+    """A field the tracker requires on a new ticket that the adapter does not fill itself
+    (or, ``required`` False, an optional one the policy maps: sent, never asked).
 
     ``id`` is the tracker's own id (Redmine custom field id, Jira ``fieldId``, the issue
     form's item id) and keys the agent's values in ``Escalation.tracker_fields``; ``name``
@@ -61,6 +62,8 @@ class TrackerField:
     #: schema such as ``option``, ``array:option``, ``number``, ``date``, ``user``); '' when
     #: the value goes as the text it is
     wire: str = ""
+    #: False: the tracker does not require it; it is listed only because the policy maps it
+    required: bool = True
 
     def label_of(self, value_id: str) -> str:
         """The label of a choice id (the id itself when it is not a known choice)."""
@@ -149,6 +152,7 @@ def _field_dict(f: TrackerField) -> dict[str, Any]:
         "has_default": f.has_default,
         "description": f.description,
         "wire": f.wire,
+        "required": f.required,
     }
 
 
@@ -161,6 +165,7 @@ def _field_from(d: dict[str, Any]) -> TrackerField:
         has_default=bool(d.get("has_default", False)),
         description=str(d.get("description") or ""),
         wire=str(d.get("wire") or ""),
+        required=bool(d.get("required", True)),
     )
 
 

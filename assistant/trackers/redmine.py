@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -277,12 +278,20 @@ class RedmineTracker(RestTracker):
         if listed is None:
             return self._required_unknown(enabled, skip, where, notes)
         fields: list[TrackerField] = []
+        mapped = {k.strip().casefold() for k in self.mapping.fields}
         for cf in page_list(listed.get("custom_fields")):
-            if cf.get("customized_type") != "issue" or not cf.get("is_required"):
+            if cf.get("customized_type") != "issue":
                 continue
             cf_id = int(cf["id"])
             applies = [int(t["id"]) for t in page_list(cf.get("trackers"))]
             if cf_id not in enabled or cf_id in skip or tracker_id not in applies:
+                continue
+            if not cf.get("is_required"):
+                # Optional, but the policy maps it: sent with the escalation's value.
+                if str(cf_id) in mapped or str(cf.get("name", "")).strip().casefold() in mapped:
+                    optional = _tracker_field(cf)
+                    if optional is not None:
+                        fields.append(replace(optional, required=False))
                 continue
             made = _tracker_field(cf)
             if made is None:

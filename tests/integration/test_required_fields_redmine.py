@@ -1,10 +1,11 @@
 """The tracker's own required fields against the real Redmine (issue 14).
 
 Project "strict" of the rig has two REQUIRED issue custom fields, enabled for it and the
-Bug tracker only: "Affected region" (a list) and "Customer account" (a string). The policy
-used here maps "Customer account" to the escalation's account id, so only "Affected
-region" is asked of the agent. Everything goes through the command line, as an agent
-without the app would do it.
+Bug tracker only: "Affected region" (a list) and "Customer account" (a string), and an
+optional one, "Contract tier". The policy used here maps "Customer account" to the
+escalation's account id and "Contract tier" to the customer's name, so only "Affected
+region" is asked of the agent, and the optional field is sent too. Everything goes through
+the command line, as an agent without the app would do it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from tests.services import RedmineServer
 
 pytestmark = pytest.mark.redmine
 
-MAPPED = '"Customer account" = "customer.account_id"'
+MAPPED = '"Customer account" = "customer.account_id", "Contract tier" = "customer.name"'
 
 
 def _policy_file(tmp_path: Path) -> Path:
@@ -95,6 +96,15 @@ def test_required_fields_lists_the_projects_required_custom_fields(
     # Not required in the other projects (nor for other trackers there).
     with RedmineTracker(redmine.url, redmine.api_key, mapping) as tracker:
         assert tracker.required_fields().fields == ()
+    # An optional field the policy maps is sent (listed as not required), never asked.
+    tiered = RedmineMapping.model_validate(
+        {**mapping.model_dump(), "fields": {"Contract tier": "customer.name"}}
+    )
+    with RedmineTracker(
+        redmine.url, redmine.api_key, tiered, project=redmine.strict_project
+    ) as tracker:
+        listed = {f.name: f.required for f in tracker.required_fields().fields}
+    assert listed == {"Affected region": True, "Customer account": True, "Contract tier": False}
     other = RedmineMapping.model_validate({**mapping.model_dump(), "tracker_id": 2})
     with RedmineTracker(
         redmine.url, redmine.api_key, other, project=redmine.strict_project
@@ -110,6 +120,8 @@ def test_asked_field_is_required_before_sending_and_reaches_redmine(
     assert "Redmine requires on new tickets in strict (Bug):" in out
     assert "Affected region (one of: Europe, United States, Asia) — asked in the wizard" in out
     assert "Customer account — filled from customer.account_id by the policy" in out
+    optional = out.index("Also sent (optional in the tracker, mapped by the policy):")
+    assert out.index("Contract tier — filled from customer.name by the policy") > optional
 
     esc = store.create(complete_escalation("Strict: the region is required"))
     eid = str(esc.id)
@@ -135,6 +147,7 @@ def test_asked_field_is_required_before_sending_and_reaches_redmine(
     values = {cf["name"]: cf["value"] for cf in detail["custom_fields"]}
     assert values["Affected region"] == "United States"  # the agent's answer
     assert values["Customer account"] == "AC-1"  # the policy's mapping, from the escalation
+    assert values["Contract tier"] == esc.customer.name  # optional, but mapped: sent
 
 
 def test_offline_the_cached_list_still_asks_for_the_field(

@@ -9,11 +9,13 @@
 #   REDMINE_URL REDMINE_API_KEY REDMINE_PROJECT REDMINE_PROJECT_ID
 #   REDMINE_PLAIN_PROJECT REDMINE_PLAIN_PROJECT_ID REDMINE_CF_IDEMPOTENCY
 #   REDMINE_STRICT_PROJECT REDMINE_STRICT_PROJECT_ID REDMINE_CF_REGION REDMINE_CF_CUSTOMER
+#   REDMINE_CF_TIER
 # REST API on; admin's API key; project "escalations" with the "Idempotency Key" issue
 # custom field enabled; project "plain" WITHOUT it (the field is not for all projects);
 # project "strict" with the key field and two REQUIRED issue custom fields enabled for it
 # only and for the Bug tracker only: "Affected region" (a list: Europe, United States,
-# Asia) and "Customer account" (a string), the tracker's own required fields of issue 14.
+# Asia) and "Customer account" (a string), the tracker's own required fields of issue 14,
+# and an OPTIONAL one, "Contract tier" (a string), sent only when the policy maps it.
 #
 # Exit codes: 0 up; 2 usage; 77 a prerequisite is missing here (not root / no packages):
 # the test fixture turns 77 into a skip (a failure in CI); anything else is a real failure.
@@ -123,6 +125,11 @@ account = IssueCustomField.find_by_name('Customer account') ||
   IssueCustomField.create!(name: 'Customer account', field_format: 'string',
                            is_required: true, is_for_all: false, project_ids: [strict.id],
                            is_filter: true, visible: true, tracker_ids: [bug.id])
+# Optional, in "strict" only: sent when the policy maps it, never asked.
+tier = IssueCustomField.find_by_name('Contract tier') ||
+  IssueCustomField.create!(name: 'Contract tier', field_format: 'string',
+                           is_required: false, is_for_all: false, project_ids: [strict.id],
+                           is_filter: true, visible: true, tracker_ids: [bug.id])
 puts "REDMINE_API_KEY=#{admin.api_key}"
 puts "REDMINE_PROJECT=#{main.identifier}"
 puts "REDMINE_PROJECT_ID=#{main.id}"
@@ -133,6 +140,7 @@ puts "REDMINE_STRICT_PROJECT=#{strict.identifier}"
 puts "REDMINE_STRICT_PROJECT_ID=#{strict.id}"
 puts "REDMINE_CF_REGION=#{region.id}"
 puts "REDMINE_CF_CUSTOMER=#{account.id}"
+puts "REDMINE_CF_TIER=#{tier.id}"
 RUBY
   EA_PROJECT=$PROJECT EA_PLAIN=$PLAIN EA_STRICT=$STRICT bin/rails runner "$DIR/tmp/setup.rb" \
     > "$DIR/redmine.env.base.tmp" 2> "$DIR/log/setup.log" \
