@@ -259,10 +259,11 @@ class GitHubTracker(RestTracker):
             raise TrackerRejected(f"{name} is not an issue form (it has no body items).")
         fields: list[TrackerField] = []
         skipped: list[str] = []
+        mapped = frozenset(k.strip().casefold() for k in self.mapping.fields)
         for item in form["body"]:
             if not isinstance(item, dict):
                 continue
-            made = _form_field(item)
+            made = _form_field(item, mapped)
             if made is not None:
                 fields.append(made)
             elif item.get("type") == "checkboxes" and _required(item):
@@ -676,12 +677,16 @@ def _required(item: dict[str, Any]) -> bool:
     return isinstance(validations, dict) and validations.get("required") is True
 
 
-def _form_field(item: dict[str, Any]) -> TrackerField | None:
-    """A required input, text area or dropdown of an issue form (``None`` otherwise)."""
+def _form_field(item: dict[str, Any], mapped: frozenset[str] = frozenset()) -> TrackerField | None:
+    """A required input, text area or dropdown of an issue form, or an optional one the
+    policy maps (by id or label: ``mapped``, casefolded); ``None`` otherwise."""
     kind = _FORM_KINDS.get(str(item.get("type", "")))
     attributes = item.get("attributes") or {}
     label = str(attributes.get("label", "")).strip()
-    if kind is None or not label or not _required(item):
+    if kind is None or not label:
+        return None
+    required = _required(item)
+    if not required and not {str(item.get("id") or "").casefold(), label.casefold()} & mapped:
         return None
     choices: tuple[FieldChoice, ...] = ()
     if kind is FieldKind.CHOICE:
@@ -697,6 +702,7 @@ def _form_field(item: dict[str, Any]) -> TrackerField | None:
         has_default=bool(str(attributes.get("value") or "").strip()),
         description=str(attributes.get("description") or ""),
         wire="form",
+        required=required,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -235,9 +236,18 @@ class _JiraTracker(RestTracker):
         metas = self._meta_pages(f"{base}/{quote(str(found['id']))}", ("values", "fields"))
         fields: list[TrackerField] = []
         left_out: list[str] = []
+        mapped = {k.strip().casefold() for k in self.mapping.fields}
         for meta in metas:
             field_id = str(meta.get("fieldId") or meta.get("key") or "")
-            if not meta.get("required") or not field_id or field_id in _ADAPTER_FILLS:
+            if not field_id or field_id in _ADAPTER_FILLS:
+                continue
+            if not meta.get("required"):
+                # Optional, but the policy maps it: sent with the escalation's value.
+                name = str(meta.get("name", "")).strip().casefold()
+                if field_id.casefold() in mapped or name in mapped:
+                    optional = jira_field(meta, cloud=self.api_version == "3")
+                    if optional is not None:
+                        fields.append(replace(optional, required=False))
                 continue
             made = jira_field(meta, cloud=self.api_version == "3")
             if made is None:

@@ -94,6 +94,28 @@ def test_required_items_of_the_form_are_the_fields(server: FaultTracker) -> None
         assert tracker.required_fields().fields == ()  # no form chosen: nothing asked
 
 
+def test_an_optional_item_the_policy_maps_is_sent_not_asked(server: FaultTracker) -> None:
+    from assistant.required_fields import asked_fields, field_values
+
+    policy = default_policy()
+    github = policy.trackers.github
+    assert github is not None
+    mapped = github.model_copy(update={"fields": {"logs": "summary"}})  # by the item's id
+    policy = policy.model_copy(
+        update={"trackers": policy.trackers.model_copy(update={"github": mapped})}
+    )
+    with make_tracker(_settings(server), TOKEN, policy) as tracker:
+        answer = tracker.required_fields()
+    assert [(f.id, f.required) for f in answer.fields] == [
+        ("region", True),
+        ("account", True),
+        ("logs", False),
+    ]
+    assert [f.id for f in asked_fields(answer, policy, "github")] == ["region", "account"]
+    esc = complete_escalation("GitHub: a mapped optional item")
+    assert field_values(esc, policy, "github", answer)["logs"] == esc.summary
+
+
 def test_the_answers_open_the_body_as_the_forms_sections(
     server: FaultTracker,
     app_home: Path,

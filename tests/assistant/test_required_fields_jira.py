@@ -245,3 +245,31 @@ def test_cli_asks_then_sends_each_value_in_its_schema_shape(
     else:
         assert fields["customfield_10040"] == "Called twice."
     assert fields["summary"] == "Jira: required fields"
+
+
+def test_an_optional_field_the_policy_maps_is_listed_not_required(server: FaultTracker) -> None:
+    """Sent with the escalation's value (the mapping would do nothing otherwise), never asked."""
+    from assistant.required_fields import asked_fields
+
+    contract = {
+        "fieldId": "customfield_10070",
+        "name": "Contract tier",
+        "required": False,
+        "hasDefaultValue": False,
+        "schema": {"type": "string", "custom": "x:textfield"},
+    }
+    server.create_fields = {"10003": [*FIELDS, contract]}
+    policy = default_policy()
+    jira = policy.trackers.jira
+    assert jira is not None
+    mapped = jira.model_copy(update={"fields": {"Contract tier": "customer.name"}})
+    policy = policy.model_copy(
+        update={"trackers": policy.trackers.model_copy(update={"jira": mapped})}
+    )
+    with make_tracker(_settings(server), TOKEN, policy) as tracker:
+        answer = tracker.required_fields()
+    by_id = {f.id: f for f in answer.fields}
+    assert not by_id["customfield_10070"].required
+    assert by_id["customfield_10010"].required
+    assert "components" not in by_id  # optional and not mapped: left out
+    assert "customfield_10070" not in {f.id for f in asked_fields(answer, policy, server.kind)}
