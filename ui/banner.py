@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ui.palette import box_style, state_icon
+from ui.palette import box_style, follow_palette, state_icon
 
 KIND_WORDS = {"warning": "Warning", "error": "Problem", "info": "Note"}
 ICON_SIZE = 24
@@ -37,13 +37,17 @@ class Banner(QFrame):
         lay.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.label, 1)
         lay.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        follow_palette(self, self._restyle)
         self.hide()
+
+    def _restyle(self) -> None:
+        self.setStyleSheet(box_style(f"#{self.objectName()}", self.kind))
+        self.icon.setPixmap(state_icon(self.kind).pixmap(ICON_SIZE, ICON_SIZE))
 
     def show_message(self, text: str, kind: str = "warning") -> None:
         self.kind = kind if kind in KIND_WORDS else "warning"
         self.setObjectName(self.objectName() or "banner")
-        self.setStyleSheet(box_style(f"#{self.objectName()}", self.kind))
-        self.icon.setPixmap(state_icon(self.kind).pixmap(ICON_SIZE, ICON_SIZE))
+        self._restyle()
         self.icon.setAccessibleName(KIND_WORDS[self.kind])
         self.label.setText(text)
         self.setAccessibleName(f"{KIND_WORDS[self.kind]}: {text}")

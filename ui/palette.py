@@ -8,8 +8,13 @@ and accent-coloured text is lightened on a dark palette. States also carry an ic
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 ACCENTS = {
     "info": QColor("#0f6cbd"),
@@ -93,3 +98,49 @@ def state_icon(kind: str) -> QIcon:
         "warning": QStyle.StandardPixmap.SP_MessageBoxWarning,
     }.get(kind, QStyle.StandardPixmap.SP_MessageBoxInformation)
     return QApplication.style().standardIcon(pixmap)
+
+
+class _Follower(QObject):
+    """A widget's styling, owned by the widget (it goes when the widget goes)."""
+
+    def __init__(self, widget: QWidget, apply: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self.apply = apply
+
+
+class _PaletteWatch(QWidget):
+    """Restyles every follower when the application's palette changes.
+
+    A hidden top-level widget of its own: Qt tells top-level widgets that the application's
+    palette changed, but not a child whose style sheet sets its colours (such a child has
+    its own palette), and a filter on the application object would see every event.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Weak: a follower is kept alive by its widget (its Qt parent) and goes with it,
+        # with the closure over the widget's window it holds.
+        self.followers: weakref.WeakSet[_Follower] = weakref.WeakSet()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            for follower in list(self.followers):
+                if shiboken6.isValid(follower):
+                    follower.apply()
+        return super().event(event)
+
+
+_watch: _PaletteWatch | None = None
+
+
+def follow_palette(widget: QWidget, apply: Callable[[], None]) -> None:
+    """Run ``apply`` (it sets ``widget``'s colours from the palette) now, and again whenever
+    the application's palette changes: a desktop switched to its dark theme while the app
+    runs gets readable tints without a restart."""
+    global _watch
+    apply()
+    if QApplication.instance() is None:
+        return
+    if _watch is None or not shiboken6.isValid(_watch):
+        _watch = _PaletteWatch()
+    _watch.followers.add(_Follower(widget, apply))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from assistant.settings import AgentSettings, PolicySettings, TrackerSettings
 from assistant.trackers.registry import TRACKERS
-from ui.palette import error_style, ok_style
+from ui.palette import error_style, follow_palette, ok_style
 from ui.screen_fit import place_window, scrolling
 from ui.start_at_login import StartAtLoginBox
 from ui.watch_settings import AlertsPanel
@@ -401,7 +401,10 @@ class SettingsDialog(QDialog):
         )
 
     def _show(self, label: QLabel, text: str, ok: bool) -> None:
-        label.setStyleSheet(ok_style() if ok else error_style())
+        if label.property("okStyle") is None:  # its colours follow the palette from now on
+            follow_palette(label, lambda: _ok_or_error(label))
+        label.setProperty("okStyle", ok)
+        _ok_or_error(label)
         label.setText(text)
 
     def _show_in_force(self, status: PolicyStatus) -> None:
@@ -627,3 +630,7 @@ class SettingsDialog(QDialog):
         self.buttons.setEnabled(True)
         self._show(self.message, f"The settings could not be saved: {exc}", False)
         self.message.show()
+
+
+def _ok_or_error(label: QLabel) -> None:
+    label.setStyleSheet(ok_style() if label.property("okStyle") else error_style())

@@ -55,7 +55,16 @@ def test_a_live_widget_gets_its_result(qtbot: QtBot) -> None:
     runner = TaskRunner()
     label = QLabel("waiting")
     qtbot.addWidget(label)
-    with qtbot.waitSignal(runner.run(lambda: "found", lambda t: label.setText(t)).finished):
-        pass
+    release = threading.Event()
+
+    def work() -> str:
+        release.wait(10)
+        return "found"
+
+    # The work waits until the test listens: a worker that finished before waitSignal
+    # connected would be missed (it was, after some tests warmed the machine up).
+    signals = runner.run(work, lambda t: label.setText(t))
+    with qtbot.waitSignal(signals.finished, timeout=5000):
+        release.set()
     qtbot.waitUntil(lambda: label.text() == "found")
     runner.wait()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
-from ui.palette import box_style
+from ui.palette import box_style, follow_palette
 from ui.wizard.known_issue_panel import KnownIssuePanel
 from ui.wizard.page import WizardPage
 
@@ -56,9 +56,11 @@ class OutOfScopePanel(QFrame):
         super().__init__(parent)
         self.setObjectName("outOfScope")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(box_style("#outOfScope", "error"))
+        follow_palette(self, lambda: self.setStyleSheet(box_style("#outOfScope", "error")))
         heading = QLabel("This category is outside Ops' scope — it cannot be escalated.")
-        heading.setStyleSheet("font-weight: 600;")
+        bold = heading.font()
+        bold.setBold(True)
+        heading.setFont(bold)  # not a style sheet: it follows a palette change
         heading.setWordWrap(True)
         self.guidance = QLabel()
         self.guidance.setTextFormat(Qt.TextFormat.PlainText)

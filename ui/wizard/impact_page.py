@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation, Level, PriorityDecision
-from ui.palette import box_style
+from ui.palette import box_style, follow_palette
 from ui.wizard.page import WizardPage
 from ui.wizard.since_field import SinceField
 
@@ -96,7 +96,10 @@ class ImpactPage(WizardPage):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.priority.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.priority.setStyleSheet(box_style("#derivedPriority", "neutral"))
+        follow_palette(
+            self.priority,
+            lambda: self.priority.setStyleSheet(box_style("#derivedPriority", "neutral")),
+        )
 
         self.add_field("impact.level", "&Impact", level_box, focus=self.level)
         self.add_field("impact.users_affected", "&Users affected", self.users)

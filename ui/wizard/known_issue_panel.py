@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from assistant.model import KnownIssueEvidence, KnownIssueItem
 from assistant.trackers.base import TicketRef
-from ui.palette import box_style
+from ui.palette import box_style, follow_palette
 
 if TYPE_CHECKING:
     from assistant.known_issues import KnownIssues
@@ -52,9 +52,11 @@ class KnownIssuePanel(QFrame):
         self.ctx = ctx
         self.setObjectName("knownIssue")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(box_style("#knownIssue", "warning"))
+        follow_palette(self, lambda: self.setStyleSheet(box_style("#knownIssue", "warning")))
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-weight: 600;")
+        bold = self.heading.font()
+        bold.setBold(True)
+        self.heading.setFont(bold)  # not a style sheet: it follows a palette change
         self.heading.setWordWrap(True)
         self.heading.setAccessibleName("Ops may already know")
         self.items_box = QVBoxLayout()

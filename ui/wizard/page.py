@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
-from ui.palette import error_style
+from ui.palette import error_style, follow_palette
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -80,7 +80,12 @@ class WizardPage(QWidget):
         self.outer = QVBoxLayout(self)
         heading = QLabel(self.title)
         heading.setObjectName("pageHeading")
-        heading.setStyleSheet("font-size: 15pt; font-weight: 600;")
+        # A font, not a style sheet: a widget with a style sheet keeps the palette it was
+        # polished with, and the heading would stay dark on a desktop switched to dark.
+        font = heading.font()
+        font.setPointSizeF(15)
+        font.setBold(True)
+        heading.setFont(font)
         self.outer.addWidget(heading)
         self.outer.addLayout(self.form)
         self.fields: dict[str, QWidget] = {}
@@ -113,7 +118,7 @@ class WizardPage(QWidget):
         err = QLabel()
         err.setObjectName("fieldError")
         err.setTextFormat(Qt.TextFormat.PlainText)
-        err.setStyleSheet(error_style())
+        follow_palette(err, lambda: err.setStyleSheet(error_style()))
         err.setWordWrap(True)
         err.hide()
         box = QWidget()

@@ -7,7 +7,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from assistant.required_fields import PATH_PREFIX
-from ui.palette import box_style, error_style
+from ui.palette import accent_text, box_style, error_style, follow_palette
 from ui.wizard.page import WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
 from ui.wizard.request_preview import ShowRequestButton
@@ -166,7 +166,7 @@ class ReviewPage(WizardPage):
         self.policy_note.setObjectName("policyChanged")
         self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
         self.policy_note.setWordWrap(True)
-        self.policy_note.setStyleSheet(error_style())
+        follow_palette(self.policy_note, lambda: self.policy_note.setStyleSheet(error_style()))
         self.policy_note.hide()
         self.outer.addWidget(self.policy_note)
 
@@ -175,7 +175,12 @@ class ReviewPage(WizardPage):
         self.fields_note.setObjectName("trackerFieldsNote")
         self.fields_note.setTextFormat(Qt.TextFormat.PlainText)
         self.fields_note.setWordWrap(True)
-        self.fields_note.setStyleSheet(box_style("QLabel#trackerFieldsNote", "warning"))
+        follow_palette(
+            self.fields_note,
+            lambda: self.fields_note.setStyleSheet(
+                box_style("QLabel#trackerFieldsNote", "warning")
+            ),
+        )
         self.fields_note.hide()
         self.outer.addWidget(self.fields_note)
 
@@ -183,7 +188,7 @@ class ReviewPage(WizardPage):
         self.message.setObjectName("submitMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet(error_style())
+        follow_palette(self.message, lambda: self.message.setStyleSheet(error_style()))
         self.message.hide()
         self.submit_button = QPushButton(SUBMIT_LABEL)
         self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -290,7 +295,7 @@ class ReviewPage(WizardPage):
                 where + ("Present" if state.present else "Missing — activate to go there")
             )
             if not state.present:
-                item.setForeground(Qt.GlobalColor.darkRed)
+                item.setForeground(QBrush(accent_text("error")))
             self.completeness.addItem(item)
         self._generation += 1
         gen = self._generation
