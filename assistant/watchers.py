@@ -90,7 +90,14 @@ class WatchTarget:
     @classmethod
     def from_policy_entry(cls, entry: Any) -> WatchTarget:
         """From an ``assistant.policy.schema.WatchEntry``."""
-        return cls(entry.name, entry.type, entry.target, float(entry.interval_s), from_policy=True)
+        return cls(
+            entry.name,
+            entry.type,
+            entry.target,
+            float(entry.interval_s),
+            options=dict(entry.options),
+            from_policy=True,
+        )
 
     @property
     def identity(self) -> tuple[str, str]:

@@ -156,6 +156,8 @@ class WatchEntry(_Strict):
     type: str  # a check type of checks.registry: statuspage, health, http, tcp, tls, dns
     target: str = Field(min_length=1)
     interval_s: int = Field(default=60, ge=10)
+    #: the check's options, as for a component's check (e.g. ``allow_ranges``)
+    options: dict[str, str | int | float | bool | list[str]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _known_type(self) -> WatchEntry:

@@ -137,3 +137,25 @@ def test_loopback_targets_still_work(redirector: str) -> None:
     # The rule is about link-local and metadata ranges only: the local servers answer.
     result = run_check(CheckSpec("tcp", redirector.removeprefix("http://"), timeout=3))
     assert result.status == "ok"
+
+
+def test_a_policy_watch_may_allow_a_range(connects: list[str]) -> None:
+    """Ops' ``[[watch]]`` takes the check's options: a link-local service Ops allows is
+    asked (here it does not answer: unreachable, not refused)."""
+    from assistant.policy.schema import WatchEntry
+
+    entry = WatchEntry.model_validate(
+        {
+            "name": "appliance",
+            "type": "tcp",
+            "target": "169.254.10.1:9",
+            "options": {"allow_ranges": ["169.254.10.0/24"]},
+        }
+    )
+    target = WatchTarget.from_policy_entry(entry)
+    assert target.options == {"allow_ranges": ["169.254.10.0/24"]}
+    observation = poll_service(target, timeout=1)
+    assert "cloud-metadata" not in observation.reason
+    assert "169.254.10.1" in connects  # asked, because Ops allowed it
+    refused = WatchTarget.from_policy_entry(entry.model_copy(update={"options": {}}))
+    assert "link-local or cloud-metadata" in poll_service(refused, timeout=1).reason
