@@ -363,7 +363,7 @@ class GitHubTracker(RestTracker):
                     " list has caught up."
                 )
             reads += 1
-            item = self._read_number(number)
+            item = self._read_number(number, key)
             if item is None:
                 continue
             created = parse_timestamp(item.get("created_at"))
@@ -373,7 +373,7 @@ class GitHubTracker(RestTracker):
                 return None
         return None
 
-    def _read_number(self, number: int) -> dict[str, Any] | None:
+    def _read_number(self, number: int, key: str) -> dict[str, Any] | None:
         """Issue or pull request ``number`` as read by number (a consistent read); ``None``
         when the number holds nothing readable here (unused, a discussion, deleted, moved)."""
         try:
@@ -382,8 +382,11 @@ class GitHubTracker(RestTracker):
             if exc.status in (404, 410):
                 return None
             raise
-        if not isinstance(item, dict) or _item_number(item) != number:
-            return None  # a transferred issue answers from its new repository
+        if not isinstance(item, dict):
+            return None
+        if _item_number(item) != number:
+            _ours_moved_away(item, key)  # a transferred issue answers from its new repository
+            return None
         return item
 
     def _probe_newer(self, newest: int, key: str) -> TicketRef | None:
@@ -415,6 +418,7 @@ class GitHubTracker(RestTracker):
             if _item_number(item) != number:
                 # A transferred issue: the same-origin 301 was followed to its new
                 # repository, where it has another number. It is not in this one any more.
+                _ours_moved_away(item, key)
                 continue
             if key_marker.contains(item.get("body") or "", key):
                 return self._ref(item)
@@ -646,6 +650,19 @@ class GitHubTracker(RestTracker):
                 author = (comment.get("user") or {}).get("login", "")
                 return body, author, parse_timestamp(comment.get("created_at"))
         return "", "", None
+
+
+def _ours_moved_away(item: dict[str, Any], key: str) -> None:
+    """A number of this repository now answers from another one (Ops transferred the issue):
+    when it is this escalation's, say so — making another would be a second ticket, and its
+    number there means another issue here (``TrackerRejected``: the agent is asked)."""
+    if "pull_request" in item or not key_marker.contains(item.get("body") or "", key):
+        return
+    where = item.get("html_url") or f"issue #{_item_number(item)} of another repository"
+    raise TrackerRejected(
+        f"Ops moved this escalation's GitHub issue to another repository: {where}. It is"
+        " not sent again; follow it there."
+    )
 
 
 def _item_number(item: dict[str, Any]) -> int:

@@ -363,3 +363,33 @@ def test_tracker_not_set_up_keeps_entries_queued(store: Store, clock: Clock) -> 
     assert result.attempted == 0
     assert "No Ops tracker" in result.problem
     assert outbox.entry(eid).state is OutboxState.QUEUED  # type: ignore[union-attr]
+
+
+def test_a_lookup_that_finds_ours_moved_away_asks_the_agent_and_never_sends_again(
+    store: Store,
+    outbox: Outbox,
+    tracker: FakeTracker,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitHub: Ops transferred the issue before the retry's lookup. The lookup says so; the
+    entry needs attention with that message, and a retry looks up again instead of sending."""
+    eid = _queued(store)
+    tracker.drop_response = 1
+    outbox.drain()
+    tracker.created.clear()  # moved away: no longer in this repository
+    moved = TrackerRejected("Ops moved this escalation's GitHub issue to another repository")
+
+    def lookup(_key: str) -> None:
+        tracker.finds += 1
+        raise moved
+
+    monkeypatch.setattr(tracker, "find_by_idempotency_key", lookup)
+    clock.advance(BACKOFF_CAP_S)
+    [entry] = outbox.drain().needs_attention
+    assert "moved this escalation's GitHub issue" in entry.last_error
+    assert store.get(eid).status is Status.NEEDS_ATTENTION
+    outbox.retry_now(eid)  # the agent retries
+    [again] = outbox.drain(force=True).needs_attention
+    assert again.escalation_id == eid
+    assert tracker.finds == 2 and tracker.created == []  # looked up again, nothing sent

@@ -160,18 +160,39 @@ def test_find_on_an_empty_list_starts_from_the_newest_number(
 def test_find_skips_an_issue_transferred_elsewhere(
     policy: Policy, mocked: responses.RequestsMock
 ) -> None:
-    """A 301 on the same origin is followed; the issue there has another number: not ours."""
+    """A 301 on the same origin is followed; someone else's issue moved away is skipped."""
     mocked.get(f"{REPO}/issues", json=[_issue(5, "old")])
     mocked.get(
         f"{REPO}/issues/6",
         status=301,
         headers={"Location": f"{API}/repositories/77/issues/3"},
     )
-    mocked.get(f"{API}/repositories/77/issues/3", json=_issue(3, marker("esc-6")))
+    mocked.get(f"{API}/repositories/77/issues/3", json=_issue(3, marker("esc-other")))
     for number in (7, 8, 9):
         mocked.get(f"{REPO}/issues/{number}", status=404, json={"message": "Not Found"})
     with github(policy) as tracker:
         assert tracker.find_by_idempotency_key("esc-6") is None
+
+
+def test_find_says_when_ops_moved_our_issue_away(
+    policy: Policy, mocked: responses.RequestsMock
+) -> None:
+    """Ours, moved by Ops to another repository before the retry: not a second ticket (and
+    not its number there, which means another issue here), but a message with its URL."""
+    mocked.get(f"{REPO}/issues", json=[_issue(5, "old")])
+    mocked.get(
+        f"{REPO}/issues/6",
+        status=301,
+        headers={"Location": f"{API}/repositories/77/issues/3"},
+    )
+    moved = _issue(3, marker("esc-6"))
+    moved["html_url"] = "https://github.com/acme/ops-archive/issues/3"
+    mocked.get(f"{API}/repositories/77/issues/3", json=moved)
+    with github(policy) as tracker, pytest.raises(TrackerRejected) as caught:
+        tracker.find_by_idempotency_key("esc-6")
+    assert "Ops moved this escalation's GitHub issue to another repository" in str(caught.value)
+    assert "https://github.com/acme/ops-archive/issues/3" in str(caught.value)
+    assert all(c.request.method == "GET" for c in mocked.calls)  # nothing created
 
 
 def test_find_with_more_new_numbers_than_the_limit_asks_to_look_later(
