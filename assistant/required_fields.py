@@ -20,6 +20,7 @@ from assistant.trackers.fields import (
     FieldValue,
     TrackerField,
     TrackerFields,
+    mapped_path,
     value_present,
 )
 
@@ -118,17 +119,6 @@ def refresh_if_stale(
         return None
     with make_tracker() as tracker:
         return refresh_fields(store, tracker, scope)
-
-
-def mapped_path(f: TrackerField, fmap: dict[str, str]) -> str | None:
-    """The escalation field the policy maps to ``f`` (by the field's id, else its name)."""
-    if f.id in fmap:
-        return fmap[f.id]
-    wanted = f.name.strip().casefold()
-    for key, path in fmap.items():
-        if key.strip().casefold() == wanted:
-            return path
-    return None
 
 
 def asked_fields(

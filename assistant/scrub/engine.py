@@ -17,10 +17,10 @@ import queue
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import NamedTuple, Protocol
 
 from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hasher
 from assistant.scrub.rules import ScrubRules
@@ -539,48 +539,47 @@ def _pieces(src: Reader, cut: Cut) -> Iterator[bytes]:
 _Hits = list[tuple[int, int, int]]
 #: a piece of the file and the scanner's matches in it (None: not scanned yet)
 _Piece = tuple[bytes, _Hits | None]
-_In = TypeVar("_In")
-_Out = TypeVar("_Out")
 _DONE = object()
 #: pieces read ahead and scrubbed pieces waiting to be written (bounds memory: a few chunks)
 _QUEUED = 2
 
 
-class _Ahead(threading.Thread, Generic[_In, _Out]):
-    """``work`` done on each of ``items`` on this thread, a few results ahead of the one
-    iterating it (reading the file's pieces; scanning them).
+class _ReadAhead(threading.Thread):
+    """Reads the file's pieces a few ahead of the scrub and, with a scanner that releases
+    the GIL (``scan``), scans them. (A thread each was no faster: this machine's two cores
+    are busy either way.)
 
     The scrub's Python work (resolving matches) holds the GIL; reading, writing and the
     native scan do not, so on the second core they run while the current piece is resolved.
     """
 
-    def __init__(self, name: str, items: Iterable[_In], work: Callable[[_In], _Out]) -> None:
-        super().__init__(name=name, daemon=True)
-        self._items, self._work = items, work
+    def __init__(self, pieces: Iterator[bytes], scan: Callable[[bytes], _Hits] | None) -> None:
+        super().__init__(name="scrub-read", daemon=True)
+        self._pieces, self._scan = pieces, scan
         self._queue: queue.Queue[object] = queue.Queue(_QUEUED)
         self._stopped = threading.Event()
         self._error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            for item in self._items:
+            for piece in self._pieces:
                 if self._stopped.is_set():
                     return
-                self._put(self._work(item))
+                self._put((piece, self._scan(piece) if self._scan is not None else None))
         except BaseException as exc:
             self._error = exc
         finally:
             self._put(_DONE)
 
     def _put(self, item: object) -> None:
-        while not self._stopped.is_set():  # the scrub may have stopped taking results
+        while not self._stopped.is_set():  # the scrub may have stopped taking pieces
             try:
                 self._queue.put(item, timeout=0.1)
                 return
             except queue.Full:
                 continue
 
-    def __iter__(self) -> Iterator[_Out]:
+    def __iter__(self) -> Iterator[_Piece]:
         while (item := self._queue.get()) is not _DONE:
             yield item  # type: ignore[misc]
         if self._error is not None:
@@ -593,24 +592,6 @@ class _Ahead(threading.Thread, Generic[_In, _Out]):
             while True:
                 self._queue.get_nowait()
         self.join()
-
-
-def _read_ahead(src: Reader, cut: Cut, scanner: _Scanner) -> _Ahead[bytes, _Piece]:
-    """The thread that reads the pieces and, with a scanner that releases the GIL, scans
-    them. (A thread each was no faster: this machine's two cores are busy either way.)"""
-    if not getattr(scanner, "concurrent", False):
-        # The Python binding calls back into Python at each match: scanning beside the
-        # resolvers would wait for the GIL at every match, so those pieces are scanned later.
-        return _Ahead("scrub-read", _pieces(src, cut), _unscanned)
-
-    def scanned(piece: bytes) -> _Piece:
-        return piece, scanner.scan(piece)
-
-    return _Ahead("scrub-read", _pieces(src, cut), scanned)
-
-
-def _unscanned(piece: bytes) -> _Piece:
-    return piece, None
 
 
 class _WriteBehind(threading.Thread):
@@ -667,7 +648,10 @@ def _scrub_chunks(
     line = 1
     before = b""
     hasher = value_hasher(salt)
-    reader = _read_ahead(src, cut, scanner)
+    # The Python binding calls back into Python at each match: scanning beside the
+    # resolvers would wait for the GIL at every match, so its pieces are scanned later.
+    concurrent = getattr(scanner, "concurrent", False)
+    reader = _ReadAhead(_pieces(src, cut), scanner.scan if concurrent else None)
     writer = _WriteBehind(dst)
     reader.start()
     writer.start()

@@ -8,6 +8,7 @@ works out which the agent must fill in. Plain data with a JSON form: no network,
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -167,6 +168,18 @@ def _field_from(d: dict[str, Any]) -> TrackerField:
         wire=str(d.get("wire") or ""),
         required=bool(d.get("required", True)),
     )
+
+
+def mapped_path(f: TrackerField, fmap: Mapping[str, str]) -> str | None:
+    """The escalation field the policy maps to ``f`` (by the field's id, else its name):
+    what the adapters send of it, and why the wizard does not ask for it."""
+    if f.id in fmap:
+        return fmap[f.id]
+    wanted = f.name.strip().casefold()
+    for key, path in fmap.items():
+        if key.strip().casefold() == wanted:
+            return path
+    return None
 
 
 def value_present(value: FieldValue | None) -> bool:

@@ -28,7 +28,13 @@ from assistant.trackers.base import (
     TrackerRejected,
     TrackerUnavailable,
 )
-from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
+from assistant.trackers.fields import (
+    FieldChoice,
+    FieldKind,
+    TrackerField,
+    TrackerFields,
+    mapped_path,
+)
 from assistant.trackers.http import (
     as_utc,
     iso_z,
@@ -259,12 +265,14 @@ class GitHubTracker(RestTracker):
             raise TrackerRejected(f"{name} is not an issue form (it has no body items).")
         fields: list[TrackerField] = []
         skipped: list[str] = []
-        mapped = frozenset(k.strip().casefold() for k in self.mapping.fields)
         for item in form["body"]:
             if not isinstance(item, dict):
                 continue
-            made = _form_field(item, mapped)
-            if made is not None:
+            made = _form_field(item)
+            # An optional item is sent only when the policy maps it.
+            if made is not None and (
+                made.required or mapped_path(made, self.mapping.fields) is not None
+            ):
                 fields.append(made)
             elif item.get("type") == "checkboxes" and _required(item):
                 skipped.append(str((item.get("attributes") or {}).get("label", "")))
@@ -694,16 +702,12 @@ def _required(item: dict[str, Any]) -> bool:
     return isinstance(validations, dict) and validations.get("required") is True
 
 
-def _form_field(item: dict[str, Any], mapped: frozenset[str] = frozenset()) -> TrackerField | None:
-    """A required input, text area or dropdown of an issue form, or an optional one the
-    policy maps (by id or label: ``mapped``, casefolded); ``None`` otherwise."""
+def _form_field(item: dict[str, Any]) -> TrackerField | None:
+    """An input, text area or dropdown of an issue form (``None`` otherwise)."""
     kind = _FORM_KINDS.get(str(item.get("type", "")))
     attributes = item.get("attributes") or {}
     label = str(attributes.get("label", "")).strip()
     if kind is None or not label:
-        return None
-    required = _required(item)
-    if not required and not {str(item.get("id") or "").casefold(), label.casefold()} & mapped:
         return None
     choices: tuple[FieldChoice, ...] = ()
     if kind is FieldKind.CHOICE:
@@ -719,7 +723,7 @@ def _form_field(item: dict[str, Any], mapped: frozenset[str] = frozenset()) -> T
         has_default=bool(str(attributes.get("value") or "").strip()),
         description=str(attributes.get("description") or ""),
         wire="form",
-        required=required,
+        required=_required(item),
     )
 
 

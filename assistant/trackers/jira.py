@@ -29,6 +29,7 @@ from assistant.trackers.fields import (
     FieldValue,
     TrackerField,
     TrackerFields,
+    mapped_path,
 )
 from assistant.trackers.http import (
     as_utc,
@@ -236,20 +237,16 @@ class _JiraTracker(RestTracker):
         metas = self._meta_pages(f"{base}/{quote(str(found['id']))}", ("values", "fields"))
         fields: list[TrackerField] = []
         left_out: list[str] = []
-        mapped = {k.strip().casefold() for k in self.mapping.fields}
         for meta in metas:
             field_id = str(meta.get("fieldId") or meta.get("key") or "")
             if not field_id or field_id in _ADAPTER_FILLS:
                 continue
+            made = jira_field(meta, cloud=self.api_version == "3")
             if not meta.get("required"):
                 # Optional, but the policy maps it: sent with the escalation's value.
-                name = str(meta.get("name", "")).strip().casefold()
-                if field_id.casefold() in mapped or name in mapped:
-                    optional = jira_field(meta, cloud=self.api_version == "3")
-                    if optional is not None:
-                        fields.append(replace(optional, required=False))
+                if made is not None and mapped_path(made, self.mapping.fields) is not None:
+                    fields.append(replace(made, required=False))
                 continue
-            made = jira_field(meta, cloud=self.api_version == "3")
             if made is None:
                 if not meta.get("hasDefaultValue"):
                     left_out.append(f"{meta.get('name', field_id)} ({field_id})")

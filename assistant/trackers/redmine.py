@@ -24,7 +24,13 @@ from assistant.trackers.base import (
     TrackerAuthError,
     TrackerRejected,
 )
-from assistant.trackers.fields import FieldChoice, FieldKind, TrackerField, TrackerFields
+from assistant.trackers.fields import (
+    FieldChoice,
+    FieldKind,
+    TrackerField,
+    TrackerFields,
+    mapped_path,
+)
 from assistant.trackers.http import (
     as_utc,
     iso_z,
@@ -278,7 +284,6 @@ class RedmineTracker(RestTracker):
         if listed is None:
             return self._required_unknown(enabled, skip, where, notes)
         fields: list[TrackerField] = []
-        mapped = {k.strip().casefold() for k in self.mapping.fields}
         for cf in page_list(listed.get("custom_fields")):
             if cf.get("customized_type") != "issue":
                 continue
@@ -286,14 +291,12 @@ class RedmineTracker(RestTracker):
             applies = [int(t["id"]) for t in page_list(cf.get("trackers"))]
             if cf_id not in enabled or cf_id in skip or tracker_id not in applies:
                 continue
+            made = _tracker_field(cf)
             if not cf.get("is_required"):
                 # Optional, but the policy maps it: sent with the escalation's value.
-                if str(cf_id) in mapped or str(cf.get("name", "")).strip().casefold() in mapped:
-                    optional = _tracker_field(cf)
-                    if optional is not None:
-                        fields.append(replace(optional, required=False))
+                if made is not None and mapped_path(made, self.mapping.fields) is not None:
+                    fields.append(replace(made, required=False))
                 continue
-            made = _tracker_field(cf)
             if made is None:
                 notes.append(
                     f"Redmine requires the custom field {cf.get('name')!r}"
@@ -311,14 +314,14 @@ class RedmineTracker(RestTracker):
 
         What is known is sent: the project's custom fields the policy maps by name or id.
         """
-        fmap = {k.strip().casefold(): v for k, v in self.mapping.fields.items()}
         fields = []
         unknown = []
         for cf_id, name in sorted(enabled.items()):
             if cf_id in skip:
                 continue
-            if str(cf_id) in fmap or name.strip().casefold() in fmap:
-                fields.append(TrackerField(str(cf_id), name))
+            field = TrackerField(str(cf_id), name)
+            if mapped_path(field, self.mapping.fields) is not None:
+                fields.append(field)
             else:
                 unknown.append(name)
         listed = f" ({', '.join(unknown)})" if unknown else ""
