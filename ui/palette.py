@@ -144,3 +144,9 @@ def follow_palette(widget: QWidget, apply: Callable[[], None]) -> None:
     if _watch is None or not shiboken6.isValid(_watch):
         _watch = _PaletteWatch()
     _watch.followers.add(_Follower(widget, apply))
+
+
+def follow_style(widget: QWidget, style: Callable[[], str]) -> None:
+    """``widget``'s style sheet from ``style()`` (a palette-derived one, or one that only has
+    to be set again so the widget takes the new palette), now and on every palette change."""
+    follow_palette(widget, lambda: widget.setStyleSheet(style()))

@@ -25,7 +25,7 @@ from assistant.settings import AgentSettings, NotificationSettings, WatchedServi
 from assistant.watchers import WatchTarget
 from checks.registry import check_types, description
 from ui.context import AppContext
-from ui.palette import error_style, follow_palette
+from ui.palette import error_style, follow_style
 
 _COLUMNS = ("Name", "Type", "Target", "Every (s)", "Listed by", "Watch")
 WATCH_COLUMN = 5
@@ -88,7 +88,7 @@ class AlertsPanel(QWidget):
         add_form.addRow(add_row)
         self.add_error = QLabel()
         self.add_error.setTextFormat(Qt.TextFormat.PlainText)
-        follow_palette(self.add_error, lambda: self.add_error.setStyleSheet(error_style()))
+        follow_style(self.add_error, error_style)
         add_form.addRow(self.add_error)
         services = QGroupBox("Watched services")
         services_lay = QVBoxLayout(services)

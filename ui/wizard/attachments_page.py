@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from assistant.model import AttachmentRef, Escalation
 from assistant.scrub import ScrubRules
 from assistant.store.attachments import add_files, report_of
-from ui.palette import error_style, follow_palette
+from ui.palette import error_style, follow_style
 from ui.wizard.page import WizardPage
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class AttachmentsPage(WizardPage):
         self.message.setObjectName("attachmentMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        follow_palette(self.message, lambda: self.message.setStyleSheet(error_style()))
+        follow_style(self.message, error_style)
         self.message.hide()
         self.busy = QLabel("Adding…")
         self.busy.hide()

@@ -28,7 +28,7 @@ from checks.registry import check_types, description
 from checks.result import STATUS_ORDER, CheckResult, status_label
 from checks.runner import CheckRunner
 from checks.spec import CheckSpec
-from ui.palette import error_style, follow_palette
+from ui.palette import error_style, follow_style
 from ui.wizard.checks_model import (
     COL_CHECK,
     COL_RESULT,
@@ -146,7 +146,7 @@ class ChecksPage(WizardPage):
         self.labels["checks"] = (QLabel(), "Status checks")
         self.check_error = QLabel()
         self.check_error.setObjectName("fieldError")
-        follow_palette(self.check_error, lambda: self.check_error.setStyleSheet(error_style()))
+        follow_style(self.check_error, error_style)
         self.check_error.setWordWrap(True)
         self.check_error.hide()
         self.errors["checks"] = self.check_error

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
-from ui.palette import box_style, follow_palette
+from ui.palette import box_style, follow_style
 from ui.wizard.known_issue_panel import KnownIssuePanel
 from ui.wizard.page import WizardPage
 
@@ -56,7 +56,7 @@ class OutOfScopePanel(QFrame):
         super().__init__(parent)
         self.setObjectName("outOfScope")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        follow_palette(self, lambda: self.setStyleSheet(box_style("#outOfScope", "error")))
+        follow_style(self, lambda: box_style("#outOfScope", "error"))
         heading = QLabel("This category is outside Ops' scope — it cannot be escalated.")
         bold = heading.font()
         bold.setBold(True)

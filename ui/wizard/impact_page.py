@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation, Level, PriorityDecision
-from ui.palette import box_style, follow_palette
+from ui.palette import box_style, follow_style
 from ui.wizard.page import WizardPage
 from ui.wizard.since_field import SinceField
 
@@ -96,9 +96,9 @@ class ImpactPage(WizardPage):
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.priority.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        follow_palette(
+        follow_style(
             self.priority,
-            lambda: self.priority.setStyleSheet(box_style("#derivedPriority", "neutral")),
+            lambda: box_style("#derivedPriority", "neutral"),
         )
 
         self.add_field("impact.level", "&Impact", level_box, focus=self.level)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from assistant.model import KnownIssueEvidence, KnownIssueItem
 from assistant.trackers.base import TicketRef
-from ui.palette import box_style, follow_palette
+from ui.palette import box_style, follow_style
 
 if TYPE_CHECKING:
     from assistant.known_issues import KnownIssues
@@ -52,7 +52,7 @@ class KnownIssuePanel(QFrame):
         self.ctx = ctx
         self.setObjectName("knownIssue")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        follow_palette(self, lambda: self.setStyleSheet(box_style("#knownIssue", "warning")))
+        follow_style(self, lambda: box_style("#knownIssue", "warning"))
         self.heading = QLabel()
         bold = self.heading.font()
         bold.setBold(True)

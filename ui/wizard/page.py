@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.model import Escalation
-from ui.palette import error_style, follow_palette
+from ui.palette import error_style, follow_style
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -118,7 +118,7 @@ class WizardPage(QWidget):
         err = QLabel()
         err.setObjectName("fieldError")
         err.setTextFormat(Qt.TextFormat.PlainText)
-        follow_palette(err, lambda: err.setStyleSheet(error_style()))
+        follow_style(err, error_style)
         err.setWordWrap(True)
         err.hide()
         box = QWidget()

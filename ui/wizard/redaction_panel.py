@@ -29,7 +29,7 @@ from assistant.model import AttachmentRef
 from assistant.scrub import ScrubRules
 from assistant.scrub.report import kind_label
 from assistant.store.attachments import report_of, rescrub_attachment
-from ui.palette import error_style, follow_palette
+from ui.palette import error_style, follow_style
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -71,7 +71,7 @@ class RedactionPanel(QWidget):
         self.warning.setObjectName("redactionWarning")
         self.warning.setTextFormat(Qt.TextFormat.PlainText)
         self.warning.setWordWrap(True)
-        follow_palette(self.warning, lambda: self.warning.setStyleSheet(error_style()))
+        follow_style(self.warning, error_style)
         self.warning.hide()
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)

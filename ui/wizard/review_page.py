@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from assistant.completeness import completeness, out_of_scope_reason
 from assistant.model import Escalation
 from assistant.required_fields import PATH_PREFIX
-from ui.palette import accent_text, box_style, error_style, follow_palette
+from ui.palette import accent_text, box_style, error_style, follow_style
 from ui.wizard.page import WizardPage
 from ui.wizard.redaction_panel import RedactionPanel
 from ui.wizard.request_preview import ShowRequestButton
@@ -166,7 +166,7 @@ class ReviewPage(WizardPage):
         self.policy_note.setObjectName("policyChanged")
         self.policy_note.setTextFormat(Qt.TextFormat.PlainText)
         self.policy_note.setWordWrap(True)
-        follow_palette(self.policy_note, lambda: self.policy_note.setStyleSheet(error_style()))
+        follow_style(self.policy_note, error_style)
         self.policy_note.hide()
         self.outer.addWidget(self.policy_note)
 
@@ -175,11 +175,9 @@ class ReviewPage(WizardPage):
         self.fields_note.setObjectName("trackerFieldsNote")
         self.fields_note.setTextFormat(Qt.TextFormat.PlainText)
         self.fields_note.setWordWrap(True)
-        follow_palette(
+        follow_style(
             self.fields_note,
-            lambda: self.fields_note.setStyleSheet(
-                box_style("QLabel#trackerFieldsNote", "warning")
-            ),
+            lambda: box_style("QLabel#trackerFieldsNote", "warning"),
         )
         self.fields_note.hide()
         self.outer.addWidget(self.fields_note)
@@ -188,7 +186,7 @@ class ReviewPage(WizardPage):
         self.message.setObjectName("submitMessage")
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        follow_palette(self.message, lambda: self.message.setStyleSheet(error_style()))
+        follow_style(self.message, error_style)
         self.message.hide()
         self.submit_button = QPushButton(SUBMIT_LABEL)
         self.submit_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)

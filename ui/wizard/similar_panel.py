@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from assistant.model import Escalation
 from assistant.trackers.base import TicketRef
-from ui.palette import follow_palette, muted_style
+from ui.palette import follow_style, muted_style
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -71,7 +71,7 @@ class SimilarPanel(QWidget):
         self.note = QLabel()
         self.note.setObjectName("similarNote")
         self.note.setTextFormat(Qt.TextFormat.PlainText)
-        follow_palette(self.note, lambda: self.note.setStyleSheet(muted_style()))
+        follow_style(self.note, muted_style)
         self.note.setAccessibleName("Similar escalations status")
         self.tickets = QListWidget()
         self.tickets.setAccessibleName("Similar open escalations")

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.palette import follow_palette, muted_style
+from ui.palette import follow_style, muted_style
 
 
 class StepsEditor(QWidget):
@@ -59,7 +59,7 @@ class StepsEditor(QWidget):
             "Alt+Up / Alt+Down move the current step"
         )
         hint.setWordWrap(True)
-        follow_palette(hint, lambda: hint.setStyleSheet(muted_style()))
+        follow_style(hint, muted_style)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(self.rows)

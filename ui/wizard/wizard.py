@@ -28,7 +28,7 @@ from assistant.policy.priority import apply_priority
 from assistant.required_fields import PATH_PREFIX
 from assistant.store.documents import AGENT_FIELDS
 from ui.banner import Banner
-from ui.palette import follow_palette
+from ui.palette import follow_style
 from ui.wizard.attachments_page import AttachmentsPage
 from ui.wizard.autosave import Autosave
 from ui.wizard.checks_page import ChecksPage
@@ -121,10 +121,7 @@ class EscalationWizard(QWidget):
         self.sidebar.setFixedWidth(200)
         # Set again when the palette changes: a widget with a style sheet keeps the palette
         # it was polished with.
-        follow_palette(
-            self.sidebar,
-            lambda: self.sidebar.setStyleSheet("QListWidget::item { padding: 8px 6px; }"),
-        )
+        follow_style(self.sidebar, lambda: "QListWidget::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
         self.scrolls: list[QScrollArea] = []
         for i, page in enumerate(self.pages, start=1):
