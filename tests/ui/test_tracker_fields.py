@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -332,10 +333,10 @@ def test_texts() -> None:
     assert mnemonic_label("123", used) == "123"
 
 
-@pytest.mark.redmine
-def test_test_connection_fetches_and_caches_the_fields(
-    qtbot: QtBot, ctx: AppContext, redmine, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _redmine_in_settings(
+    qtbot: QtBot, ctx: AppContext, redmine: Any, monkeypatch: pytest.MonkeyPatch
+) -> Any:
+    """The Settings dialog with the rig's Redmine typed in (its token in the environment)."""
     from ui.settings_dialog import SettingsDialog
 
     monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
@@ -345,6 +346,14 @@ def test_test_connection_fetches_and_caches_the_fields(
     dialog.type_box.setCurrentIndex(dialog.type_box.findData("redmine"))
     type_into(qtbot, dialog.url_edit, redmine.url)
     type_into(qtbot, dialog.project_edit, redmine.project)
+    return dialog
+
+
+@pytest.mark.redmine
+def test_test_connection_fetches_and_caches_the_fields(
+    qtbot: QtBot, ctx: AppContext, redmine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = _redmine_in_settings(qtbot, ctx, redmine, monkeypatch)
     with qtbot.waitSignal(dialog.tested, timeout=30_000) as sig:
         qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     assert sig.args[1] is True
@@ -362,19 +371,12 @@ def test_fields_not_fetched_is_a_warning_the_connection_stands(
 ) -> None:
     from assistant.trackers.base import TrackerUnavailable
     from assistant.trackers.redmine import RedmineTracker
-    from ui.settings_dialog import SettingsDialog
 
     def refuse(self: RedmineTracker) -> TrackerFields:
         raise TrackerUnavailable("Redmine answered 503 for its custom fields")
 
     monkeypatch.setattr(RedmineTracker, "required_fields", refuse)
-    monkeypatch.setenv("ESCALATION_ASSISTANT_TRACKER_TOKEN", redmine.api_key)
-    dialog = SettingsDialog(ctx)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.type_box.setCurrentIndex(dialog.type_box.findData("redmine"))
-    type_into(qtbot, dialog.url_edit, redmine.url)
-    type_into(qtbot, dialog.project_edit, redmine.project)
+    dialog = _redmine_in_settings(qtbot, ctx, redmine, monkeypatch)
     with qtbot.waitSignal(dialog.tested, timeout=30_000) as sig:
         dialog.test_connection()
     assert sig.args[1] is True and dialog.test_result.text().startswith("Connected")
