@@ -16,7 +16,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant import __version__
-from assistant.paths import resolve_paths
+from assistant.paths import AppPaths, resolve_paths
+from ui.native_crash import NativeCrashTrace, take_reports
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -582,6 +583,26 @@ def run_gui(
 
     When the app already runs on this data directory, hand ``request`` to it and return 0.
     """
+    from ui.launch_request import LaunchRequest
+
+    started = time.perf_counter()
+    request = request or LaunchRequest()
+    paths = resolve_paths(data_dir).ensure()
+    trace = NativeCrashTrace.arm(paths.crash_dir)
+    try:
+        return _run_gui(paths, trace, started, crash_dialog, request)
+    finally:
+        if trace is not None:
+            trace.disarm()
+
+
+def _run_gui(
+    paths: AppPaths,
+    trace: NativeCrashTrace | None,
+    started: float,
+    crash_dialog: bool,
+    request: LaunchRequest,
+) -> int:
     from assistant.logs import setup_logging
     from ui.context import AppContext
     from ui.crash import install_excepthook, route_qt_messages
@@ -591,9 +612,6 @@ def run_gui(
     from ui.quit_signals import QuitOnSignals
     from ui.single_instance import SingleInstance
 
-    started = time.perf_counter()
-    request = request or LaunchRequest()
-    paths = resolve_paths(data_dir).ensure()
     setup_logging(paths.log_dir)
     route_qt_messages()
     # argv[0] is the X11 WM_CLASS instance name, which the desktop entry's StartupWMClass
@@ -642,6 +660,10 @@ def run_gui(
         _AfterFirstPaint(window, ctx.start)
         window.show()
         apply_request(shell, replace(request, minimized=False))
+    ctx.tasks.run(
+        lambda: take_reports(paths.crash_dir, trace.path if trace else None),
+        window.tell_native_crashes,
+    )
     app.aboutToQuit.connect(shell.shutdown)
     app.aboutToQuit.connect(instance.release)
     finished: list[bool] = []
@@ -656,6 +678,8 @@ def run_gui(
         # (and Qt's pool would wait forever at interpreter exit). Every store write is one
         # transaction and done, so end here; the next start resolves the unknown outcome.
         logging.shutdown()
+        if trace is not None:
+            trace.disarm()
         os._exit(code)
     _delete_windows(app)
     return code

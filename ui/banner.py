@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -30,12 +32,17 @@ class Banner(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action = QPushButton()
+        self.action.hide()
+        self._action_callback: Callable[[], None] | None = None
+        self.action.clicked.connect(self._act)
         close = QPushButton("Dismiss")
         close.setAccessibleName("Dismiss message")
         close.clicked.connect(self.hide)
         lay = QHBoxLayout(self)
         lay.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.label, 1)
+        lay.addWidget(self.action, 0, Qt.AlignmentFlag.AlignTop)
         lay.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         follow_palette(self, self._restyle)
         self.hide()
@@ -44,7 +51,18 @@ class Banner(QFrame):
         self.setStyleSheet(box_style(f"#{self.objectName()}", self.kind))
         self.icon.setPixmap(state_icon(self.kind).pixmap(ICON_SIZE, ICON_SIZE))
 
-    def show_message(self, text: str, kind: str = "warning") -> None:
+    def _act(self) -> None:
+        if self._action_callback is not None:
+            self._action_callback()
+
+    def show_message(
+        self, text: str, kind: str = "warning", action: tuple[str, Callable[[], None]] | None = None
+    ) -> None:
+        """Show ``text``; ``action`` adds a button (its label, what it does) beside it."""
+        self._action_callback = action[1] if action else None
+        self.action.setText(action[0] if action else "")
+        self.action.setAccessibleName(action[0].replace("&", "") if action else "")
+        self.action.setVisible(action is not None)
         self.kind = kind if kind in KIND_WORDS else "warning"
         self.setObjectName(self.objectName() or "banner")
         self._restyle()

@@ -97,6 +97,7 @@ def _window_lines(home: Path) -> Iterator[Line]:
     yield line
     if line.verdict == "FAIL":
         return
+    yield _binding_line()
     from PySide6.QtWidgets import QApplication
 
     from assistant.paths import resolve_paths
@@ -117,6 +118,34 @@ def _window_lines(home: Path) -> Iterator[Line]:
         yield Line("FAIL", "main window", f"not shown on {app.platformName()}")
         return
     yield Line("OK", "main window", f"built and shown on {app.platformName()}")
+
+
+def _binding_line() -> Line:
+    """Does this Qt binding keep reference counts over signal emits (``ui.binding_check``)?
+
+    10,000 emits of each kind by default; the frozen smoke suite asks for 100,000 through
+    ``ESCALATION_ASSISTANT_BINDING_EMITS``.
+    """
+    import PySide6
+
+    from assistant.selftest import Line
+    from ui.binding_check import KINDS, check_binding
+
+    emits = int(os.environ.get("ESCALATION_ASSISTANT_BINDING_EMITS") or 10_000)
+    lost = check_binding(emits)
+    if lost:
+        return Line(
+            "FAIL",
+            "Qt binding",
+            f"PySide6 {PySide6.__version__}: {lost[0].describe()}; "
+            "this release would crash the app after some hours",
+        )
+    return Line(
+        "OK",
+        "Qt binding",
+        f"PySide6 {PySide6.__version__}: {emits:,} emits of each of {len(KINDS)} signal kinds "
+        "keep the reference counts",
+    )
 
 
 def _self_test() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import SIGNAL, QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from ui.banner import Banner
 from ui.context import AppContext
 from ui.drafts_model import NEEDS_REPLY_FILTER, STATUS_LABELS, DraftsModel
+from ui.native_crash import CrashReport
 
 if TYPE_CHECKING:
     from assistant.model import Escalation
@@ -371,3 +373,27 @@ class MainWindow(QMainWindow):
 
     def _store_failed(self, exc: BaseException) -> None:
         self.banner.show_message(str(exc), "error")
+
+    def tell_native_crashes(self, reports: list[CrashReport]) -> None:
+        """The app crashed last time (``ui.native_crash``): say so once, offer the trace."""
+        if not reports:
+            return
+        latest = reports[-1]
+        times = "" if len(reports) == 1 else f" ({len(reports)} times since the last start)"
+        log.warning("the app crashed last time%s: %s — %s", times, latest.path, latest.summary)
+        self.banner.show_message(
+            f"The app stopped unexpectedly last time{times}"
+            + (f": {latest.summary}" if latest.summary else "")
+            + f". Your drafts are saved. The crash report is {latest.path} — please send it "
+            "to whoever supports the app.",
+            "warning",
+            action=("Open &report", lambda: _open_file(latest.path)),
+        )
+
+
+def _open_file(path: Path) -> None:
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        log.warning("no program opened %s", path)

@@ -14,8 +14,14 @@ POLICY = EXAMPLE.parents[1] / "policy.toml"
 
 
 def test_self_test_passes_every_part() -> None:
-    proc = run_app("--self-test", env={"QT_QPA_PLATFORM": "offscreen"})
+    proc = run_app(
+        "--self-test",
+        env={"QT_QPA_PLATFORM": "offscreen", "ESCALATION_ASSISTANT_BINDING_EMITS": "100000"},
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The binding frozen into the bundle keeps reference counts (PySide6 6.12.0 did not).
+    assert "OK    Qt binding: PySide6 " in proc.stdout
+    assert "100,000 emits of each of 13 signal kinds keep the reference counts" in proc.stdout
     for plugin in CHECK_TYPES:
         assert f"OK    check {plugin.id}: " in proc.stdout
     assert "OK    main window: built and shown on offscreen" in proc.stdout

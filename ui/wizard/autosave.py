@@ -56,6 +56,7 @@ class Autosave(QObject):
         self._sent: Escalation | None = None
         self._first_change = 0.0
         self._in_flight = False
+        self._released = False
         self.failed = False
         # Quitting (tray Quit, SIGTERM, log-out) with the wizard still open must not lose
         # the last change: it is written before the workers are waited for.
@@ -99,6 +100,20 @@ class Autosave(QObject):
         self._in_flight = True
         self.ctx.tasks.run(lambda: store.save(doc, base=base), self._done, self._failed, write=True)
 
+    def release(self) -> None:
+        """The window is closing: delete this object once its last write has landed.
+
+        It outlives its window only for that write (a closed window cannot wait for it);
+        kept longer, every wizard of the day would stay in memory with its escalation.
+        """
+        self._released = True
+        self._delete_if_idle()
+
+    def _delete_if_idle(self) -> None:
+        if self._released and not self.dirty:
+            self._timer.stop()
+            self.deleteLater()
+
     def _done(self, saved: Escalation) -> None:
         self._in_flight = False
         self.failed = False
@@ -109,6 +124,7 @@ class Autosave(QObject):
             self.others_changed.emit(saved, sent)
         if self._pending is not None:
             self.flush()
+        self._delete_if_idle()
 
     def discard(self) -> None:
         """Forget the pending change (submit writes the document itself)."""
@@ -121,11 +137,13 @@ class Autosave(QObject):
         if isinstance(exc, ReadOnlyEscalation):
             self._pending = None
             self.read_only.emit(str(exc))
+            self._delete_if_idle()
             return
         self.failed = True
         log.warning("autosave failed: %s", exc)
         self.save_failed.emit(str(exc))
         # Keep nothing queued: the wizard still holds the draft and the next change retries.
+        self._delete_if_idle()
 
 
 def _agent_fields_differ(saved: Escalation, sent: Escalation) -> bool:

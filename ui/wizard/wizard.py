@@ -743,5 +743,6 @@ class EscalationWizard(QWidget):
             self.request_close()
             return
         self.autosave.save_now(self.escalation) if self.autosave.dirty else None
+        self.autosave.release()
         event.accept()
         self.closed.emit(str(self.escalation.id))
