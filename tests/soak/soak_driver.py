@@ -14,14 +14,12 @@ import argparse
 import gc
 import sys
 
-
 from PySide6.QtCore import QTimer
 
 import ui.main_window
 from ui.context import AppContext
 from ui.wizard.autosave import Autosave
 from ui.wizard.wizard import EscalationWizard
-
 
 
 def rss_kib() -> int:
