@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from assistant import APP_NAME
@@ -29,6 +29,8 @@ log = logging.getLogger("assistant.credentials")
 
 SERVICE_NAME = APP_NAME
 TOKEN_ENV = "ESCALATION_ASSISTANT_TRACKER_TOKEN"
+#: where a tracker account's token comes from (``CredentialStore.token_state``)
+TokenState = Literal["environment", "session", "stored", "none", "no keyring", "unknown"]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Errors raised from below keyring's backends when the D-Bus / Secret Service is missing,
 # locked or broken (keyring does not wrap all of them).
@@ -177,6 +179,25 @@ class CredentialStore:
         except KeyringUnavailable:
             return found
         return True
+
+    def token_state(self, tracker_url: str, user: str) -> TokenState:
+        """Where the token for this tracker account comes from, as Settings tells the agent.
+
+        Asks the keyring (a D-Bus call that can wait): run it off the GUI thread.
+        """
+        if self.token_from_environment:
+            return "environment"
+        key = account_key(tracker_url, user)
+        if key in self._session_tokens:
+            return "session"
+        try:
+            stored = self._call_backend("get_password", self.service, key)
+        except KeyringUnavailable:
+            return "no keyring"
+        except Exception:  # a backend's own error (locked, refused): said as unknown
+            log.warning("the keyring could not be asked for %s", key, exc_info=True)
+            return "unknown"
+        return "stored" if stored else "none"
 
     @property
     def token_from_environment(self) -> bool:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -89,6 +90,9 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle("Settings — Escalation Assistant")
         self._policy_ok = True
+        self._token_asked: tuple[str, str] = ("", "")
+        #: the last answer of ``CredentialStore.token_state`` ('' until the keyring answered)
+        self.token_state = ""
         self.site: SiteConfig | None = ctx.site
         self.locked: dict[str, QWidget] = {}
         current = ctx.settings or AgentSettings()
@@ -116,6 +120,9 @@ class SettingsDialog(QDialog):
 
         self._load(current)
         self._apply_locks()
+        self._ask_token_state()
+        self.url_edit.editingFinished.connect(self._ask_token_state)
+        self.user_edit.editingFinished.connect(self._ask_token_state)
         self.type_box.currentIndexChanged.connect(self._type_changed)
         self.test_button.clicked.connect(self.test_connection)
         self.browse_button.clicked.connect(self._browse)
@@ -151,7 +158,8 @@ class SettingsDialog(QDialog):
         self.token_edit = QLineEdit()
         self.token_edit.setAccessibleName("API token")
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("stored in the keyring — leave empty to keep it")
+        # Said once the keyring has answered (``_ask_token_state``): not "stored" before.
+        self.token_edit.setPlaceholderText("asking the keyring…")
         self.format_box = QComboBox()
         self.format_box.setAccessibleName("Redmine text formatting")
         for key, title in FORMATTINGS.items():
@@ -167,6 +175,21 @@ class SettingsDialog(QDialog):
         self.fields_result.setTextFormat(Qt.TextFormat.PlainText)
         self.fields_result.setWordWrap(True)
         self.fields_result.hide()
+        # What only an admin can act on (Redmine's workflow caveat, fields the API hides):
+        # behind a disclosure, so the agent reads one line they can act on.
+        self.details_button = QToolButton()
+        self.details_button.setText("&Details")
+        self.details_button.setCheckable(True)
+        self.details_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.details_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.details_button.setAccessibleName("Details of the tracker's required fields")
+        self.details_button.hide()
+        self.fields_details = QLabel()
+        self.fields_details.setObjectName("fieldsDetails")
+        self.fields_details.setTextFormat(Qt.TextFormat.PlainText)
+        self.fields_details.setWordWrap(True)
+        self.fields_details.hide()
+        self.details_button.toggled.connect(self._toggle_details)
 
         form = QFormLayout()
         self._rows(
@@ -185,6 +208,8 @@ class SettingsDialog(QDialog):
         test_row.addWidget(self.test_result, 1)
         form.addRow(test_row)
         form.addRow(self.fields_result)
+        form.addRow(self.details_button)
+        form.addRow(self.fields_details)
         self.tracker_lock_note = self._lock_note()
         form.addRow(self.tracker_lock_note)
         group = QGroupBox("Ops tracker")
@@ -478,13 +503,39 @@ class SettingsDialog(QDialog):
             )
         else:
             asks = asked_fields(fields, self.ctx.policy, tracker_type)
-            text = requirement_text(title, fields, asks)
-            for said in (fields.note, fields.caveat):
-                if said:
-                    text += "\n" + said
-            self._show(self.fields_result, text, True)
+            self._show(self.fields_result, requirement_text(title, fields, asks), True)
+            details = "\n".join(said for said in (fields.note, fields.caveat) if said)
+            self.fields_details.setText(details)
+            self.details_button.setVisible(bool(details))
             self.ctx.tracker_fields.accept(fields)  # open wizards follow
         self.fields_result.show()
+
+    def _toggle_details(self, shown: bool) -> None:
+        self.details_button.setArrowType(
+            Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        )
+        self.fields_details.setVisible(shown)
+
+    # -- where the token comes from --------------------------------------------------------
+    def _ask_token_state(self) -> None:
+        """Ask the keyring (off the GUI thread) whether a token is stored for this account."""
+        from ui.outbox_worker import shared_credentials
+
+        creds = shared_credentials(self.ctx)
+        ts, _ = self.tracker_settings()
+        asked = (ts.url, ts.user)
+        self._token_asked = asked
+        self.ctx.tasks.run(
+            lambda: creds.token_state(ts.url, ts.user),
+            lambda state: self._show_token_state(asked, state),
+            lambda _exc: self._show_token_state(asked, "unknown"),
+        )
+
+    def _show_token_state(self, asked: tuple[str, str], state: str) -> None:
+        if asked != self._token_asked:
+            return  # the URL or user changed meanwhile: a newer answer is coming
+        self.token_edit.setPlaceholderText(TOKEN_STATE_WORDS.get(state, ""))
+        self.token_state = state
 
     # -- policy --------------------------------------------------------------------------
     def _browse(self) -> None:
@@ -630,6 +681,18 @@ class SettingsDialog(QDialog):
         self.buttons.setEnabled(True)
         self._show(self.message, f"The settings could not be saved: {exc}", False)
         self.message.show()
+
+
+#: the token field's placeholder for each ``CredentialStore.token_state``
+TOKEN_STATE_WORDS = {
+    "environment": "set by ESCALATION_ASSISTANT_TRACKER_TOKEN for this run — a token typed "
+    "here is saved in the keyring",
+    "session": "kept until the app quits (no keyring here) — leave empty to keep it",
+    "stored": "stored in the keyring — leave empty to keep it",
+    "none": "none stored yet — paste the API token from your tracker profile",
+    "no keyring": "no keyring on this computer — a token typed here lasts until the app quits",
+    "unknown": "the keyring did not answer — a token typed here replaces any stored one",
+}
 
 
 def _ok_or_error(label: QLabel) -> None:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
+import uuid
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from assistant.credentials import CredentialStore
 from assistant.settings import AgentSettings, TrackerSettings
 from tests.assistant.fake_tracker import complete_escalation
+from tests.services import SecretServiceSession
 from ui.context import AppContext
 from ui.outbox_worker import OutboxWorker
-from ui.settings_dialog import SettingsDialog
+from ui.settings_dialog import TOKEN_STATE_WORDS, SettingsDialog
 from ui.submit_controller import SubmitController
 
 TOKEN = "tok-ABCDEF-0123456789"
@@ -180,3 +183,23 @@ def test_wizard_submit_shows_the_ticket_key(
     assert store is not None
     qtbot.waitUntil(lambda: store.get(wizard.escalation.id).status.value == "submitted")
     controller.worker.stop()
+
+
+@pytest.mark.keyring
+def test_the_token_field_says_whether_a_token_is_stored(
+    secret_service: SecretServiceSession, qtbot: QtBot, ctx: AppContext
+) -> None:
+    """What the keyring holds for the account typed in, not "stored" before anything is."""
+    url = f"http://127.0.0.1:3000/{uuid.uuid4().hex}"
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.url_edit.setText(url)
+    dialog.user_edit.setText("alice")
+    dialog.user_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.token_edit.placeholderText() == TOKEN_STATE_WORDS["none"])
+
+    CredentialStore().set_token(url, "alice", f"token-{uuid.uuid4()}")
+    dialog.url_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: dialog.token_edit.placeholderText() == TOKEN_STATE_WORDS["stored"])
+    assert dialog.token_state == "stored"

@@ -359,6 +359,13 @@ def test_test_connection_fetches_and_caches_the_fields(
     assert sig.args[1] is True
     shown = dialog.fields_result
     assert shown.isVisibleTo(dialog) and shown.text().startswith("Redmine requires ")
+    # One line the agent can act on; what only an admin can act on waits behind Details.
+    assert "\n" not in shown.text() and "workflow" not in shown.text()
+    assert dialog.details_button.isVisibleTo(dialog)
+    assert not dialog.fields_details.isVisibleTo(dialog)
+    qtbot.mouseClick(dialog.details_button, Qt.MouseButton.LeftButton)
+    assert dialog.fields_details.isVisibleTo(dialog)
+    assert "workflow" in dialog.fields_details.text()
     ts, _ = dialog.tracker_settings()
     assert ctx.store is not None
     cached = cached_fields(ctx.store, fields_scope(ts, ctx.policy))
