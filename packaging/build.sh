@@ -10,12 +10,23 @@ if [ ! -x "$VENV_BIN/pyinstaller" ]; then
   exit 1
 fi
 # Qt's ICU data (31 MB) is replaced by an empty one (see packaging/icu-stub.c) when a C
-# compiler is at hand; without one the bundle keeps the full data and is larger.
-ICU_STUB="$ROOT/build/icu-stub/libicudata.so.73"
+# compiler is at hand; without one the bundle keeps the full data and is larger. The stub
+# takes the ICU major version of the Qt that is bundled, read from its libicudata.so.NN:
+# another PySide6 may bring another ICU, and a stub of the wrong version would break it.
+QT_LIB=$("$VENV_BIN/python" -c 'from PySide6.QtCore import QLibraryInfo as L; print(L.path(L.LibraryPath.LibrariesPath))')
+mapfile -t ICU_DATA < <(find "$QT_LIB" -maxdepth 1 -name 'libicudata.so.*' -printf '%f\n')
+if [ ${#ICU_DATA[@]} -ne 1 ] || ! [[ ${ICU_DATA[0]} =~ ^libicudata\.so\.([0-9]+)$ ]]; then
+  echo "build.sh: expected one libicudata.so.NN in $QT_LIB, found: ${ICU_DATA[*]:-none}" >&2
+  exit 1
+fi
+ICU_MAJOR=${BASH_REMATCH[1]}
+ICU_STUB="$ROOT/build/icu-stub/libicudata.so.$ICU_MAJOR"
 mkdir -p "$(dirname "$ICU_STUB")"
 if command -v cc >/dev/null; then
-  cc -shared -fPIC -O2 -Wl,-soname,libicudata.so.73 -o "$ICU_STUB" "$ROOT/packaging/icu-stub.c"
+  cc -shared -fPIC -O2 -DICU_MAJOR="$ICU_MAJOR" -Wl,-soname,"libicudata.so.$ICU_MAJOR" \
+    -o "$ICU_STUB" "$ROOT/packaging/icu-stub.c"
   export ESCALATION_ASSISTANT_ICU_STUB="$ICU_STUB"
+  echo "build.sh: ICU $ICU_MAJOR of the bundled Qt: its data replaced by the empty stub" >&2
 else
   echo "build.sh: no C compiler: keeping Qt's full ICU data (31 MB more)" >&2
 fi
