@@ -1,11 +1,12 @@
 """A test driver: the real app, printing its vital signs each time a wizard closes.
 
 Run as ``python -m tests.soak.soak_driver --data-dir DIR``. Prints ``opened N`` when a wizard
-window opens and ``vitals N RSS_KIB TRUE FALSE WIZARDS AUTOSAVES TASKS`` after the N-th
+window opens and ``vitals N RSS_KIB TRUE FALSE WIZARDS AUTOSAVES TASKS OBJECTS`` after the N-th
 closed wizard is deleted: the process's resident memory, the reference counts of ``True`` and
 ``False`` (a binding that loses them crashes the app), and how many wizard and autosave
-objects and unfinished tasks are alive. It lives in tests/ so the product carries no test
-hook: it starts the real app (``run_gui``) with a main window that also reports.
+objects, unfinished tasks and objects the garbage collector tracks are alive. It lives in
+tests/ so the product carries no test hook: it starts the real app (``run_gui``) with a main
+window that also reports.
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ class ReportingMainWindow(ui.main_window.MainWindow):
         objects = gc.get_objects()
         wizards = sum(1 for o in objects if isinstance(o, EscalationWizard))
         autosaves = sum(1 for o in objects if isinstance(o, Autosave))
+        count = len(objects)
         del objects
         print(
             f"vitals {self._soak_closed} {rss_kib()} {sys.getrefcount(True)} "
-            f"{sys.getrefcount(False)} {wizards} {autosaves} {self.ctx.tasks.pending}",
+            f"{sys.getrefcount(False)} {wizards} {autosaves} {self.ctx.tasks.pending} {count}",
             flush=True,
         )
 

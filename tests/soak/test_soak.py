@@ -47,6 +47,7 @@ class Vitals:
     wizards: int
     autosaves: int
     tasks: int
+    objects: int
 
     @classmethod
     def parse(cls, line: str) -> Vitals:
@@ -152,11 +153,11 @@ def test_a_working_day_of_wizards_and_idle_time(
             app.wait()
         out.join()
         with open(report / "vitals.csv", "w", encoding="utf-8") as f:
-            f.write("cycle,rss_kib,refcount_true,refcount_false,wizards,autosaves,tasks\n")
+            f.write("cycle,rss_kib,refcount_true,refcount_false,wizards,autosaves,tasks,objects\n")
             for v in curve:
                 f.write(
                     f"{v.cycle},{v.rss_kib},{v.true},{v.false},{v.wizards},{v.autosaves},"
-                    f"{v.tasks}\n"
+                    f"{v.tasks},{v.objects}\n"
                 )
     base = curve[min(WARM_UP, len(curve)) - 1]
     last = curve[-1]
@@ -172,7 +173,8 @@ def test_a_working_day_of_wizards_and_idle_time(
         f"{base.cycle}, {last.true} at the end; refcount(False): {curve[0].false} → "
         f"{last.false}\n"
         f"alive at the end: {last.wizards} wizards, {last.autosaves} autosaves, "
-        f"{last.tasks} unfinished tasks\n"
+        f"{last.tasks} unfinished tasks; objects tracked by gc: {base.objects:,} after wizard "
+        f"{base.cycle}, {last.objects:,} at the end\n"
     )
     (report / "summary.txt").write_text(summary, encoding="utf-8")
     print(summary)

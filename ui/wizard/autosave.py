@@ -101,7 +101,7 @@ class Autosave(QObject):
         self.ctx.tasks.run(lambda: store.save(doc, base=base), self._done, self._failed, write=True)
 
     def release(self) -> None:
-        """The window is closing: delete this object once its last write has landed.
+        """The window is gone: delete this object once its last write has landed.
 
         It outlives its window only for that write (a closed window cannot wait for it);
         kept longer, every wizard of the day would stay in memory with its escalation.

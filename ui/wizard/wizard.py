@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +29,7 @@ from assistant.policy.priority import apply_priority
 from assistant.required_fields import PATH_PREFIX
 from assistant.store.documents import AGENT_FIELDS
 from ui.banner import Banner
-from ui.palette import follow_style
+from ui.palette import follow_style, state_icon
 from ui.wizard.attachments_page import AttachmentsPage
 from ui.wizard.autosave import Autosave
 from ui.wizard.checks_page import ChecksPage
@@ -163,7 +164,10 @@ class EscalationWizard(QWidget):
         lay.addLayout(body, 1)
         lay.addLayout(buttons)
 
-        self.autosave = Autosave(ctx, ctx)  # outlives the window so a last save can land
+        # Outlives the window so a last save can land, and goes after it (no later change
+        # can come once the window is destroyed).
+        self.autosave = Autosave(ctx, ctx)
+        self.destroyed.connect(self.autosave.release)
         self.autosave.set_base(stored)
         self.autosave.saved.connect(self._saved)
         self.autosave.others_changed.connect(self._others_changed)
@@ -713,7 +717,10 @@ class EscalationWizard(QWidget):
             self.close()
             return
         box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
+        # The app's one question icon, not a new one from the style for every box (each new
+        # icon grew Qt's pixmap cache by ~20 KB: ui.palette.state_icon).
+        size = box.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize, None, box)
+        box.setIconPixmap(state_icon("question").pixmap(size, size))
         box.setWindowTitle("Close escalation")
         if self.autosave.failed:
             box.setText("Your latest changes could not be saved. Close anyway and lose them?")
@@ -743,6 +750,5 @@ class EscalationWizard(QWidget):
             self.request_close()
             return
         self.autosave.save_now(self.escalation) if self.autosave.dirty else None
-        self.autosave.release()
         event.accept()
         self.closed.emit(str(self.escalation.id))
