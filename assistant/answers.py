@@ -134,7 +134,12 @@ def append_events(store: Store, escalation_id: str, events: list[TicketEvent]) -
         added[:] = _new_events_in(timeline, events)
         return [
             *timeline,
-            *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in added),
+            *(
+                TimelineEvent(
+                    kind=e.kind, at=e.at, author=e.author, text=e.text, internal=e.internal
+                )
+                for e in added
+            ),
         ]
 
     store.update_timeline(escalation_id, extend)
@@ -242,6 +247,31 @@ def poll_answers(
     if policy is not None:
         result.notifications.extend(overdue_notifications(store, policy, now))
     return result
+
+
+def refresh_escalation(
+    store: Store, tracker: Tracker, escalation_id: str, now: datetime
+) -> Escalation:
+    """Ask the tracker now for one escalation's news and record it as the poller would
+    (timeline, resolved or reopened); returns the escalation as stored (blocking).
+
+    For ``reply`` on the command line, when the app's poller may not have looked yet. The
+    poller's cursor is left alone: what is recorded here it finds again and skips.
+    """
+    esc = store.get(escalation_id)
+    if esc.ticket is None or not esc.ticket.key:
+        return esc
+    key = esc.ticket.key
+    since = (esc.ticket.submitted_at or esc.created_at) - FIRST_LOOK_BACK
+    events = tracker.events_since([key], since)
+    me = tracker.verify() if events else None
+    events = [e for e in events if not (e.kind == "comment" and affected.has_marker(e.text))]
+    if me is not None:
+        events = [mark_own(e) if is_own_event(e, me) else e for e in events]
+    append_events(store, escalation_id, [e for e in events if e.ticket_key == key])
+    state = tracker.ticket_state(key)
+    follow_ops_state(store, store.get(escalation_id), state, now)
+    return store.get(escalation_id)
 
 
 def follow_ops_state(
