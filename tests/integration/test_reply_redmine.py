@@ -130,3 +130,42 @@ def test_reply_from_the_cli_after_ops_closed_with_a_private_and_a_public_note(
     assert [e.text for e in internal] == [INTERNAL]
     [resolved] = [e for e in learnt.timeline if e.kind == "resolved"]
     assert resolved.text == PUBLIC and not resolved.internal
+
+
+def test_another_customers_comment_reads_as_text_on_the_timeline(
+    redmine: RedmineServer, store: Store
+) -> None:
+    """The comment the app posts for a second customer (Textile, with character references
+    as Redmine keeps it) is on the first escalation's timeline as plain text."""
+    from assistant.answers import poll_answers
+    from assistant.model import AddTo
+    from ui.timeline_view import timeline_text
+
+    mapping = default_policy().trackers.redmine
+    assert mapping is not None
+    mapping = mapping.model_copy(update={"project": redmine.project})
+    tracker = RedmineTracker(redmine.url, redmine.api_key, mapping)
+    outbox = Outbox(store, default_policy(), lambda: tracker, tracker_id="redmine")
+    first = store.create(complete_escalation("Checkout returns 502 for two bakeries"))
+    queue_escalation(store, default_policy(), str(first.id), tracker_id="redmine")
+    outbox.drain(force=True)
+    sent = store.get(first.id)
+    assert sent.ticket is not None
+    second = complete_escalation(
+        add_to=AddTo(key=sent.ticket.key, note="(Bäckerei Müller & Söhne)")
+    )
+    second.customer = Customer(name="Bäckerei Müller & Söhne", account_id="BM-8")
+    store.create(second)
+    queue_escalation(store, default_policy(), str(second.id), tracker_id="redmine")
+    outbox.drain(force=True)
+    journals = redmine.api(
+        "GET", f"/issues/{sent.ticket.key.lstrip('#')}.json", params={"include": "journals"}
+    ).json()["issue"]["journals"]
+    assert any("&#38;" in (j.get("notes") or "") for j in journals)  # as Redmine keeps it
+
+    poll_answers(store, lambda name: tracker if name == "redmine" else None)
+
+    text = timeline_text(store.get(first.id))
+    assert "Another affected customer: Bäckerei Müller & Söhne" in text
+    assert "(Bäckerei Müller & Söhne)" in text
+    assert "&#" not in text and "h2." not in text and "*Account:*" not in text
