@@ -13,13 +13,13 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from assistant.watchers import STATE_LABELS, Notification, ServiceState
+from ui.palette import ACCENTS
 
 log = logging.getLogger("ui.tray")
 
 STATES: tuple[ServiceState, ...] = ("operational", "degraded", "outage", "unknown")
 _SIZES = (16, 22, 24, 32, 48, 64)
 MESSAGE_MS = 10_000
-BADGE_COLOUR = "#0f6cbd"  # ui.palette's info accent
 #: the most answers listed in the tray menu (the drafts window's filter lists them all)
 MENU_ANSWERS = 10
 
@@ -45,7 +45,7 @@ def render_icon(state: ServiceState, size: int) -> QPixmap:
 def state_icon(state: ServiceState, answers: bool = False) -> QIcon:
     """The tray icon for ``state``; the shapes differ too (check, !, cross, ?). With
     ``answers`` (Ops answered, a customer waits for the agent's reply) it carries a badge:
-    a filled circle in the upper right corner, in the palette's info blue with a white rim,
+    a filled circle in the upper right corner, in the palette's info accent with a white rim,
     so it reads on light and dark panels."""
     icon = QIcon()
     for size in _SIZES:
@@ -54,8 +54,8 @@ def state_icon(state: ServiceState, answers: bool = False) -> QIcon:
             painter = QPainter(pixmap)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             d = max(6.0, size * 0.5)
-            painter.setPen(QPen(QColor("white"), max(1.0, size / 16)))
-            painter.setBrush(QColor(BADGE_COLOUR))
+            painter.setPen(QPen(QColor(Qt.GlobalColor.white), max(1.0, size / 16)))
+            painter.setBrush(ACCENTS["info"])
             painter.drawEllipse(QRectF(size - d, 0, d - 0.5, d - 0.5))
             painter.end()
         icon.addPixmap(pixmap)

@@ -288,6 +288,8 @@ def build_comment(escalation: Escalation, policy: Policy) -> TicketDocument:
     who = clean_text(cust.name).strip() or MISSING
     blocks: list[Block] = [Heading(2, f"Another affected customer: {who}")]
     items: list[tuple[str, Runs]] = []
+    if esc.title.strip():  # a whole escalation added to the ticket: what it was called
+        items.append(("Reported as", (Text(clean_text(esc.title).strip()),)))
     if cust.account_id.strip():
         items.append(("Account", (Text(clean_text(cust.account_id).strip()),)))
     if cust.contact.strip():

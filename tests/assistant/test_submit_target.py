@@ -199,3 +199,17 @@ def test_a_second_ticket_for_the_same_target_is_the_same_choice(store: Store) ->
 
     entry = store.outbox.entry(str(esc.id))
     assert entry is not None and entry.comment_on == "#42"
+
+
+def test_dry_run_of_a_draft_that_chose_a_ticket_shows_the_comment(
+    capsys: pytest.CaptureFixture[str], store: Store, tracker: FaultTracker
+) -> None:
+    esc = store.create(complete_escalation(add_to=AddTo(key="#7", note="VIP shop")))
+
+    code, out, err = run(capsys, "submit", str(esc.id), "--dry-run")
+
+    assert code == 0, err
+    assert "[1] COMMENT ON #7" in out
+    assert "no new ticket is made" in out
+    assert "h2. Another affected customer&#58; Acme GmbH" in out and "VIP shop" in out
+    assert "POST" not in out
