@@ -23,6 +23,7 @@ from assistant.errors import AssistantError, NotFoundError
 from assistant.model import Escalation, Status, TimelineEvent
 from assistant.ops_state import WATCHED, human_duration, resolution_comment, waiting
 from assistant.policy.schema import Policy
+from assistant.rendering.plain import tracker_text
 from assistant.store import Store
 from assistant.trackers import marker as key_marker
 from assistant.trackers.base import Identity, OpsState, TicketEvent, TicketState, Tracker
@@ -134,7 +135,12 @@ def append_events(store: Store, escalation_id: str, events: list[TicketEvent]) -
         added[:] = _new_events_in(timeline, events)
         return [
             *timeline,
-            *(TimelineEvent(kind=e.kind, at=e.at, author=e.author, text=e.text) for e in added),
+            *(
+                TimelineEvent(
+                    kind=e.kind, at=e.at, author=e.author, text=e.text, internal=e.internal
+                )
+                for e in added
+            ),
         ]
 
     store.update_timeline(escalation_id, extend)
@@ -200,6 +206,7 @@ def poll_answers(
             continue
         # The affected-customers summary the app keeps on the ticket is not an answer.
         events = [e for e in events if not (e.kind == "comment" and affected.has_marker(e.text))]
+        events = as_text(events, tracker.markup)
         own: set[TicketEvent] = set()
         per_escalation: dict[str, list[TicketEvent]] = {}
         for event in events:
@@ -225,7 +232,11 @@ def poll_answers(
             esc = store.get(esc_id)
             assert esc.ticket is not None
             state = states.get(esc.ticket.key)
-            loop_note = follow_ops_state(store, esc, state, now) if state is not None else None
+            loop_note = (
+                follow_ops_state(store, esc, state, now, tracker.markup)
+                if state is not None
+                else None
+            )
             if loop_note is not None:
                 result.notifications.append(loop_note)
                 if esc_id not in result.changed:
@@ -244,19 +255,55 @@ def poll_answers(
     return result
 
 
+def refresh_escalation(
+    store: Store, tracker: Tracker, escalation_id: str, now: datetime
+) -> Escalation:
+    """Ask the tracker now for one escalation's news and record it as the poller would
+    (timeline, resolved or reopened); returns the escalation as stored (blocking).
+
+    For ``reply`` on the command line, when the app's poller may not have looked yet. The
+    poller's cursor is left alone: what is recorded here it finds again and skips.
+    """
+    esc = store.get(escalation_id)
+    if esc.ticket is None or not esc.ticket.key:
+        return esc
+    key = esc.ticket.key
+    since = (esc.ticket.submitted_at or esc.created_at) - FIRST_LOOK_BACK
+    events = tracker.events_since([key], since)
+    me = tracker.verify() if events else None
+    events = [e for e in events if not (e.kind == "comment" and affected.has_marker(e.text))]
+    events = as_text(events, tracker.markup)
+    if me is not None:
+        events = [mark_own(e) if is_own_event(e, me) else e for e in events]
+    append_events(store, escalation_id, [e for e in events if e.ticket_key == key])
+    state = tracker.ticket_state(key)
+    follow_ops_state(store, store.get(escalation_id), state, now, tracker.markup)
+    return store.get(escalation_id)
+
+
+def as_text(events: list[TicketEvent], markup: str) -> list[TicketEvent]:
+    """The comments as a person reads them: rendered from the tracker's ``markup`` to plain
+    text (``&#38;`` reads ``&``, ``*bold*`` reads ``bold``); what the timeline keeps."""
+    return [
+        replace(e, text=tracker_text(e.text, markup)) if e.kind == "comment" else e for e in events
+    ]
+
+
 def follow_ops_state(
-    store: Store, esc: Escalation, state: TicketState, now: datetime
+    store: Store, esc: Escalation, state: TicketState, now: datetime, markup: str = ""
 ) -> Notification | None:
     """Ops resolved the ticket → "resolved by Ops"; reopened it → submitted again.
 
     Through the store's transitions (one transaction each); returns the notification to
-    show, None when nothing changed."""
+    show, None when nothing changed. ``markup``: the tracker's, in which ``state``'s last
+    comment is written (it is kept as plain text; '' keeps it as it came)."""
     assert esc.ticket is not None
     who = esc.customer.name or esc.short_id
     if state.state is OpsState.RESOLVED and esc.status is Status.SUBMITTED:
         comment = resolution_comment(esc)
         if not comment and not key_marker.find(state.last_comment):
-            comment = state.last_comment.strip()
+            last = state.last_comment.strip()
+            comment = tracker_text(last, markup) if markup else last
         event = TimelineEvent(
             kind="resolved",
             at=now,

@@ -12,6 +12,14 @@ from assistant.trackers.fields import TrackerField, value_present
 
 # Asked for before a priority exists (the priority needs impact and urgency).
 BASE_FIELDS = ["customer.name", "component", "category", "impact.level", "urgency", "title"]
+#: Adding a customer to Ops' ticket (``Escalation.add_to``): the ticket already holds the
+#: problem, its steps and its evidence; Ops needs who this customer is and their impact.
+ADD_TO_FIELDS = [
+    "customer.name",
+    "impact.users_affected",
+    "impact.business_impact",
+    "impact.started_at",
+]
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,10 @@ def _present(value: object) -> bool:
 
 
 def required_fields(policy: Policy, escalation: Escalation) -> list[str]:
-    """Required field paths for the draft's priority (base fields before it has one)."""
+    """Required field paths for the draft's priority (base fields before it has one);
+    a draft that adds the customer to an existing ticket needs only ``ADD_TO_FIELDS``."""
+    if escalation.add_to is not None:
+        return list(ADD_TO_FIELDS)
     if escalation.priority is None:
         return list(BASE_FIELDS)
     fields = policy.priority(escalation.priority.id).required_fields
@@ -44,7 +55,10 @@ def completeness(
 ) -> list[FieldState]:
     """Each required field with whether it is filled in: the policy's, then the tracker's
     own that the agent fills in (``assistant.required_fields.asked_fields``), by the
-    tracker's name and with the path ``tracker.<field id>``."""
+    tracker's name and with the path ``tracker.<field id>``. A comment on an existing
+    ticket sets none of the tracker's fields, so none of them is asked for it."""
+    if escalation.add_to is not None:
+        tracker_asks = ()
     states = [
         FieldState(p, KNOWN_FIELDS[p], _present(escalation.get_field(p)))
         for p in required_fields(policy, escalation)

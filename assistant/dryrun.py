@@ -291,6 +291,11 @@ def dry_run(
             "No Ops tracker is set up yet: open Settings (or run `tracker configure`)."
         )
     tracker = make_tracker(settings, PLACEHOLDER_TOKEN, policy)
+    if escalation.add_to is not None:
+        try:
+            return _comment_dry_run(escalation, policy, settings, tracker)
+        finally:
+            tracker.close()
     # The tracker's own required fields as the outbox will send them (the cached list).
     cached = cached_fields(store, fields_scope(settings, policy))
     try:
@@ -303,6 +308,31 @@ def dry_run(
     return DryRun(
         tracker=f"{title} at {settings.url or '(its default URL)'}",
         requests=previews,
+        attachments=[report_of(a) for a in escalation.attachments],
+    )
+
+
+def _comment_dry_run(
+    escalation: Escalation, policy: Policy, settings: TrackerSettings, tracker: Tracker
+) -> DryRun:
+    """A draft that adds the customer to Ops' ticket sends a comment there, never a new
+    ticket: the preview says so and shows the comment as it is sent."""
+    from assistant.ticket_mapping import comment_body
+
+    target = escalation.add_to
+    assert target is not None
+    body = comment_body(escalation, policy, tracker.markup)
+    text = body if isinstance(body, str) else json.dumps(body, indent=2, ensure_ascii=False)
+    preview = RequestPreview(
+        method="COMMENT ON",
+        url=f"{target.key} {target.url}".strip(),
+        headers={},
+        body=text,
+        note="the tracker's add-comment request on Ops' ticket; no new ticket is made",
+    )
+    return DryRun(
+        tracker=f"{TRACKERS.title(settings.type)} at {settings.url or '(its default URL)'}",
+        requests=[preview],
         attachments=[report_of(a) for a in escalation.attachments],
     )
 

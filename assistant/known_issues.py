@@ -17,7 +17,7 @@ from datetime import datetime
 from assistant.errors import AssistantError
 from assistant.model import KnownIssueEvidence, KnownIssueItem, utcnow
 from assistant.policy.schema import Policy
-from assistant.trackers.base import Tracker
+from assistant.trackers.base import OpsState, TicketRef, Tracker
 from checks.http import fetch
 from checks.result import CheckFailed
 from checks.spec import CheckCancelled, CheckContext, CheckTimeout
@@ -119,20 +119,45 @@ def find_known_issues(
             result.problems.append(tracker_problem)
         return result
     try:
-        for ref in tracker.find_similar("", component_id):
-            result.items.append(
-                KnownIssueItem(
-                    source="tracker",
-                    name=ref.title or ref.key,
-                    state=ref.status,
-                    updated_at=ref.created_at,
-                    link=ref.url,
-                    key=ref.key,
-                )
-            )
+        refs = tracker.find_similar("", component_id)
     except AssistantError as exc:
         result.problems.append(f"the tracker could not be asked: {exc}")
+        return result
+    tickets = [ticket_item(tracker, ref, i < STATE_ASKED) for i, ref in enumerate(refs)]
+    # Open tickets first (the one to add to), resolved ones after them: newest first in each.
+    result.items.extend(sorted(tickets, key=lambda item: item.resolved))
     return result
+
+
+#: tickets whose state and last update are asked (one request each)
+STATE_ASKED = 5
+
+
+def ticket_item(tracker: Tracker, ref: TicketRef, ask_state: bool) -> KnownIssueItem:
+    """A tracker ticket as "Ops may already know" shows it: its state and last update as
+    the tracker says now (``Tracker.ticket_state``). When that cannot be asked, only what
+    the search said: the status name and the creation time, never shown as an update."""
+    item = KnownIssueItem(
+        source="tracker",
+        name=ref.title or ref.key,
+        state=ref.status,
+        link=ref.url,
+        key=ref.key,
+        created_at=ref.created_at,
+    )
+    if not ask_state:
+        return item
+    try:
+        state = tracker.ticket_state(ref.key)
+    except AssistantError:
+        return item
+    return item.model_copy(
+        update={
+            "state": state.status or ref.status,
+            "resolved": state.state is OpsState.RESOLVED,
+            "updated_at": state.updated_at,
+        }
+    )
 
 
 def _when(value: object) -> datetime | None:
@@ -144,4 +169,4 @@ def _when(value: object) -> datetime | None:
         return None
 
 
-__all__ = ["KnownIssues", "find_known_issues", "status_page_incidents"]
+__all__ = ["KnownIssues", "find_known_issues", "status_page_incidents", "ticket_item"]

@@ -148,6 +148,8 @@ class TimelineEvent(_Part):
     at: datetime
     author: str = ""
     text: str = ""
+    #: Ops' internal note (a Redmine private note): the agent sees it, the customer never
+    internal: bool = False
 
 
 class KnownIssueItem(_Part):
@@ -157,9 +159,11 @@ class KnownIssueItem(_Part):
     source: str  # statuspage | tracker
     name: str
     state: str = ""
-    updated_at: datetime | None = None
+    updated_at: datetime | None = None  # the last update as the source says (None: unknown)
     link: str = ""
     key: str = ""  # the ticket key (tracker items)
+    resolved: bool = False  # Ops resolved the ticket (shown as resolved, never as open)
+    created_at: datetime | None = None
 
 
 class KnownIssueEvidence(_Part):
@@ -171,6 +175,16 @@ class KnownIssueEvidence(_Part):
     could_not_look: str = ""  # why the lookup failed ('' when it worked)
     choice: str = ""  # '' (not yet) | new | add_to
     chosen_key: str = ""  # the ticket the customer was added to
+
+
+class AddTo(_Part):
+    """The existing Ops ticket the agent chose to add this customer to (issue 22): the
+    escalation is then sent as a comment on it, never as a new ticket."""
+
+    key: str = Field(min_length=1)
+    url: str = ""
+    title: str = ""
+    note: str = ""  # the agent's optional note for Ops, in the comment
 
 
 class Escalation(_Part):
@@ -203,6 +217,9 @@ class Escalation(_Part):
     timeline: list[TimelineEvent] = Field(default_factory=list)
     #: what "Ops may already know" found on the first page and the agent's choice
     known_issue: KnownIssueEvidence | None = None
+    #: the submit's target: ``None`` creates a new ticket; a ticket key adds this customer
+    #: to that ticket as a comment, whichever way it is submitted (button, Ctrl+Enter, CLI)
+    add_to: AddTo | None = None
     #: the agent's values for fields the tracker itself requires (issue 14), keyed by the
     #: tracker's field id (``assistant.trackers.fields.TrackerField.id``); a choice is
     #: stored as the id that is sent, a multi-choice as a list of them

@@ -8,11 +8,13 @@ draft built from Ops' resolution comment through the policy's template.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import getaddresses
 
 from assistant.durations import human_duration, parse_duration
-from assistant.model import Escalation, Status, TimelineEvent
+from assistant.model import Customer, Escalation, Status, TimelineEvent
 from assistant.policy.schema import REPLY_PLACEHOLDERS, Policy
 
 #: how the answers poller marks the agent's own events on the timeline
@@ -119,22 +121,37 @@ def needs_reply(escalation: Escalation) -> bool:
 
 
 def resolution_comment(escalation: Escalation) -> str:
-    """Ops' last comment (the resolution note): the text of the last "resolved" event,
-    else Ops' newest comment; '' when Ops said nothing."""
+    """Ops' last public comment (the resolution note): the text of the last "resolved"
+    event, else Ops' newest public comment; '' when Ops said nothing the customer may read.
+    Internal notes (Redmine's private notes) are never passed on."""
     for event in reversed(escalation.timeline):
-        if event.kind == "resolved" and event.text.strip():
+        if event.kind == "resolved" and event.text.strip() and not event.internal:
             return event.text.strip()
     for event in reversed(escalation.timeline):
-        if event.kind == "comment" and is_from_ops(event):
+        if event.kind == "comment" and is_from_ops(event) and not event.internal:
             return event.text.strip()
     return ""
+
+
+def contact_name(customer: Customer) -> str:
+    """The person to greet: the name in the contact field ("Jana Hartmann
+    <jana@example.com>, +49 …" → "Jana Hartmann"), else the customer's name."""
+    for name, _address in getaddresses([customer.contact]):
+        if name.strip():
+            return " ".join(name.split())
+    # "Jana Hartmann, +49 …": a piece with neither an address nor a digit is a name.
+    for piece in re.split(r"[,;]", customer.contact):
+        piece = " ".join(piece.split())
+        if piece and not any(ch.isdigit() or ch in "@<>" for ch in piece):
+            return piece
+    return customer.name.strip()
 
 
 def reply_draft(escalation: Escalation, policy: Policy, ops_comment: str | None = None) -> str:
     """The customer reply built from Ops' resolution comment through the policy's template."""
     comment = ops_comment if ops_comment is not None else resolution_comment(escalation)
     values = {
-        "customer": escalation.customer.contact.strip() or escalation.customer.name.strip(),
+        "customer": contact_name(escalation.customer),
         "contact": escalation.customer.contact.strip(),
         "title": escalation.title.strip() or escalation.short_id,
         "escalation": escalation.short_id,
@@ -148,6 +165,7 @@ def reply_draft(escalation: Escalation, policy: Policy, ops_comment: str | None 
 __all__ = [
     "WATCHED",
     "Waiting",
+    "contact_name",
     "first_answer",
     "first_answer_target",
     "human_duration",

@@ -7,7 +7,7 @@ whether the customer still has to be told. Blocking (call it in a worker from th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from assistant.errors import AssistantError
 from assistant.model import Escalation
 from assistant.ops_state import Waiting, human_duration, needs_reply, waiting
 from assistant.policy.schema import Policy
+from assistant.rendering.plain import tracker_text
 from assistant.store.documents import iso_utc
 from assistant.trackers.base import OPS_STATE_LABELS, TicketState, Tracker
 
@@ -105,7 +106,11 @@ def status_report(
         report.tracker_problem = "no tracker is set up"
         return report
     try:
-        report.ticket = tracker.ticket_state(escalation.ticket.key)
+        state = tracker.ticket_state(escalation.ticket.key)
+        # Ops' comment as a person reads it, not the tracker's markup.
+        report.ticket = replace(
+            state, last_comment=tracker_text(state.last_comment, tracker.markup)
+        )
         summary = tracker.find_summary(escalation.ticket.key)
     except AssistantError as exc:
         report.tracker_problem = str(exc)

@@ -18,7 +18,7 @@ from assistant.credentials import CredentialStore, account_key
 from assistant.errors import AssistantError, SubmissionError
 from assistant.inputs import InputError, checked_input
 from assistant.logs import register_secret
-from assistant.model import Escalation
+from assistant.model import AddTo, Escalation
 from assistant.outbox import Outbox
 from assistant.policy.priority import apply_priority
 from assistant.policy.schema import Policy
@@ -123,13 +123,16 @@ def queue_escalation(
     """Queue the escalation for sending (one transaction) and return it as stored.
 
     ``escalation`` is the document to queue (the wizard's latest version; it is saved) or
-    the id of a stored one. ``add_to`` posts it as a comment on that ticket instead.
+    the id of a stored one. Its ``add_to`` decides the target: a comment on that ticket,
+    or a new ticket when it has none. ``add_to`` here chooses that ticket (``submit
+    --add-to``); it may not contradict a ticket the draft already chose.
     ``settings``: the configured tracker, whose cached required fields (read here, before
     the transaction) must be filled in for a new ticket; a comment needs none of them.
     """
-    asks = tracker_asks(store, settings, policy) if settings and add_to is None else []
+    asks = tracker_asks(store, settings, policy) if settings else []
 
     def prepare(esc: Escalation) -> None:
+        choose_target(esc, add_to)
         # The core's input rules (assistant.inputs), whoever submits: clean single lines,
         # the policy's category/component ids, a title the tracker can store.
         try:
@@ -141,15 +144,33 @@ def queue_escalation(
         apply_priority(policy, esc)
         check_submittable(esc, policy, asks)
 
-    saved = store.outbox.enqueue(
-        escalation,
-        mode=f"comment:{add_to.key}" if add_to is not None else "create",
-        tracker_id=tracker_id,
-        ticket_url=add_to.url if add_to is not None else "",
-        prepare=prepare,
-    )
+    saved = store.outbox.enqueue(escalation, tracker_id=tracker_id, prepare=prepare)
     log.info("queued %s", saved.short_id)
     return saved
+
+
+def choose_target(escalation: Escalation, ref: TicketRef | None) -> None:
+    """Add the escalation to ``ref`` (``None``: keep the draft's own choice).
+
+    ``SubmissionError`` when the draft already chose another ticket: which one Ops hears
+    about is the agent's choice, never silently changed.
+    """
+    if ref is None:
+        return
+    chosen = escalation.add_to
+    if chosen is not None and same_ticket(chosen.key, ref.key):
+        return
+    if chosen is not None:
+        raise SubmissionError(
+            f"This draft adds the customer to Ops' ticket {chosen.key}, not {ref.key}. "
+            "Choose the ticket in the draft first."
+        )
+    escalation.add_to = AddTo(key=ref.key, url=ref.url, title=ref.title)
+
+
+def same_ticket(a: str, b: str) -> bool:
+    """``#12`` and ``12`` name the same ticket."""
+    return a.strip().lstrip("#").casefold() == b.strip().lstrip("#").casefold()
 
 
 def pull_back(store: Store, escalation_id: str) -> Escalation:
@@ -221,6 +242,7 @@ __all__ = [
     "SubmissionError",
     "build_ticket",
     "check_submittable",
+    "choose_target",
     "comment_body",
     "configured_tracker",
     "find_similar",

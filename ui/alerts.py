@@ -118,6 +118,7 @@ class InWindowAlerts(QObject):
         self.panel.activated.connect(self.activated.emit)
         self.no_tray_said = False
         self.no_notifications_said = False
+        self.banner_note: Notification | None = None  # the alert the banner shows
         self.state: ServiceState = "unknown"
 
     def say_no_tray(self) -> None:
@@ -138,7 +139,15 @@ class InWindowAlerts(QObject):
         """Show ``note`` in the banner and at the top of the list."""
         kind = "warning" if note.state in ("outage", "degraded") else "info"
         self.banner.show_message(f"{note.title}: {note.text}", kind)
+        self.banner_note = note
         self.panel.add(note)
+
+    def forget(self, subject: str) -> None:
+        """The agent acted on ``subject`` (an escalation id): its alert leaves the banner."""
+        note = self.banner_note
+        if note is not None and note.subject == subject:
+            self.banner.hide()
+            self.banner_note = None
 
     def set_state(self, state: ServiceState, tooltip: str, label: str | None = None) -> None:
         """The worst state (``label``: in words, ``WatchScheduler.overall_label``)."""

@@ -157,6 +157,8 @@ class AppShell(QObject):
         tray.settings_requested.connect(lambda: self.open_settings())
         tray.quit_requested.connect(self.request_quit)
         tray.notification_clicked.connect(self.open_notification)
+        tray.reply_requested.connect(self.open_reply)
+        tray.check_now.connect(self.controller.poll_answers_now)
         scheduler = self.controller.scheduler
         tray.set_state(scheduler.overall(), scheduler.tooltip(), scheduler.overall_label())
         tray.set_paused(self.controller.gate.paused_until)
@@ -166,6 +168,7 @@ class AppShell(QObject):
         self.alerts.set_visible(False)
         log.info("system tray available: icon shown")
         self.refresh_outbox_count()
+        self.refresh_answers_waiting()
         self._watch_notification_server()
 
     def _watch_notification_server(self) -> None:
@@ -312,7 +315,33 @@ class AppShell(QObject):
         else:
             self.alerts.add(note)
 
+    def refresh_answers_waiting(self) -> None:
+        """Every escalation Ops answered whose customer was not told yet, in the tray's menu
+        and as the icon's badge (read in a worker)."""
+        store = self.ctx.store
+        if store is None or self.tray is None:
+            return
+        from assistant.store.repository import NEEDS_REPLY
+
+        def work() -> list[tuple[str, str]]:
+            return [
+                (s.id, f"{s.customer or s.title or s.id[:8]} — {s.ticket_key or s.title}")
+                for s in store.list(status=NEEDS_REPLY)
+            ]
+
+        def show(answers: list[tuple[str, str]]) -> None:
+            if self.tray is not None:
+                self.tray.set_answers_waiting(answers)
+
+        self.ctx.tasks.run(work, show)
+
+    def _customer_told(self, escalation_id: str) -> None:
+        """The agent told the customer: the answer no longer waits, its banner goes."""
+        self.alerts.forget(escalation_id)
+        self.refresh_answers_waiting()
+
     def _answers_changed(self, ids: list[str]) -> None:
+        self.refresh_answers_waiting()
         self.ctx.drafts_changed.emit()
         store = self.ctx.store
         for eid in ids:
@@ -382,8 +411,12 @@ class AppShell(QObject):
         """The reply view of an escalation (loaded in a worker; an open one is raised)."""
         from ui.reply_view import ReplyDialog
 
+        def opened(dialog: QWidget) -> None:
+            if isinstance(dialog, ReplyDialog):
+                dialog.told.connect(self._customer_told)
+
         self._open_window(
-            self.replies, escalation_id, lambda esc: ReplyDialog(self.ctx, esc), lambda _d: None
+            self.replies, escalation_id, lambda esc: ReplyDialog(self.ctx, esc), opened
         )
 
     def _timeline_of_selected(self) -> None:

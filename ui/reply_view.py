@@ -64,6 +64,12 @@ class ReplyDialog(QDialog):
         self.ops_comment.setReadOnly(True)
         self.ops_comment.setAccessibleName("Ops' comment")
         self.ops_comment.setMaximumHeight(120)
+        # Ops' internal notes (Redmine's private notes): for the agent, never in the reply.
+        self.internal_label = QLabel("Ops' internal notes (not for the customer):")
+        self.internal = QPlainTextEdit()
+        self.internal.setReadOnly(True)
+        self.internal.setAccessibleName("Ops' internal notes")
+        self.internal.setMaximumHeight(90)
         self.reply = QPlainTextEdit()
         self.reply.setAccessibleName("Reply to the customer")
         reply_label = QLabel("&Reply to the customer (edit as needed):")
@@ -93,6 +99,8 @@ class ReplyDialog(QDialog):
         lay.addWidget(self.wait_label)
         lay.addWidget(QLabel("Ops' last comment:"))
         lay.addWidget(self.ops_comment)
+        lay.addWidget(self.internal_label)
+        lay.addWidget(self.internal)
         lay.addWidget(reply_label)
         lay.addWidget(self.reply, 1)
         lay.addWidget(self.status_line)
@@ -109,6 +117,14 @@ class ReplyDialog(QDialog):
         self.wait_label.setText(wait.describe().capitalize() if wait is not None else "")
         comment = resolution_comment(esc)
         self.ops_comment.setPlainText(comment or "(Ops have not commented yet.)")
+        internal = [
+            e.text.strip()
+            for e in esc.timeline
+            if e.kind == "comment" and e.internal and e.text.strip()
+        ]
+        self.internal.setPlainText("\n\n".join(internal))
+        self.internal_label.setVisible(bool(internal))
+        self.internal.setVisible(bool(internal))
         if not self.reply.document().isModified():
             self.reply.setPlainText(reply_draft(esc, policy))
         answered = wait is not None and wait.answered

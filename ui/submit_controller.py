@@ -43,8 +43,11 @@ class SubmitController(QObject):
         worker.drained.connect(self._drained)
         worker.failed.connect(self._drain_failed)
 
-    def submit(self, escalation: Escalation, add_to: TicketRef | None = None) -> None:
-        """Queue this version of the escalation; the outbox worker sends it right after."""
+    def submit(self, escalation: Escalation) -> None:
+        """Queue this version of the escalation; the outbox worker sends it right after.
+
+        The target (a new ticket, or the ticket in ``escalation.add_to``) travels with the
+        document: no way to submit can leave it behind."""
         from assistant.submission import queue_escalation, tracker_identity
 
         eid = str(escalation.id)
@@ -56,7 +59,7 @@ class SubmitController(QObject):
         tracker_id = tracker_identity(settings.tracker)
 
         def work() -> Escalation:
-            return queue_escalation(store, policy, snapshot, tracker_id=tracker_id, add_to=add_to)
+            return queue_escalation(store, policy, snapshot, tracker_id=tracker_id)
 
         self.ctx.tasks.run(
             work, self._queued_ok, lambda exc: self.refused.emit(eid, str(exc)), write=True

@@ -27,6 +27,19 @@ KIND_LABELS = {
 }
 
 
+#: Ops' internal note (a Redmine private note): the agent reads it, the customer never does
+INTERNAL_LABEL = "Internal note from Ops (not for the customer)"
+
+
+def event_label(event: TimelineEvent) -> str:
+    """What the timeline calls an event: ``Status: Closed``, ``Comment``, ``Internal note…``."""
+    if event.kind == "status":
+        return f"Status: {event.text}"
+    if event.kind == "comment" and event.internal:
+        return INTERNAL_LABEL
+    return KIND_LABELS.get(event.kind, event.kind)
+
+
 def _when(at: datetime) -> str:
     return f"{at.astimezone():%Y-%m-%d %H:%M}"
 
@@ -45,9 +58,7 @@ def timeline_html(esc: Escalation) -> str:
     esc_ = html.escape
     rows: list[str] = []
     for event in timeline_events(esc):
-        label = KIND_LABELS.get(event.kind, event.kind)
-        if event.kind == "status":
-            label = f"Status: {event.text}"
+        label = event_label(event)
         who = f" — {esc_(event.author)}" if event.author else ""
         muted = muted_colour().name()
         head = f"<p><b>{esc_(label)}</b>{who} <span style='color:{muted}'>{_when(event.at)}</span>"
@@ -81,11 +92,7 @@ def timeline_text(esc: Escalation) -> str:
     """The timeline as plain text (for copying, and to test what a person reads)."""
     lines: list[str] = []
     for event in timeline_events(esc):
-        label = (
-            f"Status: {event.text}"
-            if event.kind == "status"
-            else KIND_LABELS.get(event.kind, event.kind)
-        )
+        label = event_label(event)
         who = f" — {event.author}" if event.author else ""
         lines.append(f"{label}{who} {_when(event.at)}")
         if event.kind != "status" and event.text:

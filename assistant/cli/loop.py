@@ -29,6 +29,9 @@ def register_status(sub: argparse._SubParsersAction) -> None:
 def register_reply(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reply", help="print the reply to the customer from Ops' resolution")
     p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument(
+        "--offline", action="store_true", help="do not ask the tracker; use what is stored"
+    )
     p.set_defaults(func=cmd_reply)
 
 
@@ -95,14 +98,34 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_reply(args: argparse.Namespace) -> int:
+    """The reply from Ops' newest public answer: the tracker is asked first (what it says is
+    recorded, as the app's poller would), unless ``--offline`` or it cannot be reached."""
+    from assistant.answers import refresh_escalation
+    from assistant.credentials import CredentialStore
+    from assistant.model import utcnow
     from assistant.ops_state import reply_draft
+    from assistant.submission import configured_tracker
 
     try:
-        _settings, policy, esc = _agent_and_escalation(args)
+        settings, policy, esc = _agent_and_escalation(args)
     except AssistantError as exc:
         return fail(str(exc))
     if esc.ticket is None:
         return fail(f"{esc.short_id} was not submitted: there is no answer from Ops to pass on.")
+    if not args.offline:
+        try:
+            with configured_tracker(settings, policy, CredentialStore()) as tracker:
+                store = open_store(args)
+                try:
+                    esc = refresh_escalation(store, tracker, str(esc.id), utcnow())
+                finally:
+                    store.close()
+        except AssistantError as exc:
+            print(
+                f"note: the tracker could not be asked ({exc}); the reply uses what the app "
+                "learnt before.",
+                file=sys.stderr,
+            )
     sys.stdout.write(reply_draft(esc, policy))
     return 0
 

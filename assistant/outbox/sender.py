@@ -12,7 +12,7 @@ from assistant.store import Store
 from assistant.store.outbox_rows import CHECKING, OutboxEntry
 from assistant.ticket_mapping import attachments_of, build_ticket, comment_body
 from assistant.trackers import marker as key_marker
-from assistant.trackers.base import TicketRef, Tracker, TrackerUnavailable
+from assistant.trackers.base import TicketRef, Tracker, TrackerRejected, TrackerUnavailable
 from assistant.trackers.fields import TrackerFields
 
 log = logging.getLogger("assistant.outbox")
@@ -51,6 +51,15 @@ def send_entry(
     ``tracker_fields``: the tracker's cached required fields, sent with a new ticket.
     """
     target = entry.comment_on
+    chosen = escalation.add_to
+    if chosen is not None and (target is None or not _same_key(target, chosen.key)):
+        # The draft chose Ops' ticket: whatever queued this entry, it never makes another
+        # ticket (nor comments elsewhere). Nothing is sent; the agent sees why.
+        raise TrackerRejected(
+            f"This escalation adds the customer to Ops' ticket {chosen.key}, but its outbox "
+            f"entry would {'create a new ticket' if target is None else f'comment on {target}'}."
+            " Nothing was sent: pull it back and submit it again."
+        )
     if target is None:
         if maybe_sent:
             found = tracker.find_by_idempotency_key(escalation.idempotency_key)
@@ -70,6 +79,10 @@ def send_entry(
         _trust_negative_lookup(tracker, unknown_since, now)
     tracker.add_comment(target, body, attachments_of(escalation, store))
     return ref, True
+
+
+def _same_key(a: str, b: str) -> bool:
+    return a.strip().lstrip("#").casefold() == b.strip().lstrip("#").casefold()
 
 
 def comment_posted(tracker: Tracker, escalation: Escalation, entry: OutboxEntry) -> bool:

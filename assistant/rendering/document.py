@@ -197,7 +197,10 @@ def _check_label(check: CheckEvidence) -> str:
 
 
 def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
-    """The ticket Ops receives, as a structured document (no markup yet)."""
+    """The ticket Ops receives, as a structured document (no markup yet); for a draft that
+    adds the customer to Ops' ticket, the comment posted there (``build_comment``)."""
+    if escalation.add_to is not None:
+        return build_comment(escalation, policy)
     esc = escalation
     blocks: list[Block] = [Heading(1, clean_text(esc.title).strip() or "(untitled escalation)")]
 
@@ -272,10 +275,57 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
     else:
         blocks.append(Paragraph((Text("No attachments."),)))
 
-    # The policy the escalation follows, so Ops can tell which rules it was filed under.
+    blocks.extend(_footer(esc, policy))
+    return TicketDocument(tuple(blocks))
+
+
+def build_comment(escalation: Escalation, policy: Policy) -> TicketDocument:
+    """One more affected customer, as the comment on Ops' ticket (``escalation.add_to``):
+    who they are and their impact; the ticket already holds the problem and its evidence.
+    """
+    esc = escalation
+    cust = esc.customer
+    who = clean_text(cust.name).strip() or MISSING
+    blocks: list[Block] = [Heading(2, f"Another affected customer: {who}")]
+    items: list[tuple[str, Runs]] = []
+    if esc.title.strip():  # a whole escalation added to the ticket: what it was called
+        items.append(("Reported as", (Text(clean_text(esc.title).strip()),)))
+    if cust.account_id.strip():
+        items.append(("Account", (Text(clean_text(cust.account_id).strip()),)))
+    if cust.contact.strip():
+        items.append(("Contact", (Text(clean_text(cust.contact).strip()),)))
+    if cust.domain.strip():
+        items.append(("Domain", (Text(clean_text(cust.domain).strip()),)))
+    imp = esc.impact
+    users = MISSING if imp.users_affected is None else str(imp.users_affected)
+    items.append(("Users affected", (Text(users),)))
+    items.append(("Business impact", _or_missing(imp.business_impact)))
+    items.append(("Since", (Text(_when(imp.started_at)),)))
+    blocks.append(KeyValueList(tuple(items)))
+    note = esc.add_to.note if esc.add_to is not None else ""
+    if note.strip():
+        blocks.append(Paragraph((Strong("Note from support:"),)))
+        blocks.extend(_paragraphs(note))
+    if esc.attachments:
+        att_rows = tuple(
+            (
+                (Text(clean_text(a.filename)),),
+                (Text(_size(a.size)),),
+                (Code(clean_text(a.sha256)[:12]),),
+            )
+            for a in esc.attachments
+        )
+        blocks.append(Table(("Name", "Size", "SHA-256"), att_rows))
+    blocks.extend(_footer(esc, policy))
+    return TicketDocument(tuple(blocks))
+
+
+def _footer(esc: Escalation, policy: Policy) -> list[Block]:
+    """The escalation's id and the policy it follows, so Ops can tell which rules it was
+    filed under."""
     stamp = esc.policy or policy.stamp
-    blocks.append(Rule())
-    blocks.append(
+    return [
+        Rule(),
         Paragraph(
             (
                 Text("Escalation "),
@@ -288,6 +338,5 @@ def build_document(escalation: Escalation, policy: Policy) -> TicketDocument:
                 Code(clean_text(stamp.sha256[:12]) or "unknown"),
                 Text(f") · {FOOTER_TEXT}"),
             )
-        )
-    )
-    return TicketDocument(tuple(blocks))
+        ),
+    ]

@@ -263,15 +263,15 @@ class OutboxRows:
         self,
         escalation: Escalation | str,
         *,
-        mode: str,
         tracker_id: str,
-        ticket_url: str = "",
         prepare: Callable[[Escalation], None] = lambda _esc: None,
     ) -> Escalation:
         """Queue the escalation (the wizard's latest document, or a stored one by id).
 
         ``prepare`` checks and completes the document inside the transaction (priority,
-        completeness); it raises to refuse. Returns the escalation as stored.
+        completeness); it raises to refuse. Returns the escalation as stored. Whether the
+        entry creates a ticket or comments on one is the prepared document's ``add_to``:
+        one value, stored with the document, that every way to submit reads.
         """
         eid = escalation if isinstance(escalation, str) else str(escalation.id)
         now = iso_utc(utcnow())
@@ -297,6 +297,8 @@ class OutboxRows:
                     deep=True,
                 )
             prepare(esc)
+            mode = f"comment:{esc.add_to.key}" if esc.add_to is not None else "create"
+            ticket_url = esc.add_to.url if esc.add_to is not None else ""
             esc.status = Status.QUEUED
             saved = write_document(conn, esc)
             conn.execute(

@@ -118,6 +118,9 @@ class TicketEvent:
     text: str  # new status name, or the comment text (plain; never rendered as markup)
     #: the author's user id in the tracker (compared with ``Identity.id``); '' when unknown
     author_id: str = ""
+    #: an internal note of Ops (Redmine's private notes): shown to the agent as internal,
+    #: never passed on to the customer
+    internal: bool = False
 
 
 def _file_size(path: Path) -> int:

@@ -448,7 +448,10 @@ class RedmineTracker(RestTracker):
                 events.append(TicketEvent(key, "status", at, author, name, author_id))
         notes = (journal.get("notes") or "").strip().replace("\r\n", "\n")
         if notes:
-            events.append(TicketEvent(key, "comment", at, author, notes, author_id))
+            private = journal.get("private_notes") is True
+            events.append(
+                TicketEvent(key, "comment", at, author, notes, author_id, internal=private)
+            )
         return events
 
     def _ref(self, issue: dict[str, Any]) -> TicketRef:
@@ -610,10 +613,11 @@ def _field_value(issue: dict[str, Any], field_id: int) -> object:
 
 
 def _last_comment(journals: list[dict[str, Any]]) -> tuple[str, str, datetime | None]:
-    """The newest note that is not the app's own summary: (text, author, when)."""
+    """The newest public note that is not the app's own summary: (text, author, when).
+    A private note is Ops' internal one: never what the customer is told."""
     for journal in reversed(journals):
         notes = (journal.get("notes") or "").strip().replace("\r\n", "\n")
-        if notes and not affected.has_marker(notes):
+        if notes and not affected.has_marker(notes) and journal.get("private_notes") is not True:
             author = (journal.get("user") or {}).get("name", "")
             return notes, author, parse_timestamp(journal.get("created_on"))
     return "", "", None

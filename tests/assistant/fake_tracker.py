@@ -33,6 +33,10 @@ def complete_escalation(title: str = "Acme: login fails", **changes: object) -> 
         urgency=Level.MEDIUM,
     )
     esc.impact.level = Level.MEDIUM
+    # This customer's impact: all that adding them to an existing ticket asks for.
+    esc.impact.users_affected = 25
+    esc.impact.business_impact = "Staff cannot log in to the shop's back office."
+    esc.impact.started_at = datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
     for name, value in changes.items():
         setattr(esc, name, value)
     apply_priority(default_policy(), esc)

@@ -169,7 +169,9 @@ def test_resolved_reopened_and_told_through_the_store(store: Store) -> None:
     got = store.get(esc.id)
     assert got.status is Status.RESOLVED_BY_OPS and needs_reply(got)
     draft = reply_draft(got, policy)
-    assert draft.startswith("Hello it@x.test,") and "Fixed." in draft and got.short_id in draft
+    assert (
+        draft.startswith("Hello Hartmann Bakeries,") and "Fixed." in draft and got.short_id in draft
+    )
     # the wizard's autosave cannot undo it
     from assistant.errors import ReadOnlyEscalation
 

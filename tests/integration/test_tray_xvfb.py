@@ -239,6 +239,7 @@ def test_closing_the_window_keeps_the_app_in_the_tray(x_display: str, app_home: 
             "New escalation",
             "Open drafts",
             "Outbox (0 waiting)",
+            "Check Ops' answers now",
             "Pause alerts for 1 h",
             "Settings…",
             "Quit",

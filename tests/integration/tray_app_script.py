@@ -120,7 +120,7 @@ def main_shell() -> int:
             window_visible=window.isVisible(),
             tray_visible=shell.tray.is_visible(),
             hint_shown=bool(ctx.settings and ctx.settings.tray_hint_shown),
-            menu=[a.text() for a in shell.tray.menu.actions() if a.text()],
+            menu=[a.text() for a in shell.tray.menu.actions() if a.text() and a.isVisible()],
         )
         QTimer.singleShot(300, shell.tray.quit_action.trigger)
 

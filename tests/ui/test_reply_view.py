@@ -96,3 +96,48 @@ def test_similar_list_shows_the_affected_count() -> None:
         "#1 — Checkout 502 — 2 affected customers"
     )
     assert ticket_line(TicketRef("#1", "u", "Checkout 502", affected=0)) == "#1 — Checkout 502"
+
+
+INTERNAL = "Internal: root cause was a manual deploy on wp-fra-3; keep it to ourselves."
+
+
+def test_internal_note_is_shown_as_internal_and_never_in_the_reply(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    store = ctx.store
+    assert store is not None
+    esc = complete_escalation("Checkout returns 502")
+    esc.customer = Customer(
+        name="Bäckerei Müller & Söhne",
+        contact="Jana Hartmann <jana@hartmann-baeckerei.example>, +49 30 5550 1234",
+    )
+    esc.status = Status.SUBMITTED
+    at = datetime.now(UTC) - timedelta(hours=2)
+    esc.ticket = TicketLink(tracker="redmine", key="#9", url="http://r/9", submitted_at=at)
+    esc = store.create(esc)
+    internal = TimelineEvent(
+        kind="comment", at=at + timedelta(minutes=30), author="Olga", text=INTERNAL, internal=True
+    )
+    public = TimelineEvent(
+        kind="comment", at=at + timedelta(minutes=20), author="Olga", text=RESOLUTION
+    )
+    store.update_timeline(str(esc.id), lambda tl: [*tl, public, internal])
+    resolved = store.mark_resolved_by_ops(
+        str(esc.id), TimelineEvent(kind="resolved", at=at + timedelta(hours=1), text="")
+    )
+    assert resolved is not None
+
+    dialog = ReplyDialog(ctx, resolved)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    reply = dialog.reply.toPlainText()
+    assert reply.startswith("Hello Jana Hartmann,\n")
+    assert RESOLUTION in reply and INTERNAL not in reply
+    assert dialog.ops_comment.toPlainText() == RESOLUTION
+    assert dialog.internal.isVisible() and dialog.internal.toPlainText() == INTERNAL
+
+    from ui.timeline_view import timeline_text
+
+    text = timeline_text(resolved)
+    assert "Internal note from Ops (not for the customer) — Olga" in text

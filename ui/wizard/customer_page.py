@@ -97,10 +97,12 @@ class CustomerPage(WizardPage):
     """Customer, contact, component (with its description and docs) and category.
 
     Signals (besides the page's): ``add_to_requested(TicketRef)`` when the agent adds the
-    customer to an open Ops ticket shown by "Ops may already know".
+    customer to an open Ops ticket shown by "Ops may already know"; ``new_requested()``
+    when the agent continues with a new escalation instead.
     """
 
     add_to_requested = Signal(object)
+    new_requested = Signal()
 
     title = "Customer & scope"
 
@@ -160,6 +162,7 @@ class CustomerPage(WizardPage):
         self.known_issue = KnownIssuePanel(ctx)
         self.known_issue.evidence_changed.connect(self.emit_changed)
         self.known_issue.add_to_requested.connect(self.add_to_requested)
+        self.known_issue.new_requested.connect(self.new_requested)
         self.known_issue.looked.connect(self.apply_tab_order)  # its buttons came or went
         self.outer.addWidget(self.known_issue)
         self.out_of_scope = OutOfScopePanel()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.model import Escalation, Level, PriorityDecision
+from assistant.model import AddTo, Escalation, Level, PriorityDecision
 from ui.palette import box_style, follow_style
 from ui.wizard.page import WizardPage
 from ui.wizard.since_field import SinceField
@@ -115,8 +115,18 @@ class ImpactPage(WizardPage):
         pl = QLabel("Priority (derived):")
         self.priority.setAccessibleName("Derived priority")
         self.form.addRow(pl, self.priority)
+        # Adding the customer to Ops' ticket: their impact and a note, nothing else.
+        self.note = text_box()
+        self.note.setPlaceholderText("Anything Ops should know about this customer (optional)")
+        self.note_label = QLabel("N&ote for Ops:")
+        self.note_label.setBuddy(self.note)
+        self.note.setAccessibleName("Note for Ops")
+        self.form.addRow(self.note_label, self.note)
+        self.form.setRowVisible(self.note, False)
+        self._adding = False
         self.outer.addStretch(1)
 
+        self.note.textChanged.connect(self.emit_changed)
         self.level.currentIndexChanged.connect(self._levels_changed)
         self.urgency.currentIndexChanged.connect(self._levels_changed)
         self.users.valueChanged.connect(self.emit_changed)
@@ -142,7 +152,29 @@ class ImpactPage(WizardPage):
         self.workaround.setEnabled(self.workaround_available.currentData() is True)
         self.emit_changed()
 
+    def set_target(self, add_to: AddTo | None) -> None:
+        """Adding to Ops' ticket asks this customer's impact and a note; the priority's
+        fields (impact level, workaround, urgency) belong to the ticket Ops already has."""
+        adding = add_to is not None
+        if adding and not self._adding:
+            self.load_note(add_to)
+        self._adding = adding
+        labels = [self.labels[p][0] for p in ("impact.level", "impact.workaround_available")]
+        for widget in (*labels, self.labels["urgency"][0], self.workaround, self.priority):
+            self.form.setRowVisible(widget, not adding)
+        self.form.setRowVisible(self.note, adding)
+        self.apply_tab_order()
+
+    def load_note(self, add_to: AddTo | None) -> None:
+        self._loading = True
+        try:
+            self.note.setPlainText(add_to.note if add_to is not None else "")
+        finally:
+            self._loading = False
+
     def tab_chain(self) -> list[QWidget]:
+        if self._adding:
+            return [self.users, self.business, self.since.edit, self.note]
         return [
             self.level,
             self.users,
@@ -180,6 +212,7 @@ class ImpactPage(WizardPage):
         self.workaround_available.setCurrentIndex(idx)
         self.workaround.setText(imp.workaround)
         self.show_priority(esc.priority)
+        self.load_note(esc.add_to)
 
     def apply(self, esc: Escalation) -> None:
         imp = esc.impact
@@ -192,3 +225,5 @@ class ImpactPage(WizardPage):
         imp.started_at = self.since.value()
         imp.workaround_available = self.workaround_available.currentData()
         imp.workaround = self.workaround.text()
+        if esc.add_to is not None and self._adding:
+            esc.add_to = esc.add_to.model_copy(update={"note": self.note.toPlainText()})

@@ -23,13 +23,23 @@ if TYPE_CHECKING:
     from ui.context import AppContext
 
 
+ADD = "Add this customer to it"
+ADD_FIRST = "Add th&is customer to it"
+ADD_RESOLVED = "Add to it anyway (resolved)"
+
+
 def item_line(item: KnownIssueItem) -> str:
-    """``Incident: Elevated 502s — identified, updated 2026-11-30 10:42``."""
+    """``Incident: Elevated 502s — identified, updated 2026-11-30 10:42``; a ticket Ops
+    resolved says so first: ``Resolved by Ops — Ops ticket #5: … — Closed, updated …``."""
     what = "Incident" if item.source == "statuspage" else f"Ops ticket {item.key}"
     parts = [f"{what}: {item.name}"]
+    if item.resolved:
+        parts.insert(0, "Resolved by Ops")
     detail = [item.state.replace("_", " ")] if item.state else []
     if item.updated_at is not None:
         detail.append(f"updated {item.updated_at.astimezone():%Y-%m-%d %H:%M}")
+    elif item.created_at is not None:
+        detail.append(f"created {item.created_at.astimezone():%Y-%m-%d %H:%M}")
     if detail:
         parts.append(", ".join(detail))
     return " — ".join(parts)
@@ -39,11 +49,13 @@ class KnownIssuePanel(QFrame):
     """What Ops already knows about the chosen component.
 
     Signals: ``add_to_requested(TicketRef)`` when the agent adds the customer to an open
-    Ops ticket, ``evidence_changed()`` when what was shown or chosen changed (the page
+    Ops ticket, ``new_requested()`` when the agent continues with a new escalation,
+    ``evidence_changed()`` when what was shown or chosen changed (the page
     stores ``evidence`` in the escalation), ``looked()`` after each lookup finished.
     """
 
     add_to_requested = Signal(object)
+    new_requested = Signal()
     evidence_changed = Signal()
     looked = Signal()
 
@@ -136,7 +148,10 @@ class KnownIssuePanel(QFrame):
             )
         self._clear()
         if found.items:
-            self.heading.setText("Ops may already know about this:")
+            if all(item.resolved for item in found.items):
+                self.heading.setText("Ops recently resolved this (it may be back):")
+            else:
+                self.heading.setText("Ops may already know about this:")
             for item in found.items:
                 self._add_row(item)
             if found.could_not_look:
@@ -177,7 +192,12 @@ class KnownIssuePanel(QFrame):
             )
             lay.addWidget(link)
         if item.source == "tracker" and item.key:
-            add = QPushButton("Add this customer to it")
+            # The newest ticket's button answers Alt+I (one mnemonic: a repeated one would
+            # only cycle the focus).
+            first = not item.resolved and not any(
+                b.text() == ADD_FIRST for b in self._add_buttons()
+            )
+            add = QPushButton(ADD_FIRST if first else ADD_RESOLVED if item.resolved else ADD)
             add.setAccessibleName(f"Add this customer to {item.key}")
             add.clicked.connect(lambda _c=False, it=item: self.add_to(it))
             lay.addWidget(add)
@@ -189,6 +209,15 @@ class KnownIssuePanel(QFrame):
             widget = entry.widget() if entry is not None else None
             if widget is not None:
                 widget.deleteLater()
+
+    def _add_buttons(self) -> list[QPushButton]:
+        return [
+            b
+            for i in range(self.items_box.count())
+            if (row := self.items_box.itemAt(i).widget()) is not None  # type: ignore[union-attr]
+            for b in row.findChildren(QPushButton)
+            if b.text() in (ADD, ADD_FIRST, ADD_RESOLVED)
+        ]
 
     def buttons(self) -> list[QWidget]:
         """The panel's buttons in visual order (for the page's Tab chain)."""
@@ -213,4 +242,5 @@ class KnownIssuePanel(QFrame):
         if self.evidence is not None:
             self.evidence = self.evidence.model_copy(update={"choice": "new", "chosen_key": ""})
             self.evidence_changed.emit()
+        self.new_requested.emit()
         self.hide()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractSpinBox,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assistant.model import Escalation
+from assistant.model import AddTo, Escalation
 from ui.palette import error_style, follow_style
 
 if TYPE_CHECKING:
@@ -159,6 +160,10 @@ class WizardPage(QWidget):
         """Write this page's widget values into the escalation."""
         raise NotImplementedError
 
+    def set_target(self, add_to: AddTo | None) -> None:
+        """The submit's target changed: a new ticket (``None``) or a comment on Ops'
+        ticket. Pages whose fields differ between the two override it."""
+
     # -- required fields ----------------------------------------------------------------
 
     def set_required(
@@ -239,4 +244,8 @@ class WizardPage(QWidget):
         if widget is None:
             return False
         widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(widget, QAbstractSpinBox):
+            # "Unknown" (its special value) is replaced by what the agent types, as after
+            # Tab; left unselected, the typed digits were refused.
+            widget.selectAll()
         return True

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QDesktopServices
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.completeness import completeness, out_of_scope_reason
-from assistant.model import Escalation
+from assistant.model import AddTo, Escalation
 from assistant.required_fields import PATH_PREFIX
 from ui.palette import accent_text, box_style, error_style, follow_style
 from ui.wizard.page import WizardPage
@@ -37,7 +38,11 @@ if TYPE_CHECKING:
 
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 COMPLETENESS_LABEL = "Required for this priority (activate to &fix):"
+ADD_COMPLETENESS_LABEL = "Required to add this customer (activate to &fix):"
 SUBMIT_LABEL = "Submit to Ops  (Ctrl+Enter)"
+ADD_LABEL = "Add to {key}  (Ctrl+Enter)"
+PREVIEW_LABEL = "&Ticket as Ops will receive it:"
+COMMENT_LABEL = "&Comment as Ops will receive it on {key}:"
 NO_TRACKER = (
     "No Ops tracker is set up on this computer: Submit will keep the escalation in the "
     "outbox, and it is sent once a tracker is set up."
@@ -110,13 +115,15 @@ class ReviewPage(WizardPage):
 
     Signals: ``jump(path)`` to go to a field's page and focus it; ``submit_requested()``;
     ``add_to_requested(TicketRef)`` to add this escalation to an existing ticket instead;
-    ``settings_requested()`` for "Set up tracker…".
+    ``new_requested()`` to make a new ticket after all; ``settings_requested()`` for
+    "Set up tracker…".
     """
 
     title = "Review & submit"
     jump = Signal(str)
     submit_requested = Signal()
     add_to_requested = Signal(object)
+    new_requested = Signal()
     settings_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -135,8 +142,9 @@ class ReviewPage(WizardPage):
         left = QWidget()
         llay = QVBoxLayout(left)
         llay.setContentsMargins(0, 0, 0, 0)
-        plab = QLabel("&Ticket as Ops will receive it:")
+        plab = QLabel(PREVIEW_LABEL)
         plab.setBuddy(self.preview)
+        self.preview_label = plab
         llay.addWidget(plab)
         llay.addWidget(self.preview, 1)
         right = QWidget()
@@ -208,6 +216,26 @@ class ReviewPage(WizardPage):
         self.tracker_box.setLayout(note_row)
         note_row.setContentsMargins(0, 0, 0, 0)
         self.outer.addWidget(self.tracker_box)
+        # Where the submit goes when the agent chose Ops' ticket: said before the click.
+        self.target_note = QLabel()
+        self.target_note.setObjectName("submitTarget")
+        self.target_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.target_note.setWordWrap(True)
+        self.target_note.setAccessibleName("Submit target")
+        self.new_button = QPushButton("Ne&w ticket instead")
+        self.new_button.setAccessibleName("Make a new ticket instead")
+        self.new_button.clicked.connect(self.new_requested)
+        target_row = QHBoxLayout()
+        target_row.setContentsMargins(0, 0, 0, 0)
+        target_row.addWidget(self.target_note, 1)
+        target_row.addWidget(self.new_button)
+        self.target_box = QFrame()
+        self.target_box.setLayout(target_row)
+        follow_style(self.target_box, lambda: box_style("QFrame#submitTargetBox", "info"))
+        self.target_box.setObjectName("submitTargetBox")
+        self.target_box.hide()
+        self.outer.addWidget(self.target_box)
+        self._target_key = ""
         row = QHBoxLayout()
         row.addWidget(self.message, 1)
         self.show_request = ShowRequestButton(ctx)  # the dry run of what submit sends
@@ -225,6 +253,7 @@ class ReviewPage(WizardPage):
             self.redactions.open_button,
             self.redactions.keep_button,
             self.setup_button,
+            self.new_button,
             self.show_request,
             self.submit_button,
         ]
@@ -237,6 +266,23 @@ class ReviewPage(WizardPage):
     def show_tracker_state(self) -> None:
         """Show the "no tracker" note and its button only while no tracker is set up."""
         self.tracker_box.setVisible(not self.tracker_ready())
+
+    def show_target(self, add_to: AddTo | None) -> None:
+        """Say where submit goes: a new ticket, or a comment on the ticket Ops has."""
+        self._target_key = add_to.key if add_to is not None else ""
+        if add_to is None:
+            self.target_box.hide()
+            self.preview_label.setText(PREVIEW_LABEL)
+        else:
+            title = f" — {add_to.title}" if add_to.title else ""
+            self.target_note.setText(
+                f"This customer is added to Ops' ticket {add_to.key}{title}, as the comment "
+                "shown here. No new ticket is made."
+            )
+            self.target_box.show()
+            self.preview_label.setText(COMMENT_LABEL.format(key=add_to.key))
+        if self.submit_button.isEnabled():
+            self.show_submitting("")
 
     def show_outcome(self, text: str) -> None:
         """After submit: the button says what became of it (it stays disabled)."""
@@ -280,7 +326,9 @@ class ReviewPage(WizardPage):
         self.completeness.clear()
         tracker = self.ctx.tracker_fields.title() if tracker_asks else ""
         self.completeness_label.setText(
-            f"Required for this priority and by {tracker} (activate to &fix):"
+            ADD_COMPLETENESS_LABEL
+            if escalation.add_to is not None
+            else f"Required for this priority and by {tracker} (activate to &fix):"
             if tracker
             else COMPLETENESS_LABEL
         )
@@ -371,13 +419,15 @@ class ReviewPage(WizardPage):
         On the button, not in the window's banner: the banner would push the whole page
         down and repaint the window in the same frame as the click.
         """
-        self.submit_button.setText(text or SUBMIT_LABEL)
+        idle = ADD_LABEL.format(key=self._target_key) if self._target_key else SUBMIT_LABEL
+        self.submit_button.setText(text or idle)
         self.submit_button.setEnabled(not text)
 
     def set_read_only(self, read_only: bool) -> None:
         """After submit: no jumping to fields, no "Add to existing"."""
         self.completeness.setEnabled(not read_only)
         self.similar.setEnabled(not read_only)
+        self.new_button.setEnabled(not read_only)
 
     def _load(self, esc: Escalation) -> None:
         """The review page shows; it has no fields of its own."""

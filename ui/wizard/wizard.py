@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from assistant.completeness import FieldState, missing_fields, out_of_scope_reason
-from assistant.model import Escalation, Status
+from assistant.model import AddTo, Escalation, Status
 from assistant.policy.priority import apply_priority
 from assistant.required_fields import PATH_PREFIX
 from assistant.store.documents import AGENT_FIELDS
@@ -92,7 +92,7 @@ class EscalationWizard(QWidget):
         self._focus_placed = False
         self._close_box: QMessageBox | None = None
         self._read_only = False  # after submit: every page is shown disabled
-        self._submitting: tuple[str, TicketRef | None] | None = None  # (id, add_to)
+        self._submitting: tuple[str, AddTo | None] | None = None  # (id, target)
         self._awaiting_queue = False
         self._controller: SubmitController | None = None
         self._submit_after_checks = False
@@ -197,10 +197,12 @@ class EscalationWizard(QWidget):
         self.close_button.clicked.connect(self.request_close)
         self.customer_page.out_of_scope.keep_draft.connect(self.keep_and_close)
         self.customer_page.add_to_requested.connect(self.add_to_existing)  # Ops already knows
+        self.customer_page.new_requested.connect(lambda: self.choose_target(None))
         self.attachments_page.capture_requested.connect(self.capture_screen)
         self.review_page.jump.connect(self.jump_to)
         self.review_page.submit_requested.connect(self.submit)
         self.review_page.add_to_requested.connect(self.add_to_existing)
+        self.review_page.new_requested.connect(lambda: self.choose_target(None))
         self.review_page.settings_requested.connect(self.settings_requested)
         self.problem_page.check_urls_requested.connect(self._check_urls)
         self.review_page.redactions.attachment_changed.connect(
@@ -214,6 +216,9 @@ class EscalationWizard(QWidget):
         QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self.go_to(self.current_index() - 1))
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.request_close)
 
+        for page in self.pages:
+            page.set_target(escalation.add_to)
+        self.review_page.show_target(escalation.add_to)
         self._update_required()
         self._update_title()
         self.apply_tab_order()
@@ -269,7 +274,12 @@ class EscalationWizard(QWidget):
         place_window(self, self.ctx.ui_state, "wizard", QSize(1120, 720), QSize(800, 520))
 
     def _update_title(self) -> None:
-        title = self.escalation.title.strip() or "New escalation"
+        esc = self.escalation
+        if esc.add_to is not None:  # the window says what this draft does
+            who = esc.customer.name.strip() or "customer"
+            title = f"Add {who} to {esc.add_to.key}"
+        else:
+            title = esc.title.strip() or "New escalation"
         self.setWindowTitle(f"{title} — {self.escalation.short_id} — Escalation Assistant")
 
     # -- navigation ---------------------------------------------------------------------
@@ -378,7 +388,7 @@ class EscalationWizard(QWidget):
         # The impact alone already narrows the possible priorities (and their fields).
         if esc.priority != before or (esc.impact.level, esc.urgency) != levels:
             self._update_required()
-        if page is self.problem_page:
+        if page is self.problem_page or (page is self.customer_page and esc.add_to):
             self._update_title()
         if page is self.customer_page:
             self._update_buttons()
@@ -545,14 +555,59 @@ class EscalationWizard(QWidget):
         self.submit()
 
     def add_to_existing(self, ref: TicketRef) -> bool:
-        """Post the escalation as a comment on ``ref`` instead of creating a ticket."""
-        return self.submit(add_to=ref)
+        """Add this customer to Ops' ticket ``ref`` (a comment, never a new ticket).
+
+        The choice is stored in the draft, so every later submit (button, Ctrl+Enter, the
+        command line) adds to that ticket. What a comment still needs (this customer's
+        impact) is asked first; when nothing is missing it is submitted at once."""
+        if self._read_only:
+            return False
+        self.choose_target(ref)
+        if self.missing():
+            self._ask_missing()
+            return False
+        return self.submit()
+
+    def choose_target(self, ref: TicketRef | None) -> None:
+        """The submit's target: ``ref`` (add to that ticket) or ``None`` (a new ticket)."""
+        esc = self.escalation
+        if ref is None:
+            changed = esc.add_to is not None
+            esc.add_to = None
+        else:
+            note = esc.add_to.note if esc.add_to is not None else ""
+            new = AddTo(key=ref.key, url=ref.url, title=ref.title, note=note)
+            changed = new != esc.add_to
+            esc.add_to = new
+        if not changed:
+            return
+        for page in self.pages:
+            page.set_target(esc.add_to)
+        self._update_required()
+        self._update_title()
+        self.review_page.show_target(esc.add_to)
+        self.autosave.schedule(esc)
+        if self.current_page() is self.review_page:
+            self._refresh_review()
+
+    def _ask_missing(self) -> None:
+        """Go to the first page with a missing field, say what is missing there."""
+        for page in self.pages:
+            missing = self.missing_on(page)
+            if missing:
+                self.go_to(self.pages.index(page))
+                page.show_missing(missing)
+                self.focus_field(next(iter(missing)))
+                return
 
     def submit(self, add_to: TicketRef | None = None) -> bool:
         """Queue the escalation for the outbox; the banner says what became of it.
 
-        ``add_to``: post it as a comment on that existing ticket ("Add to existing").
+        The target is the draft's own (``escalation.add_to``); ``add_to`` chooses it first
+        ("Add to existing" on the review page).
         """
+        if add_to is not None and not self._read_only:
+            self.choose_target(add_to)
         esc = self.escalation
         if self._read_only:
             return False  # already submitted from this window (e.g. Ctrl+Enter again)
@@ -572,16 +627,18 @@ class EscalationWizard(QWidget):
             for page in self.pages:
                 page.show_missing(self.missing_on(page))
             self.review_page.show_blockers(esc, [f.label for f in missing])
+            if esc.add_to is not None:
+                self._ask_missing()  # this customer's impact, on one page: go and type it
             return False
 
         # Queueing writes the latest document itself; the store refuses any autosave after
         # it (the escalation is no longer editable), so nothing can undo "queued".
         self.autosave.discard()
         self.review_page.message.hide()
-        self.review_page.show_submitting("Adding…" if add_to else "Submitting…")
+        self.review_page.show_submitting("Adding…" if esc.add_to else "Submitting…")
         self._set_read_only(True)  # no edits after submit: they would never reach Ops
         controller = self.ctx.submit_controller
-        self._submitting = (str(esc.id), add_to)
+        self._submitting = (str(esc.id), esc.add_to)
         if controller is not self._controller:
             # Bound methods, not closures: Qt drops the connections when this window is
             # deleted, and the app-long controller does not keep the window alive.
@@ -591,7 +648,7 @@ class EscalationWizard(QWidget):
             controller.refused.connect(self._submit_refused)
             self._controller = controller
         self._awaiting_queue = True
-        controller.submit(esc, add_to=add_to)
+        controller.submit(esc)
         self.ctx.drafts_changed.emit()
         self.submitted.emit(esc)
         return True
