@@ -49,6 +49,9 @@ def _run_task(func: Callable[[], Any], signals: TaskSignals) -> None:
         signals.failed.emit(exc)
     else:
         signals.finished.emit(result)
+    # Deleted on the GUI thread after every receiver's delivery: posted here, once the emit
+    # has queued all of them (deleted from the first receiver, a later one could be lost).
+    signals.deleteLater()
 
 
 def _owners(callback: Callable[[Any], None]) -> list[QObject]:
@@ -157,7 +160,6 @@ class TaskRunner(QObject):
         signals = self.sender()
         if not isinstance(signals, TaskSignals):
             return None
-        signals.deleteLater()  # after every receiver of this report has run
         return self._pending.pop(signals, None)
 
     def cancel_all(self) -> None:
