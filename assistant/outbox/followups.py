@@ -86,8 +86,10 @@ class FollowupSender:
             claimed = self.rows.claim(followup, self.clock())
             if claimed is None:
                 continue
-            self._attempt(claimed)
+            down = self._attempt(claimed)
             done.append(claimed)
+            if down:
+                break  # the tracker did not answer: the others wait for the next drain
         return done
 
     def agent_name(self) -> str:
@@ -98,13 +100,14 @@ class FollowupSender:
                 self._agent = ""
         return self._agent
 
-    def _attempt(self, followup: Followup) -> None:
+    def _attempt(self, followup: Followup) -> bool:
+        """Send one follow-up; True when the tracker did not answer (unreachable, busy)."""
         now = self.clock()
         try:
             esc = self.store.get(followup.escalation_id)
         except NotFoundError:
             self.rows.to_failed(followup.id, "The escalation was deleted.", now)
-            return
+            return False
         try:
             if followup.kind is FollowupKind.AFFECTED:
                 event = self._affected(esc, followup)
@@ -125,14 +128,15 @@ class FollowupSender:
                 now=now,
             )
             log.info("follow-up %s of %s retrying: %s", followup.kind, esc.short_id, exc)
-            return
+            return isinstance(exc, TrackerUnavailable)
         except TrackerError as exc:
             # Refused (no rights, not supported): the escalation itself is at Ops; the
             # agent sees the reason in the follow-ups of the escalation.
             self.rows.to_failed(followup.id, str(exc), now)
             log.warning("follow-up %s of %s refused: %s", followup.kind, esc.short_id, exc)
-            return
+            return False
         self.rows.to_done(followup.id, self.clock(), event)
+        return False
 
     def _affected(self, esc: Escalation, followup: Followup) -> TimelineEvent | None:
         merge_customer(

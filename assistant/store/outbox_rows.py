@@ -205,20 +205,26 @@ class OutboxRows:
     def due(
         self, now: datetime, *, force: bool = False, only: str | None = None
     ) -> list[tuple[str, OutboxState]]:
-        """What a drain sends now (``force``: also those waiting for their next attempt).
+        """What a drain sends now (``force``: also those waiting for their next attempt),
+        oldest queued first.
 
-        A ``sending`` row counts: read by the lock holder, its sender died mid-send.
+        A ``sending`` row counts: read by the lock holder, its sender died mid-send. Asked
+        on every drain tick, so it reads only the two columns it needs.
         """
         stamp = iso_utc(now)
+        sql = "SELECT escalation_id, state, next_attempt_at FROM outbox WHERE state IN (?, ?, ?)"
+        params: list[str] = [OutboxState.SENDING, *SENDABLE]
+        if only is not None:
+            sql += " AND escalation_id = ?"
+            params.append(str(only))
+        with self._reading() as conn:
+            rows = conn.execute(sql + " ORDER BY queued_at, escalation_id", params).fetchall()
         due: list[tuple[str, OutboxState]] = []
-        for e in self.entries():
-            if only is not None and e.escalation_id != only:
-                continue
-            if e.state is OutboxState.SENDING or (
-                e.state in SENDABLE
-                and (force or e.next_attempt_at is None or iso_utc(e.next_attempt_at) <= stamp)
-            ):
-                due.append((e.escalation_id, e.state))
+        for eid, raw_state, raw_next in rows:
+            state = OutboxState(raw_state)
+            nxt = _parse(raw_next)
+            if state is OutboxState.SENDING or force or nxt is None or iso_utc(nxt) <= stamp:
+                due.append((eid, state))
         return due
 
     def anything_due(self, now: datetime, *, force: bool = False, only: str | None = None) -> bool:
@@ -401,6 +407,39 @@ class OutboxRows:
                 _set_state(conn, _UNKNOWN_PREFIX + escalation_id, iso_utc(now))
             got = conn.execute(_SELECT + " WHERE o.escalation_id = ?", (escalation_id,)).fetchone()
         return _entry(got)
+
+    def hold_all(self, until: datetime, message: str, now: datetime, *, skip: str) -> int:
+        """The tracker did not answer: every entry that would be tried before ``until`` waits
+        until then (those due later keep their time), with ``message``; ``skip`` (the entry
+        that was tried) keeps its own. Returns how many entries wait.
+
+        A ``sending`` row here was left by a dead drainer (the caller holds the lock): it
+        waits too, with an unknown outcome, as ``recover_stale`` would record it.
+        """
+        stamp, at = iso_utc(until), iso_utc(now)
+        with self._store.immediate() as conn:
+            stale = conn.execute(
+                "SELECT escalation_id FROM outbox WHERE state = ? AND escalation_id != ?",
+                (OutboxState.SENDING, skip),
+            ).fetchall()
+            for (eid,) in stale:
+                _set_state(conn, _UNKNOWN_PREFIX + eid, at)
+            cur = conn.execute(
+                "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?,"
+                " updated_at = ? WHERE escalation_id != ? AND (state = ? OR (state IN (?, ?)"
+                " AND (next_attempt_at IS NULL OR next_attempt_at < ?)))",
+                (
+                    OutboxState.RETRYING,
+                    stamp,
+                    message,
+                    at,
+                    skip,
+                    OutboxState.SENDING,
+                    *SENDABLE,
+                    stamp,
+                ),
+            )
+            return int(cur.rowcount)
 
     def recover_stale(self, escalation_id: str, now: datetime) -> None:
         """A ``sending`` row left by a dead drainer becomes ``retrying`` with an unknown outcome."""
