@@ -237,6 +237,22 @@ class OutboxRows:
         followups = self._store.followups.due(now, force=force)
         return any(only is None or f.escalation_id == only for f in followups)
 
+    def next_due(self, now: datetime) -> datetime | None:
+        """When a drain next has something to send: an entry's or a follow-up's next
+        attempt (``now`` for one waiting for none); ``None`` when nothing is pending."""
+        moments: list[datetime] = []
+        for pending in (self.due(now), self._store.followups.due(now)):
+            if pending:
+                return now
+        with self._reading() as conn:
+            raw = conn.execute(
+                "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?)", tuple(SENDABLE)
+            ).fetchone()[0]
+        if raw:
+            moments.append(_parse(raw) or now)
+        moments += [f.next_attempt_at for f in self._store.followups.pending() if f.next_attempt_at]
+        return min(moments) if moments else None
+
     def outcome_unknown(self, escalation_id: str) -> bool:
         """Whether a ticket may exist for this escalation (look it up before creating)."""
         return self._store.get_state(_UNKNOWN_PREFIX + escalation_id) is not None
