@@ -139,9 +139,17 @@ class FollowupSender:
         return False
 
     def _affected(self, esc: Escalation, followup: Followup) -> TimelineEvent | None:
-        merge_customer(
-            self.tracker, followup.ticket_key, affected.customer_line(esc, self.agent_name())
-        )
+        key = followup.ticket_key
+        tracker_type = esc.ticket.tracker if esc.ticket is not None else ""
+        # A ticket made from here names its customer only in its description (a new
+        # ticket gets no summary): the summary written when a second customer joins
+        # starts with that first one.
+        first = [
+            affected.customer_line(opener, self.agent_name())
+            for opener in self.store.outbox.opened(key, tracker_type)
+            if opener.id != esc.id
+        ]
+        merge_customer(self.tracker, key, affected.customer_line(esc, self.agent_name()), first)
         return None
 
     def _update_request(self, esc: Escalation, followup: Followup) -> TimelineEvent:
@@ -162,14 +170,27 @@ class FollowupSender:
         return event
 
 
-def merge_customer(tracker: Tracker, key: str, line: affected.AffectedLine) -> bool:
+def merge_customer(
+    tracker: Tracker,
+    key: str,
+    line: affected.AffectedLine,
+    first: list[affected.AffectedLine] | None = None,
+) -> bool:
     """Read the ticket's summary, merge ``line`` in, write it only when it changed.
 
-    Returns whether something was written. Reading first makes a repeat harmless."""
+    ``first``: the customers the ticket had before it had a summary (its own customer, for
+    a ticket made without one); they head a summary written now. Returns whether something
+    was written. Reading first makes a repeat harmless."""
     existing = tracker.find_summary(key)
-    text, count, changed = affected.merged_summary(
-        existing.text if existing is not None else None, line
-    )
+    current = existing.text if existing is not None else None
+    if current is None and first:
+        seeded: list[affected.AffectedLine] = []
+        for known in first:
+            seeded = affected.merge(seeded, known)
+        current = affected.render(seeded)
+    text, count, changed = affected.merged_summary(current, line)
+    if existing is None:
+        changed = True  # nothing on the ticket yet, whatever ``first`` held
     if changed:
         tracker.write_summary(key, text, count, existing)
     return changed

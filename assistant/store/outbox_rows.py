@@ -253,6 +253,23 @@ class OutboxRows:
         moments += [f.next_attempt_at for f in self._store.followups.pending() if f.next_attempt_at]
         return min(moments) if moments else None
 
+    def opened(self, ticket_key: str, tracker: str) -> list[Escalation]:
+        """The escalations sent from here that created the ticket ``ticket_key`` of the
+        tracker type ``tracker`` (oldest first): its customer before anyone joined it."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT escalation_id FROM outbox WHERE state = ? AND ticket_key = ?"
+                " AND mode = 'create' ORDER BY queued_at, escalation_id",
+                (OutboxState.SUBMITTED, ticket_key),
+            ).fetchall()
+            found = []
+            for (eid,) in rows:
+                with contextlib.suppress(NotFoundError):
+                    esc = read_document(conn, str(eid))
+                    if esc.ticket is not None and esc.ticket.tracker == tracker:
+                        found.append(esc)
+        return found
+
     def outcome_unknown(self, escalation_id: str) -> bool:
         """Whether a ticket may exist for this escalation (look it up before creating)."""
         return self._store.get_state(_UNKNOWN_PREFIX + escalation_id) is not None
@@ -531,9 +548,12 @@ class OutboxRows:
                 esc.ticket = link
                 esc.timeline.append(event)
                 write_document(conn, esc)
-                # The ticket's affected-customers summary gets this customer (issue 13):
-                # queued here so that no submitted escalation can miss it.
-                add_followup(conn, escalation_id, FollowupKind.AFFECTED, link.key, now)
+                # A ticket that gains a customer gets its affected-customers summary
+                # (issue 13), queued here so that no such escalation can miss it. A new
+                # ticket names its one customer in its own description: no summary until a
+                # second customer joins (issue 20: one request per new ticket).
+                if link.linked_existing:
+                    add_followup(conn, escalation_id, FollowupKind.AFFECTED, link.key, now)
 
 
 __all__ = ["PENDING", "SENDABLE", "OutboxEntry", "OutboxRows", "OutboxState"]
