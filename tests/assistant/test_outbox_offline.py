@@ -122,6 +122,8 @@ def test_an_unreachable_tracker_costs_one_attempt_per_drain_and_the_queue_keeps_
     assert {e.state for e in entries} == {OutboxState.RETRYING}
     assert len({e.next_attempt_at for e in entries}) == 1  # the whole queue waits together
     assert "cannot be reached" in entries[-1].last_error  # the agent sees why
+    # The app's drain timer sleeps until then (ui.outbox_worker)
+    assert store.outbox.next_due(clock()) == entries[0].next_attempt_at
 
     caplog.clear()
     clock.advance(15)  # the app's next drain tick, before the tracker's next attempt
@@ -141,6 +143,7 @@ def test_an_unreachable_tracker_costs_one_attempt_per_drain_and_the_queue_keeps_
     assert len(last.submitted) == N
     assert [t.title for t in server.tickets] == titles  # each once, in the agent's order
     assert {e.state for e in store.outbox.entries()} == {OutboxState.SUBMITTED}
+    assert store.outbox.next_due(clock()) is None  # nothing left: no drain is due at all
 
 
 BACKOFF_CAP = 15 * 60 + 1
