@@ -26,7 +26,7 @@ from typing import Any
 
 from assistant.errors import NotFoundError
 from assistant.model import TicketLink, TimelineEvent, utcnow
-from assistant.outbox.backoff import backoff_delay
+from assistant.outbox.backoff import backoff_delay, tracker_down
 from assistant.outbox.followups import FollowupSender
 from assistant.outbox.lock import DrainLock
 from assistant.outbox.sender import StillChecking, send_entry
@@ -249,8 +249,9 @@ class Outbox:
             wrote = isinstance(exc, OutcomeUnknown) or (
                 not maybe_sent and exc.status is not None and exc.status >= 500
             )
-            self._down = exc  # the tracker itself: the drain stops here (``_hold_the_rest``)
-            return self._retrying(entry, exc, unknown=wrote, quiet=True)
+            if tracker_down(exc):
+                self._down = exc  # the drain stops here (``_hold_the_rest``)
+            return self._retrying(entry, exc, unknown=wrote, quiet=self._down is exc)
         return self._needs_attention(entry, str(exc), exc)
 
     def _retrying(

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from assistant import affected
 from assistant.errors import NotFoundError
 from assistant.model import Escalation, TimelineEvent
-from assistant.outbox.backoff import backoff_delay
+from assistant.outbox.backoff import backoff_delay, tracker_down
 from assistant.store import Store
 from assistant.store.followup_rows import Followup, FollowupKind
 from assistant.trackers import marker as key_marker
@@ -128,7 +128,7 @@ class FollowupSender:
                 now=now,
             )
             log.info("follow-up %s of %s retrying: %s", followup.kind, esc.short_id, exc)
-            return isinstance(exc, TrackerUnavailable)
+            return isinstance(exc, TrackerUnavailable) and tracker_down(exc)
         except TrackerError as exc:
             # Refused (no rights, not supported): the escalation itself is at Ops; the
             # agent sees the reason in the follow-ups of the escalation.

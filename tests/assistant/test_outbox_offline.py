@@ -147,3 +147,31 @@ def test_an_unreachable_tracker_costs_one_attempt_per_drain_and_the_queue_keeps_
 
 
 BACKOFF_CAP = 15 * 60 + 1
+
+
+def test_a_server_error_on_one_entry_does_not_hold_the_others(store: Store) -> None:
+    """A 500 may come from one entry's content: the rest of the queue still goes out; a
+    503 (the tracker is unavailable) holds the queue like no answer at all."""
+    from assistant.trackers.base import TrackerUnavailable
+    from tests.assistant.fake_tracker import FakeTracker
+
+    tracker = FakeTracker()
+    clock = Clock()
+    outbox = Outbox(store, POLICY, lambda: tracker, tracker_id="fake", clock=clock)
+    for title in ("First", "Second", "Third"):
+        queue_escalation(store, POLICY, store.create(complete_escalation(title)), tracker_id="fake")
+        clock.advance(1)
+    tracker.fail_with = [TrackerUnavailable("Internal error", status=500)]
+    result = outbox.drain()
+    assert [e.title for e in result.retrying] == ["First"]
+    assert [e.title for e in result.submitted] == ["Second", "Third"]
+
+    for title in ("Fourth", "Fifth"):
+        queue_escalation(store, POLICY, store.create(complete_escalation(title)), tracker_id="fake")
+    tracker.fail_with = [TrackerUnavailable("Service unavailable", status=503)]
+    clock.advance(BACKOFF_CAP)
+    held = outbox.drain()
+    assert (held.attempted, [e.title for e in held.retrying]) == (1, ["First"])
+    assert {e.state for e in store.outbox.entries() if e.title in ("Fourth", "Fifth")} == {
+        OutboxState.RETRYING
+    }
