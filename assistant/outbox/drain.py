@@ -173,7 +173,10 @@ class Outbox:
                     result.retrying.append(done)
                 else:
                     result.needs_attention.append(done)
-                if self.rows.auth_block(self.tracker_id) is not None:
+                if (
+                    done.state is OutboxState.NEEDS_ATTENTION
+                    and self.rows.auth_block(self.tracker_id) is not None
+                ):
                     break  # a 401/403 just now: nothing more for this tracker
                 if self._down is not None:
                     # Unreachable, overloaded or hanging: every other entry would meet the
