@@ -120,7 +120,9 @@ def status_report(
         report.affected_count = len(lines)
         report.affected_lines = [line.render() for line in lines]
     else:
-        report.affected_count = 0
+        # No summary: a ticket this escalation opened has its one customer (a summary is
+        # written once a second one joins); one it joined has none that the app counted.
+        report.affected_count = 0 if escalation.ticket.linked_existing else 1
     return report
 
 

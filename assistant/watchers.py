@@ -447,6 +447,12 @@ class AlertLimiter:
         self._sent.extend(now for _ in out)
         return out
 
+    def next_release(self) -> datetime | None:
+        """When held alerts may go out (a slot frees); ``None`` when none is held."""
+        if not self.held or not self._sent:
+            return None
+        return min(self._sent) + self.window
+
 
 def merge_notifications(alerts: list[Notification], now: datetime) -> Notification:
     """One summary notification for several."""

@@ -1,5 +1,9 @@
 """Outbox throughput: drain 100 escalations to a local Redmine vs a raw ``requests`` loop.
 
+Each escalation is a new ticket with one customer: its affected-customers summary is
+written only once a second customer joins the ticket (issue 20), so a new ticket is one
+request, as in the raw loop.
+
 Both sides post the same issue payloads (same rendered description, custom field and
 priority) to the same Redmine in the same run, over one keep-alive session each. The
 outbox side adds what makes it exactly-once: the claim and the result transactions in
@@ -31,7 +35,7 @@ def _run(redmine: Any, workdir: Path) -> None:
     from assistant.store import Store
     from assistant.submission import build_ticket, queue_escalation
     from assistant.trackers.redmine import RedmineTracker, with_marker
-    from tests.assistant.fake_tracker import complete_escalation
+    from benchmarks.escalations import complete_escalation
 
     policy = default_policy()
     mapping = policy.trackers.redmine
@@ -45,7 +49,7 @@ def _run(redmine: Any, workdir: Path) -> None:
             ids = []
             payloads = []
             for i in range(N):
-                esc = store.create(complete_escalation(f"Bench {rnd}-{i}"))
+                esc = store.create(complete_escalation(policy, f"Bench {rnd}-{i}"))
                 queue_escalation(store, policy, esc, tracker_id="redmine")
                 ids.append(str(esc.id))
                 # The raw loop posts the same issue the adapter would, under another key.
@@ -83,7 +87,10 @@ def _run(redmine: Any, workdir: Path) -> None:
     print(f"   outbox drain:      {via:7.1f} issues/s (best of {ROUNDS} × {N})")
     ratio = via / raw
     verdict = "OK" if ratio >= 0.8 else "BELOW TARGET"
-    print(f"   ratio outbox/raw:  {ratio:.2f}×  (target ≥ 0.8×) {verdict}")
+    print(
+        f"   ratio outbox/raw (new single-customer tickets):  {ratio:.2f}×"
+        f"  (target ≥ 0.8×) {verdict}"
+    )
 
 
 def _raw_loop(redmine: Any, payloads: list[dict[str, Any]]) -> float:

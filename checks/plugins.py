@@ -33,7 +33,12 @@ class Plugin(Generic[T]):
 
     @property
     def module(self) -> str:
-        """The module that defines ``build`` (what a frozen bundle must contain)."""
+        """The module that holds the plugin (what a frozen bundle must contain): the one
+        ``meta["module"]`` names (a plugin imported when chosen), else the one defining
+        ``build``."""
+        named = self.meta.get("module")
+        if named:
+            return str(named)
         return str(getattr(self.build, "__module__", "") or "")
 
 

@@ -37,7 +37,10 @@ log = logging.getLogger("ui")
 # The app's one name for desktops: desktop file, icon, X11 WM_CLASS instance, Wayland app id.
 APP_ID = "escalation-assistant"
 
+#: how soon after start a tray is looked for again; each look that finds none doubles it,
+#: up to TRAY_POLL_MAX_MS (an idle app without a tray must not wake every few seconds)
 TRAY_POLL_MS = 3000
+TRAY_POLL_MAX_MS = 10 * 60_000
 TRAY_HINT_TITLE = "Escalation Assistant is still running"
 TRAY_HINT_TEXT = (
     "It keeps watching your services and Ops' answers from the tray. Click the icon to open "
@@ -92,9 +95,12 @@ class AppShell(QObject):
         self.controller.paused_changed.connect(self._paused_changed)
         self._install_in_window()
         window.installEventFilter(self)
+        # No signal tells that a tray host appeared: it is looked for again after a while,
+        # ever less often, and whenever the agent comes back to the window.
         self.tray_timer = QTimer(self)
+        self.tray_timer.setSingleShot(True)
         self.tray_timer.setInterval(tray_poll_ms)
-        self.tray_timer.timeout.connect(self._poll_tray)
+        self.tray_timer.timeout.connect(self._poll_tray_again)
         self._poll_tray()
         if self.tray is None:
             # Said after the first frame: the drafts list is what the agent waits for.
@@ -143,6 +149,12 @@ class AppShell(QObject):
         self._install_reply_action()
         # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
         self.window.settings_requested.connect(self.open_settings)
+
+    def _poll_tray_again(self) -> None:
+        self._poll_tray()
+        if self.tray is None and not self._quitting:
+            interval = min(self.tray_timer.interval() * 2, TRAY_POLL_MAX_MS)
+            self.tray_timer.start(max(interval, 1))
 
     def _poll_tray(self) -> None:
         if self.tray is not None or not self.tray_available():
@@ -546,6 +558,9 @@ class AppShell(QObject):
             return False
         # WORKAROUND: PySide6 can hand a filter a QPlatformSurfaceEvent whose wrapper lacks
         # ``type`` (seen when hide() destroys the surface); the unbound call always works.
+        if QEvent.type(event) == QEvent.Type.WindowActivate and self.tray is None:
+            self._poll_tray()  # the agent is back: a tray started meanwhile is used now
+            return False
         if QEvent.type(event) == QEvent.Type.Close:
             assert isinstance(event, QCloseEvent)
             settings = self.ctx.settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -17,7 +18,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ui.outbox")
 
-DRAIN_INTERVAL_MS = 30_000
+#: the longest the worker sleeps: entries queued by another process (the command line)
+#: are sent at the latest this long after (what is due sooner wakes it sooner)
+DRAIN_INTERVAL_MS = 10 * 60_000
+#: the shortest sleep between two timed drains: what is still due after a drain (another
+#: drainer held the lock, the tracker is not set up) is not tried again sooner
+MIN_DRAIN_INTERVAL_MS = 30_000
 
 
 def shared_credentials(ctx: AppContext) -> CredentialStore:
@@ -27,6 +33,9 @@ def shared_credentials(ctx: AppContext) -> CredentialStore:
 
 class OutboxWorker(QObject):
     """Runs ``Outbox.drain`` in the TaskRunner pool, one drain at a time.
+
+    After each drain its timer is armed for the next attempt due (at most
+    ``interval_ms`` away), so an idle or offline outbox sleeps (issue 20).
 
     Signals: ``drained(result)`` after each drain (a ``DrainResult``), ``changed()`` when
     entries may have changed state, ``failed(message)`` when a drain could not run.
@@ -41,9 +50,13 @@ class OutboxWorker(QObject):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.interval_ms = interval_ms
         self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.drain_now)
+        #: when the last drain found the next attempt due (None: nothing pending)
+        self.next_due: datetime | None = None
         self._running = False
         self._again: tuple[bool, str | None] | None = None
         self._stopped = False
@@ -53,9 +66,8 @@ class OutboxWorker(QObject):
         return self._running
 
     def start(self) -> None:
-        """Drain now (what waited while the app was closed) and then periodically."""
+        """Drain now (what waited while the app was closed), then when the next is due."""
         self._stopped = False
-        self.timer.start()
         self.drain_now()
 
     def stop(self) -> None:
@@ -74,24 +86,28 @@ class OutboxWorker(QObject):
         store, settings, policy = self.ctx.store, self.ctx.settings, self.ctx.policy
         creds = shared_credentials(self.ctx)
 
-        def work() -> DrainResult:
+        def work() -> tuple[DrainResult, datetime | None]:
             from assistant.model import utcnow
             from assistant.store.outbox_rows import DrainResult
 
             if not store.outbox.anything_due(utcnow(), force=force, only=only):
                 # Most drains (at start, on the timer) find nothing due: then the sending
                 # side (trackers, rendering, the HTTP stack) need not be loaded at all.
-                return DrainResult()
+                return DrainResult(), store.outbox.next_due(utcnow())
             from assistant.submission import make_outbox
 
             # wait=0: another process (the CLI) draining is fine, we try again later.
-            return make_outbox(store, settings, policy, creds).drain(force=force, only=only, wait=0)
+            outbox = make_outbox(store, settings, policy, creds)
+            result = outbox.drain(force=force, only=only, wait=0)
+            return result, store.outbox.next_due(utcnow())
 
         self.ctx.tasks.run(work, self._done, self._failed, pool="network")
 
-    def _done(self, result: DrainResult) -> None:
+    def _done(self, done: tuple[DrainResult, datetime | None]) -> None:
+        result, self.next_due = done
         self._finish()
         self._run_again()  # first, so listeners see ``running`` when more is coming
+        self._arm()
         if result.attempted:
             self.ctx.drafts_changed.emit()
             self.changed.emit()
@@ -100,12 +116,28 @@ class OutboxWorker(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._finish()
         self._run_again()
+        self.next_due = None
+        self._arm()
         log.warning("outbox drain failed: %s", exc)
         self.failed.emit(str(exc))
         if not isinstance(exc, AssistantError):
             # A bug, not the agent's problem: the crash handler reports it (the outbox has
             # already set the entry to retry with a lookup first).
             sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    def _arm(self) -> None:
+        """Sleep until the next attempt due, ``interval_ms`` at most (a busy result from
+        another drainer, or a failed drain, tries again after that too)."""
+        if self._stopped:
+            return
+        wait_ms = self.interval_ms
+        if self.next_due is not None:
+            from assistant.model import utcnow
+
+            left = (self.next_due - utcnow()).total_seconds() * 1000
+            floor = min(MIN_DRAIN_INTERVAL_MS, self.interval_ms)
+            wait_ms = int(min(max(left, floor), self.interval_ms))
+        self.timer.start(wait_ms)
 
     def _finish(self) -> None:
         self._running = False

@@ -27,8 +27,14 @@ Clock = Callable[[], datetime]
 #: runs one answers poll (blocking, in a worker) → ``assistant.answers.AnswersResult``
 AnswersPoll = Callable[[], Any]
 
+#: the shortest sleep between two ticks (what a target due "now" again waits at least)
 TICK_MS = 1000
+#: the longest sleep: a clock that jumps (suspend, a changed time zone) is noticed by then
+LONGEST_SLEEP = timedelta(minutes=30)
+#: how soon the network is looked at again while it is down (polls resume once it is up)
 NETWORK_RECHECK = timedelta(seconds=30)
+#: ... and while it is up (a service out of reach meanwhile backs off on its own)
+NETWORK_RECHECK_UP = timedelta(minutes=5)
 ANSWERS_INTERVAL = timedelta(minutes=2)
 
 
@@ -38,6 +44,10 @@ def _utcnow() -> datetime:
 
 class WatchController(QObject):
     """Runs due polls in the task pool and reports what changed.
+
+    Its timer is armed for the next due moment (a service check, the network re-check, the
+    answers poll, the end of a pause, held alerts) and not at all while a poll runs or
+    nothing is due: an idle app sleeps (issue 20).
 
     Signals: ``state_changed(str, str)`` (worst state, tooltip text) after any poll,
     ``notify(object)`` with a ``Notification`` to show (already gated and rate-limited),
@@ -80,8 +90,10 @@ class WatchController(QObject):
         self._network_due: datetime | None = None
         self._network_running = False
         self._stopped = False
+        self._started = False  # the timer is armed only once started
+        self.tick_ms = tick_ms
         self.timer = QTimer(self)
-        self.timer.setInterval(tick_ms)
+        self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.tick)
 
     # -- configuration -----------------------------------------------------------------
@@ -90,6 +102,7 @@ class WatchController(QObject):
         self.scheduler.set_targets(targets)
         self._network_due = None
         self._emit_state()
+        self._arm()
 
     def set_answers_poll(self, poll: AnswersPoll | None, interval: timedelta | None = None) -> None:
         """The function that asks the trackers for news (None: no answers polling)."""
@@ -97,10 +110,11 @@ class WatchController(QObject):
         if interval is not None:
             self.answers_interval = interval
         self._answers_due = None
+        self._arm()
 
     def start(self) -> None:
         self._stopped = False
-        self.timer.start()
+        self._started = True
         self._emit_state()
         self.tick()
 
@@ -114,6 +128,7 @@ class WatchController(QObject):
         else:
             self.gate.resume()
         self.paused_changed.emit(self.gate.paused_until)
+        self._arm()
 
     # -- the loop ----------------------------------------------------------------------
 
@@ -145,6 +160,38 @@ class WatchController(QObject):
         ):
             self._run_answers(now)
         self._deliver([], now)
+        self._arm()
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """The next moment something is due (``None``: nothing until a poll reports)."""
+        moments: list[datetime] = []
+        if not self._network_running:
+            moments.append(self._network_due or now)
+        if self.scheduler.network_up:
+            wait = self.scheduler.next_wakeup(now)
+            if wait is not None:
+                moments.append(now + wait)
+            if self.answers_poll is not None and not self._answers_running:
+                moments.append(self._answers_due or now)
+        if self.gate.paused_until is not None:
+            moments.append(self.gate.paused_until)
+        for limiter in (self.limiter, self.answers_limiter):
+            release = limiter.next_release()
+            if release is not None:
+                moments.append(release)
+        return min(moments) if moments else None
+
+    def _arm(self) -> None:
+        """Sleep until the next due moment (at least ``tick_ms``, at most LONGEST_SLEEP)."""
+        if self._stopped or not self._started:
+            return
+        now = self.clock()
+        due = self.next_due(now)
+        if due is None:
+            self.timer.stop()
+            return
+        wait = min(max(due - now, timedelta(0)), LONGEST_SLEEP)
+        self.timer.start(max(self.tick_ms, int(wait.total_seconds() * 1000) + 1))
 
     def _check_network(self) -> None:
         self._network_running = True
@@ -159,7 +206,8 @@ class WatchController(QObject):
 
     def _network_checked(self, status: NetworkStatus) -> None:
         self._network_running = False
-        self._network_due = self.clock() + NETWORK_RECHECK
+        recheck = NETWORK_RECHECK_UP if status.up else NETWORK_RECHECK
+        self._network_due = self.clock() + recheck
         if status.up != self.scheduler.network_up:
             log.info("network %s %s", "up" if status.up else "down", status.reason)
             self.scheduler.set_network(status.up)
@@ -167,6 +215,8 @@ class WatchController(QObject):
             self._emit_state()
             if status.up:
                 self.tick()
+                return
+        self._arm()
 
     def _network_check_failed(self, exc: BaseException) -> None:
         log.warning("network check failed: %s", exc)
@@ -180,6 +230,7 @@ class WatchController(QObject):
         note = self.scheduler.record(name, obs, now)
         self._emit_state()
         self._deliver([note] if note is not None else [], now)
+        self._arm()
 
     def _emit_state(self) -> None:
         tooltip = self.scheduler.tooltip()
@@ -220,7 +271,10 @@ class WatchController(QObject):
 
     def _answers_done(self, result: Any) -> None:
         self._answers_running = False
-        if self._stopped or result is None:
+        if self._stopped:
+            return
+        if result is None:
+            self._arm()
             return
         errors: dict[str, str] = getattr(result, "errors", {})
         for tracker, error in errors.items():
@@ -232,9 +286,11 @@ class WatchController(QObject):
         if result.changed:
             self.answers_changed.emit(list(result.changed))
         self._deliver(list(result.notifications), self.clock())
+        self._arm()
 
     def _answers_failed(self, exc: BaseException) -> None:
         self._answers_running = False
         log.warning("answers poll failed: %s", exc)
         self.answers_problem = str(exc)
         self._emit_state()
+        self._arm()

@@ -7,14 +7,16 @@ import codecs
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id, unchangeable
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
-from assistant.policy.priority import apply_priority
-from assistant.trackers.fields import FieldValue
+
+if TYPE_CHECKING:
+    from assistant.trackers.fields import FieldValue
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -157,6 +159,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             update={"status": Status.DRAFT, "ticket": None, "policy": None, "policy_at_start": None}
         )
         # A priority in the file is not trusted: only the policy in force sets one.
+        from assistant.policy.priority import apply_priority
+
         esc = store.create(apply_priority(policy, esc))
     except AssistantError as exc:
         return fail(str(exc))

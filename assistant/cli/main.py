@@ -33,17 +33,22 @@ def _global_parser(add_help: bool) -> argparse.ArgumentParser:
     return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every subcommand."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand listed; only ``command``'s module is imported and
+    its arguments added (``chosen_command`` finds it in the arguments)."""
     parser = _global_parser(add_help=True)
     # Imported here, not at the top: the GUI path must not load the subcommands (and
     # SQLAlchemy, requests …) before its first frame is painted.
-    from assistant.cli.commands import COMMANDS
+    from assistant.cli.commands import add_commands
 
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for command in COMMANDS:
-        command.build(sub)
+    add_commands(sub, command)
     return parser
+
+
+def chosen_command(rest: Sequence[str]) -> str | None:
+    """The command named in what the global options left (its first word), if any."""
+    return next((word for word in rest if not word.startswith("-")), None)
 
 
 GuiRunner = Callable[[str | None, bool], int]
@@ -71,7 +76,7 @@ def main(
     early, rest = _global_parser(add_help=False).parse_known_args(argv)
     if not rest and not early.self_test and gui is not None:
         return gui(early.data_dir, not early.no_crash_dialog)
-    args = build_parser().parse_args(argv)
+    args = build_parser(chosen_command(rest)).parse_args(argv)
     if args.self_test:
         if self_test is not None:
             return self_test()

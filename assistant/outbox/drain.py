@@ -26,7 +26,7 @@ from typing import Any
 
 from assistant.errors import NotFoundError
 from assistant.model import TicketLink, TimelineEvent, utcnow
-from assistant.outbox.backoff import backoff_delay
+from assistant.outbox.backoff import backoff_delay, tracker_down
 from assistant.outbox.followups import FollowupSender
 from assistant.outbox.lock import DrainLock
 from assistant.outbox.sender import StillChecking, send_entry
@@ -84,6 +84,8 @@ class Outbox:
         self.clock = clock
         self.rng = rng
         self.lock_path = lock_path or store.paths.data_dir / "outbox.lock"
+        #: why the tracker did not answer during this drain (ends the drain)
+        self._down: TrackerUnavailable | None = None
 
     # -- reading (kept for callers that hold an Outbox anyway) ------------------------------
     def entries(self) -> list[OutboxEntry]:
@@ -154,6 +156,7 @@ class Outbox:
             # entries stay queued and go out once the settings are fixed.
             result.problem = str(exc)
             return result
+        self._down = None
         try:
             for eid, seen in due:
                 entry = self.rows.claim(eid, seen, self.tracker_id, self.clock())
@@ -170,9 +173,21 @@ class Outbox:
                     result.retrying.append(done)
                 else:
                     result.needs_attention.append(done)
-                if self.rows.auth_block(self.tracker_id) is not None:
+                if (
+                    done.state is OutboxState.NEEDS_ATTENTION
+                    and self.rows.auth_block(self.tracker_id) is not None
+                ):
                     break  # a 401/403 just now: nothing more for this tracker
-            if tracker is not None and self.rows.auth_block(self.tracker_id) is None:
+                if self._down is not None:
+                    # Unreachable, overloaded or hanging: every other entry would meet the
+                    # same, so nothing more is tried before this entry's next attempt.
+                    self._hold_the_rest(done, self._down)
+                    break
+            if (
+                tracker is not None
+                and self._down is None
+                and self.rows.auth_block(self.tracker_id) is None
+            ):
                 # After the escalations: the affected-customers summaries and "Ask Ops for
                 # an update" comments (exactly once, see assistant.outbox.followups).
                 result.followups = FollowupSender(
@@ -237,11 +252,13 @@ class Outbox:
             wrote = isinstance(exc, OutcomeUnknown) or (
                 not maybe_sent and exc.status is not None and exc.status >= 500
             )
-            return self._retrying(entry, exc, unknown=wrote)
+            if tracker_down(exc):
+                self._down = exc  # the drain stops here (``_hold_the_rest``)
+            return self._retrying(entry, exc, unknown=wrote, quiet=self._down is exc)
         return self._needs_attention(entry, str(exc), exc)
 
     def _retrying(
-        self, entry: OutboxEntry, exc: TrackerUnavailable, *, unknown: bool
+        self, entry: OutboxEntry, exc: TrackerUnavailable, *, unknown: bool, quiet: bool = False
     ) -> OutboxEntry:
         now = self.clock()
         delay = backoff_delay(entry.attempts, exc.retry_after, rng=self.rng)
@@ -250,8 +267,24 @@ class Outbox:
         self.rows.to_retrying(
             entry.escalation_id, next_attempt_at=nxt, message=message, unknown=unknown, now=now
         )
-        log.info("outbox: %s retrying in %.0f s: %s", entry.escalation_id[:8], delay, message)
+        if not quiet:  # quiet: ``_hold_the_rest`` writes the drain's one line
+            log.info("outbox: %s retrying in %.0f s: %s", entry.escalation_id[:8], delay, message)
         return _replace(entry, state=OutboxState.RETRYING, next_attempt_at=nxt, last_error=message)
+
+    def _hold_the_rest(self, failed: OutboxEntry, exc: TrackerUnavailable) -> None:
+        """The tracker did not answer ``failed``'s attempt: every other entry waits for the
+        same next attempt (its own when that is later), so the next drain tries one entry,
+        the oldest first, and the queue keeps its order. One log line per drain."""
+        until = failed.next_attempt_at
+        assert until is not None
+        now = self.clock()
+        held = self.rows.hold_all(until, str(exc), now, skip=failed.escalation_id)
+        log.info(
+            "outbox: nothing more is sent before %s (%d entries wait): %s",
+            until.strftime("%H:%M:%S UTC"),
+            held + 1,
+            exc,
+        )
 
     def _needs_attention(
         self, entry: OutboxEntry, reason: str, exc: TrackerError | None

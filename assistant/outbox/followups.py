@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from assistant import affected
 from assistant.errors import NotFoundError
 from assistant.model import Escalation, TimelineEvent
-from assistant.outbox.backoff import backoff_delay
+from assistant.outbox.backoff import backoff_delay, tracker_down
 from assistant.store import Store
 from assistant.store.followup_rows import Followup, FollowupKind
 from assistant.trackers import marker as key_marker
@@ -86,8 +86,10 @@ class FollowupSender:
             claimed = self.rows.claim(followup, self.clock())
             if claimed is None:
                 continue
-            self._attempt(claimed)
+            down = self._attempt(claimed)
             done.append(claimed)
+            if down:
+                break  # the tracker did not answer: the others wait for the next drain
         return done
 
     def agent_name(self) -> str:
@@ -98,13 +100,14 @@ class FollowupSender:
                 self._agent = ""
         return self._agent
 
-    def _attempt(self, followup: Followup) -> None:
+    def _attempt(self, followup: Followup) -> bool:
+        """Send one follow-up; True when the tracker did not answer (unreachable, busy)."""
         now = self.clock()
         try:
             esc = self.store.get(followup.escalation_id)
         except NotFoundError:
             self.rows.to_failed(followup.id, "The escalation was deleted.", now)
-            return
+            return False
         try:
             if followup.kind is FollowupKind.AFFECTED:
                 event = self._affected(esc, followup)
@@ -125,19 +128,28 @@ class FollowupSender:
                 now=now,
             )
             log.info("follow-up %s of %s retrying: %s", followup.kind, esc.short_id, exc)
-            return
+            return isinstance(exc, TrackerUnavailable) and tracker_down(exc)
         except TrackerError as exc:
             # Refused (no rights, not supported): the escalation itself is at Ops; the
             # agent sees the reason in the follow-ups of the escalation.
             self.rows.to_failed(followup.id, str(exc), now)
             log.warning("follow-up %s of %s refused: %s", followup.kind, esc.short_id, exc)
-            return
+            return False
         self.rows.to_done(followup.id, self.clock(), event)
+        return False
 
     def _affected(self, esc: Escalation, followup: Followup) -> TimelineEvent | None:
-        merge_customer(
-            self.tracker, followup.ticket_key, affected.customer_line(esc, self.agent_name())
-        )
+        key = followup.ticket_key
+        tracker_type = esc.ticket.tracker if esc.ticket is not None else ""
+        # A ticket made from here names its customer only in its description (a new
+        # ticket gets no summary): the summary written when a second customer joins
+        # starts with that first one.
+        first = [
+            affected.customer_line(opener, self.agent_name())
+            for opener in self.store.outbox.opened(key, tracker_type)
+            if opener.id != esc.id
+        ]
+        merge_customer(self.tracker, key, affected.customer_line(esc, self.agent_name()), first)
         return None
 
     def _update_request(self, esc: Escalation, followup: Followup) -> TimelineEvent:
@@ -158,14 +170,27 @@ class FollowupSender:
         return event
 
 
-def merge_customer(tracker: Tracker, key: str, line: affected.AffectedLine) -> bool:
+def merge_customer(
+    tracker: Tracker,
+    key: str,
+    line: affected.AffectedLine,
+    first: list[affected.AffectedLine] | None = None,
+) -> bool:
     """Read the ticket's summary, merge ``line`` in, write it only when it changed.
 
-    Returns whether something was written. Reading first makes a repeat harmless."""
+    ``first``: the customers the ticket had before it had a summary (its own customer, for
+    a ticket made without one); they head a summary written now. Returns whether something
+    was written. Reading first makes a repeat harmless."""
     existing = tracker.find_summary(key)
-    text, count, changed = affected.merged_summary(
-        existing.text if existing is not None else None, line
-    )
+    current = existing.text if existing is not None else None
+    if current is None and first:
+        seeded: list[affected.AffectedLine] = []
+        for known in first:
+            seeded = affected.merge(seeded, known)
+        current = affected.render(seeded)
+    text, count, changed = affected.merged_summary(current, line)
+    if existing is None:
+        changed = True  # nothing on the ticket yet, whatever ``first`` held
     if changed:
         tracker.write_summary(key, text, count, existing)
     return changed

@@ -205,20 +205,26 @@ class OutboxRows:
     def due(
         self, now: datetime, *, force: bool = False, only: str | None = None
     ) -> list[tuple[str, OutboxState]]:
-        """What a drain sends now (``force``: also those waiting for their next attempt).
+        """What a drain sends now (``force``: also those waiting for their next attempt),
+        oldest queued first.
 
-        A ``sending`` row counts: read by the lock holder, its sender died mid-send.
+        A ``sending`` row counts: read by the lock holder, its sender died mid-send. Asked
+        on every drain tick, so it reads only the two columns it needs.
         """
         stamp = iso_utc(now)
+        sql = "SELECT escalation_id, state, next_attempt_at FROM outbox WHERE state IN (?, ?, ?)"
+        params: list[str] = [OutboxState.SENDING, *SENDABLE]
+        if only is not None:
+            sql += " AND escalation_id = ?"
+            params.append(str(only))
+        with self._reading() as conn:
+            rows = conn.execute(sql + " ORDER BY queued_at, escalation_id", params).fetchall()
         due: list[tuple[str, OutboxState]] = []
-        for e in self.entries():
-            if only is not None and e.escalation_id != only:
-                continue
-            if e.state is OutboxState.SENDING or (
-                e.state in SENDABLE
-                and (force or e.next_attempt_at is None or iso_utc(e.next_attempt_at) <= stamp)
-            ):
-                due.append((e.escalation_id, e.state))
+        for eid, raw_state, raw_next in rows:
+            state = OutboxState(raw_state)
+            nxt = _parse(raw_next)
+            if state is OutboxState.SENDING or force or nxt is None or iso_utc(nxt) <= stamp:
+                due.append((eid, state))
         return due
 
     def anything_due(self, now: datetime, *, force: bool = False, only: str | None = None) -> bool:
@@ -230,6 +236,39 @@ class OutboxRows:
             return True
         followups = self._store.followups.due(now, force=force)
         return any(only is None or f.escalation_id == only for f in followups)
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When a drain next has something to send: an entry's or a follow-up's next
+        attempt (``now`` for one waiting for none); ``None`` when nothing is pending."""
+        moments: list[datetime] = []
+        for pending in (self.due(now), self._store.followups.due(now)):
+            if pending:
+                return now
+        with self._reading() as conn:
+            raw = conn.execute(
+                "SELECT MIN(next_attempt_at) FROM outbox WHERE state IN (?, ?)", tuple(SENDABLE)
+            ).fetchone()[0]
+        if raw:
+            moments.append(_parse(raw) or now)
+        moments += [f.next_attempt_at for f in self._store.followups.pending() if f.next_attempt_at]
+        return min(moments) if moments else None
+
+    def opened(self, ticket_key: str, tracker: str) -> list[Escalation]:
+        """The escalations sent from here that created the ticket ``ticket_key`` of the
+        tracker type ``tracker`` (oldest first): its customer before anyone joined it."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT escalation_id FROM outbox WHERE state = ? AND ticket_key = ?"
+                " AND mode = 'create' ORDER BY queued_at, escalation_id",
+                (OutboxState.SUBMITTED, ticket_key),
+            ).fetchall()
+            found = []
+            for (eid,) in rows:
+                with contextlib.suppress(NotFoundError):
+                    esc = read_document(conn, str(eid))
+                    if esc.ticket is not None and esc.ticket.tracker == tracker:
+                        found.append(esc)
+        return found
 
     def outcome_unknown(self, escalation_id: str) -> bool:
         """Whether a ticket may exist for this escalation (look it up before creating)."""
@@ -404,6 +443,39 @@ class OutboxRows:
             got = conn.execute(_SELECT + " WHERE o.escalation_id = ?", (escalation_id,)).fetchone()
         return _entry(got)
 
+    def hold_all(self, until: datetime, message: str, now: datetime, *, skip: str) -> int:
+        """The tracker did not answer: every entry that would be tried before ``until`` waits
+        until then (those due later keep their time), with ``message``; ``skip`` (the entry
+        that was tried) keeps its own. Returns how many entries wait.
+
+        A ``sending`` row here was left by a dead drainer (the caller holds the lock): it
+        waits too, with an unknown outcome, as ``recover_stale`` would record it.
+        """
+        stamp, at = iso_utc(until), iso_utc(now)
+        with self._store.immediate() as conn:
+            stale = conn.execute(
+                "SELECT escalation_id FROM outbox WHERE state = ? AND escalation_id != ?",
+                (OutboxState.SENDING, skip),
+            ).fetchall()
+            for (eid,) in stale:
+                _set_state(conn, _UNKNOWN_PREFIX + eid, at)
+            cur = conn.execute(
+                "UPDATE outbox SET state = ?, next_attempt_at = ?, last_error = ?,"
+                " updated_at = ? WHERE escalation_id != ? AND (state = ? OR (state IN (?, ?)"
+                " AND (next_attempt_at IS NULL OR next_attempt_at < ?)))",
+                (
+                    OutboxState.RETRYING,
+                    stamp,
+                    message,
+                    at,
+                    skip,
+                    OutboxState.SENDING,
+                    *SENDABLE,
+                    stamp,
+                ),
+            )
+            return int(cur.rowcount)
+
     def recover_stale(self, escalation_id: str, now: datetime) -> None:
         """A ``sending`` row left by a dead drainer becomes ``retrying`` with an unknown outcome."""
         with self._store.immediate() as conn:
@@ -478,9 +550,12 @@ class OutboxRows:
                 esc.ticket = link
                 esc.timeline.append(event)
                 write_document(conn, esc)
-                # The ticket's affected-customers summary gets this customer (issue 13):
-                # queued here so that no submitted escalation can miss it.
-                add_followup(conn, escalation_id, FollowupKind.AFFECTED, link.key, now)
+                # A ticket that gains a customer gets its affected-customers summary
+                # (issue 13), queued here so that no such escalation can miss it. A new
+                # ticket names its one customer in its own description: no summary until a
+                # second customer joins (issue 20: one request per new ticket).
+                if link.linked_existing:
+                    add_followup(conn, escalation_id, FollowupKind.AFFECTED, link.key, now)
 
 
 __all__ = ["PENDING", "SENDABLE", "OutboxEntry", "OutboxRows", "OutboxState"]

@@ -215,24 +215,30 @@ def _drain(store: Store, tracker: FakeTracker) -> Outbox:
     return outbox
 
 
-def test_summary_follow_up_is_written_once_through_a_lost_answer(store: Store) -> None:
+def test_a_new_ticket_gets_its_summary_when_a_second_customer_joins(store: Store) -> None:
     tracker = SummaryTracker(drop_summary=1)
     a = store.create(_customer(complete_escalation("a"), "Hartmann Bakeries", "ACC-1042"))
     queue_escalation(store, default_policy(), str(a.id), tracker_id="fake")
     _drain(store, tracker)
-    [followup] = store.followups.for_escalation(str(a.id))
+    # One customer: the ticket's description names it; nothing else is written.
+    assert store.followups.for_escalation(str(a.id)) == []
+    assert (tracker.summaries, tracker.summary_writes) == ({}, 0)
+
+    b = store.create(_customer(complete_escalation("b"), "Nordlicht", "ACC-2211"))
+    queue_escalation(
+        store, default_policy(), str(b.id), tracker_id="fake", add_to=TicketRef("#1", "")
+    )
+    _drain(store, tracker)  # the summary's first write: its answer is lost
+    [followup] = store.followups.for_escalation(str(b.id))
     assert followup.kind is FollowupKind.AFFECTED
     assert followup.state is FollowupState.RETRYING and followup.unknown
     _drain(store, tracker)
     assert store.followups.get(followup.id).state is FollowupState.DONE
     assert tracker.summary_writes == 1  # the retry read the summary and found the line
-    b = store.create(_customer(complete_escalation("b"), "Nordlicht", "ACC-2211"))
-    queue_escalation(
-        store, default_policy(), str(b.id), tracker_id="fake", add_to=TicketRef("#1", "")
-    )
-    _drain(store, tracker)
     summary = tracker.summaries["#1"].text
-    assert affected.count(summary) == 2 and tracker.summary_writes == 2
+    lines = affected.parse(summary)
+    assert [line.account for line in lines] == ["ACC-1042", "ACC-2211"]  # the first, too
+    assert lines[0].escalations == (a.short_id,)
     assert "by Fake Agent" in summary
 
 
@@ -264,8 +270,13 @@ def test_a_draft_cannot_ask_for_an_update(store: Store) -> None:
 
 def test_trackers_without_a_summary_leave_the_escalation_submitted(store: Store) -> None:
     tracker = FakeTracker()  # the base class: no summary support
-    esc = store.create(complete_escalation("a"))
-    queue_escalation(store, default_policy(), str(esc.id), tracker_id="fake")
+    first = store.create(complete_escalation("a"))
+    queue_escalation(store, default_policy(), str(first.id), tracker_id="fake")
+    _drain(store, tracker)
+    esc = store.create(_customer(complete_escalation("b"), "Nordlicht", "ACC-2211"))
+    queue_escalation(
+        store, default_policy(), str(esc.id), tracker_id="fake", add_to=TicketRef("#1", "")
+    )
     _drain(store, tracker)
     assert store.get(esc.id).status is Status.SUBMITTED
     [followup] = store.followups.for_escalation(str(esc.id))

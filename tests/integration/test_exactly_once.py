@@ -76,8 +76,10 @@ class FlakyProxy:
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.mode = "pass"  # pass | drop | hold
-        #: the requests ``mode`` applies to (by the start of their request line)
+        #: the requests ``mode`` applies to (by the start of their request line) ...
         self.match = b"POST /issues.json"
+        #: ... and, when set, by something their headers or body carry
+        self.carrying: bytes = b""
         self.hold_before = False  # hold: do not even forward the request
         self.held = threading.Event()  # a create request is being held
         self.release = threading.Event()
@@ -131,7 +133,7 @@ class FlakyProxy:
             request = _read_request(client)
             if request is None:
                 return
-            is_create = request.startswith(self.match)
+            is_create = request.startswith(self.match) and self.carrying in request
             mode = self.mode if is_create else "pass"
             if is_create:
                 self.creates += 1

@@ -30,7 +30,7 @@ from assistant.policy import default_policy
 from assistant.policy.schema import RedmineMapping
 from assistant.settings import AgentSettings, TrackerSettings, save_settings
 from assistant.store import Store
-from assistant.store.followup_rows import FollowupKind, FollowupState
+from assistant.store.followup_rows import FollowupState
 from assistant.submission import queue_escalation
 from assistant.trackers.base import OpsState, TicketRef, Tracker
 from assistant.trackers.redmine import RedmineTracker
@@ -116,20 +116,21 @@ def test_one_ticket_counts_every_affected_account_once(
     first = _send(store, outbox, _escalation("Hartmann Bakeries", "ACC-1042", 40))
     assert first.status is Status.SUBMITTED and first.ticket is not None
     key = first.ticket.key
-    assert _followups(store, first) == [FollowupState.DONE]
-    [summary] = _summaries(redmine, key)
-    assert summary.startswith("Affected customers: 1")
+    # One customer: the ticket's description names it; no summary note (one request).
+    assert _followups(store, first) == []
+    assert _summaries(redmine, key) == []
 
     ref = TicketRef(key=key, url=first.ticket.url)
     second = _send(store, outbox, _escalation("Nordlicht Apotheke", "ACC-2211", 3), ref)
     assert second.ticket is not None and second.ticket.key == key
-    [summary] = _summaries(redmine, key)  # edited in place: still one note
+    assert _followups(store, second) == [FollowupState.DONE]
+    [summary] = _summaries(redmine, key)  # the second customer: the summary, with both
     assert summary.startswith("Affected customers: 2")
     assert "[ACC-1042] Hartmann Bakeries" in summary
     assert "[ACC-2211] Nordlicht Apotheke" in summary
 
     again = _send(store, outbox, _escalation("Hartmann Bakeries", "ACC-1042", 55), ref)
-    [summary] = _summaries(redmine, key)
+    [summary] = _summaries(redmine, key)  # edited in place: still one note
     assert summary.startswith("Affected customers: 2")
     lines = affected.parse(summary)
     assert [line.account for line in lines] == ["ACC-1042", "ACC-2211"]
@@ -141,39 +142,44 @@ def test_retry_after_a_lost_answer_adds_no_line_twice(
     redmine: RedmineServer, proxy: FlakyProxy, store: Store
 ) -> None:
     outbox = _outbox(store, proxy.url, redmine)
-    # The note that creates the summary reaches Redmine; its answer is lost.
-    proxy.match = b"PUT /issues/"
-    proxy.arm("drop")
     first = _send(store, outbox, _escalation("Hartmann Bakeries", "ACC-1042", 40))
     assert first.status is Status.SUBMITTED and first.ticket is not None
     key = first.ticket.key
-    [followup] = store.followups.for_escalation(str(first.id))
-    assert followup.state is FollowupState.RETRYING and followup.unknown
-    assert len(_summaries(redmine, key)) == 1  # it did reach Redmine
-    proxy.arm("pass")
-    outbox.drain(force=True)
-    assert _followups(store, first) == [FollowupState.DONE]
-    [summary] = _summaries(redmine, key)
-    assert summary.startswith("Affected customers: 1")
-
-    # The in-place edit for a second customer reaches Redmine; its answer is lost too.
     ref = TicketRef(key=key, url=first.ticket.url)
-    proxy.match = b"PUT /journals/"
+
+    # A second customer: the note that creates the summary reaches Redmine; its answer
+    # is lost.
+    proxy.match, proxy.carrying = b"PUT /issues/", affected.MARKER.encode()
     proxy.arm("drop")
     second = _send(store, outbox, _escalation("Nordlicht Apotheke", "ACC-2211", 3), ref)
     assert second.status is Status.SUBMITTED
-    assert _followups(store, second) == [FollowupState.RETRYING]
+    [followup] = store.followups.for_escalation(str(second.id))
+    assert followup.state is FollowupState.RETRYING and followup.unknown
+    assert len(_summaries(redmine, key)) == 1  # it did reach Redmine
     proxy.arm("pass")
     outbox.drain(force=True)
     assert _followups(store, second) == [FollowupState.DONE]
     [summary] = _summaries(redmine, key)
     assert summary.startswith("Affected customers: 2")
-    assert summary.count("ACC-2211") == 1 and summary.count("ACC-1042") == 1
-    # and the escalation's comment itself went out once
-    marked = [
-        j for j in _journals(redmine, key) if second.idempotency_key in (j.get("notes") or "")
-    ]
-    assert len(marked) == 1
+
+    # The in-place edit for a third customer reaches Redmine; its answer is lost too.
+    proxy.match, proxy.carrying = b"PUT /journals/", b""
+    proxy.arm("drop")
+    third = _send(store, outbox, _escalation("Kessler Optik", "ACC-3307", 2), ref)
+    assert third.status is Status.SUBMITTED
+    assert _followups(store, third) == [FollowupState.RETRYING]
+    proxy.arm("pass")
+    outbox.drain(force=True)
+    assert _followups(store, third) == [FollowupState.DONE]
+    [summary] = _summaries(redmine, key)
+    assert summary.startswith("Affected customers: 3")
+    assert all(summary.count(a) == 1 for a in ("ACC-1042", "ACC-2211", "ACC-3307"))
+    # and each escalation's comment itself went out once
+    for joined in (second, third):
+        marked = [
+            j for j in _journals(redmine, key) if joined.idempotency_key in (j.get("notes") or "")
+        ]
+        assert len(marked) == 1
 
 
 def _status_id(redmine: RedmineServer, name: str) -> int:
@@ -269,7 +275,7 @@ def test_ops_resolves_then_reopens(
     tracker.close()
     assert outbox.entry(str(esc.id)) is not None
     assert outbox.entry(str(esc.id)).state is OutboxState.SUBMITTED  # type: ignore[union-attr]
-    assert [f.kind for f in store.followups.for_escalation(str(esc.id))] == [FollowupKind.AFFECTED]
+    assert store.followups.for_escalation(str(esc.id)) == []  # one customer: no summary
 
 
 def test_ask_for_an_update_is_posted_once_through_a_lost_answer(

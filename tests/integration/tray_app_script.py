@@ -160,8 +160,8 @@ def main_alerts(url: str) -> int:
     def watch_status_page() -> None:
         # After the shell applied the settings (connected after it): the local page only.
         controller = shell.controller
+        controller.tick_ms = 100  # the shortest sleep between ticks (set before arming)
         controller.set_targets([WatchTarget("Status page", "statuspage", url, 0.2)])
-        controller.timer.setInterval(100)
         emit(
             event="ready",
             tray=shell.tray is not None and shell.tray.is_visible(),

@@ -160,7 +160,7 @@ def run_app(out_dir: Path, base: str, redmine: Any) -> int:
         print("screenshot", name, "state", shell.controller.scheduler.overall(), flush=True)
 
     def fast_targets(*extra: WatchTarget) -> None:
-        shell.controller.timer.setInterval(100)
+        shell.controller.tick_ms = 100
         shell.controller.set_targets(
             [
                 WatchTarget("Status page", "statuspage", base, 0.3),

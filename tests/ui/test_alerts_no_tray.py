@@ -95,7 +95,7 @@ def test_banner_and_list_show_the_same_alerts(
     qtbot: QtBot, shell: AppShell, fake_service: FakeService
 ) -> None:
     controller = shell.controller
-    controller.timer.setInterval(20)
+    controller.tick_ms = 20
     controller.set_targets([WatchTarget("Payments", "fake", "http://127.0.0.1/", 0.0)])
     shown: list[Notification] = []
     controller.notify.connect(shown.append)

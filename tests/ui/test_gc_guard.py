@@ -8,7 +8,7 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from ui.gc_guard import INTERVAL_MS, GuiThreadCollector
+from ui.gc_guard import GuiThreadCollector
 
 
 def test_garbage_made_in_a_worker_is_collected_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -32,7 +32,7 @@ def test_garbage_made_in_a_worker_is_collected_on_the_gui_thread(qtbot: QtBot) -
         worker.start()
         worker.join()
         assert threads == []  # nothing collected in the worker
-        qtbot.waitUntil(lambda: bool(threads), timeout=INTERVAL_MS * 10)
+        qtbot.waitUntil(lambda: bool(threads), timeout=5_000)
         assert {t.name for t in threads} == {threading.main_thread().name}
     finally:
         gc.callbacks.remove(seen)
