@@ -122,6 +122,7 @@ class AppShell(QObject):
         # Settings, and a wizard's "Set up tracker…": the same one dialog.
         window.settings_requested.connect(self.open_settings)
         window.alerts_settings_requested.connect(self.open_alerts_settings)
+        window.settings_tab_requested.connect(self.open_settings)
         window.pause_requested.connect(self.controller.pause_alerts)
         window.check_now_requested.connect(self.check_now)
         window.quit_requested.connect(self.request_quit)

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     SIGNAL,
@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from ui.banner import Banner
 from ui.context import AppContext
 from ui.drafts_model import NEEDS_REPLY_FILTER, STATUS_LABELS, DraftsModel
+from ui.first_run import first_run_text
 from ui.native_crash import CrashReport
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ class MainWindow(QMainWindow):
     ``timeline_requested(str)`` with the id of an escalation whose timeline is asked for
     (Timeline, or opening a submitted/queued one); ``reply_requested(str)`` likewise for
     the reply to the customer; ``settings_requested()`` (Settings, or a wizard's "Set up
-    tracker…"); ``alerts_settings_requested()``; ``outbox_requested()``;
+    tracker…"); ``settings_tab_requested(str)`` (Settings on a tab: "policy" …);
+    ``alerts_settings_requested()``; ``outbox_requested()``;
     ``pause_requested(bool)`` (True: pause alerts for an hour, False: resume);
     ``check_now_requested()`` (F5); ``quit_requested()`` (Ctrl+Q).
     """
@@ -82,6 +84,7 @@ class MainWindow(QMainWindow):
     wizard_opened = Signal(object)
     settings_requested = Signal()
     alerts_settings_requested = Signal()
+    settings_tab_requested = Signal(str)
     timeline_requested = Signal(str)
     reply_requested = Signal(str)
     outbox_requested = Signal()
@@ -101,6 +104,10 @@ class MainWindow(QMainWindow):
         self.banner = Banner()
         # The policy in force when it is not fresh from its source (refused, unreachable).
         self.policy_banner = Banner()
+        # First run: no tracker yet, the example policy (``first_run_text``).
+        self.setup_banner = Banner()
+        self.setup_banner.setObjectName("setup-banner")
+        self._setup_said = ""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, customer, component, ticket…")
         self.search.setAccessibleName("Search escalations")
@@ -142,6 +149,7 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.addWidget(self.banner)
         lay.addWidget(self.policy_banner)
+        lay.addWidget(self.setup_banner)
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.empty_label)
@@ -152,6 +160,8 @@ class MainWindow(QMainWindow):
         self._undo_eid: str | None = None
         self._make_actions()
         self._chain_focus()
+        # Typing starts in the search field, as before the toolbar took focus.
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
@@ -165,6 +175,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         ctx.problem.connect(lambda text: self.banner.show_message(text, "error"))
         ctx.policy_changed.connect(self._show_policy_state)
+        ctx.ready.connect(self.show_first_run)
+        ctx.policy_changed.connect(self.show_first_run)
         ctx.ready.connect(self.model.reload)
         # One submit or import announces several changes in a row: reload the list once.
         self._reload_timer = QTimer(self, singleShot=True, interval=50)
@@ -369,20 +381,42 @@ class MainWindow(QMainWindow):
 
     def _chain_focus(self) -> None:
         """Tab visits every region once, top to bottom, and leaves the table: toolbar,
-        banners, search, status filter, table (the dock and status bar follow)."""
+        banners' buttons (while shown), search, status filter, table, docks (the alerts
+        list and its buttons); the status bar follows."""
+        from PySide6.QtWidgets import QDockWidget, QPushButton
+
         self.table.setTabKeyNavigation(False)  # else Tab walks the cells and never leaves
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        items = [layout.itemAt(i) for i in range(layout.count())] if layout else []
+        banners = [w for w in (i.widget() for i in items if i is not None) if isinstance(w, Banner)]
+        bodies = [d.widget() for d in self.findChildren(QDockWidget)]
+        docks = [
+            w
+            for body in bodies
+            if body is not None
+            for w in body.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ]
         chain: list[QWidget] = [
             w
             for w in (
                 *(self.toolbar.widgetForAction(x) for x in self.toolbar.actions()),
+                *(b for banner in banners for b in banner.findChildren(QPushButton)),
                 self.search,
                 self.status_filter,
                 self.table,
+                *docks,
             )
             if w is not None
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    def addDockWidget(self, *args: Any) -> None:
+        """A dock (the shell's alerts list) joins the Tab order after the table."""
+        super().addDockWidget(*args)
+        self._chain_focus()
 
     # -- state -------------------------------------------------------------------------
 
@@ -396,12 +430,32 @@ class MainWindow(QMainWindow):
         kind = QEvent.type(event)
         if kind == QEvent.Type.Resize and watched is self.table.viewport():
             self._fit_columns()
+        elif kind == QEvent.Type.FocusIn and watched is self.table:
+            self._select_on_keyboard_focus(event)
         elif kind == QEvent.Type.ContextMenu and watched in (self.table, self.table.viewport()):
             assert isinstance(event, QContextMenuEvent)
             mouse = event.reason() == QContextMenuEvent.Reason.Mouse
             self.show_row_menu(event.pos() if mouse and watched is not self.table else None)
             return True
         return super().eventFilter(watched, event)
+
+    def _select_on_keyboard_focus(self, event: QEvent) -> None:
+        """Tabbed into the list with nothing selected: its current (or first) row is
+        selected, so Enter, Ctrl+T or the Menu key act on the row the agent sees marked."""
+        from PySide6.QtGui import QFocusEvent
+
+        assert isinstance(event, QFocusEvent)
+        keyboard = (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+        )
+        if event.reason() not in keyboard or self.selected_id() is not None:
+            return
+        if self.model.rowCount() == 0:
+            return
+        current = self.table.currentIndex()
+        self.table.selectRow(current.row() if current.isValid() else 0)
 
     def show_row_menu(self, at: QPoint | None = None) -> None:
         """The context menu of the row at ``at`` (viewport position), or of the current
@@ -449,6 +503,27 @@ class MainWindow(QMainWindow):
             self.policy_banner.label.clear()
         elif text != self.policy_banner.label.text():
             self.policy_banner.show_message(text, "warning")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.show_first_run()  # back from Settings: the banner must not outlive its truth
+
+    def show_first_run(self, *_args: object) -> None:
+        """Say what a new install still lacks (a tracker, Ops' own policy), with the way
+        to set it up; gone once set up. Dismissed, it stays away until that changes."""
+        text, action = first_run_text(self.ctx)
+        if not text:
+            self.setup_banner.hide()
+            self._setup_said = ""
+            return
+        if text == self._setup_said:
+            return
+        self._setup_said = text
+        label = "Set up &tracker…" if action == "tracker" else "Set up &policy…"
+        self.setup_banner.show_message(
+            text, "info", action=(label, lambda: self.settings_tab_requested.emit(action))
+        )
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), str(self.status_filter.currentData() or ""))
