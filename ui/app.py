@@ -477,8 +477,8 @@ class AppShell(QObject):
         the tray refuses, so without this the app would only hide.
         """
         self._quitting = True
-        # Quitting hides the windows without a close event on some paths (the tray menu):
-        # the window's size is kept here, before anything goes.
+        # The window's size is kept here, before anything goes, not left to its close
+        # event (issue 25: the size was lost when quitting from the tray with it open).
         self.window.save_geometry()
         self.quit_requested.emit()
 

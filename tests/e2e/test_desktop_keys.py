@@ -3,7 +3,9 @@
 The app runs as a process on a private Xvfb with openbox and is driven only by X key
 events (xdotool). Every menu of the menu bar is opened with its Alt+letter (and F10) and
 one of its items chosen by its letter; the test sees what a person sees — which window is
-in front, by its title — and checks what is stored after Ctrl+Q.
+in front, by its title — and checks what is stored after Ctrl+Q. With
+``ESCALATION_ASSISTANT_FROZEN`` set it drives the frozen binary (help files and licences
+must then be in the bundle).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from assistant.model import Escalation, Status
 from assistant.paths import resolve_paths
 from assistant.store import Store
 from tests.e2e.xsession import Agent, Screen, stop, x_session
+from tests.frozen.app import app_command
 from tests.team_policy import policy_without_team_watch
 
 pytestmark = [pytest.mark.xvfb]
@@ -60,7 +63,7 @@ def _start(screen: Screen, data: Path, log_path: Path) -> subprocess.Popen[bytes
     env = {**screen.env(), "QT_QPA_PLATFORM": "xcb", "PYTHONUNBUFFERED": "1"}
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "ui", "--data-dir", str(data), "--no-crash-dialog"],
+            [*app_command(), "--data-dir", str(data), "--no-crash-dialog"],
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
