@@ -197,3 +197,28 @@ def test_the_windows_other_actions_reach_the_shell(qtbot: QtBot, shell: AppShell
     qtbot.waitUntil(lambda: any(isinstance(d, OutboxView) for d in shell.dialogs))
     # F1 and Ctrl+Q reach the windows the shell opens too.
     assert win.help_action in settings.actions() and win.quit_action in settings.actions()
+
+
+def test_f5_asks_ops_answers_now_not_at_their_next_turn(qtbot: QtBot, shell: AppShell) -> None:
+    from datetime import timedelta
+
+    from assistant.answers import AnswersResult
+
+    calls: list[int] = []
+
+    def poll() -> AnswersResult:
+        calls.append(1)
+        return AnswersResult()
+
+    win, controller = shell.window, shell.controller
+    controller.set_answers_poll(poll, timedelta(hours=1))
+    controller.start()
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    qtbot.waitUntil(lambda: not controller._answers_running)
+    controller.tick()  # the next turn is an hour away
+    assert len(calls) == 1
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
+    qtbot.keyClick(win.table, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: len(calls) == 2)
+    controller.stop()
