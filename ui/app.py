@@ -12,7 +12,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 from assistant import __version__
@@ -119,36 +119,20 @@ class AppShell(QObject):
         if layout is not None and hasattr(layout, "insertWidget"):
             layout.insertWidget(0, self.alerts.banner)
         self.window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.alerts.panel)
-        self.timeline_action = QAction("&Timeline", self.window)
-        self.timeline_action.setToolTip("Ops' answers on the selected escalation")
-        self.timeline_action.triggered.connect(self._timeline_of_selected)
-        # Reachable without a tray too: on desktops with none these are the only way in.
-        self.outbox_action = QAction("Out&box", self.window)
-        self.outbox_action.setToolTip("Escalations waiting for the tracker")
-        self.outbox_action.triggered.connect(self.open_outbox)
-        self.settings_action = QAction("&Settings", self.window)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.settings_action.setToolTip("Tracker, policy file, watched services, alerts")
-        self.settings_action.triggered.connect(lambda: self.open_settings())
-        self.alerts_settings_action = QAction("&Alerts…", self.window)
-        self.alerts_settings_action.setToolTip("Watched services, notifications, quiet hours")
-        self.alerts_settings_action.triggered.connect(self.open_alerts_settings)
-        actions = (
-            self.timeline_action,
-            self.outbox_action,
-            self.settings_action,
-            self.alerts_settings_action,
-        )
-        for action in actions:
-            self.window.toolbar.addAction(action)
-            self.window.addAction(action)
-        # The drafts window asks for a sent escalation's timeline, and enables Timeline
-        # only while an escalation is selected.
-        self.window.timeline_requested.connect(self.open_timeline)
-        self.window.add_selection_action(self.timeline_action)
-        self._install_reply_action()
-        # A wizard's "Set up tracker…" opens the same Settings as the toolbar.
-        self.window.settings_requested.connect(self.open_settings)
+        # The window's own actions (menu bar, toolbar) ask; the shell answers. Reachable
+        # without a tray too: on desktops with none these are the only way in.
+        window = self.window
+        window.timeline_requested.connect(self.open_timeline)
+        window.reply_requested.connect(self.open_reply)
+        window.outbox_requested.connect(self.open_outbox)
+        # Settings, and a wizard's "Set up tracker…": the same one dialog.
+        window.settings_requested.connect(self.open_settings)
+        window.alerts_settings_requested.connect(self.open_alerts_settings)
+        window.settings_tab_requested.connect(self.open_settings)
+        window.pause_requested.connect(self.controller.pause_alerts)
+        window.check_now_requested.connect(self.check_now)
+        window.quit_requested.connect(self.request_quit)
+        self.replies: dict[str, ReplyDialog] = {}
 
     def _poll_tray_again(self) -> None:
         self._poll_tray()
@@ -367,6 +351,7 @@ class AppShell(QObject):
     def _paused_changed(self, until: datetime | None) -> None:
         if self.tray is not None:
             self.tray.set_paused(until)
+        self.window.set_alerts_paused(until)
         self._save_pause(until)
 
     def _save_pause(self, until: datetime | None) -> None:
@@ -403,22 +388,6 @@ class AppShell(QObject):
 
     # -- the reply to the customer (issue 13) -------------------------------------------
 
-    def _install_reply_action(self) -> None:
-        self.reply_action = QAction("&Reply to customer", self.window)
-        self.reply_action.setToolTip(
-            "The reply to the customer from Ops' answer; Customer told; Ask Ops for an update"
-        )
-        self.reply_action.triggered.connect(self._reply_to_selected)
-        self.window.toolbar.addAction(self.reply_action)
-        self.window.addAction(self.reply_action)
-        self.window.add_selection_action(self.reply_action)
-        self.replies: dict[str, ReplyDialog] = {}
-
-    def _reply_to_selected(self) -> None:
-        eid = self.window.selected_id()
-        if eid:
-            self.open_reply(eid)
-
     def open_reply(self, escalation_id: str) -> None:
         """The reply view of an escalation (loaded in a worker; an open one is raised)."""
         from ui.reply_view import ReplyDialog
@@ -430,11 +399,6 @@ class AppShell(QObject):
         self._open_window(
             self.replies, escalation_id, lambda esc: ReplyDialog(self.ctx, esc), opened
         )
-
-    def _timeline_of_selected(self) -> None:
-        eid = self.window.selected_id()
-        if eid:
-            self.open_timeline(eid)
 
     def open_timeline(self, escalation_id: str) -> None:
         """Show the escalation's timeline (loaded in a worker; an open one is raised)."""
@@ -465,6 +429,7 @@ class AppShell(QObject):
             if eid in open_windows:
                 return
             window = make(escalation)
+            self.window.lend_app_actions(window)  # F1, Ctrl+Q
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.destroyed.connect(lambda _o=None, e=eid: open_windows.pop(e, None))
             open_windows[eid] = window
@@ -496,6 +461,11 @@ class AppShell(QObject):
         dialog.raise_()
         dialog.activateWindow()
 
+    def check_now(self) -> None:
+        """F5: the watched services and Ops' answers asked now, not at their next turn."""
+        self.controller.check_now()
+        self.refresh_outbox_count()
+
     def open_alerts_settings(self) -> None:
         self.open_settings("alerts")
 
@@ -511,6 +481,7 @@ class AppShell(QObject):
         view.reload()
 
     def _keep(self, widget: QWidget) -> None:
+        self.window.lend_app_actions(widget)  # F1, Ctrl+Q
         self.dialogs.append(widget)
         widget.destroyed.connect(lambda _o=None, w=widget: self._forget(w))
 
@@ -551,6 +522,9 @@ class AppShell(QObject):
         the tray refuses, so without this the app would only hide.
         """
         self._quitting = True
+        # The window's size is kept here, before anything goes, not left to its close
+        # event (issue 25: the size was lost when quitting from the tray with it open).
+        self.window.save_geometry()
         self.quit_requested.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import SIGNAL, QEvent, QModelIndex, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import (
+    SIGNAL,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QContextMenuEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -26,11 +42,13 @@ from PySide6.QtWidgets import (
 from ui.banner import Banner
 from ui.context import AppContext
 from ui.drafts_model import NEEDS_REPLY_FILTER, STATUS_LABELS, DraftsModel
+from ui.first_run import first_run_text
 from ui.native_crash import CrashReport
 
 if TYPE_CHECKING:
     from assistant.model import Escalation
     from assistant.policy import PolicyStatus
+    from ui.help_dialog import HelpDialog
     from ui.wizard.wizard import EscalationWizard
 
 log = logging.getLogger("ui")
@@ -49,14 +67,30 @@ class MainWindow(QMainWindow):
     Opening a submitted or queued escalation asks for its timeline instead (the shell
     shows it); without anyone to show it, the wizard opens as for a draft.
 
+    The window owns every action it offers (menu bar, toolbar, a row's context menu); what
+    lives outside it (Settings, the outbox, timelines, replies, alerts, quitting) is asked
+    for with a signal, which the shell (``ui.app.AppShell``) answers.
+
     Signals: ``wizard_opened(wizard)`` when a wizard window was shown;
-    ``timeline_requested(str)`` with the id of a submitted/queued escalation being opened;
-    ``settings_requested()`` when a wizard asks to set up the tracker.
+    ``timeline_requested(str)`` with the id of an escalation whose timeline is asked for
+    (Timeline, or opening a submitted/queued one); ``reply_requested(str)`` likewise for
+    the reply to the customer; ``settings_requested()`` (Settings, or a wizard's "Set up
+    tracker…"); ``settings_tab_requested(str)`` (Settings on a tab: "policy" …);
+    ``alerts_settings_requested()``; ``outbox_requested()``;
+    ``pause_requested(bool)`` (True: pause alerts for an hour, False: resume);
+    ``check_now_requested()`` (F5); ``quit_requested()`` (Ctrl+Q).
     """
 
     wizard_opened = Signal(object)
     settings_requested = Signal()
+    alerts_settings_requested = Signal()
+    settings_tab_requested = Signal(str)
     timeline_requested = Signal(str)
+    reply_requested = Signal(str)
+    outbox_requested = Signal()
+    pause_requested = Signal(bool)
+    check_now_requested = Signal()
+    quit_requested = Signal()
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -70,6 +104,10 @@ class MainWindow(QMainWindow):
         self.banner = Banner()
         # The policy in force when it is not fresh from its source (refused, unreachable).
         self.policy_banner = Banner()
+        # First run: no tracker yet, the example policy (``first_run_text``).
+        self.setup_banner = Banner()
+        self.setup_banner.setObjectName("setup-banner")
+        self._setup_said = ""
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search title, customer, component, ticket…")
         self.search.setAccessibleName("Search escalations")
@@ -111,12 +149,19 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.addWidget(self.banner)
         lay.addWidget(self.policy_banner)
+        lay.addWidget(self.setup_banner)
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.empty_label)
         self.setCentralWidget(central)
 
+        self.alerts_paused_until: datetime | None = None
+        self.help_dialog: HelpDialog | None = None  # made at the first F1
+        self._undo_eid: str | None = None
         self._make_actions()
+        self._chain_focus()
+        # Typing starts in the search field, as before the toolbar took focus.
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
@@ -130,6 +175,8 @@ class MainWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         ctx.problem.connect(lambda text: self.banner.show_message(text, "error"))
         ctx.policy_changed.connect(self._show_policy_state)
+        ctx.ready.connect(self.show_first_run)
+        ctx.policy_changed.connect(self.show_first_run)
         ctx.ready.connect(self.model.reload)
         # One submit or import announces several changes in a row: reload the list once.
         self._reload_timer = QTimer(self, singleShot=True, interval=50)
@@ -139,25 +186,237 @@ class MainWindow(QMainWindow):
         self._update_actions()
         ctx.ready.connect(self._update_actions)
 
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        """An action of this window; its shortcut is shown in its menu and its tooltip."""
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        plain = text.replace("&", "").rstrip("…")
+        action.setToolTip(f"{tip or plain} ({keys})" if keys else tip or plain)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)  # its shortcut works even while the menu bar is hidden
+        return action
+
     def _make_actions(self) -> None:
+        """Every action of the window: the menu bar holds them all, with their shortcuts;
+        the toolbar and a row's context menu hold the usual ones.
+
+        The keys are spelled out rather than taken from ``QKeySequence.StandardKey``: its
+        keys differ by platform and desktop (Close is Ctrl+F4 on some, Preferences has
+        none on Linux), and the help and the tests name one set of keys.
+        """
+        a = self._action
+        # File
+        self.new_action = a(
+            "&New escalation", self.new_escalation, "Ctrl+N",
+            "Start a new escalation",
+        )  # fmt: skip
+        self.open_action = a(
+            "&Open", self.open_selected, "Ctrl+O",
+            "Open the selected escalation (its timeline once sent)",
+        )  # fmt: skip
+        self.close_action = a(
+            "&Close window", self.close, "Ctrl+W",
+            "Close this window (the app keeps running in the tray where there is one)",
+        )  # fmt: skip
+        self.quit_action = a(
+            "&Quit", self.quit_requested.emit, "Ctrl+Q",
+            "End the app: drafts are saved, alerts stop until the next start",
+        )  # fmt: skip
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        # Ctrl+Q quits from any window of the app (a wizard, Settings …), as elsewhere.
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        # Edit
+        self.undo_delete_action = a(
+            "&Undo delete", self.undo_delete, "Ctrl+Z",
+            "Bring back the escalation just deleted",
+        )  # fmt: skip
+        self.duplicate_action = a(
+            "D&uplicate", self.duplicate_selected, "Ctrl+D",
+            "A new draft with the selected escalation's content",
+        )  # fmt: skip
+        self.delete_action = a(
+            "&Delete", self.delete_selected, "Del",
+            "Delete the selected escalation (undo for a few seconds)",
+        )  # fmt: skip
+        self.find_action = a(
+            "&Find…", self.focus_search, "Ctrl+F",
+            "Search the escalations by title, customer, component, ticket",
+        )  # fmt: skip
+        self.filter_action = a(
+            "Filter by s&tatus…", self.status_filter.setFocus, "Ctrl+Shift+F",
+            "Show only escalations in one status",
+        )  # fmt: skip
+        # View
+        self.refresh_action = a(
+            "&Refresh and check now", self.refresh, "F5",
+            "Reload the list; check the watched services and Ops' answers now",
+        )  # fmt: skip
+        self.outbox_action = a(
+            "Out&box", self.outbox_requested.emit, "Ctrl+Shift+O",
+            "Escalations waiting for the tracker",
+        )  # fmt: skip
+        # Escalation
+        self.timeline_action = a(
+            "&Timeline", lambda: self._emit_selected(self.timeline_requested), "Ctrl+T",
+            "Ops' answers on the selected escalation",
+        )  # fmt: skip
+        self.reply_action = a(
+            "&Reply to customer", lambda: self._emit_selected(self.reply_requested), "Ctrl+R",
+            "The reply to the customer from Ops' answer; Customer told; Ask Ops for an update",
+        )  # fmt: skip
+        # Tools
+        self.pause_action = a(
+            "&Pause alerts for 1 h", self._pause_clicked, "Ctrl+Shift+P",
+            "No service alerts or Ops' answers pop up for an hour",
+        )  # fmt: skip
+        self.alerts_settings_action = a(
+            "&Alerts…", self.alerts_settings_requested.emit, "Ctrl+Shift+A",
+            "Watched services, notifications, quiet hours",
+        )  # fmt: skip
+        # Ctrl+, on every platform: StandardKey.Preferences has no key on Linux.
+        self.settings_action = a(
+            "&Settings…", self.settings_requested.emit, "Ctrl+,",
+            "Tracker, policy file, watched services, alerts",
+        )  # fmt: skip
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        # Help
+        self.help_action = a(
+            "Escalation Assistant &Help", self.show_help, "F1",
+            "Help on the window in front",
+        )  # fmt: skip
+        # F1 from any window of the app opens the help on that window.
+        self.help_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.about_action = a(
+            "&About Escalation Assistant", self.show_about, None,
+            "Version, policy in force, data folder, licences",
+        )  # fmt: skip
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.undo_delete_action.setEnabled(False)
+        self.selection_actions += [
+            self.open_action,
+            self.duplicate_action,
+            self.delete_action,
+            self.timeline_action,
+            self.reply_action,
+        ]
+
+        bar = self.menuBar()
+        menus = (
+            ("&File", (self.new_action, self.open_action, None, self.close_action,
+                       self.quit_action)),
+            ("&Edit", (self.undo_delete_action, None, self.duplicate_action,
+                       self.delete_action, None, self.find_action, self.filter_action)),
+            ("&View", (self.refresh_action, None, self.outbox_action)),
+            ("Esc&alation", (self.open_action, self.timeline_action, self.reply_action,
+                             None, self.duplicate_action, self.delete_action)),
+            ("T&ools", (self.pause_action, self.alerts_settings_action, None,
+                        self.settings_action)),
+            ("&Help", (self.help_action, None, self.about_action)),
+        )  # fmt: skip
+        self.menus: dict[str, QMenu] = {}
+        for title, actions in menus:
+            menu = bar.addMenu(title)
+            menu.setObjectName(f"menu-{title.replace('&', '').lower()}")
+            for action in actions:
+                menu.addSeparator() if action is None else menu.addAction(action)
+            self.menus[title.replace("&", "")] = menu
+        # F10 opens the menu bar, as in GTK and KDE apps (Qt binds no key for it).
+        self.menu_key_action = a("Menu bar", self._open_menu_bar, "F10")
+
         tb = self.toolbar = QToolBar("Escalations")
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
         self.addToolBar(tb)
-        self.new_action = QAction("&New escalation", self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(self.new_escalation)
-        self.open_action = QAction("&Open", self)
-        self.open_action.triggered.connect(self.open_selected)
-        self.duplicate_action = QAction("D&uplicate", self)
-        self.duplicate_action.setShortcut(QKeySequence("Ctrl+D"))
-        self.duplicate_action.triggered.connect(self.duplicate_selected)
-        self.delete_action = QAction("&Delete", self)
-        self.delete_action.setShortcut(QKeySequence.StandardKey.Delete)
-        self.delete_action.triggered.connect(self.delete_selected)
-        for a in (self.new_action, self.open_action, self.duplicate_action, self.delete_action):
-            tb.addAction(a)
-            self.addAction(a)
+        for action in (
+            self.new_action,
+            self.open_action,
+            self.timeline_action,
+            self.reply_action,
+            self.outbox_action,
+            self.settings_action,
+            self.alerts_settings_action,
+        ):
+            tb.addAction(action)
+            # Toolbar buttons take no focus by default: reachable with Tab here.
+            button = tb.widgetForAction(action)
+            if button is not None:
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+                button.setAccessibleName(action.text().replace("&", ""))
+
+        # A row's context menu: right click, the Menu key or Shift+F10.
+        self.row_menu = QMenu(self)
+        self.row_menu.setObjectName("row-menu")
+        for action in (
+            self.open_action,
+            self.timeline_action,
+            self.reply_action,
+            None,
+            self.duplicate_action,
+            self.delete_action,
+        ):
+            self.row_menu.addSeparator() if action is None else self.row_menu.addAction(action)
+        self.table.installEventFilter(self)
+        row_menu_key = QShortcut(QKeySequence("Shift+F10"), self.table)
+        row_menu_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        row_menu_key.activated.connect(lambda: self.show_row_menu(None))
+
+    def lend_app_actions(self, window: QWidget) -> None:
+        """F1 (help on that window) and Ctrl+Q (quit) work in ``window`` too, even while
+        this window is hidden in the tray."""
+        window.addActions([self.help_action, self.quit_action])
+
+    def _open_menu_bar(self) -> None:
+        first = self.menus["File"].menuAction()
+        self.menuBar().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.menuBar().setActiveAction(first)
+
+    def _chain_focus(self) -> None:
+        """Tab visits every region once, top to bottom, and leaves the table: toolbar,
+        banners' buttons (while shown), search, status filter, table, docks (the alerts
+        list and its buttons); the status bar follows."""
+        from PySide6.QtWidgets import QDockWidget, QPushButton
+
+        self.table.setTabKeyNavigation(False)  # else Tab walks the cells and never leaves
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        items = [layout.itemAt(i) for i in range(layout.count())] if layout else []
+        banners = [w for w in (i.widget() for i in items if i is not None) if isinstance(w, Banner)]
+        bodies = [d.widget() for d in self.findChildren(QDockWidget)]
+        docks = [
+            w
+            for body in bodies
+            if body is not None
+            for w in body.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ]
+        chain: list[QWidget] = [
+            w
+            for w in (
+                *(self.toolbar.widgetForAction(x) for x in self.toolbar.actions()),
+                *(b for banner in banners for b in banner.findChildren(QPushButton)),
+                self.search,
+                self.status_filter,
+                self.table,
+                *docks,
+            )
+            if w is not None
+        ]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def addDockWidget(self, *args: Any) -> None:
+        """A dock (the shell's alerts list) joins the Tab order after the table."""
+        super().addDockWidget(*args)
+        self._chain_focus()
 
     # -- state -------------------------------------------------------------------------
 
@@ -168,9 +427,54 @@ class MainWindow(QMainWindow):
         place_window(self, self.ctx.ui_state, "main", QSize(1100, 680), QSize(640, 400))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+        kind = QEvent.type(event)
+        if kind == QEvent.Type.Resize and watched is self.table.viewport():
             self._fit_columns()
+        elif kind == QEvent.Type.FocusIn and watched is self.table:
+            self._select_on_keyboard_focus(event)
+        elif kind == QEvent.Type.ContextMenu and watched in (self.table, self.table.viewport()):
+            assert isinstance(event, QContextMenuEvent)
+            mouse = event.reason() == QContextMenuEvent.Reason.Mouse
+            self.show_row_menu(event.pos() if mouse and watched is not self.table else None)
+            return True
         return super().eventFilter(watched, event)
+
+    def _select_on_keyboard_focus(self, event: QEvent) -> None:
+        """Tabbed into the list with nothing selected: its current (or first) row is
+        selected, so Enter, Ctrl+T or the Menu key act on the row the agent sees marked."""
+        from PySide6.QtGui import QFocusEvent
+
+        assert isinstance(event, QFocusEvent)
+        keyboard = (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+            Qt.FocusReason.ShortcutFocusReason,
+        )
+        if event.reason() not in keyboard or self.selected_id() is not None:
+            return
+        if self.model.rowCount() == 0:
+            return
+        current = self.table.currentIndex()
+        self.table.selectRow(current.row() if current.isValid() else 0)
+
+    def show_row_menu(self, at: QPoint | None = None) -> None:
+        """The context menu of the row at ``at`` (viewport position), or of the current
+        row below it (keyboard: the Menu key, Shift+F10)."""
+        if at is not None:
+            index = self.table.indexAt(at)
+            if index.isValid():
+                self.table.selectRow(index.row())
+        else:
+            index = self.table.currentIndex()
+            if not index.isValid() or self.selected_id() is None:
+                index = self.model.index(0, 1)
+                if index.isValid():
+                    self.table.selectRow(0)
+            rect = self.table.visualRect(index) if index.isValid() else QRect()
+            at = rect.bottomLeft() if rect.isValid() else QPoint(0, 0)
+        if self.selected_id() is None:
+            return  # no row: nothing to act on
+        self.row_menu.popup(self.table.viewport().mapToGlobal(at))
 
     def _fit_columns(self) -> None:
         """The other columns at their preferred widths, or narrower (in proportion) where
@@ -182,9 +486,14 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(col, max(_COLUMN_MIN_PX, int(width * scale)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        super().closeEvent(event)
+
+    def save_geometry(self) -> None:
+        """Keep the window's size and place for the next start (on close, and on quit:
+        quitting from the tray hides windows without closing them first)."""
         self.ctx.ui_state.setValue("main/geometry", self.saveGeometry())
         self.ctx.ui_state.sync()
-        super().closeEvent(event)
 
     def _show_policy_state(self, status: PolicyStatus) -> None:
         # Every check reports; news the agent dismissed is not shown again until it changes.
@@ -194,6 +503,27 @@ class MainWindow(QMainWindow):
             self.policy_banner.label.clear()
         elif text != self.policy_banner.label.text():
             self.policy_banner.show_message(text, "warning")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.show_first_run()  # back from Settings: the banner must not outlive its truth
+
+    def show_first_run(self, *_args: object) -> None:
+        """Say what a new install still lacks (a tracker, Ops' own policy), with the way
+        to set it up; gone once set up. Dismissed, it stays away until that changes."""
+        text, action = first_run_text(self.ctx)
+        if not text:
+            self.setup_banner.hide()
+            self._setup_said = ""
+            return
+        if text == self._setup_said:
+            return
+        self._setup_said = text
+        label = "Set up &tracker…" if action == "tracker" else "Set up &policy…"
+        self.setup_banner.show_message(
+            text, "info", action=(label, lambda: self.settings_tab_requested.emit(action))
+        )
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), str(self.status_filter.currentData() or ""))
@@ -234,14 +564,59 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has = self.selected_id() is not None
-        for a in (self.open_action, self.duplicate_action, self.delete_action):
-            a.setEnabled(has)
         for a in self.selection_actions:
             a.setEnabled(has)
         # On while starting too: a Ctrl+N then opens the draft as soon as the store is up.
         self.new_action.setEnabled(True)
 
     # -- actions -----------------------------------------------------------------------
+
+    def _emit_selected(self, signal: SignalInstance) -> None:
+        eid = self.selected_id()
+        if eid:
+            signal.emit(eid)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: into the search field, its text selected to type over."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def refresh(self) -> None:
+        """F5: the list again from the store; the shell checks services and answers now."""
+        self.model.reload()
+        self.check_now_requested.emit()
+        self.statusBar().showMessage("Checking now…", 3000)
+
+    def _pause_clicked(self) -> None:
+        self.pause_requested.emit(self.alerts_paused_until is None)
+
+    def set_alerts_paused(self, until: datetime | None) -> None:
+        """Tools → Pause alerts says whether they are paused (and until when)."""
+        self.alerts_paused_until = until
+        if until is None:
+            self.pause_action.setText("&Pause alerts for 1 h")
+        else:
+            self.pause_action.setText(f"Resume alerts (paused until {until.astimezone():%H:%M})")
+
+    def show_help(self) -> None:
+        """F1: the help on the window in front (this one, a wizard's page, Settings …)."""
+        from PySide6.QtWidgets import QApplication
+
+        from ui.help_dialog import show_help_for
+
+        focused = QApplication.focusWidget()
+        front = focused.window() if focused is not None else QApplication.activeWindow()
+        show_help_for(front or self, self)
+
+    def show_about(self) -> None:
+        from ui.about_dialog import AboutDialog
+
+        dialog = self.findChild(AboutDialog)
+        if dialog is None:
+            dialog = AboutDialog(self.ctx, self)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def _open_index(self, index: QModelIndex) -> None:
         self.open_escalation(self.model.id_at(index.row()))
@@ -304,6 +679,7 @@ class MainWindow(QMainWindow):
         wizard = EscalationWizard(self.ctx, escalation)
         wizard.closed.connect(self._wizard_closed)
         wizard.settings_requested.connect(self.settings_requested)
+        self.lend_app_actions(wizard)
         self.wizards[eid] = wizard
         wizard.show()
         self.ctx.drafts_changed.emit()
@@ -340,11 +716,37 @@ class MainWindow(QMainWindow):
 
     def _deleted(self, eid: str) -> None:
         self.ctx.drafts_changed.emit()
+        self._undo_eid = eid
+        self.undo_delete_action.setEnabled(True)
         self.undo_button = self._undo_button(eid)
-        self.statusBar().showMessage(f"Deleted {eid[:8]}", 10_000)
+        self.statusBar().showMessage(f"Deleted {eid[:8]} — Ctrl+Z brings it back", 10_000)
         self.statusBar().addPermanentWidget(self.undo_button)
         # The context object ends the timer with the button when Undo was used first.
         QTimer.singleShot(10_000, self.undo_button, self.undo_button.deleteLater)
+        self.undo_button.destroyed.connect(lambda _o=None, e=eid: self._undo_gone(e))
+
+    def _undo_gone(self, eid: str) -> None:
+        if self._undo_eid == eid:
+            self._undo_eid = None
+            self.undo_delete_action.setEnabled(False)
+
+    def undo_delete(self) -> None:
+        """Edit → Undo delete (Ctrl+Z): the escalation just deleted comes back."""
+        eid, store = self._undo_eid, self.ctx.store
+        if eid is None or store is None:
+            return
+        self._undo_eid = None
+        self.undo_delete_action.setEnabled(False)
+        self.ctx.tasks.run(
+            lambda: store.undelete(eid),
+            lambda _r: self.ctx.drafts_changed.emit(),
+            self._store_failed,
+            write=True,
+        )
+        button = getattr(self, "undo_button", None)
+        if button is not None:
+            with contextlib.suppress(RuntimeError):  # already gone after its timeout
+                button.deleteLater()
 
     def _undo_button(self, eid: str) -> QWidget:
         from PySide6.QtWidgets import QPushButton
@@ -356,19 +758,7 @@ class MainWindow(QMainWindow):
         btn = QPushButton("&Undo delete")
         btn.setAccessibleName("Undo delete")
         btn.setFlat(True)
-
-        def undo() -> None:
-            store = self.ctx.store
-            if store is not None:
-                self.ctx.tasks.run(
-                    lambda: store.undelete(eid),
-                    lambda _r: self.ctx.drafts_changed.emit(),
-                    self._store_failed,
-                    write=True,
-                )
-            btn.deleteLater()
-
-        btn.clicked.connect(undo)
+        btn.clicked.connect(self.undo_delete)
         return btn
 
     def _store_failed(self, exc: BaseException) -> None:

@@ -285,6 +285,13 @@ class SettingsDialog(QDialog):
         in_force_group = QGroupBox("Policy in force")
         in_force_lay = QVBoxLayout(in_force_group)
         in_force_lay.addWidget(self.in_force)
+        # The shipped policy is an example: say so where the source is entered.
+        self.example_note = QLabel()
+        self.example_note.setObjectName("examplePolicyNote")
+        self.example_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.example_note.setWordWrap(True)
+        self.example_note.hide()
+        in_force_lay.addWidget(self.example_note)
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.addWidget(group)
@@ -433,7 +440,15 @@ class SettingsDialog(QDialog):
         label.setText(text)
 
     def _show_in_force(self, status: PolicyStatus) -> None:
+        from assistant.policy.source import ORIGIN_BUILT_IN
+
         self.in_force.setText("\n".join(status.lines()))
+        example = status.origin == ORIGIN_BUILT_IN and not status.source
+        self.example_note.setVisible(example)
+        if example:
+            from ui.first_run import EXAMPLE_POLICY
+
+            self.example_note.setText(EXAMPLE_POLICY.format(name=status.policy.policy.name))
 
     # -- connection test -----------------------------------------------------------------
     def test_connection(self) -> None:

@@ -130,6 +130,14 @@ class WatchController(QObject):
         self.paused_changed.emit(self.gate.paused_until)
         self._arm()
 
+    def check_now(self) -> None:
+        """Poll every watched service and Ops' answers now (F5), then as scheduled."""
+        for watcher in self.scheduler.watchers.values():
+            watcher.next_due = None
+        self._network_due = None
+        self._answers_due = None
+        self.tick()
+
     # -- the loop ----------------------------------------------------------------------
 
     def tick(self) -> None:

@@ -199,10 +199,10 @@ def test_settings_and_outbox_are_reachable_without_a_tray(qtbot: QtBot, shell: A
     from ui.settings_dialog import SettingsDialog
 
     toolbar_texts = [a.text().replace("&", "") for a in shell.window.actions()]
-    assert {"Outbox", "Settings", "Alerts…"} <= set(toolbar_texts)
-    shell.settings_action.trigger()
+    assert {"Outbox", "Settings…", "Alerts…"} <= set(toolbar_texts)
+    shell.window.settings_action.trigger()
     qtbot.waitUntil(lambda: any(isinstance(d, SettingsDialog) for d in shell.dialogs))
-    shell.outbox_action.trigger()
+    shell.window.outbox_action.trigger()
     qtbot.waitUntil(lambda: any(isinstance(d, OutboxView) for d in shell.dialogs))
     for d in list(shell.dialogs):
         d.close()

@@ -105,19 +105,19 @@ def test_timeline_action_needs_a_selection(
 ) -> None:
     win, shell = window
     assert win.selected_id() is None
-    assert not shell.timeline_action.isEnabled()
+    assert not win.timeline_action.isEnabled()
     select_row(qtbot, win, "Submitted one")
-    assert shell.timeline_action.isEnabled()
+    assert win.timeline_action.isEnabled()
     with qtbot.waitSignal(shell.timeline_opened, timeout=5_000) as opened:
-        shell.timeline_action.trigger()
+        win.timeline_action.trigger()
     qtbot.addWidget(opened.args[0])
     win.table.clearSelection()
-    assert not shell.timeline_action.isEnabled()
+    assert not win.timeline_action.isEnabled()
     # A reload (e.g. after an answer from Ops) keeps it in step with the selection.
     select_row(qtbot, win, "Draft one")
     with qtbot.waitSignal(win.model.loaded, timeout=5_000):
         win.model.reload()
-    assert shell.timeline_action.isEnabled() == (win.selected_id() is not None)
+    assert win.timeline_action.isEnabled() == (win.selected_id() is not None)
 
 
 def test_without_a_shell_a_sent_escalation_still_opens(qtbot: QtBot, ctx: AppContext) -> None:

@@ -162,10 +162,10 @@ def test_one_settings_dialog_from_toolbar_tray_and_alerts(qtbot: QtBot, ctx: App
     shell = AppShell(ctx, window, tray_available=lambda: False)
     window.show()
     try:
-        shell.settings_action.trigger()
+        window.settings_action.trigger()
         dialogs = [d for d in shell.dialogs if isinstance(d, SettingsDialog)]
         assert len(dialogs) == 1 and dialogs[0].tabs.currentIndex() == 0
-        shell.alerts_settings_action.trigger()  # the same dialog, on its Alerts tab
+        window.alerts_settings_action.trigger()  # the same dialog, on its Alerts tab
         shell.alerts.panel.settings_requested.emit()
         assert [d for d in shell.dialogs if isinstance(d, SettingsDialog)] == dialogs
         assert dialogs[0].tabs.currentWidget().isAncestorOf(dialogs[0].alerts)

@@ -1,0 +1,1 @@
+"""The F1 help: one Markdown file per window (read with importlib.resources)."""
