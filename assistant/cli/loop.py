@@ -7,7 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.arguments import escalation_id
+from assistant.cli.common import fail, open_store, resolve_id
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def register_status(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "status", help="where an escalation stands: Ops' state, last comment, time waited"
     )
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.add_argument("--offline", action="store_true", help="do not ask the tracker")
     p.set_defaults(func=cmd_status)
@@ -28,19 +29,19 @@ def register_status(sub: argparse._SubParsersAction) -> None:
 
 def register_reply(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reply", help="print the reply to the customer from Ops' resolution")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.set_defaults(func=cmd_reply)
 
 
 def register_told(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("told", help="record that the customer was told (with the time)")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.set_defaults(func=cmd_told)
 
 
 def register_ask_update(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask-update", help="ask Ops for an update (a comment, sent exactly once)")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.add_argument("--queue-only", action="store_true", help="queue it without sending now")
     p.set_defaults(func=cmd_ask_update)
 
@@ -54,7 +55,7 @@ def _agent_and_escalation(
     _paths, settings, policy = load_agent(args)
     store = open_store(args)
     try:
-        return settings, policy, store.get(store.find_id(args.id))
+        return settings, policy, store.get(resolve_id(store, args.id))
     finally:
         store.close()
 
@@ -95,6 +96,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_reply(args: argparse.Namespace) -> int:
+    from assistant.model import Status
     from assistant.ops_state import reply_draft
 
     try:
@@ -103,6 +105,13 @@ def cmd_reply(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if esc.ticket is None:
         return fail(f"{esc.short_id} was not submitted: there is no answer from Ops to pass on.")
+    if esc.status not in (Status.RESOLVED_BY_OPS, Status.CUSTOMER_TOLD):
+        # The reply tells the customer Ops resolved the problem: not before Ops did.
+        return fail(
+            f"{esc.short_id} is not resolved by Ops yet ({esc.status.value.replace('_', ' ')}"
+            f", ticket {esc.ticket.key}): there is no resolution to pass on. `status"
+            f" {esc.short_id}` shows where it stands."
+        )
     sys.stdout.write(reply_draft(esc, policy))
     return 0
 
@@ -113,7 +122,7 @@ def cmd_told(args: argparse.Namespace) -> int:
     try:
         store = open_store(args)
         try:
-            esc = store.record_customer_told(store.find_id(args.id), utcnow())
+            esc = store.record_customer_told(resolve_id(store, args.id), utcnow())
         finally:
             store.close()
     except AssistantError as exc:
@@ -133,7 +142,7 @@ def cmd_ask_update(args: argparse.Namespace) -> int:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            eid = store.find_id(args.id)
+            eid = resolve_id(store, args.id)
             followup = store.followups.request_update(eid, utcnow())
             if args.queue_only:
                 print(f"Request for an update queued for {followup.ticket_key}.")

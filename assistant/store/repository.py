@@ -48,6 +48,7 @@ from assistant.store.documents import (
     EDITABLE,
     OWNED_FIELDS,
     iso_utc,
+    parse_document,
     read_document,
     row_values,
     write_document,
@@ -240,7 +241,7 @@ class Store:
                         "timeline": _TIMELINE.validate_json(row[2]) if row[2] else [],
                     }
                 else:
-                    owned = _merged(esc, base, Escalation.model_validate_json(row[1]))
+                    owned = _merged(esc, base, parse_document(row[1], str(esc.id)))
                 esc = esc.model_copy(update={**owned, "status": status})
                 cols = row_values(esc)
                 conn.execute(_SAVE_SQL, (*(cols[c] for c in _SAVE_COLUMNS), str(esc.id)))
@@ -380,7 +381,7 @@ class Store:
             doc = s.execute(q).scalar_one_or_none()
         if doc is None:
             raise NotFoundError(f"No escalation with id {escalation_id}")
-        return Escalation.model_validate_json(doc)
+        return parse_document(doc, str(escalation_id))
 
     def find_id(self, prefix: str) -> str:
         """Full id from a unique prefix (as typed on the command line)."""
