@@ -157,6 +157,9 @@ def cmd_ask_update(args: argparse.Namespace) -> int:
         print(f"Asked Ops for an update on {after.ticket_key}.")
         return 0
     if after.state is FollowupState.FAILED:
-        return fail(f"the tracker refused the request: {after.last_error}")
+        return fail(
+            f"needs attention: the tracker refused the request for an update on"
+            f" {after.ticket_key}, so it was not sent: {after.last_error}"
+        )
     print(f"Queued — will be sent when the tracker is reachable. ({after.last_error})".strip())
     return 0

@@ -7,6 +7,7 @@ and hands this ``main`` the GUI and the window self-test, so the core never impo
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import logging
 import os
@@ -81,7 +82,7 @@ def main(
     # first frame is painted, so only global options are parsed when nothing else is given.
     early, rest = _global_parser(add_help=False).parse_known_args(argv)
     if not rest and not early.self_test and gui is not None:
-        return gui(early.data_dir, not early.no_crash_dialog)
+        return _start_gui(gui, early.data_dir, not early.no_crash_dialog)
     args = build_parser().parse_args(argv)
     if args.self_test:
         if self_test is not None:
@@ -91,7 +92,7 @@ def main(
         return run_self_test()
     if args.command is None:
         if gui is not None:
-            return gui(args.data_dir, not args.no_crash_dialog)
+            return _start_gui(gui, args.data_dir, not args.no_crash_dialog)
         print(NO_GUI_MESSAGE, file=sys.stderr)
         return EXIT_USAGE
     problem = data_dir_problem(args.data_dir)
@@ -120,6 +121,16 @@ def main(
     return result
 
 
+def _start_gui(gui: GuiRunner, data_dir: str | None, crash_dialog: bool) -> int:
+    """The GUI, once its data directory is usable: a folder it cannot write is said as
+    such, not later as "already runs … but does not answer" (the instance lock is there)."""
+    problem = data_dir_problem(data_dir)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return gui(data_dir, crash_dialog)
+
+
 def data_dir_problem(data_dir: str | None) -> str | None:
     """Why the data directory cannot be used (a file, not creatable, not writable), or None."""
     from assistant.paths import resolve_paths
@@ -132,6 +143,11 @@ def data_dir_problem(data_dir: str | None) -> str | None:
     try:
         paths.ensure()
     except OSError as exc:
+        if where.is_dir() and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return (
+                f"{named} {where} is not writable ({exc.strerror}); give one you can write to"
+                " (nothing was changed)."
+            )
         return f"{named} {where} cannot be created ({exc.strerror or exc}); give another one."
     for folder in (paths.data_dir, paths.config_dir):
         if not os.access(folder, os.W_OK | os.X_OK):

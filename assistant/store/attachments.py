@@ -14,7 +14,6 @@ import logging
 import mimetypes
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -28,6 +27,7 @@ from assistant.scrub import DEFAULT_RULES, ScrubReport, ScrubRules, scrub_file
 from assistant.scrub.engine import Progress, Reader, worker_friendly
 from assistant.store.database import translated
 from assistant.store.tables import escalations
+from assistant.store.temporaries import held_temporary
 
 if TYPE_CHECKING:  # the store calls back here when it purges (no import cycle)
     from assistant.store.repository import Store
@@ -119,8 +119,8 @@ def add_scrubbed_attachment(
     # within 1 ms for all of this worker's job, not only while it scans.
     with worker_friendly(), translated(store.path):
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd_o, orig_tmp = tempfile.mkstemp(dir=tmp_dir)
-        fd_s, scrub_tmp = tempfile.mkstemp(dir=tmp_dir)
+        fd_o, orig_tmp = held_temporary(tmp_dir)
+        fd_s, scrub_tmp = held_temporary(tmp_dir)
         try:
             with os.fdopen(fd_o, "wb") as orig, os.fdopen(fd_s, "wb") as out:
                 writer = _HashingWriter(out)
@@ -247,7 +247,7 @@ def rescrub_attachment(
     tmp_dir = store.paths.attachments_dir / "tmp"
     with translated(store.path):
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=tmp_dir)
+        fd, tmp = held_temporary(tmp_dir)
         try:
             with os.fdopen(fd, "wb") as out:
                 writer = _HashingWriter(out)

@@ -8,7 +8,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -57,6 +56,7 @@ from assistant.store.followup_rows import FollowupRows
 from assistant.store.outbox_rows import OutboxRows
 from assistant.store.summary import DraftSummary
 from assistant.store.tables import app_state, blobs, escalations
+from assistant.store.temporaries import held_temporary, remove_abandoned
 
 log = logging.getLogger("assistant.store")
 
@@ -164,6 +164,8 @@ class Store:
 
             raise (translate(exc, self.path) or StoreError(str(exc))) from exc
         self.engine, self.recovered_from = open_database(self.path)
+        # What a scrub killed mid-way left behind (nobody holds it any more).
+        remove_abandoned(paths.attachments_dir / "tmp")
         self._write_lock = threading.Lock()
         self._writer: PoolProxiedConnection | None = None
         self.outbox = OutboxRows(self)
@@ -522,7 +524,7 @@ class Store:
         tmp_dir = self.paths.attachments_dir / "tmp"
         with translated(self.path):
             tmp_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+            fd, tmp_name = held_temporary(tmp_dir)
             size = 0
             try:
                 with os.fdopen(fd, "wb") as out, source.open("rb") as src:
