@@ -92,9 +92,9 @@ def system_file_problem(path: Path, shown: str | None = None) -> str | None:
     if area is None:
         return None
     name = shown or str(path)
-    via = f" (it leads to {real})" if real != Path(os.path.abspath(path)) else ""
+    via = f"it leads to {real}" if real != Path(os.path.abspath(path)) else str(real)
     return (
-        f"{name} is a system file{via}, not one of your files: it is not attached. Files under"
+        f"{name} is a system file ({via}), not one of your files: it is not attached. Files under"
         f" {area} belong to the machine (passwords, keys, the running system's state); copy"
         " the part Ops needs into a file of your own."
     )

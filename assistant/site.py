@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.errors import AssistantError
 from assistant.local_files import TooDeep, UnusableFile, load_toml, read_regular
 from assistant.settings import AgentSettings, get_value, with_value
-from assistant.urls import has_credentials, web_url_problem
+from assistant.urls import has_credentials, web_url_problem, without_credentials
 
 log = logging.getLogger("assistant.site")
 
@@ -183,8 +183,11 @@ def load_site(path: Path | None = None) -> SiteConfig:
     problems.extend(f"{name}: not a setting of the site file" for name in data)
     problem = ""
     if problems:
-        log.warning("site configuration %s: %s", p, "; ".join(problems))
-        problem = f"IT's site configuration {p} is invalid: {'; '.join(problems)}"
+        log.warning("site configuration %s: %s", p, without_credentials("; ".join(problems)))
+        # A value quoted back never shows a password it carried.
+        problem = without_credentials(
+            f"IT's site configuration {p} is invalid: {'; '.join(problems)}"
+        )
     return SiteConfig(
         path=p,
         values=values,

@@ -9,7 +9,10 @@ not a tracker.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
+
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s'\"]*@")
 
 WEB_SCHEMES = ("http", "https")
 
@@ -50,3 +53,9 @@ def web_url_problem(url: str, what: str) -> str | None:
     if any(ch.isspace() or ord(ch) < 32 for ch in text):
         return f"{what} {text[:200]!r} contains spaces or control characters."
     return None
+
+
+def without_credentials(text: str) -> str:
+    """``text`` with the user name and password of every URL in it replaced by ``***``
+    (for messages that quote a value the user gave)."""
+    return _USERINFO.sub(r"\g<scheme>***@", text)

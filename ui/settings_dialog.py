@@ -338,12 +338,19 @@ class SettingsDialog(QDialog):
             ("tracker", self.tracker_lock_note),
             ("policy", self.policy_lock_note),
         ):
+            lines: list[str] = []
             if names[section]:
-                note_label.setText(
+                lines.append(
                     f"Locked by your IT department (set in {site.path}): "
                     + ", ".join(names[section])
                     + ". Ask IT to change them."
                 )
+            if site.problem:
+                # What in IT's file cannot be used (an unknown lock name …): on both tabs,
+                # since either may be the one the agent opens.
+                lines.append(site.problem)
+            if lines:
+                note_label.setText("\n".join(lines))
                 note_label.show()
 
     def show_tab(self, tab: str) -> None:

@@ -666,7 +666,7 @@ def _reason(source: str, exc: Exception) -> str:
         return f"the new policy from {source} was refused: it is invalid — {_one_line(exc)}"
     if isinstance(exc, SignatureError):
         return f"the new policy from {source} was refused: {_one_line(exc)}"
-    text = str(exc)
+    text = str(exc).rstrip(".")
     return text if source in text else f"{source}: {text}"
 
 
