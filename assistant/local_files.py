@@ -56,8 +56,10 @@ class UnusableFile(AssistantError):
     ``unreadable`` is set when the file exists but this user may not read it.
     """
 
-    def __init__(self, message: str, *, unreadable: bool = False) -> None:
-        super().__init__(message)
+    def __init__(self, path: Path, reason: str, *, unreadable: bool = False) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason  # the sentence without the path ("cannot be read: …")
         self.unreadable = unreadable
 
 
@@ -115,8 +117,8 @@ def open_regular(path: Path, what: str) -> BinaryIO:
     area = pseudo_area(path)
     if area is not None:
         raise UnusableFile(
-            f"{path} is in {area}, a view of the running system, not a file: it cannot be"
-            f" used as {what}."
+            path,
+            f"is in {area}, a view of the running system, not a file: it cannot be used as {what}.",
         )
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -127,9 +129,7 @@ def open_regular(path: Path, what: str) -> BinaryIO:
     try:
         kind = _kind_problem(os.fstat(fd).st_mode)
         if kind is not None:
-            raise UnusableFile(
-                f"{path} is {kind}, not a regular file: it cannot be used as {what}."
-            )
+            raise UnusableFile(path, f"is {kind}, not a regular file: it cannot be used as {what}.")
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -140,13 +140,13 @@ def unusable(path: Path, exc: OSError) -> UnusableFile:
     """The sentence for an ``OSError`` met while opening or reading ``path``."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         return UnusableFile(
-            f"{path} cannot be read: you do not have permission to read it.", unreadable=True
+            path, "cannot be read: you do not have permission to read it.", unreadable=True
         )
     if exc.errno == errno.ENOENT:
-        return UnusableFile(f"{path} cannot be read: it does not exist.")
+        return UnusableFile(path, "cannot be read: it does not exist.")
     if exc.errno == errno.EISDIR:
-        return UnusableFile(f"{path} is a directory, not a file.")
-    return UnusableFile(f"{path} cannot be read: {exc.strerror or exc}.")
+        return UnusableFile(path, "is a directory, not a file.")
+    return UnusableFile(path, f"cannot be read: {exc.strerror or exc}.")
 
 
 def read_regular(path: Path, what: str, max_bytes: int) -> bytes:
@@ -158,8 +158,9 @@ def read_regular(path: Path, what: str, max_bytes: int) -> bytes:
             raise unusable(path, exc) from exc
     if len(data) > max_bytes:
         raise UnusableFile(
-            f"{path} is larger than {_size(max_bytes)}: {what} may be at most"
-            f" {_size(max_bytes)} (nothing was read)."
+            path,
+            f"is larger than {_size(max_bytes)}: {what} may be at most"
+            f" {_size(max_bytes)} (nothing was read).",
         )
     return data
 

@@ -198,7 +198,7 @@ def add_files(
             with open_regular(path, "an attachment") as fh:
                 size = os.fstat(fh.fileno()).st_size
         except UnusableFile as exc:
-            problems.append(f"{name}: {exc}")
+            problems.append(f"{name}: {exc.reason}")
             continue
         if size > max_mb * MB:
             problems.append(f"{name} is {_mb(size)}; Ops accepts at most {max_mb:g} MB per file.")
@@ -223,7 +223,7 @@ def add_files(
         try:
             ref, report = add_scrubbed_attachment(store, path, name, rules=rules, progress=per_file)
         except OSError as exc:
-            problems.append(f"{name}: {unusable(path, exc)}")
+            problems.append(f"{name}: {unusable(path, exc).reason}")
             continue
         added.append((ref, report))
         total += ref.size

@@ -248,6 +248,8 @@ def test_fifos_devices_and_proc_are_refused_at_once(
         assert code == 1 and "nothing was attached" in err, (path, err)
         assert says in err or "is a system file" in err
     assert store.get(esc.id).attachments == []
+    code, _out, err = run(capsys, "policy", "validate", str(POLICY), "--public-key", str(fifo))
+    assert code == 1 and "is a named pipe (FIFO)" in err
 
 
 def test_a_fifo_as_policy_source_or_site_file_never_hangs(
@@ -540,7 +542,7 @@ def test_an_unreadable_file_is_named_and_the_others_are_attached(
         secret.chmod(0)
     code, _out, err = run(capsys, "drafts", "attach", esc.short_id, str(secret), str(fine))
     assert code == 1
-    assert f"{secret} cannot be read: you do not have permission to read it" in err
+    assert "root-only.log: cannot be read: you do not have permission to read it" in err
     assert "read-only" not in err
     assert "1 of 2 file(s) not attached" in err and "1 other file(s) attached" in err
     assert [a.filename for a in store.get(esc.id).attachments] == ["fine.log"]

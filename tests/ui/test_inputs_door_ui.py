@@ -55,3 +55,18 @@ def test_settings_show_the_site_files_problem_and_keep_its_locks(
         assert dialog.url_edit.isReadOnly() and dialog.url_edit.text() == "https://r.example"
     finally:
         ctx.shutdown()
+
+
+def test_a_policy_source_typed_with_a_password_is_never_kept(app_home: Path, qtbot: QtBot) -> None:
+    ctx = AppContext(resolve_paths(app_home))
+    with qtbot.waitSignal(ctx.ready, timeout=20_000):
+        ctx.start()
+    try:
+        dialog = SettingsDialog(ctx)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.policy_edit.clear()
+        qtbot.keyClicks(dialog.policy_edit, "https://bob:hunter2@ops.example.com/policy.toml")
+        assert dialog.policy_settings().source == "https://ops.example.com/policy.toml"
+    finally:
+        ctx.shutdown()
