@@ -173,7 +173,10 @@ def test_a_site_file_is_read_or_refused_and_its_known_locks_hold(
     for key in MANAGED:
         if key in locked and key in values:
             assert config.is_locked(key), (key, config)
-    assert "u:p@" not in config.problem + json.dumps(config.values)
+    # Never quoted back, never kept as an address (a project key is no address).
+    assert "u:p@" not in config.problem
+    for key in ("policy.source", "tracker.url"):
+        assert "u:p@" not in str(config.values.get(key, ""))
 
 
 # -- imported documents ------------------------------------------------------------------
