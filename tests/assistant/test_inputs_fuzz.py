@@ -131,7 +131,7 @@ def _toml_value(value: Any) -> str:
 
 @st.composite
 def site_files(draw: st.DrawFn) -> tuple[str, list[object], dict[str, Any]]:
-    locked = draw(st.lists(lock_names, max_size=6))
+    locked: list[object] = draw(st.lists(lock_names, max_size=6))
     values: dict[str, Any] = {}
     lines = [f"locked = [{', '.join(_toml_value(k) for k in locked)}]"]
     for section in ("policy", "tracker"):
