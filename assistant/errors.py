@@ -29,6 +29,11 @@ class StoreFullError(StoreError):
     """The disk holding the data directory is full."""
 
 
+class DamagedDatabaseError(StoreError):
+    """The database is missing part of its structure (a table), or a stored row cannot be
+    read; the message names which and what to do."""
+
+
 class NotFoundError(AssistantError):
     """An escalation (or other record) does not exist."""
 

@@ -9,8 +9,25 @@ import unicodedata
 _LINE_BREAKS = frozenset({"\t", "\r", "\n", "\u2028", "\u2029", "\u0085"})
 
 
+#: explicit direction controls (embeddings, overrides, isolates, marks): invisible, they make
+#: ``invoice\u202egol.exe`` show as ``invoiceexe.log`` ("Trojan Source", CVE-2021-42574)
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+)
+
+
+def show_bidi_controls(text: str) -> str:
+    """``text`` with every direction control written visibly as ``[U+202E]``, so a name or
+    title reads in the ticket and the preview as it really is."""
+    if not BIDI_CONTROLS.intersection(text):
+        return text
+    return "".join(f"[U+{ord(c):04X}]" if c in BIDI_CONTROLS else c for c in text)
+
+
 def clean_line(text: str) -> str:
-    """``text`` as one line: control characters removed, line breaks and tabs a space."""
+    """``text`` as one line: control characters removed, line breaks and tabs a space,
+    direction controls shown (``show_bidi_controls``)."""
+    text = show_bidi_controls(text)
     out = []
     for char in text:
         if char in _LINE_BREAKS:

@@ -21,6 +21,19 @@ _QUERY_SECRET = re.compile(
 )
 
 
+class LogFile(logging.handlers.RotatingFileHandler):
+    """The rotating log file; a write that fails (the disk full, the folder gone) is dropped
+    quietly: the log is for support, and the command or window says what went wrong itself
+    instead of printing "--- Logging error ---" tracebacks around it."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            super().close()
+
+
 def register_secret(secret: str) -> None:
     """Make sure ``secret`` never reaches a log line (tokens read from the keyring)."""
     if secret and len(secret) >= 4:
@@ -58,9 +71,7 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> None:
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         handlers.append(
-            logging.handlers.RotatingFileHandler(
-                log_dir / "app.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-            )
+            LogFile(log_dir / "app.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8")
         )
     except OSError:
         pass  # a read-only data dir must not stop the app; stderr still gets the logs
@@ -87,7 +98,7 @@ def command_logging(log_dir: Path, level: int = logging.INFO) -> Iterator[None]:
         return
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler: logging.Handler = LogFile(
             log_dir / LOG_FILE, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
     except OSError:

@@ -64,6 +64,17 @@ class PolicySettings(BaseModel):
     ca_bundle: str = ""  # PEM file of the CAs to trust for an https source (private CA)
     refresh_s: int = Field(default=900, ge=1)  # how often the app asks the source again
 
+    @field_validator("source")
+    @classmethod
+    def _no_credentials(cls, value: str) -> str:
+        from assistant.urls import has_credentials
+
+        if has_credentials(value):
+            # Never kept: a settings file from an older version with one loses the value
+            # (load_settings drops invalid values), and the message does not repeat it.
+            raise ValueError("a policy source URL with a user name or password is not kept")
+        return value
+
 
 class AgentSettings(BaseModel):
     """Everything the agent configures; read by the core without Qt."""
@@ -123,9 +134,9 @@ def load_settings(path: Path) -> AgentSettings:
         return AgentSettings()
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         _keep_aside(path)
-        log.warning("settings file %s is not JSON, using defaults: %s", path, exc)
+        log.warning("settings file %s is not JSON, using defaults: %s", path, type(exc).__name__)
         return AgentSettings()
     if not isinstance(data, dict):
         _keep_aside(path)

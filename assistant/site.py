@@ -18,7 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.errors import AssistantError
+from assistant.local_files import TooDeep, UnusableFile, load_toml, read_regular
 from assistant.settings import AgentSettings, get_value, with_value
+from assistant.urls import has_credentials, web_url_problem, without_credentials
 
 log = logging.getLogger("assistant.site")
 
@@ -50,6 +52,17 @@ class _SitePolicy(BaseModel):
     ca_bundle: str | None = None
     refresh_s: int | None = Field(default=None, ge=1)
 
+    @field_validator("source")
+    @classmethod
+    def _no_credentials(cls, value: str | None) -> str | None:
+        if value is not None and has_credentials(value):
+            # The message never repeats the URL: it carries a password.
+            raise ValueError(
+                "the policy source URL contains a user name or password; it is not used"
+                " (give IT's address without them)"
+            )
+        return value
+
 
 class _SiteTracker(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -67,21 +80,19 @@ class _SiteTracker(BaseModel):
             raise ValueError(f"unknown tracker type {value!r}; known: {', '.join(TRACKERS.ids())}")
         return value
 
-
-class _SiteFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    locked: list[str] = Field(default_factory=list)
-    policy: _SitePolicy = Field(default_factory=_SitePolicy)
-    tracker: _SiteTracker = Field(default_factory=_SiteTracker)
-
-    @field_validator("locked")
+    @field_validator("url")
     @classmethod
-    def _known_keys(cls, value: list[str]) -> list[str]:
-        unknown = [k for k in value if k not in MANAGED]
-        if unknown:
-            raise ValueError(f"cannot lock {unknown}; these can be locked: {', '.join(MANAGED)}")
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is not None:
+            problem = web_url_problem(value, "the tracker URL")
+            if problem is not None:
+                raise ValueError(problem)
         return value
+
+
+_SECTIONS: dict[str, type[BaseModel]] = {"policy": _SitePolicy, "tracker": _SiteTracker}
+#: IT's site file is a few lines; a larger one is not a site file
+MAX_SITE_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,14 +102,17 @@ class SiteConfig:
     path: Path
     values: dict[str, Any] = field(default_factory=dict)
     locked: frozenset[str] = frozenset()
-    problem: str = ""  # the file exists but cannot be used (it is then ignored)
+    problem: str = ""  # what in the file cannot be used (the rest applies)
+    refused: frozenset[str] = frozenset()  # keys set in the file with a value not usable
 
     @property
     def exists(self) -> bool:
         return bool(self.values or self.locked)
 
     def is_locked(self, key: str) -> bool:
-        return key in self.locked and key in self.values
+        # A locked key whose value was refused stays locked (at the agent's value): IT's
+        # lock fails closed.
+        return key in self.locked and (key in self.values or key in self.refused)
 
     def value(self, key: str) -> Any:
         return self.values.get(key)
@@ -113,37 +127,74 @@ def site_config_path() -> Path:
 
 
 def load_site(path: Path | None = None) -> SiteConfig:
-    """Read the site file; a missing file is an empty configuration, a broken one is ignored
-    with the reason in ``problem`` (the app shows it)."""
+    """Read the site file; a missing file is an empty configuration.
+
+    What cannot be used is said in ``problem`` (every command prints it, the app shows
+    it) and the rest still applies: each value is checked on its own, and IT's locks fail
+    closed — an unknown name in ``locked`` is a problem, every known name stays locked.
+    A file that cannot be read at all (not a regular file, not TOML) is ignored.
+    """
     p = path or site_config_path()
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not os.path.lexists(p):
         return SiteConfig(path=p)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    try:
+        data = load_toml(read_regular(p, "IT's site configuration", MAX_SITE_BYTES).decode("utf-8"))
+    except (UnusableFile, UnicodeDecodeError, tomllib.TOMLDecodeError, TooDeep) as exc:
         log.warning("site configuration %s ignored: %s", p, exc)
         return SiteConfig(path=p, problem=f"IT's site configuration {p} cannot be read: {exc}")
-    try:
-        parsed = _SiteFile.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
+    problems: list[str] = []
+    locked: set[str] = set()
+    refused: set[str] = set()
+    raw_locked = data.pop("locked", [])
+    if not isinstance(raw_locked, list):
+        raw_locked = [raw_locked]
+    unknown = [k for k in raw_locked if not (isinstance(k, str) and k in MANAGED)]
+    locked.update(k for k in raw_locked if isinstance(k, str) and k in MANAGED)
+    if unknown:
+        problems.append(
+            f"locked: cannot lock {', '.join(repr(k) for k in unknown)}; these can be locked:"
+            f" {', '.join(MANAGED)} (the known names in the list stay locked)"
         )
-        log.warning("site configuration %s ignored: %s", p, problems)
-        return SiteConfig(path=p, problem=f"IT's site configuration {p} is invalid: {problems}")
     values: dict[str, Any] = {}
-    for section in ("policy", "tracker"):
-        part: BaseModel = getattr(parsed, section)
-        for name, value in part.model_dump().items():
-            if value is None:
+    for section, model in _SECTIONS.items():
+        part = data.pop(section, {})
+        if not isinstance(part, dict):
+            problems.append(f"{section}: must be a table ([{section}])")
+            continue
+        for name, value in part.items():
+            try:
+                checked = getattr(model.model_validate({name: value}), name)
+            except ValidationError as exc:
+                if name in model.model_fields:
+                    refused.add(f"{section}.{name}")
+                problems.extend(
+                    f"{section}.{name}: {e['msg'].removeprefix('Value error, ')}"
+                    for e in exc.errors()
+                )
+                continue
+            if checked is None:
                 continue
             key = f"{section}.{name}"
-            is_file_source = key == "policy.source" and value and "://" not in value
-            if (key in _PATH_KEYS and value) or is_file_source:
+            is_file_source = key == "policy.source" and checked and "://" not in checked
+            if (key in _PATH_KEYS and checked) or is_file_source:
                 # Relative to the site file, so IT can keep the key next to it.
-                value = str((p.parent / Path(value).expanduser()).resolve())
-            values[key] = value
-    return SiteConfig(path=p, values=values, locked=frozenset(parsed.locked))
+                checked = str((p.parent / Path(checked).expanduser()).resolve())
+            values[key] = checked
+    problems.extend(f"{name}: not a setting of the site file" for name in data)
+    problem = ""
+    if problems:
+        log.warning("site configuration %s: %s", p, without_credentials("; ".join(problems)))
+        # A value quoted back never shows a password it carried.
+        problem = without_credentials(
+            f"IT's site configuration {p} is invalid: {'; '.join(problems)}"
+        )
+    return SiteConfig(
+        path=p,
+        values=values,
+        locked=frozenset(locked),
+        problem=problem,
+        refused=frozenset(refused),
+    )
 
 
 def apply_site(settings: AgentSettings, site: SiteConfig) -> AgentSettings:
@@ -171,7 +222,10 @@ def refuse_locked(site: SiteConfig, changes: dict[str, Any], current: AgentSetti
         if site.is_locked(key) and value != site.value(key) and value != get_value(current, key)
     ]
     if refused:
-        names = ", ".join(f"{MANAGED[k]} ({k} = {site.value(k)!r})" for k in refused)
+        names = ", ".join(
+            f"{MANAGED[k]} ({k} = {site.value(k)!r})" if k in site.values else MANAGED[k]
+            for k in refused
+        )
         raise LockedSettingError(
             f"{names} {'is' if len(refused) == 1 else 'are'} set by your IT department in "
             f"{site.path} and locked; ask IT to change "

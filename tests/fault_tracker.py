@@ -417,7 +417,7 @@ class FaultTracker:
                     tracker._released.wait(tracker.hang_s)
                     self.close_connection = True
                     return
-                if fault in {"401", "408", "409", "500", "502", "503", "504", "429"}:
+                if fault in {"401", "403", "408", "409", "500", "502", "503", "504", "429"}:
                     self._json(int(fault), {"errors": [f"fault {fault}"], "message": fault})
                     return
                 if fault == "429-retry-after":

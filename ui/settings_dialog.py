@@ -370,12 +370,19 @@ class SettingsDialog(QDialog):
             ("tracker", self.tracker_lock_note),
             ("policy", self.policy_lock_note),
         ):
+            lines: list[str] = []
             if names[section]:
-                note_label.setText(
+                lines.append(
                     f"Locked by your IT department (set in {site.path}): "
                     + ", ".join(names[section])
                     + ". Ask IT to change them."
                 )
+            if site.problem:
+                # What in IT's file cannot be used (an unknown lock name …): on both tabs,
+                # since either may be the one the agent opens.
+                lines.append(site.problem)
+            if lines:
+                note_label.setText("\n".join(lines))
                 note_label.show()
 
     def show_tab(self, tab: str) -> None:
@@ -424,9 +431,21 @@ class SettingsDialog(QDialog):
         return ts, stripped
 
     def policy_settings(self) -> PolicySettings:
-        """The policy source settings as entered."""
+        """The policy source settings as entered (a user name or password typed into the
+        URL is never kept: it is removed, as from the tracker URL)."""
+        from assistant.submission import strip_credentials
+        from assistant.urls import has_credentials
+
+        source = self.policy_edit.text().strip()
+        if has_credentials(source):
+            try:
+                source = strip_credentials(source)[0]
+            except ValueError:
+                source = ""
+            if has_credentials(source):
+                source = ""
         return PolicySettings(
-            source=self._site_value("policy.source", self.policy_edit.text().strip()),
+            source=self._site_value("policy.source", source),
             public_key=self._site_value("policy.public_key", self.key_edit.text().strip()),
             ca_bundle=self._site_value("policy.ca_bundle", self.ca_edit.text().strip()),
             refresh_s=self._site_value("policy.refresh_s", self.refresh_spin.value()),

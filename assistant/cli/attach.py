@@ -55,4 +55,11 @@ def attach_files(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
     if added:
         print(f"{esc.short_id}: {len(added)} file(s) attached, scrubbed copies stored.")
+    if problems:
+        kept = f"{len(added)} other file(s) attached" if added else "nothing was attached"
+        print(
+            f"{esc.short_id}: {len(problems)} of {len(files)} file(s) not attached (above);"
+            f" {kept}.",
+            file=sys.stderr,
+        )
     return 1 if problems else 0

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from assistant.cli.arguments import escalation_id, search_text
 from assistant.cli.common import EXIT_USAGE, BadId, fail, open_store, resolve_id, unchangeable
 from assistant.errors import AssistantError
 from assistant.model import Escalation, Status
@@ -26,11 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = dsub.add_parser("list", help="list escalations, newest change first")
     ls.add_argument("--json", action="store_true", help="print a JSON list")
     ls.add_argument("--status", choices=[s.value for s in Status])
-    ls.add_argument("--search", metavar="TEXT")
+    ls.add_argument("--search", metavar="TEXT", type=search_text)
     ls.set_defaults(func=cmd_list)
 
     show = dsub.add_parser("show", help="show one escalation")
-    show.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
+    show.add_argument(
+        "id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)"
+    )
     fmt = show.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="the stored document as JSON")
     fmt.add_argument("--markdown", action="store_true", help="the ticket as Markdown")
@@ -43,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     att = dsub.add_parser(
         "attach", help="add files to a draft, scrubbed of secrets; prints what was redacted"
     )
-    att.add_argument("id", help="escalation id (a unique prefix is enough)")
+    att.add_argument("id", type=escalation_id, help="escalation id (a unique prefix is enough)")
     att.add_argument("files", nargs="+", type=Path, metavar="FILE")
     att.set_defaults(func=cmd_attach)
 
@@ -51,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "set-field",
         help="fill in a field the tracker itself requires (see `tracker fields`)",
     )
-    sf.add_argument("id", help="escalation id (a unique prefix is enough)")
+    sf.add_argument("id", type=escalation_id, help="escalation id (a unique prefix is enough)")
     sf.add_argument("field", help="the tracker's name of the field (or its id)")
     sf.add_argument(
         "values",
@@ -63,7 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     sf.set_defaults(func=cmd_set_field)
 
     rm = dsub.add_parser("delete", help="delete an escalation (undo from the app)")
-    rm.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
+    rm.add_argument(
+        "id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)"
+    )
     rm.set_defaults(func=cmd_delete)
 
 
@@ -112,21 +117,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from assistant.cli.outbox import load_agent
     from assistant.inputs import MAX_IMPORT_BYTES, InputError, checked_input
+    from assistant.local_files import UnusableFile, read_regular
 
     try:
-        size = args.file.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            return fail(
-                f"{args.file} is {size / 1_048_576:.1f} MB; an escalation document may be at"
-                f" most {MAX_IMPORT_BYTES // 1_048_576} MB (attach logs as files instead)",
-                EXIT_USAGE,
-            )
-        with args.file.open("rb") as fh:
-            raw = fh.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        return fail(f"cannot read {args.file}: {exc.strerror or exc}", EXIT_USAGE)
-    if len(raw) > MAX_IMPORT_BYTES:  # grew while being read, or not a regular file
-        return fail(f"{args.file} is larger than {MAX_IMPORT_BYTES // 1_048_576} MB", EXIT_USAGE)
+        raw = read_regular(args.file, "an escalation document", MAX_IMPORT_BYTES)
+    except UnusableFile as exc:
+        return fail(str(exc), EXIT_USAGE)
     # A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
     raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
@@ -137,6 +133,18 @@ def cmd_import(args: argparse.Namespace) -> int:
             for e in exc.errors()
         ]
         return fail(f"{args.file} is not a valid escalation:\n" + "\n".join(lines), EXIT_USAGE)
+    from assistant.model import SCHEMA_VERSION
+
+    if esc.schema_version > SCHEMA_VERSION:
+        from assistant import __version__
+
+        return fail(
+            f"{args.file} was written by a newer version of the app (document schema"
+            f" {esc.schema_version}; this is version {__version__}, which reads schema"
+            f" {SCHEMA_VERSION} and older). Import it with that version or later; nothing"
+            " was imported.",
+            EXIT_USAGE,
+        )
     try:
         _paths, settings, policy = load_agent(args)
         try:

@@ -7,7 +7,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from assistant.cli.common import fail, open_store
+from assistant.cli.arguments import escalation_id
+from assistant.cli.common import fail, open_store, resolve_id
 from assistant.errors import AssistantError
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ def register_status(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "status", help="where an escalation stands: Ops' state, last comment, time waited"
     )
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
     p.add_argument("--offline", action="store_true", help="do not ask the tracker")
     p.set_defaults(func=cmd_status)
@@ -28,7 +29,7 @@ def register_status(sub: argparse._SubParsersAction) -> None:
 
 def register_reply(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("reply", help="print the reply to the customer from Ops' resolution")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.add_argument(
         "--offline", action="store_true", help="do not ask the tracker; use what is stored"
     )
@@ -37,13 +38,13 @@ def register_reply(sub: argparse._SubParsersAction) -> None:
 
 def register_told(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("told", help="record that the customer was told (with the time)")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.set_defaults(func=cmd_told)
 
 
 def register_ask_update(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ask-update", help="ask Ops for an update (a comment, sent exactly once)")
-    p.add_argument("id", help="escalation id (a unique prefix is enough)")
+    p.add_argument("id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX)")
     p.add_argument("--queue-only", action="store_true", help="queue it without sending now")
     p.set_defaults(func=cmd_ask_update)
 
@@ -57,7 +58,7 @@ def _agent_and_escalation(
     _paths, settings, policy = load_agent(args)
     store = open_store(args)
     try:
-        return settings, policy, store.get(store.find_id(args.id))
+        return settings, policy, store.get(resolve_id(store, args.id))
     finally:
         store.close()
 
@@ -102,7 +103,7 @@ def cmd_reply(args: argparse.Namespace) -> int:
     recorded, as the app's poller would), unless ``--offline`` or it cannot be reached."""
     from assistant.answers import refresh_escalation
     from assistant.credentials import CredentialStore
-    from assistant.model import utcnow
+    from assistant.model import Status, utcnow
     from assistant.ops_state import reply_draft
     from assistant.submission import configured_tracker
 
@@ -126,6 +127,14 @@ def cmd_reply(args: argparse.Namespace) -> int:
                 "learnt before.",
                 file=sys.stderr,
             )
+    if esc.status not in (Status.RESOLVED_BY_OPS, Status.CUSTOMER_TOLD):
+        # The reply tells the customer Ops resolved the problem: not before Ops did.
+        ticket = f", ticket {esc.ticket.key}" if esc.ticket is not None else ""
+        return fail(
+            f"{esc.short_id} is not resolved by Ops yet ({esc.status.value.replace('_', ' ')}"
+            f"{ticket}): there is no resolution to pass on. `status"
+            f" {esc.short_id}` shows where it stands."
+        )
     sys.stdout.write(reply_draft(esc, policy))
     return 0
 
@@ -136,7 +145,7 @@ def cmd_told(args: argparse.Namespace) -> int:
     try:
         store = open_store(args)
         try:
-            esc = store.record_customer_told(store.find_id(args.id), utcnow())
+            esc = store.record_customer_told(resolve_id(store, args.id), utcnow())
         finally:
             store.close()
     except AssistantError as exc:
@@ -156,7 +165,7 @@ def cmd_ask_update(args: argparse.Namespace) -> int:
         _paths, settings, policy = load_agent(args)
         store = open_store(args)
         try:
-            eid = store.find_id(args.id)
+            eid = resolve_id(store, args.id)
             followup = store.followups.request_update(eid, utcnow())
             if args.queue_only:
                 print(f"Request for an update queued for {followup.ticket_key}.")
@@ -171,6 +180,9 @@ def cmd_ask_update(args: argparse.Namespace) -> int:
         print(f"Asked Ops for an update on {after.ticket_key}.")
         return 0
     if after.state is FollowupState.FAILED:
-        return fail(f"the tracker refused the request: {after.last_error}")
+        return fail(
+            f"needs attention: the tracker refused the request for an update on"
+            f" {after.ticket_key}, so it was not sent: {after.last_error}"
+        )
     print(f"Queued — will be sent when the tracker is reachable. ({after.last_error})".strip())
     return 0

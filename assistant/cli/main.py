@@ -7,6 +7,7 @@ and hands this ``main`` the GUI and the window self-test, so the core never impo
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import logging
 import os
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from assistant import __version__
+from assistant.cli.arguments import directory, undecodable_argument
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +27,9 @@ def _global_parser(add_help: bool) -> argparse.ArgumentParser:
         description="Escalate customer problems to Ops: complete, in scope, exactly once.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help="data and config directory")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", type=directory, help="data and config directory"
+    )
     parser.add_argument("--self-test", action="store_true", help="check the installation")
     parser.add_argument(
         "--no-crash-dialog", action="store_true", help="log crashes without a dialog"
@@ -71,11 +75,19 @@ def main(
     without them ``--self-test`` checks the core only.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
+    undecodable = undecodable_argument(argv)
+    if undecodable is not None:
+        print(
+            f"error: the argument {undecodable} holds bytes that are not UTF-8 text; type it"
+            " again (or rename the file) in UTF-8.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     # The GUI path must not import the subcommands (SQLAlchemy, requests …) before the
     # first frame is painted, so only global options are parsed when nothing else is given.
     early, rest = _global_parser(add_help=False).parse_known_args(argv)
     if not rest and not early.self_test and gui is not None:
-        return gui(early.data_dir, not early.no_crash_dialog)
+        return _start_gui(gui, early.data_dir, not early.no_crash_dialog)
     args = build_parser(chosen_command(rest)).parse_args(argv)
     if args.self_test:
         if self_test is not None:
@@ -85,7 +97,7 @@ def main(
         return run_self_test()
     if args.command is None:
         if gui is not None:
-            return gui(args.data_dir, not args.no_crash_dialog)
+            return _start_gui(gui, args.data_dir, not args.no_crash_dialog)
         print(NO_GUI_MESSAGE, file=sys.stderr)
         return EXIT_USAGE
     problem = data_dir_problem(args.data_dir)
@@ -94,10 +106,15 @@ def main(
         return EXIT_USAGE
     from assistant.logs import command_logging
     from assistant.paths import resolve_paths
+    from assistant.site import load_site
 
     log = logging.getLogger("assistant.cli")
     with command_logging(resolve_paths(args.data_dir).log_dir):
         log.info("command: %s", args.command)
+        # IT's site file is said to be broken by every command (its locks still hold).
+        site_problem = load_site().problem
+        if site_problem:
+            print(f"error: {site_problem}", file=sys.stderr)
         try:
             result: int = args.func(args)
             sys.stdout.flush()
@@ -107,6 +124,16 @@ def main(
             return EXIT_FAILED
         log.info("command %s ended with exit code %d", args.command, result)
     return result
+
+
+def _start_gui(gui: GuiRunner, data_dir: str | None, crash_dialog: bool) -> int:
+    """The GUI, once its data directory is usable: a folder it cannot write is said as
+    such, not later as "already runs … but does not answer" (the instance lock is there)."""
+    problem = data_dir_problem(data_dir)
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    return gui(data_dir, crash_dialog)
 
 
 def data_dir_problem(data_dir: str | None) -> str | None:
@@ -121,11 +148,16 @@ def data_dir_problem(data_dir: str | None) -> str | None:
     try:
         paths.ensure()
     except OSError as exc:
-        return f"{named} {where} cannot be created ({exc.strerror or exc}); give another one."
-    for directory in (paths.data_dir, paths.config_dir):
-        if not os.access(directory, os.W_OK | os.X_OK):
+        if where.is_dir() and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             return (
-                f"{named} {directory} is not writable; give one you can write to (nothing was"
+                f"{named} {where} is not writable ({exc.strerror}); give one you can write to"
+                " (nothing was changed)."
+            )
+        return f"{named} {where} cannot be created ({exc.strerror or exc}); give another one."
+    for folder in (paths.data_dir, paths.config_dir):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return (
+                f"{named} {folder} is not writable; give one you can write to (nothing was"
                 " changed)."
             )
     return None

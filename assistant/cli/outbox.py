@@ -33,15 +33,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     fl.set_defaults(func=cmd_flush)
 
 
-def load_agent(args: argparse.Namespace) -> tuple[AppPaths, AgentSettings, Policy]:
-    """Paths, the agent's settings and the policy in force (``PolicyError`` if broken)."""
+def load_agent(
+    args: argparse.Namespace, *, fresh: bool = False
+) -> tuple[AppPaths, AgentSettings, Policy]:
+    """Paths, the agent's settings and the policy in force (``PolicyError`` if broken).
+
+    ``fresh``: the command sends to Ops (submit, flush, the tracker's fields), so a policy
+    source never read yet is read now (within its deadline); other commands use the cached
+    copy and never wait for the network.
+    """
     from assistant.policy import open_policy_source
     from assistant.site import load_effective_settings
 
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
     settings, _site = load_effective_settings(paths.settings_file)
     # The same policy the app has in force (the cached copy of its source).
-    source = open_policy_source(paths.data_dir, settings.policy)
+    source = open_policy_source(paths.data_dir, settings.policy, fresh=fresh)
     if source.status.problem:
         print(f"warning: {source.status.banner()}", file=sys.stderr)
     return paths, settings, source.policy
@@ -123,7 +130,7 @@ def cmd_flush(args: argparse.Namespace) -> int:
     from assistant.outbox import OutboxState
 
     try:
-        _paths, settings, policy = load_agent(args)
+        _paths, settings, policy = load_agent(args, fresh=True)
         store = open_store(args)
         try:
             outbox, blocked = sending_outbox(store, settings, policy)

@@ -117,10 +117,18 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 def cmd_source(args: argparse.Namespace) -> int:
     from assistant.settings import save_settings
     from assistant.site import LockedSettingError, load_effective_settings, refuse_locked
+    from assistant.urls import has_credentials
 
+    location = args.location.strip()
+    if has_credentials(location):
+        # Refused before anything is saved, and never repeated: it carries a password.
+        return fail(
+            "the policy source URL contains a user name or password; give the address without"
+            " them (a policy is public to the agents it is for). Nothing was saved.",
+            2,
+        )
     paths = resolve_paths(args.data_dir).ensure()
     settings, site = load_effective_settings(paths.settings_file)
-    location = args.location.strip()
     if location.lower() in BUILT_IN_WORDS:
         location = ""
     elif "://" not in location:
@@ -146,7 +154,12 @@ def cmd_source(args: argparse.Namespace) -> int:
         update={key.split(".", 1)[1]: value for key, value in changes.items()}
     )
     settings = settings.model_copy(update={"policy": policy_settings})
-    save_settings(paths.settings_file, settings)
+    try:
+        save_settings(paths.settings_file, settings)
+    except OSError as exc:
+        from assistant.local_files import write_problem
+
+        return fail(f"{write_problem(paths.settings_file, exc)} The source was not changed.")
     return _fetch_and_print(paths.data_dir, settings.policy, as_json=False)
 
 

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from assistant.cli.arguments import escalation_id
 from assistant.cli.common import BadId, fail, open_store, resolve_id
 from assistant.errors import AssistantError, SubmissionError
 
@@ -25,7 +26,9 @@ EXIT_NOT_SUBMITTABLE = 2
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("submit", help="submit an escalation to the Ops tracker")
-    p.add_argument("id", help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)")
+    p.add_argument(
+        "id", type=escalation_id, help="escalation id (a unique prefix or ESC-XXXXXXXX is enough)"
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--queue-only", action="store_true", help="queue it without sending now")
     mode.add_argument(
@@ -47,7 +50,7 @@ def cmd_dry_run(args: argparse.Namespace) -> int:
     from assistant.submission import SubmissionError, check_submittable, tracker_asks
 
     try:
-        _paths, settings, policy = load_agent(args)
+        _paths, settings, policy = load_agent(args, fresh=True)
         store = open_store(args)
         try:
             esc = store.get(resolve_id(store, args.id))
@@ -80,7 +83,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if args.dry_run:
         return cmd_dry_run(args)
     try:
-        _paths, settings, policy = load_agent(args)
+        _paths, settings, policy = load_agent(args, fresh=True)
         store = open_store(args)
         try:
             eid = resolve_id(store, args.id)

@@ -64,8 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_configure(args: argparse.Namespace) -> int:
     from assistant.trackers.http import header_value_problem, url_credentials_problem
+    from assistant.urls import web_url_problem
 
-    problem = url_credentials_problem(args.url)
+    problem = url_credentials_problem(args.url) or web_url_problem(args.url, "--url")
     if problem is not None:
         return fail(f"{problem} Nothing was saved.", EXIT_USAGE)
     token = ""
@@ -157,7 +158,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     fields: TrackerFields | None = None
     problem = ""
     try:
-        paths, settings, policy = load_agent(args)
+        paths, settings, policy = load_agent(args, fresh=True)
         with configured_tracker(settings, policy, CredentialStore()) as tracker:
             who = tracker.verify()
             # The tracker's own required fields, cached for offline use; not being able to
@@ -222,7 +223,7 @@ def cmd_fields(args: argparse.Namespace) -> int:
     from assistant.submission import configured_tracker
 
     try:
-        paths, settings, policy = load_agent(args)
+        paths, settings, policy = load_agent(args, fresh=True)
         ttype = settings.tracker.type
         if not ttype:
             return fail("No Ops tracker is set up yet: run `tracker configure` first.")

@@ -113,22 +113,18 @@ class FollowupSender:
                 event = self._affected(esc, followup)
             else:
                 event = self._update_request(esc, followup)
-        except (TrackerUnavailable, TrackerAuthError) as exc:
-            # A token problem waits like a network one: the outbox asks for a new token.
-            unknown = isinstance(exc, OutcomeUnknown) or (
-                exc.status is not None and exc.status >= 500
-            )
-            retry_after = exc.retry_after if isinstance(exc, TrackerUnavailable) else None
-            delay = backoff_delay(followup.attempts, retry_after, rng=self.rng)
-            self.rows.to_retrying(
-                followup.id,
-                next_attempt_at=now + timedelta(seconds=delay),
-                message=str(exc),
-                unknown=unknown,
-                now=now,
-            )
-            log.info("follow-up %s of %s retrying: %s", followup.kind, esc.short_id, exc)
-            return isinstance(exc, TrackerUnavailable) and tracker_down(exc)
+        except TrackerAuthError as exc:
+            if exc.status != 403:
+                self._retry(followup, esc, exc, now)
+                return False
+            # 403: the token is known but may not do this (comment on that ticket): waiting
+            # would not change it, so the agent is told now, with the tracker's reason.
+            self.rows.to_failed(followup.id, str(exc), now)
+            log.warning("follow-up %s of %s forbidden: %s", followup.kind, esc.short_id, exc)
+            return False
+        except TrackerUnavailable as exc:
+            self._retry(followup, esc, exc, now)
+            return tracker_down(exc)
         except TrackerError as exc:
             # Refused (no rights, not supported): the escalation itself is at Ops; the
             # agent sees the reason in the follow-ups of the escalation.
@@ -137,6 +133,21 @@ class FollowupSender:
             return False
         self.rows.to_done(followup.id, self.clock(), event)
         return False
+
+    def _retry(self, followup: Followup, esc: Escalation, exc: TrackerError, now: datetime) -> None:
+        """Try again later: the tracker is away, or the token waits to be renewed (401)."""
+        # A token problem waits like a network one: the outbox asks for a new token.
+        unknown = isinstance(exc, OutcomeUnknown) or (exc.status is not None and exc.status >= 500)
+        retry_after = exc.retry_after if isinstance(exc, TrackerUnavailable) else None
+        delay = backoff_delay(followup.attempts, retry_after, rng=self.rng)
+        self.rows.to_retrying(
+            followup.id,
+            next_attempt_at=now + timedelta(seconds=delay),
+            message=str(exc),
+            unknown=unknown,
+            now=now,
+        )
+        log.info("follow-up %s of %s retrying: %s", followup.kind, esc.short_id, exc)
 
     def _affected(self, esc: Escalation, followup: Followup) -> TimelineEvent | None:
         key = followup.ticket_key

@@ -13,11 +13,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.errors import PolicyError
+from assistant.local_files import TooDeep, UnusableFile, load_toml, read_regular
 from assistant.policy.schema import Policy
 
 log = logging.getLogger("assistant.policy")
 _KEYED_MSG = re.compile(r"^Value error, (?P<key>[A-Za-z_][\w.\[\]]*): (?P<msg>.*)$", re.S)
 DEFAULT_POLICY_NAME = "resources/policy.toml (built-in)"
+MAX_POLICY_BYTES = 2 * 1024 * 1024  # a policy is a few kB; anything this big is not one
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:
@@ -48,9 +50,11 @@ def parse_policy(text: str | bytes, source: str) -> Policy:
     except UnicodeDecodeError as exc:
         raise PolicyError(source, [("", f"not UTF-8 text: {exc}")]) from exc
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        data: dict[str, Any] = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(source, [("", f"not valid TOML: {exc}")]) from exc
+    except TooDeep as exc:
+        raise PolicyError(source, [("", str(exc))]) from exc
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
@@ -63,9 +67,9 @@ def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file."""
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise PolicyError(str(p), [("", f"cannot read the file: {exc}")]) from exc
+        data = read_regular(p, "a policy", MAX_POLICY_BYTES)
+    except UnusableFile as exc:
+        raise PolicyError(str(p), [("", str(exc))]) from exc
     return parse_policy(data, str(p))
 
 

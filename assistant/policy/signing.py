@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
+from assistant.local_files import UnusableFile, read_regular
 
 if TYPE_CHECKING:
     # cryptography costs about 9 MiB and is needed only when a signature is checked or
@@ -36,6 +37,10 @@ def signature_path(policy_path: Path) -> Path:
     return policy_path.with_name(policy_path.name + SIGNATURE_SUFFIX)
 
 
+#: a PEM or OpenSSH key is well under a kilobyte
+MAX_KEY_BYTES = 64 * 1024
+
+
 def load_public_key(path: str | Path) -> Ed25519PublicKey:
     """Read Ops' public key (PEM, or an OpenSSH ``ssh-ed25519`` line)."""
     from cryptography.hazmat.primitives import serialization
@@ -43,9 +48,9 @@ def load_public_key(path: str | Path) -> Ed25519PublicKey:
 
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise SignatureError(f"The policy public key {p} cannot be read: {exc}") from exc
+        data = read_regular(p, "a public key", MAX_KEY_BYTES)
+    except UnusableFile as exc:
+        raise SignatureError(f"The policy public key {exc}") from exc
     key: object
     try:
         if data.lstrip().startswith(b"ssh-ed25519"):
@@ -66,9 +71,9 @@ def load_private_key(path: str | Path) -> Ed25519PrivateKey:
 
     p = Path(path)
     try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise SignatureError(f"The private key {p} cannot be read: {exc}") from exc
+        data = read_regular(p, "a private key", MAX_KEY_BYTES)
+    except UnusableFile as exc:
+        raise SignatureError(f"The private key {exc}") from exc
     key: object
     try:
         if b"OPENSSH PRIVATE KEY" in data:

@@ -18,6 +18,8 @@ import json
 import logging
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -26,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from assistant.errors import AssistantError, PolicyError
+from assistant.local_files import UnusableFile, read_regular
 from assistant.model import PolicyStamp, utcnow
-from assistant.policy.loader import default_policy, parse_policy
+from assistant.policy.loader import MAX_POLICY_BYTES, default_policy, parse_policy
 from assistant.policy.schema import Policy
 from assistant.policy.signing import (
     SignatureError,
@@ -37,6 +40,7 @@ from assistant.policy.signing import (
     verify,
 )
 from assistant.settings import PolicySettings
+from assistant.urls import has_credentials
 
 if TYPE_CHECKING:
     import requests
@@ -45,8 +49,15 @@ log = logging.getLogger("assistant.policy")
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 15.0
+#: the whole fetch (every redirect, the policy and its signature) ends within this: a server
+#: dripping a byte every few seconds never runs out a per-read timeout
+FETCH_DEADLINE_S = 30.0
 MAX_REDIRECTS = 5
-MAX_POLICY_BYTES = 2 * 1024 * 1024  # a policy is a few kB; anything this big is not one
+MAX_SIGNATURE_BYTES = 64 * 1024
+CREDENTIALS_IN_SOURCE = (
+    "the policy source URL contains a user name or password, so it is not used (and not"
+    " shown); give the address without them"
+)
 BUILT_IN = "built-in"
 
 ORIGIN_SOURCE = "source"  # fresh from the configured source (its last check succeeded)
@@ -59,12 +70,20 @@ def policy_cache_dir(data_dir: Path) -> Path:
     return data_dir / "policy"
 
 
-def open_policy_source(data_dir: Path, settings: PolicySettings) -> PolicySource:
+def open_policy_source(
+    data_dir: Path, settings: PolicySettings, *, fresh: bool = True
+) -> PolicySource:
     """The policy in force for a short-lived command: the cached copy (no network), or a
-    first read of the source when nothing is cached yet; a file source is always re-read."""
+    first read of the source when nothing is cached yet; a file source is always re-read.
+
+    ``fresh=False`` (a command that does not send to Ops: import, show, attach …) never
+    waits for a URL: the cached copy, or the built-in policy with the reason.
+    """
     source = PolicySource(settings, policy_cache_dir(data_dir))
     status = source.load_cached()
-    if source.source and (not is_url(source.source) or status.came_from != source.source):
+    if not source.source:
+        return source
+    if not is_url(source.source) or (fresh and status.came_from != source.source):
         source.refresh()
     return source
 
@@ -180,7 +199,7 @@ class PolicyCache:
     def read_state(self) -> dict[str, Any]:
         try:
             data = json.loads(self.state_file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
         return data if isinstance(data, dict) else {}
 
@@ -259,6 +278,7 @@ class PolicySource:
         self.cache = PolicyCache(cache_dir)
         self.clock = clock
         self._session = session
+        self._session_given = session is not None
         self.status = self._built_in("")
 
     @property
@@ -277,7 +297,14 @@ class PolicySource:
 
     @property
     def source(self) -> str:
-        return self.settings.source.strip()
+        """The configured source; "" (the built-in policy) for a URL with credentials."""
+        source = self.settings.source.strip()
+        return "" if has_credentials(source) else source
+
+    @property
+    def source_refused(self) -> str:
+        """Why the configured source is not used at all ("" when it is usable)."""
+        return CREDENTIALS_IN_SOURCE if has_credentials(self.settings.source) else ""
 
     # -- without the network -----------------------------------------------------------
 
@@ -287,7 +314,7 @@ class PolicySource:
         state = self.cache.read_state()
         source = self.source
         if not source:
-            self.status = self._built_in("")
+            self.status = self._built_in(self.source_refused)
             return self.status
         cached = self.cache.read()
         problem = str(state.get("problem") or "")
@@ -333,7 +360,7 @@ class PolicySource:
         the one in force and record why. Never raises for what the source does."""
         source = self.source
         if not source:
-            self.status = self._built_in("")
+            self.status = self._built_in(self.source_refused)
             return self.status
         now = self.clock()
         state = self.cache.read_state()
@@ -362,7 +389,11 @@ class PolicySource:
             signature = self._check_signature(fetched.data, fetched.sig)
         except (PolicyError, PolicySourceError, SignatureError) as exc:
             return self._keep(previous, source, now, state, exc)
-        self.cache.store(fetched.data, fetched.sig, policy.stamp.sha256)
+        try:
+            self.cache.store(fetched.data, fetched.sig, policy.stamp.sha256)
+        except OSError as exc:
+            # In force all the same for this process; the next start reads the source again.
+            log.warning("the new policy could not be cached in %s: %s", self.cache.dir, exc)
         self.status = PolicyStatus(
             source=source,
             policy=policy,
@@ -425,6 +456,44 @@ class PolicySource:
     def _fetch(self, source: str, state: dict[str, Any]) -> _Fetched:
         if not is_url(source):
             return self._read_file(Path(source).expanduser())
+        return self._fetch_within_deadline(source, state)
+
+    def _fetch_within_deadline(self, source: str, state: dict[str, Any]) -> _Fetched:
+        """``_fetch_url`` in a worker that is given up at ``FETCH_DEADLINE_S``: a server
+        dripping its headers or body a byte at a time holds no command or refresh longer.
+
+        The worker is a daemon thread: given up, it stops at its next read (or with the
+        process) and its session is never used again.
+        """
+        deadline = time.monotonic() + FETCH_DEADLINE_S
+        cancelled = threading.Event()
+        outcome: list[_Fetched | BaseException] = []
+
+        def work() -> None:
+            try:
+                outcome.append(self._fetch_url(source, state, deadline, cancelled))
+            except BaseException as exc:  # handed to the caller's thread below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=work, name="policy-fetch", daemon=True)
+        worker.start()
+        worker.join(FETCH_DEADLINE_S)
+        if not outcome:
+            cancelled.set()
+            if not self._session_given:
+                self._session = None  # the worker may still hold the old one
+            raise PolicySourceError(
+                f"{source} did not send the policy within {FETCH_DEADLINE_S:g} seconds (the"
+                " server answers too slowly); the fetch was given up"
+            )
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _fetch_url(
+        self, source: str, state: dict[str, Any], deadline: float, cancelled: threading.Event
+    ) -> _Fetched:
         if not source.lower().startswith("https://"):
             raise PolicySourceError(
                 f"{source} is not an https:// URL; a policy is only fetched over HTTPS"
@@ -435,17 +504,17 @@ class PolicySource:
                 headers["If-None-Match"] = str(state["etag"])
             if state.get("last_modified"):
                 headers["If-Modified-Since"] = str(state["last_modified"])
-        response = self._get(source, headers)
+        response = self._get(source, headers, deadline)
         if response.status_code == 304:
             return _Fetched(None, None)
         if response.status_code != 200:
             raise PolicySourceError(
                 f"the source answered HTTP {response.status_code} {response.reason or ''}".rstrip()
             )
-        data = _body(response)
+        data = _body(response, MAX_POLICY_BYTES, deadline, cancelled)
         sig = None
         if self.settings.public_key:
-            sig_response = self._get(source + ".sig", {})
+            sig_response = self._get(source + ".sig", {}, deadline)
             if sig_response.status_code == 404:
                 sig = None
             elif sig_response.status_code != 200:
@@ -453,7 +522,7 @@ class PolicySource:
                     f"its signature ({source}.sig) answered HTTP {sig_response.status_code}"
                 )
             else:
-                sig = _body(sig_response)
+                sig = _body(sig_response, MAX_SIGNATURE_BYTES, deadline, cancelled)
         return _Fetched(
             data,
             sig,
@@ -463,19 +532,22 @@ class PolicySource:
 
     def _read_file(self, path: Path) -> _Fetched:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise PolicySourceError(f"{path} cannot be read: {exc.strerror or exc}") from exc
-        try:
-            sig: bytes | None = signature_path(path).read_bytes()
-        except OSError:
-            sig = None
+            data = read_regular(path, "a policy", MAX_POLICY_BYTES)
+        except UnusableFile as exc:
+            raise PolicySourceError(str(exc)) from exc
+        sig_file = signature_path(path)
+        sig: bytes | None = None
+        if sig_file.exists():
+            try:
+                sig = read_regular(sig_file, "a policy signature", MAX_SIGNATURE_BYTES)
+            except UnusableFile as exc:
+                raise PolicySourceError(str(exc)) from exc
         return _Fetched(data, sig)
 
-    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _get(self, url: str, headers: dict[str, str], deadline: float) -> requests.Response:
         """GET, following redirects only while they stay on https://."""
         for _ in range(MAX_REDIRECTS + 1):
-            response = self._get_once(url, headers)
+            response = self._get_once(url, headers, deadline)
             location = response.headers.get("Location", "")
             if response.status_code not in (301, 302, 303, 307, 308) or not location:
                 return response
@@ -486,15 +558,16 @@ class PolicySource:
             url = target
         raise PolicySourceError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
-    def _get_once(self, url: str, headers: dict[str, str]) -> requests.Response:
+    def _get_once(self, url: str, headers: dict[str, str], deadline: float) -> requests.Response:
         import requests
 
         verify: bool | str = self.settings.ca_bundle or True
+        left = max(0.1, deadline - time.monotonic())
         try:
             return self.session.get(
                 url,
                 headers=headers,
-                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                timeout=(min(CONNECT_TIMEOUT_S, left), min(READ_TIMEOUT_S, left)),
                 verify=verify,
                 stream=True,
                 allow_redirects=False,
@@ -543,20 +616,32 @@ def _built_in_bytes() -> bytes:
     return resources.files("resources").joinpath("policy.toml").read_bytes()
 
 
-def _body(response: requests.Response) -> bytes:
+def _body(
+    response: requests.Response, max_bytes: int, deadline: float, cancelled: threading.Event
+) -> bytes:
+    """The body, read as it arrives (``read1``: a drip returns each byte, so the deadline is
+    checked between them), at most ``max_bytes``."""
     import requests
+    import urllib3
 
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > MAX_POLICY_BYTES:
+        while True:
+            if cancelled.is_set() or time.monotonic() > deadline:
                 raise PolicySourceError(
-                    f"the answer is larger than {MAX_POLICY_BYTES // 1024} kB; not a policy"
+                    f"the answer did not arrive within {FETCH_DEADLINE_S:g} seconds"
+                )
+            chunk = response.raw.read1(64 * 1024, decode_content=True)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > max_bytes:
+                raise PolicySourceError(
+                    f"the answer is larger than {max_bytes // 1024} kB; not a policy"
                 )
             chunks.append(chunk)
-    except requests.exceptions.RequestException as exc:
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
         raise PolicySourceError(f"the answer was cut off: {_root_cause(exc)}") from exc
     finally:
         response.close()
@@ -581,7 +666,7 @@ def _reason(source: str, exc: Exception) -> str:
         return f"the new policy from {source} was refused: it is invalid — {_one_line(exc)}"
     if isinstance(exc, SignatureError):
         return f"the new policy from {source} was refused: {_one_line(exc)}"
-    text = str(exc)
+    text = str(exc).rstrip(".")
     return text if source in text else f"{source}: {text}"
 
 

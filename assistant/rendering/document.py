@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from assistant.lines import show_bidi_controls
 from assistant.model import CheckEvidence, Escalation
 from assistant.policy.schema import Policy
 from checks.result import status_label
@@ -93,9 +94,10 @@ class TicketDocument:
 
 
 def clean_text(text: str) -> str:
-    """Normalise newlines and drop control characters (they are never visible text)."""
+    """Normalise newlines, drop control characters (they are never visible text) and show
+    direction controls as ``[U+202E]`` (they would make the text read otherwise)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text)
+    return show_bidi_controls(_CONTROL.sub("", text))
 
 
 def is_safe_url(url: str) -> bool:

@@ -14,18 +14,20 @@ import logging
 import mimetypes
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from sqlalchemy import func, select
 
+from assistant.lines import show_bidi_controls
+from assistant.local_files import UnusableFile, open_regular, system_file_problem, unusable
 from assistant.model import AttachmentRef, RedactedValue, ScrubRecord
 from assistant.scrub import DEFAULT_RULES, ScrubReport, ScrubRules, scrub_file
 from assistant.scrub.engine import Progress, Reader, worker_friendly
 from assistant.store.database import translated
 from assistant.store.tables import escalations
+from assistant.store.temporaries import held_temporary
 
 if TYPE_CHECKING:  # the store calls back here when it purges (no import cycle)
     from assistant.store.repository import Store
@@ -117,8 +119,8 @@ def add_scrubbed_attachment(
     # within 1 ms for all of this worker's job, not only while it scans.
     with worker_friendly(), translated(store.path):
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd_o, orig_tmp = tempfile.mkstemp(dir=tmp_dir)
-        fd_s, scrub_tmp = tempfile.mkstemp(dir=tmp_dir)
+        fd_o, orig_tmp = held_temporary(tmp_dir)
+        fd_s, scrub_tmp = held_temporary(tmp_dir)
         try:
             with os.fdopen(fd_o, "wb") as orig, os.fdopen(fd_s, "wb") as out:
                 writer = _HashingWriter(out)
@@ -184,13 +186,19 @@ def add_files(
     added: list[tuple[AttachmentRef, ScrubReport]] = []
     problems: list[str] = []
     total = current_total
-    for path, name in files:
+    for path, given_name in files:
+        name = show_bidi_controls(given_name)
+        refused = system_file_problem(path, name)
+        if refused is not None:
+            problems.append(refused)
+            continue
         try:
-            size = path.stat().st_size
-            if not path.is_file():
-                raise IsADirectoryError(21, "not a file")
-        except OSError as exc:
-            problems.append(f"{name}: cannot be read ({exc.strerror or exc}).")
+            # Opened (without blocking) to prove it is a regular file this user may read: a
+            # FIFO, a device or /proc is refused here, an unreadable file is named.
+            with open_regular(path, "an attachment") as fh:
+                size = os.fstat(fh.fileno()).st_size
+        except UnusableFile as exc:
+            problems.append(f"{name}: {exc.reason}")
             continue
         if size > max_mb * MB:
             problems.append(f"{name} is {_mb(size)}; Ops accepts at most {max_mb:g} MB per file.")
@@ -215,7 +223,7 @@ def add_files(
         try:
             ref, report = add_scrubbed_attachment(store, path, name, rules=rules, progress=per_file)
         except OSError as exc:
-            problems.append(f"{name}: cannot be read ({exc.strerror or exc}).")
+            problems.append(f"{name}: {unusable(path, exc).reason}")
             continue
         added.append((ref, report))
         total += ref.size
@@ -239,7 +247,7 @@ def rescrub_attachment(
     tmp_dir = store.paths.attachments_dir / "tmp"
     with translated(store.path):
         tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=tmp_dir)
+        fd, tmp = held_temporary(tmp_dir)
         try:
             with os.fdopen(fd, "wb") as out:
                 writer = _HashingWriter(out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import shutil
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import QueuePool
 
-from assistant.errors import StoreError, StoreFullError, StoreReadOnlyError
+from assistant.errors import DamagedDatabaseError, StoreError, StoreFullError, StoreReadOnlyError
 
 log = logging.getLogger("assistant.store")
 
@@ -141,6 +142,17 @@ def _full(path: Path) -> StoreFullError:
     )
 
 
+#: less free space than this on the data directory's disk counts as full
+FULL_BELOW_BYTES = 1024 * 1024
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        return shutil.disk_usage(path.parent).free < FULL_BELOW_BYTES
+    except OSError:
+        return False
+
+
 def translate(exc: BaseException, path: Path) -> StoreError | None:
     """A plain-sentence typed error for a known environment problem; ``None`` for a bug.
 
@@ -156,6 +168,10 @@ def translate(exc: BaseException, path: Path) -> StoreError | None:
     if code in _READ_ONLY_CODES:
         return _read_only(path)
     if code == SQLITE_FULL:
+        return _full(path)
+    if code == SQLITE_IOERR and _disk_full(path):
+        # SQLite reports a full disk while growing the WAL index as an I/O error
+        # (SQLITE_IOERR_SHMSIZE, _WRITE …): the free space says which it is.
         return _full(path)
     if code in _ENVIRONMENT_CODES:
         name = getattr(getattr(exc, "orig", exc), "sqlite_errorname", "")
@@ -245,6 +261,27 @@ def _migration_lock(path: Path) -> Iterator[None]:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
+def _check_tables(engine: Engine, path: Path) -> None:
+    """``DamagedDatabaseError`` naming the tables the schema has but the file lacks (a table
+    dropped by hand or by a tool): said once at the door, not as a traceback later."""
+    from assistant.store.tables import metadata
+
+    with engine.connect() as conn:
+        present = {
+            str(row[0])
+            for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        }
+    missing = sorted(set(metadata.tables) - present)
+    if missing:
+        raise DamagedDatabaseError(
+            f"The local database {path} is damaged: the table"
+            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+            f" {'are' if len(missing) > 1 else 'is'} missing. Nothing was changed. Close the"
+            f" app, move {path.name} aside (keep it: it holds your drafts, and support can"
+            " recover them) and start again: a fresh database is created."
+        )
+
+
 def open_database(path: Path) -> tuple[Engine, Path | None]:
     """Open (and migrate) the database; a corrupt file is moved aside, never deleted.
 
@@ -268,6 +305,7 @@ def open_database(path: Path) -> tuple[Engine, Path | None]:
                             if current_revision(engine) != HEAD_REVISION:
                                 upgrade(engine)
                     _record_version(engine)
+                    _check_tables(engine, path)
                 except DatabaseError as exc:
                     if attempt == 1 and is_corrupt(exc) and path.exists():
                         engine.dispose()

@@ -67,7 +67,29 @@ def read_document(conn: sqlite3.Connection, escalation_id: str) -> Escalation:
     ).fetchone()
     if row is None:
         raise NotFoundError(f"No escalation with id {escalation_id}")
-    return Escalation.model_validate_json(row[0])
+    return parse_document(row[0], escalation_id)
+
+
+def parse_document(document: str | bytes, escalation_id: str) -> Escalation:
+    """The stored document of ``escalation_id`` as an ``Escalation``; a row that is not a
+    valid document (edited by hand, written by a broken tool) is ``DamagedDatabaseError``
+    naming the row and what to do, never a traceback."""
+    from pydantic import ValidationError
+
+    from assistant.errors import DamagedDatabaseError
+
+    try:
+        return Escalation.model_validate_json(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the document"
+        short = f"ESC-{str(escalation_id)[:8].upper()}"
+        raise DamagedDatabaseError(
+            f"The stored escalation {short} ({escalation_id}) is damaged: its document in the"
+            f" table escalations cannot be read ({where}: {first['msg']}). The other"
+            f" escalations are not affected. Delete this one with `drafts delete {short}`,"
+            " or restore the database from a backup."
+        ) from None
 
 
 def write_document(conn: sqlite3.Connection, escalation: Escalation) -> Escalation:

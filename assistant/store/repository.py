@@ -8,7 +8,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -48,6 +47,7 @@ from assistant.store.documents import (
     EDITABLE,
     OWNED_FIELDS,
     iso_utc,
+    parse_document,
     read_document,
     row_values,
     write_document,
@@ -56,6 +56,7 @@ from assistant.store.followup_rows import FollowupRows
 from assistant.store.outbox_rows import OutboxRows
 from assistant.store.summary import DraftSummary
 from assistant.store.tables import app_state, blobs, escalations
+from assistant.store.temporaries import held_temporary, remove_abandoned
 
 log = logging.getLogger("assistant.store")
 
@@ -163,6 +164,8 @@ class Store:
 
             raise (translate(exc, self.path) or StoreError(str(exc))) from exc
         self.engine, self.recovered_from = open_database(self.path)
+        # What a scrub killed mid-way left behind (nobody holds it any more).
+        remove_abandoned(paths.attachments_dir / "tmp")
         self._write_lock = threading.Lock()
         self._writer: PoolProxiedConnection | None = None
         self.outbox = OutboxRows(self)
@@ -240,7 +243,7 @@ class Store:
                         "timeline": _TIMELINE.validate_json(row[2]) if row[2] else [],
                     }
                 else:
-                    owned = _merged(esc, base, Escalation.model_validate_json(row[1]))
+                    owned = _merged(esc, base, parse_document(row[1], str(esc.id)))
                 esc = esc.model_copy(update={**owned, "status": status})
                 cols = row_values(esc)
                 conn.execute(_SAVE_SQL, (*(cols[c] for c in _SAVE_COLUMNS), str(esc.id)))
@@ -380,7 +383,7 @@ class Store:
             doc = s.execute(q).scalar_one_or_none()
         if doc is None:
             raise NotFoundError(f"No escalation with id {escalation_id}")
-        return Escalation.model_validate_json(doc)
+        return parse_document(doc, str(escalation_id))
 
     def find_id(self, prefix: str) -> str:
         """Full id from a unique prefix (as typed on the command line)."""
@@ -521,7 +524,7 @@ class Store:
         tmp_dir = self.paths.attachments_dir / "tmp"
         with translated(self.path):
             tmp_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+            fd, tmp_name = held_temporary(tmp_dir)
             size = 0
             try:
                 with os.fdopen(fd, "wb") as out, source.open("rb") as src:

@@ -26,6 +26,9 @@ class Published:
     requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
     modified: dict[str, str] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
+    #: path -> seconds between bytes: the body trickles in one byte at a time
+    drip: dict[str, float] = field(default_factory=dict)
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def put(self, path: str, data: bytes) -> None:
         self.files[path] = data
@@ -44,6 +47,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def _drip(self, data: bytes, every_s: float) -> None:
+        for i in range(len(data)):
+            if self.server.published.stop.wait(every_s):
+                return
+            try:
+                self.wfile.write(data[i : i + 1])
+                self.wfile.flush()
+            except OSError:
+                return
 
     def do_GET(self) -> None:
         published = self.server.published
@@ -75,7 +88,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Last-Modified", published.modified[self.path])
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if self.path in published.drip:
+                    self._drip(data, published.drip[self.path])
+                else:
+                    self.wfile.write(data)
         published.requests.append((self.path, headers, status))
 
 
@@ -108,6 +124,7 @@ class PolicyServer:
         return self.base + path
 
     def start(self) -> PolicyServer:
+        self.published.stop.clear()
         server = _Server(("127.0.0.1", self.port), _Handler)
         server.published = self.published
         server.socket = self.context.wrap_socket(server.socket, server_side=True)
@@ -118,6 +135,7 @@ class PolicyServer:
         return self
 
     def stop(self) -> None:
+        self.published.stop.set()  # a dripping answer ends now
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -94,7 +94,7 @@ def test_import_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     assert "impact.users_affected" in err and "urgency" in err
 
     code, _, err = run(capsys, "drafts", "import", str(tmp_path / "missing.json"))
-    assert code == 2 and "cannot read" in err
+    assert code == 2 and "missing.json cannot be read: it does not exist" in err
     assert json.loads(run(capsys, "drafts", "list", "--json")[1]) == []
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.lines import show_bidi_controls
 from assistant.model import Escalation
 from assistant.policy import Policy
 from assistant.rendering import to_markdown
@@ -95,7 +96,8 @@ def test_hostile_escalation(name: str, policy: Policy) -> None:
         assert parsed.tag_names <= ALLOWED_TAGS - {"br"} | {"br", "hr", "h2"}
         assert_safe_links(parsed)
         assert all("brightside.example" in h for h in parsed.hrefs())
-        assert parsed.visible.count(text.strip()) >= 10
+        # Direction controls are shown, not obeyed (``[U+202E]``): the text reads as it is.
+        assert parsed.visible.count(show_bidi_controls(text.strip())) >= 10
 
 
 def test_realistic_escalation(escalation: Escalation, policy: Policy) -> None:
