@@ -8,13 +8,21 @@ escaped (``\\"``): every resolver here reads both.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import re
 from collections.abc import Sequence
 
 from assistant.scrub.engine import Chunk, Span, Trigger
 from assistant.scrub.formats import is_placeholder, random_enough
-from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
+from assistant.scrub.rules import (
+    AUTHORIZATION_HEADERS,
+    COOKIE_HEADERS,
+    ScrubRules,
+    header_kind,
+    mentions_only,
+)
 
 # -- credentials in a URI: scheme://user:password@host ------------------------------------
 # Any scheme (postgres, mongodb+srv, redis, amqp, https, ftp …): RFC 3986's userinfo. The
@@ -176,11 +184,32 @@ _UPPER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LOWER = frozenset(b"abcdefghijklmnopqrstuvwxyz")
 _DIGIT = frozenset(b"0123456789")
 _BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_BASE64_PADDED = _BASE64 | {0x3D}
 
 # How often the character class (upper, lower, digit, other) changes from one character to
 # the next. Random base62 changes at about 62 % of positions; CamelCase identifiers and words
 # ("UserAccountSettingsPage2") at under 20 %. Below 30 % a value reads as words.
 MIN_CLASS_CHANGES = 0.30
+
+
+#: Keys their vendors publish in web pages (Stripe's publishable keys, Mapbox's public
+#: tokens, Plaid's public tokens): random, but not secret.
+PUBLIC_PREFIXES = (
+    *(b"pk_live_", b"pk_test_", b"pk.", b"public-"),
+    *(b"sha1-", b"sha256-", b"sha384-", b"sha512-"),  # subresource integrity digests
+)
+
+
+def _encoded_text(value: bytes) -> bool:
+    """base64 of words ("VGhpcyBpcyBub3Q…"): encoded text, not a generated key."""
+    if len(value) % 4 == 1 or not set(value) <= _BASE64_PADDED:
+        return False
+    try:
+        decoded = base64.b64decode(value + b"=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return False
+    printable = sum(32 <= c < 127 for c in decoded)
+    return b" " in decoded and printable >= 0.95 * len(decoded)
 
 
 _CLASSES = bytes.maketrans(
@@ -195,10 +224,16 @@ def looks_random(value: bytes) -> bool:
     if len(value) < 16:
         return False
     chars = set(value)
-    if not (chars & _UPPER and chars & _LOWER and chars & _DIGIT):
+    if not (chars & _UPPER and chars & _LOWER):
         return False  # hex digests, UUIDs, numbers, lower-case words and paths
-    if value.count(b"/") > 3 or value.startswith(b"/") or value.count(b".") > 2:
-        return False  # a path, a dotted name
+    if not chars & _DIGIT and len(value) < 24:
+        return False  # a short value without digits: a word or a name
+    if value.count(b"/") > 3 or (value.startswith(b"/") and value.count(b"/") > 1):
+        return False  # a path
+    if value.count(b".") > 2 or value.startswith(PUBLIC_PREFIXES):
+        return False  # a dotted name; a key meant to be public; a digest
+    if _encoded_text(value):
+        return False
     classes = value.translate(_CLASSES)
     runs = sum(1 for _ in itertools.groupby(classes))
     if runs - 1 < MIN_CLASS_CHANGES * (len(value) - 1):
@@ -215,9 +250,21 @@ def _loose(chunk: Chunk, start: int, end: int) -> Sequence[Span]:
     value = data[s:e]
     if not looks_random(value.rstrip(b"=")):
         return ()
+    name = _name_before(data, s)
+    if name is not None and mentions_only(name):
+        return ()  # "client_id": "0oa1b2…", "request_id=…": the name says what it is
     if len(value) == 40 and set(value) <= _BASE64:
         return (Span(s, e, "aws_key", "AWS secret access key (by shape)", "aws-secret-access-key"),)
     return (Span(s, e, "high_entropy", "random-looking value", "high-entropy-string"),)
+
+
+_NAME_BEFORE = re.compile(rb"([A-Za-z0-9_.\-]{1,64})\\?[\"']?\s*[:=]\s*\\?[\"']?\Z")
+
+
+def _name_before(data: bytes, start: int) -> str | None:
+    """The name a value is assigned to (``"name": "…"``, ``name=…``), if any."""
+    m = _NAME_BEFORE.search(data, max(0, start - 72), start)
+    return m.group(1).decode("ascii", "replace") if m is not None else None
 
 
 def _run_start(data: bytes, end: int) -> int:

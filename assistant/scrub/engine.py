@@ -18,6 +18,7 @@ import queue
 import re
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -432,6 +433,19 @@ def _recurs(value: bytes) -> bool:
     )
 
 
+def _alone(data: bytes, start: int, end: int) -> bool:
+    """No letter or digit glued to ``data[start:end]`` (a "%3A" before it is a separator)."""
+    before = start == 0 or data[start - 1] not in _ALNUM or data[start - 3 : start - 2] == b"%"
+    return before and (end >= len(data) or data[end] not in _ALNUM)
+
+
+def _written_forms(value: bytes) -> tuple[bytes, ...]:
+    """A value as it is, and URL-encoded when that differs (a HAR's queryString holds it
+    decoded, the URL and ``:path`` encoded)."""
+    encoded = urllib.parse.quote_from_bytes(value, safe="").encode("ascii")
+    return (value,) if encoded == value else (value, encoded)
+
+
 class Recurrences:
     """The values redacted so far in one file, to redact where they recur."""
 
@@ -444,9 +458,11 @@ class Recurrences:
         data = chunk.data
         new: dict[bytes, Span] = {}
         for span in spans:
-            if span.rule in self._shape_rules or span.end - span.start < RECUR_MIN:
+            if span.end - span.start < RECUR_MIN:
                 continue
             value = data[span.start : span.end]
+            if span.rule in self._shape_rules and len(_written_forms(value)) == 1:
+                continue  # found by its shape wherever it is (unless URL-encoded)
             if value not in self.known and value not in new and _recurs(value):
                 new[value] = span
         whole = (len(new) + len(self.known)) * len(data) <= RECUR_BUDGET
@@ -463,14 +479,13 @@ class Recurrences:
                 if found.where.startswith("same value as")
                 else (f"same value as {found.where}")
             )
-            pos = data.find(value, low, high)
-            while pos >= 0:
-                end = pos + len(value)
-                if (pos == 0 or data[pos - 1] not in _ALNUM) and (
-                    end >= size or data[end] not in _ALNUM
-                ):
-                    extra.append(Span(pos, end, found.kind, where, "recurring-value"))
-                pos = data.find(value, end, high)
+            for form in _written_forms(value):
+                pos = data.find(form, low, high)
+                while pos >= 0:
+                    end = pos + len(form)
+                    if _alone(data, pos, end):
+                        extra.append(Span(pos, end, found.kind, where, "recurring-value"))
+                    pos = data.find(form, end, high)
         for value, found in new.items():
             if len(self.known) >= _RECUR_KNOWN:
                 self.known.pop(next(iter(self.known)))

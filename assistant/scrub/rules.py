@@ -285,6 +285,31 @@ def is_secret_name(name: str, extra: frozenset[str] = frozenset()) -> bool:
     return any(w in _WEAK_WORDS for w in words) and not any(w in _NEUTRAL_WORDS for w in words)
 
 
+@lru_cache(maxsize=4096)
+def mentions_only(name: str) -> bool:
+    """Whether a name says its value is not a secret but about one or about something else
+    (``client_id``, ``request_id``, ``key_name``, ``asset_url``, ``public_key``): a random-
+    looking value under it is left alone."""
+    words = [w.lower() for w in _WORDS.findall(name)]
+    if not words:
+        return False
+    head = words[-1]
+    if head in ("id", "ids") and any(w in _SESSION_WORDS or w.endswith("session") for w in words):
+        return False
+    if len(words) == 1:
+        return head in _MENTION_ALONE
+    return head in MENTION_WORDS or words[0] in _PUBLIC_WORDS
+
+
+#: Names that on their own say what a value is (an id, an address, a digest), not a secret.
+_MENTION_ALONE = frozenset(
+    {
+        *("id", "ids", "uuid", "guid", "url", "uri", "href", "src", "name", "path", "file"),
+        *("filename", "etag", "digest", "checksum", "hash", "sha", "version", "integrity"),
+    }
+)
+
+
 def header_kind(name: str) -> str:
     """The report kind of a secret header."""
     lowered = name.strip().lower()
