@@ -90,6 +90,15 @@ def is_placeholder(value: bytes) -> bool:
     return False
 
 
+_TEMPLATE = re.compile(rb"\$?\{\{[^}\n]{0,200}\}\}|\$\{[^}\n]{0,200}\}|\$\([^)\n]{0,200}\)")
+
+
+def template_at(data: bytes, pos: int) -> bool:
+    """A template reference starts at ``pos`` (``{{ secrets.TOKEN }}``, ``${TOKEN}``): the
+    value is filled in elsewhere, nothing secret is here."""
+    return _TEMPLATE.match(data, pos) is not None
+
+
 def _crc32_base62(body: bytes) -> bool:
     """GitHub's and npm's checksum: the last 6 characters are the CRC32 of the rest of the
     random part, in base62 (GitHub blog, "Behind GitHub's new authentication token
@@ -454,6 +463,15 @@ FORMATS: tuple[TokenFormat, ...] = (
         (),
         "HCP Terraform docs: API tokens (<id>.atlasv1.<secret>)",
         tail=rb"[A-Za-z0-9_=\-]*",
+    ),
+    F(
+        "databricks-token",
+        "ci_token",
+        "Databricks personal access token",
+        rb"dapi[a-f0-9]{32}(?:-[0-9])?",
+        (b"dapi",),
+        "Databricks docs: personal access token authentication (dapi…)",
+        check=_mixed,
     ),
     F(
         "vault-token",
@@ -935,6 +953,17 @@ OTHER_RULES: dict[str, str] = {
     "high-entropy-string": "a random-looking value next to a secret-like name or quoted",
     "aws-secret-access-key": "a 40-character AWS secret access key",
     "recurring-value": "a value redacted elsewhere in the same file",
+    "okta-api-token": "an Okta API token after 'SSWS'",
 }
 
 RULE_IDS: frozenset[str] = frozenset({f.id for f in FORMATS} | set(OTHER_RULES))
+
+
+def rule_description(rule: str) -> str:
+    """Why a rule redacts, as the review list's tooltip and ``drafts attach`` say it."""
+    for fmt in FORMATS:
+        if fmt.id == rule:
+            return f"{fmt.label}: the vendor's documented format ({fmt.source})"
+    if rule == "policy-pattern":
+        return "a pattern in Ops' policy"
+    return OTHER_RULES.get(rule, rule)

@@ -13,6 +13,7 @@ from assistant.scrub.engine import (
     StreamScrubber,
     Trigger,
 )
+from assistant.scrub.formats import template_at
 from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
 from assistant.scrub.values import TEXT_NAME_STARTS, trim_prose, value_triggers
 
@@ -41,6 +42,8 @@ def _name_value(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     if not chunk.rules.is_secret_name(name):
         return ()
     at = m.end()
+    if template_at(data, at):
+        return ()
     quoted = _QUOTED.match(data, at)
     if quoted is not None:
         group = 1 if quoted.group(1) is not None else 2

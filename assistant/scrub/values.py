@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from assistant.scrub.engine import Chunk, Resolver, Span, Trigger
-from assistant.scrub.formats import FORMATS, TokenFormat, is_placeholder
+from assistant.scrub.formats import FORMATS, TokenFormat, is_placeholder, template_at
 from assistant.scrub.rules import ScrubRules
 
 _JWT = re.compile(rb"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
@@ -48,7 +48,9 @@ def _scheme(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     if scheme == b"ssws":
         # Okta's API token scheme: "Authorization: SSWS 00…" (Okta developer docs: API tokens)
         if len(value) >= 20:
-            return (Span(m.start(2), m.end(2), "authorization", "Okta API token", "bearer"),)
+            return (
+                Span(m.start(2), m.end(2), "authorization", "Okta API token", "okta-api-token"),
+            )
         return ()
     if scheme == b"bearer":
         # "bearer token" in prose is not a token; real ones are long.
@@ -150,6 +152,8 @@ def param_resolver(*, form_kind: str) -> Resolver:
         in_url = data[start : start + 1] in (b"?", b"#") or bool(
             _URL_START.search(data, max(begin, back), start)
         )
+        if template_at(data, m.end()):
+            return ()
         value = (_URL_VALUE if in_url else _FORM_VALUE).match(data, m.end())
         assert value is not None
         s, e = value.span()

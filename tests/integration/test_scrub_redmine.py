@@ -52,7 +52,7 @@ def test_no_planted_secret_reaches_redmine(
     files = [str(case.path) for case in CASES]
     assert main(["drafts", "attach", eid[:8], *files]) == 0
     out = capsys.readouterr().out
-    assert "login-flow.har: 23 values redacted — 8 cookies" in out
+    assert "login-flow.har: 22 values redacted — 8 cookies" in out
     assert "service.log: 19 values redacted" in out
 
     assert main(["submit", eid[:8]]) == 0, capsys.readouterr().err
