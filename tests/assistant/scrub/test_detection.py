@@ -314,3 +314,58 @@ def test_drafts_attach_prints_why_each_value_went(
     assert "ci.log: 2 values redacted" in out
     assert "npm token (npm access token; once, 40 chars) — rule npm-token:" in out
     assert "— rule secret-name:" in out
+
+
+BEARER = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.Tq8Lm5Np9Rs3Tv7Wx1Yz4Ab6Cd0Ef2Gh4"
+PS_LOG = (
+    "PS C:\\> Invoke-RestMethod -Uri https://api.acme.example/v1/me -Headers $h\r\n"
+    f"VERBOSE: Authorization: Bearer {BEARER}\r\n"
+    "VERBOSE: received 1843-byte response of content type application/json\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+        ("utf-16-le", b""),
+    ],
+    ids=["utf-16-le-bom", "utf-16-be-bom", "utf-32-le-bom", "utf-16-le-no-bom"],
+)
+def test_a_utf16_or_utf32_log_is_scrubbed_and_stays_in_its_encoding(
+    encoding: str, bom: bytes, tmp_path: Path
+) -> None:
+    """A PowerShell transcript or a log saved by Notepad: decoded, scrubbed, written back."""
+    from assistant.scrub import scrub_file
+
+    data = bom + PS_LOG.encode(encoding)
+    out, report = scrub_bytes(data, "transcript.log")
+    assert not report.needs_confirmation and report.total == 1
+    assert out.startswith(bom)
+    text = out[len(bom) :].decode(encoding)
+    assert BEARER not in text
+    assert "VERBOSE: Authorization: [REDACTED]\r\n" in text
+    assert "received 1843-byte response" in text
+    source = tmp_path / "transcript.log"
+    source.write_bytes(data)
+    target = tmp_path / "scrubbed.log"
+    with target.open("wb") as fh:
+        assert scrub_file(source, fh).total == 1
+    assert target.read_bytes() == out
+
+
+def test_text_with_stray_nul_bytes_is_scrubbed() -> None:
+    data = (
+        b"2026-11-30 INFO start\n" + b"\x00" * 512 + b"\n2026-11-30 INFO token=Tq8Lm5Np9Rs3Tv7W\n"
+    )
+    out, report = scrub_bytes(data, "crash.log")
+    assert not report.needs_confirmation
+    assert b"Tq8Lm5Np9Rs3Tv7W" not in out and b"\x00" * 512 in out
+
+
+def test_real_binaries_still_ask_for_a_look() -> None:
+    elf = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8
+    _out, report = scrub_bytes(elf, "tool")
+    assert report.needs_confirmation
