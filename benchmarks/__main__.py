@@ -17,6 +17,7 @@ BENCHMARKS = [
     "benchmarks.bench_submit_gui",
     "benchmarks.bench_scrub",
     "benchmarks.bench_scrub_gui",
+    "benchmarks.bench_scrub_recall",
 ]
 
 

@@ -2,7 +2,7 @@
 
 Each rule is written from the vendor's own description of the token (its prefix, length,
 alphabet and, where there is one, its checksum) — the page is named in ``source`` and in
-``tests/assistant/scrub/formats/README.md``. A rule's ``pattern`` is what the scanner looks
+``tests/assistant/scrub/README.md``. A rule's ``pattern`` is what the scanner looks
 for (the subset of regular expressions both Hyperscan and ``re`` understand, no look-around);
 ``tail`` is how a token may go on (vendors announce longer tokens), and ``check`` judges the
 bytes found (a checksum, or that they are not a placeholder such as ``ghp_xxxx…``).

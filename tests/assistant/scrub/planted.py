@@ -1,5 +1,5 @@
 """A corpus of planted secrets and look-alikes, generated from the vendors' documented token
-formats (see ``formats/README.md`` for the page behind each kind).
+formats (see ``README.md`` in this folder for the page behind each kind).
 
 Every token is synthetic: random characters in the documented shape (prefix, length,
 alphabet, GitHub's and npm's CRC32 checksum), never a real credential. They are planted in
