@@ -298,9 +298,18 @@ def mentions_only(name: str) -> bool:
         return False
     if len(words) == 1:
         return head in _MENTION_ALONE
-    return head in MENTION_WORDS or words[0] in _PUBLIC_WORDS
+    return head in _MENTION_ALONE or head in _IDENTIFIES or words[0] in _PUBLIC_WORDS
 
 
+#: Last words that say the value identifies or describes something (``client_id``,
+#: ``asset_url``, ``key_name``): narrower than ``MENTION_WORDS`` (``initialState`` may hold
+#: anything).
+_IDENTIFIES = frozenset(
+    {
+        *("urls", "uris", "endpoint", "host", "hostname", "domain", "arn", "fingerprint"),
+        *("thumbprint", "class", "type", "kind", "label", "format", "prefix", "names"),
+    }
+)
 #: Names that on their own say what a value is (an id, an address, a digest), not a secret.
 _MENTION_ALONE = frozenset(
     {
