@@ -118,8 +118,11 @@ _ATTR = re.compile(
 )
 
 
-def _tag(chunk: Chunk, start: int, end: int) -> Sequence[Span]:
+def _tag(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     data = chunk.data
+    end = data.find(b">", start, start + 2048)
+    if end < 0:
+        return ()
     attrs: dict[bytes, tuple[int, int]] = {}
     for m in _ATTR.finditer(data, start, end):
         group = next(g for g in (2, 3, 4, 5) if m.group(g) is not None)
@@ -180,6 +183,7 @@ _RUN_BYTES = bytes(
     sorted(set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_~.-"))
 )
 _LOOSE = re.compile(rb"[" + _RUN + rb"]{20,200}={0,2}")
+_AFTER_RUN = frozenset(b" \t\r\n\"',;&)]}<>|`\\")
 _UPPER = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LOWER = frozenset(b"abcdefghijklmnopqrstuvwxyz")
 _DIGIT = frozenset(b"0123456789")
@@ -247,6 +251,8 @@ def _loose(chunk: Chunk, start: int, end: int) -> Sequence[Span]:
     if m is None:
         return ()
     s, e = m.span()
+    if e < len(data) and data[e] not in _AFTER_RUN:
+        return ()  # a longer run (a base64 image) or one glued to other text
     value = data[s:e]
     if not looks_random(value.rstrip(b"=")):
         return ()
@@ -267,22 +273,20 @@ def _name_before(data: bytes, start: int) -> str | None:
     return m.group(1).decode("ascii", "replace") if m is not None else None
 
 
-def _run_start(data: bytes, end: int) -> int:
-    """The delimiter before the run of token characters that ends just before ``end``."""
-    low = max(0, end - 206)
-    stop = end - 1
-    while stop > low and data[stop - 1] == 0x3D:  # "=" padding
-        stop -= 1
-    head = data[low:stop].rstrip(_RUN_BYTES)
-    return low + len(head) - 1 if head else -1
+def _run_start(_data: bytes, end: int) -> int:
+    """Where the match ending at ``end`` starts: the delimiter 21 bytes back (the start of
+    the data when the run opens it)."""
+    return max(0, end - 21)
 
 
 def context_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
     triggers = [
         Trigger(
-            r"://[^/\s:@\"'<>\\]{0,128}:[^\s/@\"'<>\\]{1,256}@",
+            # Unbounded here (long bounded repeats make every scan slow); ``_URI`` bounds.
+            r"://[^/\s:@\"'<>\\]*:[^\s/@\"'<>\\]+@",
             _uri_credentials,
             first=(b"://",),
+            window=1 << 16,
         ),
         Trigger(
             r"(?:-H|--header|-b|--cookie|-u|--user)\s+\$?\\?[\"']?[^\s\"'\\]",
@@ -290,19 +294,18 @@ def context_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
             first=(b"-H", b"--header", b"-b", b"--cookie", b"-u", b"--user"),
         ),
         Trigger(
-            r"<(?:input|meta)\s[^>]{0,2048}>",
+            r"<(?:input|meta)\s",
             _tag,
             caseless=True,
-            window=2100,
             first=(b"<input", b"<meta", b"<INPUT", b"<META", b"<Input", b"<Meta"),
         ),
         Trigger(
-            r"(?:^|[\s\"'=:,(\[{<>|`])[" + _RUN.decode() + r"]{20,200}={0,2}"
-            r"(?:[\s\"',;&)\]}<>|`\\]|$)",
+            # A run's first 20 characters after a delimiter; ``_loose`` takes the whole run
+            # and wants a delimiter after it too.
+            r"(?:^|[\s\"'=:,(\[{<>|`])[" + _RUN.decode() + r"]{20}",
             _loose,
             multiline=True,
             guess_start=_run_start,
-            trailing=1,
         ),
     ]
     if not text:

@@ -160,7 +160,23 @@ class TokenFormat:
     #: a match may start right after a letter or digit (the prefix is unusual enough)
     glued: bool = False
     caseless: bool = False
+    #: what the scanner looks for, when not the prefix and a few characters: a distinctive
+    #: piece (".atlasv1."), the token starting up to ``back`` bytes before it
+    scan: bytes = b""
+    back: int = 0
 
+    @property
+    def scan_pattern(self) -> bytes:
+        """The scanner's pattern: short (long bounded repeats make Hyperscan's automaton
+        large and every scan slow); the resolver then matches ``pattern`` + ``tail``."""
+        if self.scan:
+            return self.scan
+        literals = b"|".join(re.escape(f) for f in self.first)
+        return b"(?:" + literals + b")" + _NEXT + b"{8}"
+
+
+# What may follow a prefix (a superset of every format's alphabet), for the scanner.
+_NEXT = rb"[A-Za-z0-9_\-.+/=~$]"
 
 _AWS_PREFIXES = (
     *(b"AKIA", b"ASIA", b"ABIA", b"ACCA", b"AGPA", b"AIDA"),
@@ -186,6 +202,8 @@ FORMATS: tuple[TokenFormat, ...] = (
         (),
         "Microsoft identity platform: add credentials (client secrets, 'Q~' format)",
         check=_mixed,
+        scan=rb"[0-9]Q~[A-Za-z0-9_~.\-]{8}",
+        back=4,
     ),
     F(
         "azure-storage-account-key",
@@ -210,6 +228,8 @@ FORMATS: tuple[TokenFormat, ...] = (
         rb"[A-Za-z0-9]{52}JQQJ9[A-Za-z0-9]{15}AZDO[A-Za-z0-9]{4}",
         (),
         "Azure DevOps: use personal access tokens (84-character format, 'AZDO' signature)",
+        scan=rb"[A-Za-z0-9]{8}JQQJ9",
+        back=60,
     ),
     F(
         "gcp-oauth-access-token",
@@ -463,6 +483,8 @@ FORMATS: tuple[TokenFormat, ...] = (
         (),
         "HCP Terraform docs: API tokens (<id>.atlasv1.<secret>)",
         tail=rb"[A-Za-z0-9_=\-]*",
+        scan=rb"[A-Za-z0-9]{4}\.atlasv1\.",
+        back=14,
     ),
     F(
         "databricks-token",
@@ -595,6 +617,8 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"M", b"N", b"O"),
         "Discord developer docs: reference, authentication (Bot tokens)",
         check=_mixed,
+        scan=rb"[MNO][A-Za-z0-9_\-]{23,25}\.[A-Za-z0-9_\-]{6}\.",
+        back=0,
     ),
     F(
         "discord-webhook",
@@ -613,6 +637,8 @@ FORMATS: tuple[TokenFormat, ...] = (
         rb"[0-9]{8,10}:AA[A-Za-z0-9_\-]{33}",
         (),
         "Telegram Bot API: authorizing your bot (<bot id>:AA…)",
+        scan=rb"[0-9]{8}:AA[A-Za-z0-9_\-]{8}",
+        back=2,
     ),
     F(
         "microsoft-teams-webhook",
@@ -891,6 +917,8 @@ FORMATS: tuple[TokenFormat, ...] = (
         (),
         "Mailchimp developer docs: API keys (…-us<dc>)",
         check=_mixed,
+        scan=rb"[a-f0-9]{8}-us[0-9]",
+        back=32,
     ),
     F(
         "facebook-token",

@@ -78,7 +78,15 @@ def _format_trigger(fmt: TokenFormat) -> Trigger:
 
     def resolve(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
         data = chunk.data
-        m = compiled.match(data, start)
+        if fmt.back:
+            # The scanner found a piece inside: the token is the match that covers it.
+            m = compiled.search(data, max(0, start - fmt.back))
+            while m is not None and m.end() <= start:
+                m = compiled.search(data, m.start() + 1)
+            if m is None or m.start() > start:
+                return ()
+        else:
+            m = compiled.match(data, start)
         if m is None:
             return ()
         s, e = m.span()
@@ -95,7 +103,12 @@ def _format_trigger(fmt: TokenFormat) -> Trigger:
             return ()
         return (Span(s, e, fmt.kind, where, fmt.id),)
 
-    return Trigger(fmt.pattern.decode("ascii"), resolve, first=fmt.first, caseless=fmt.caseless)
+    return Trigger(
+        fmt.scan_pattern.decode("ascii"),
+        resolve,
+        first=() if fmt.scan else fmt.first,
+        caseless=fmt.caseless,
+    )
 
 
 def _private_key(chunk: Chunk, _start: int, end: int) -> Sequence[Span]:
