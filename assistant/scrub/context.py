@@ -306,6 +306,7 @@ def context_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
             _loose,
             multiline=True,
             guess_start=_run_start,
+            exact_start=True,
         ),
     ]
     if not text:

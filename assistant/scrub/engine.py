@@ -125,6 +125,9 @@ class Trigger:
     covers: bool = False
     #: the match ends this many bytes after the secret it finds (a delimiter it needs)
     trailing: int = 0
+    #: ``guess_start`` is always right (a fixed-length match): when the resolver finds
+    #: nothing there, there is nothing (no slow look-back)
+    exact_start: bool = False
 
 
 class _Scanner(Protocol):
@@ -341,7 +344,7 @@ def find_spans(
                 guess = trigger.guess_start(data, end)
                 if guess >= 0:
                     found = trigger.resolve(chunk, guess, end)
-            if not found:
+            if not found and not trigger.exact_start:
                 start = start_of(scanner.patterns[pid], data, end, trigger)
                 if start < 0:
                     continue
@@ -415,7 +418,7 @@ RECUR_MIN = 8
 #: beyond it (a 50 MB HAR with a new session in every request), each new value within
 #: ``RECUR_WINDOW`` of where it was found (its HAR entry).
 RECUR_BUDGET = 64 << 20
-RECUR_WINDOW = 64 << 10
+RECUR_WINDOW = 16 << 10
 _RECUR_KNOWN = 1024
 _ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 

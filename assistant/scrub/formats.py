@@ -82,7 +82,7 @@ def is_placeholder(value: bytes) -> bool:
     body = re.sub(rb"^[A-Za-z]{2,8}[_.-](?:[A-Za-z0-9]{1,6}[_.-])?", b"", stripped)
     alnum = bytes(c for c in body if c in _B62)
     if len(alnum) >= 8:
-        if len(set(alnum)) <= 3 or all(c in _FILLER for c in body):
+        if all(c in _FILLER for c in body):
             return True
         lowered = alnum.lower()
         if lowered in b"0123456789abcdefghijklmnopqrstuvwxyz" * 2:  # "abcdef…", "1234…"
@@ -167,16 +167,16 @@ class TokenFormat:
 
     @property
     def scan_pattern(self) -> bytes:
-        """The scanner's pattern: short (long bounded repeats make Hyperscan's automaton
-        large and every scan slow); the resolver then matches ``pattern`` + ``tail``."""
+        """The scanner's pattern: the format with its last repeat cut to 16 characters
+        (long bounded repeats make Hyperscan's automaton large and every scan slow); the
+        resolver then matches ``pattern`` + ``tail``."""
         if self.scan:
             return self.scan
-        literals = b"|".join(re.escape(f) for f in self.first)
-        return b"(?:" + literals + b")" + _NEXT + b"{8}"
+        return _LAST_REPEAT.sub(lambda m: b"{%d}" % min(int(m.group(1)), 16), self.pattern)
 
 
-# What may follow a prefix (a superset of every format's alphabet), for the scanner.
-_NEXT = rb"[A-Za-z0-9_\-.+/=~$]"
+# A pattern's last repeat ("[A-Za-z0-9]{36}" at its end), cut short for the scanner.
+_LAST_REPEAT = re.compile(rb"\{(\d+)(?:,\d*)?\}\Z")
 
 _AWS_PREFIXES = (
     *(b"AKIA", b"ASIA", b"ABIA", b"ACCA", b"AGPA", b"AIDA"),
@@ -212,6 +212,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         rb"AccountKey=[A-Za-z0-9+/]{86}==",
         (b"AccountKey=",),
         "Azure Storage: configure a connection string (AccountKey)",
+        scan=rb"AccountKey=[A-Za-z0-9+/]{16}",
     ),
     F(
         "azure-sas-signature",
@@ -308,6 +309,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"fo1_", b"fm1_", b"fm2_", b"fm1a_", b"fm2a_", b"fm1r_", b"fm2r_"),
         "Fly.io docs: access tokens (fo1_, fm2_)",
         tail=rb"[A-Za-z0-9+/=_\-]*",
+        scan=rb"(?:fo1_|fm[12][ar]?_)[A-Za-z0-9+/_\-]{16}",
     ),
     F(
         "cloudflare-origin-ca-key",
@@ -324,6 +326,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         rb"(?:sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_\-]{31})",
         (b"sbp_", b"sb_secret_"),
         "Supabase docs: API keys (sb_secret_), management access tokens (sbp_)",
+        scan=rb"(?:sbp_[a-f0-9]{16}|sb_secret_[A-Za-z0-9_\-]{16})",
     ),
     F(
         "planetscale-token",
@@ -458,6 +461,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"AKCp", b"cmVmdGtuOjAxOj"),
         "JFrog docs: API keys (AKCp) and reference tokens (cmVmdGtu)",
         tail=rb"[A-Za-z0-9]*",
+        scan=rb"(?:AKCp|cmVmdGtuOjAxOj)[A-Za-z0-9]{16}",
     ),
     F(
         "circleci-token",
@@ -657,6 +661,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"secret_", b"ntn_"),
         "Notion developers: authorization (internal integration secrets, ntn_)",
         check=_mixed,
+        scan=rb"(?:secret_[A-Za-z0-9]{16}|ntn_[0-9]{11})",
     ),
     F(
         "linear-api-key",
@@ -750,6 +755,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"glc_", b"glsa_", b"eyJrIjoi"),
         "Grafana docs: service account tokens (glsa_), Grafana Cloud access policies (glc_)",
         tail=rb"[A-Za-z0-9+/]*={0,2}",
+        scan=rb"(?:glc_[A-Za-z0-9+/]{16}|glsa_[A-Za-z0-9]{16}|eyJrIjoi[A-Za-z0-9+/]{16})",
     ),
     F(
         "newrelic-key",
@@ -768,6 +774,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"sntrys_", b"sntryu_"),
         "Sentry docs: auth tokens (sntrys_, sntryu_)",
         tail=rb"[A-Za-z0-9+/=_\-]*",
+        scan=rb"sntry[su]_[A-Za-z0-9+/=_\-]{16}",
     ),
     F(
         "dynatrace-token",
@@ -850,6 +857,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         (b"EAAA", b"sq0atp-", b"sq0csp-", b"sq0idp-"),
         "Square developer docs: access tokens (EAAA, sq0atp-, sq0csp-)",
         tail=rb"[A-Za-z0-9_\-]*",
+        scan=rb"(?:EAAA[A-Za-z0-9_\-]{16}|sq0(?:atp|csp|idp)-[A-Za-z0-9_\-]{16})",
     ),
     F(
         "braintree-token",
@@ -866,6 +874,7 @@ FORMATS: tuple[TokenFormat, ...] = (
         rb"FLW(?:SECK|SECK_TEST)-[a-f0-9]{32}-X",
         (b"FLWSECK",),
         "Flutterwave docs: API keys (FLWSECK-…-X)",
+        scan=rb"FLWSECK(?:_TEST)?-[a-f0-9]{16}",
     ),
     F(
         "shippo-token",

@@ -106,7 +106,7 @@ def _format_trigger(fmt: TokenFormat) -> Trigger:
     return Trigger(
         fmt.scan_pattern.decode("ascii"),
         resolve,
-        first=() if fmt.scan else fmt.first,
+        first=() if fmt.back else fmt.first,
         caseless=fmt.caseless,
     )
 
