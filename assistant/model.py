@@ -84,6 +84,7 @@ class RedactedValue(_Part):
     value_hash: str
     length: int = 0
     count: int = 1
+    rule: str = ""  # the id of the scrub rule that found it (why it was redacted)
 
 
 class ScrubRecord(_Part):

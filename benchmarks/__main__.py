@@ -18,6 +18,7 @@ BENCHMARKS = [
     "benchmarks.bench_scrub",
     "benchmarks.bench_scrub_gui",
     "benchmarks.bench_idle",
+    "benchmarks.bench_scrub_recall",
 ]
 
 

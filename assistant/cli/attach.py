@@ -13,7 +13,7 @@ from assistant.model import Escalation
 def attach_files(args: argparse.Namespace) -> int:
     from assistant.cli.outbox import load_agent
     from assistant.scrub import ScrubRules
-    from assistant.store.attachments import add_files, report_of
+    from assistant.store.attachments import add_files, report_of, why_lines
 
     try:
         _paths, _settings, policy = load_agent(args)
@@ -49,6 +49,8 @@ def attach_files(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for ref, _report in added:
         print(report_of(ref))
+        for line in why_lines(ref):
+            print(line)
         if ref.scrub is not None and ref.scrub.needs_confirmation:
             print("  (confirm it on the review page before submitting)")
     for problem in problems:

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from assistant.scrub.binary import looks_binary
+from assistant.scrub.binary import (
+    TranscodingReader,
+    TranscodingWriter,
+    bom_of,
+    looks_binary,
+    text_encoding,
+)
 from assistant.scrub.engine import Progress, Reader, Writer
 from assistant.scrub.registry import SCRUBBERS
 from assistant.scrub.report import KINDS, RedactedValue, ScrubReport, kind_label, value_hash
@@ -57,18 +63,45 @@ def scrub_file(
     with source.open("rb") as src:
         head = src.read(SNIFF_BYTES)
         src.seek(0)
-        scrubber = detect(name, head)
-        report = ScrubReport(filename=name, scrubber=scrubber)
-        SCRUBBERS.require(scrubber).build(
-            wrap_source(src) if wrap_source is not None else src,
-            target,
-            report,
-            rules=rules,
-            allowed=allowed,
-            salt=salt,
-            total=total,
-            progress=progress,
-        )
+        reader: Reader = wrap_source(src) if wrap_source is not None else src
+        return _scrub(reader, target, head, name, rules, allowed, salt, total, progress)
+
+
+def _scrub(
+    src: Reader,
+    target: Writer,
+    head: bytes,
+    name: str,
+    rules: ScrubRules,
+    allowed: frozenset[str],
+    salt: str,
+    total: int,
+    progress: Progress | None,
+) -> ScrubReport:
+    """Scrub with the scrubber the first bytes call for; UTF-16 and UTF-32 text is read as
+    UTF-8 and written back in its own encoding."""
+    encoded = text_encoding(head)
+    writer: Writer = target
+    if encoded is not None:
+        encoding, bom = encoded
+        head = head[bom:].decode(encoding, "replace").encode("utf-8")
+        src = TranscodingReader(src, encoding, bom)
+        writer = TranscodingWriter(target, encoding, bom_of(encoding) if bom else b"")
+        total = total // (4 if "32" in encoding else 2)  # about as many UTF-8 bytes
+    scrubber = detect(name, head)
+    report = ScrubReport(filename=name, scrubber=scrubber)
+    SCRUBBERS.require(scrubber).build(
+        src,
+        writer,
+        report,
+        rules=rules,
+        allowed=allowed,
+        salt=salt,
+        total=total,
+        progress=progress,
+    )
+    if isinstance(writer, TranscodingWriter):
+        writer.finish()
     return report
 
 
@@ -83,18 +116,9 @@ def scrub_bytes(
     """``scrub_file`` for bytes in memory (small files, tests)."""
     import io
 
-    scrubber = detect(filename, data[:SNIFF_BYTES])
-    report = ScrubReport(filename=filename, scrubber=scrubber)
     out = io.BytesIO()
-    SCRUBBERS.require(scrubber).build(
-        io.BytesIO(data),
-        out,
-        report,
-        rules=rules,
-        allowed=allowed,
-        salt=salt,
-        total=len(data),
-        progress=None,
+    report = _scrub(
+        io.BytesIO(data), out, data[:SNIFF_BYTES], filename, rules, allowed, salt, len(data), None
     )
     return out.getvalue(), report
 

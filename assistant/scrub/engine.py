@@ -10,6 +10,7 @@ with those bytes replaced. Memory stays at a few chunks whatever the file's size
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 import operator
@@ -17,11 +18,13 @@ import queue
 import re
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from assistant.scrub.formats import FORMATS, is_placeholder
 from assistant.scrub.report import REPLACEMENT, ScrubReport, value_hasher
 from assistant.scrub.rules import ScrubRules
 
@@ -47,12 +50,14 @@ class Writer(Protocol):
 
 
 class Span(NamedTuple):
-    """Bytes ``start:end`` of a chunk are a secret of ``kind``; ``where`` names the place."""
+    """Bytes ``start:end`` of a chunk are a secret of ``kind``; ``where`` names the place;
+    ``rule`` is the id of the rule that found it (``formats.RULE_IDS``)."""
 
     start: int
     end: int
     kind: str
     where: str
+    rule: str = ""
 
 
 #: How much of the file before a chunk its resolvers may look at (``Chunk.before``).
@@ -118,6 +123,11 @@ class Trigger:
     #: the resolver judges everything from the match to its last secret (a HAR's cookies
     #: array): other matches in between need no look
     covers: bool = False
+    #: the match ends this many bytes after the secret it finds (a delimiter it needs)
+    trailing: int = 0
+    #: ``guess_start`` is always right (a fixed-length match): when the resolver finds
+    #: nothing there, there is nothing (no slow look-back)
+    exact_start: bool = False
 
 
 class _Scanner(Protocol):
@@ -288,11 +298,17 @@ _RANK = {
     "authorization": 1,
     "cookie": 1,
     "api_key_header": 1,
+    "uri_credentials": 1,
     "jwt": 2,
     "bearer": 2,
     "basic_auth": 2,
     "field": 3,
+    "high_entropy": 4,
 }
+#: rules that find a value by its own shape, wherever it stands
+SHAPE_RULES = frozenset({f.id for f in FORMATS} | {"jwt", "private-key"})
+#: kinds that only say "secret by its name or its randomness": a token's shape names it better
+_WEAK_KINDS = frozenset({"field", "high_entropy"})
 
 
 def find_spans(
@@ -318,6 +334,8 @@ def find_spans(
         if last_start < end <= last_end:
             continue
         trigger = triggers[pid]
+        if trigger.trailing and last_start < end - trigger.trailing <= last_end:
+            continue
         if start >= 0:
             found = trigger.resolve(chunk, start, end)
         else:
@@ -326,14 +344,14 @@ def find_spans(
                 guess = trigger.guess_start(data, end)
                 if guess >= 0:
                     found = trigger.resolve(chunk, guess, end)
-            if not found:
+            if not found and not trigger.exact_start:
                 start = start_of(scanner.patterns[pid], data, end, trigger)
                 if start < 0:
                     continue
                 found = trigger.resolve(chunk, start, end)
         for span in found:
             append(span)
-            if span.kind != "field" and span.end > last_end:
+            if span.kind not in _WEAK_KINDS and span.end > last_end:
                 last_start, last_end = span.start, span.end
         if trigger.covers and found:
             last_start = end - 1  # nothing after the match up to its last secret to look at
@@ -341,7 +359,24 @@ def find_spans(
         for m in pattern.finditer(chunk.data):
             s, e = m.span("value") if "value" in pattern.groupindex else m.span()
             if e > s:
-                append(Span(s, e, "policy_pattern", f"pattern {name!r}"))
+                append(Span(s, e, "policy_pattern", f"pattern {name!r}", "policy-pattern"))
+    disabled = chunk.rules.disabled
+    spans = [
+        s
+        for s in spans
+        if s.rule not in disabled
+        and (s.kind == "policy_pattern" or not _placeholder(data[s.start : s.end]))
+    ]
+    return merge_spans(spans)
+
+
+@functools.lru_cache(maxsize=8192)
+def _placeholder(value: bytes) -> bool:
+    return is_placeholder(value)
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
+    """The spans sorted, overlaps merged (the first, widest span wins)."""
     spans.sort(key=_START)
     merged: list[Span] = []
     last_end = -1
@@ -373,6 +408,96 @@ def _names_better(span: Span, than: Span) -> bool:
     )
 
 
+#: A value found by where it stood (a cookie, a named field, a hidden input) is redacted
+#: wherever else it recurs in the file: a HAR repeats it in the URL, the queryString, the
+#: ``:path`` pseudo-header and response bodies, where nothing names it. (Values found by their
+#: own shape — a vendor's token, a JWT — are found wherever they are anyway.)
+RECUR_MIN = 8
+#: How much searching one chunk may spend on recurrences (distinct values × bytes searched,
+#: about 30 ms): within it, every value found so far is looked for in the whole chunk;
+#: beyond it (a 50 MB HAR with a new session in every request), each new value within
+#: ``RECUR_WINDOW`` of where it was found (its HAR entry).
+RECUR_BUDGET = 64 << 20
+RECUR_WINDOW = 16 << 10
+_RECUR_KNOWN = 1024
+_ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+def _recurs(value: bytes) -> bool:
+    """Whether to look for other places of a value: not a number, a word, a placeholder, a
+    whole header with its spaces ("Bearer …", "a=1; b=2": its parts are what recurs) or a
+    JWT (found by its shape wherever it is)."""
+    return not (
+        value.isdigit()
+        or (value.isalpha() and value.islower())
+        or b" " in value
+        or value.startswith(b"eyJ")
+        or _placeholder(value)
+    )
+
+
+def _alone(data: bytes, start: int, end: int) -> bool:
+    """No letter or digit glued to ``data[start:end]`` (a "%3A" before it is a separator)."""
+    before = start == 0 or data[start - 1] not in _ALNUM or data[start - 3 : start - 2] == b"%"
+    return before and (end >= len(data) or data[end] not in _ALNUM)
+
+
+def _written_forms(value: bytes) -> tuple[bytes, ...]:
+    """A value as it is, and URL-encoded when that differs (a HAR's queryString holds it
+    decoded, the URL and ``:path`` encoded)."""
+    encoded = urllib.parse.quote_from_bytes(value, safe="").encode("ascii")
+    return (value,) if encoded == value else (value, encoded)
+
+
+class Recurrences:
+    """The values redacted so far in one file, to redact where they recur."""
+
+    def __init__(self, shape_rules: frozenset[str]) -> None:
+        self.known: dict[bytes, Span] = {}
+        self._shape_rules = shape_rules
+
+    def extend(self, chunk: Chunk, spans: list[Span]) -> list[Span]:
+        """``spans`` with every recurrence of their values (and earlier chunks') added."""
+        data = chunk.data
+        new: dict[bytes, Span] = {}
+        for span in spans:
+            if span.end - span.start < RECUR_MIN:
+                continue
+            value = data[span.start : span.end]
+            if span.rule in self._shape_rules and len(_written_forms(value)) == 1:
+                continue  # found by its shape wherever it is (unless URL-encoded)
+            if value not in self.known and value not in new and _recurs(value):
+                new[value] = span
+        whole = (len(new) + len(self.known)) * len(data) <= RECUR_BUDGET
+        targets = {**self.known, **new} if whole else new
+        extra: list[Span] = []
+        size = len(data)
+        for value, found in targets.items():
+            if whole:
+                low, high = 0, size
+            else:
+                low, high = max(0, found.start - RECUR_WINDOW), min(size, found.end + RECUR_WINDOW)
+            where = (
+                found.where
+                if found.where.startswith("same value as")
+                else (f"same value as {found.where}")
+            )
+            for form in _written_forms(value):
+                pos = data.find(form, low, high)
+                while pos >= 0:
+                    end = pos + len(form)
+                    if _alone(data, pos, end):
+                        extra.append(Span(pos, end, found.kind, where, "recurring-value"))
+                    pos = data.find(form, end, high)
+        for value, found in new.items():
+            if len(self.known) >= _RECUR_KNOWN:
+                self.known.pop(next(iter(self.known)))
+            self.known[value] = found
+        if not extra:
+            return spans
+        return merge_spans(spans + extra)
+
+
 def rewrite(
     chunk: Chunk,
     spans: list[Span],
@@ -388,12 +513,12 @@ def rewrite(
     append = pieces.append
     add = report.add
     pos = 0
-    for start, end, kind, where in spans:
+    for start, end, kind, where, rule in spans:
         value = data[start:end]  # a short copy: hashing a view would copy it anyway
         if allowed and hasher(value) in allowed:
             report.kept += 1
             continue
-        add(kind, value, where, hasher)
+        add(kind, value, where, hasher, rule)
         append(view[pos:start])
         append(REPLACEMENT)
         pos = end
@@ -653,12 +778,14 @@ def _scrub_chunks(
     concurrent = getattr(scanner, "concurrent", False)
     reader = _ReadAhead(_pieces(src, cut), scanner.scan if concurrent else None)
     writer = _WriteBehind(dst)
+    recurrences = Recurrences(SHAPE_RULES)
     reader.start()
     writer.start()
     try:
         for piece, hits in reader:
             chunk = Chunk(piece, rules, line, done, before)
             spans = find_spans(chunk, triggers, scanner, hits)
+            spans = recurrences.extend(chunk, spans)
             writer.write(rewrite(chunk, spans, report, allowed, hasher))
             if count_lines:
                 line += piece.count(b"\n")

@@ -77,7 +77,8 @@ def _cookies(chunk: Chunk, _start: int, end: int) -> Sequence[Span]:
         if field.group(1) is not None:
             name = field.group(1).decode("utf-8", "replace")
         elif field.end(2) > field.start(2):
-            found.append(Span(field.start(2), field.end(2), "cookie", f"cookie {name}".strip()))
+            where = f"cookie {name}".strip()
+            found.append(Span(field.start(2), field.end(2), "cookie", where, "cookie"))
     return found
 
 

@@ -39,6 +39,11 @@ _HEADER_NAMES = AUTHORIZATION_HEADERS | COOKIE_HEADERS
 Classify = Callable[[Chunk, int, str], tuple[str, str]]
 
 
+def rule_of(kind: str) -> str:
+    """The rule id of a value found by its name (the header rules for headers)."""
+    return {"authorization": "http-authorization", "cookie": "cookie"}.get(kind, "secret-name")
+
+
 def classify_pair(_chunk: Chunk, _pos: int, name: str) -> tuple[str, str]:
     """A name/value pair in a plain JSON file: a header if it is named like one."""
     lowered = name.lower()
@@ -57,7 +62,7 @@ def _key_value(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     group = 3 if m.group(3) is not None else 4
     if m.end(group) > m.start(group):
         kind = header_kind(name) if name.lower() in _HEADER_NAMES else "field"
-        return (Span(m.start(group), m.end(group), kind, f"field {name}"),)
+        return (Span(m.start(group), m.end(group), kind, f"field {name}", rule_of(kind)),)
     return ()
 
 
@@ -74,7 +79,7 @@ def pair_resolver(classify: Classify, *, value_first: bool) -> Resolver:
         if not chunk.rules.is_secret_name(name):
             return ()
         kind, where = classify(chunk, start, name)
-        return (Span(m.start(value_group), m.end(value_group), kind, where),)
+        return (Span(m.start(value_group), m.end(value_group), kind, where, rule_of(kind)),)
 
     return resolve
 

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.scrub.formats import FORMAT_KINDS
+
 #: What replaces a secret in the scrubbed copy (valid inside JSON strings, URLs and text).
 REPLACEMENT = b"[REDACTED]"
 
@@ -28,6 +30,9 @@ KINDS: dict[str, tuple[str, str]] = {
     "stripe_key": ("Stripe key", "Stripe keys"),
     "private_key": ("private key", "private keys"),
     "policy_pattern": ("value matching Ops' patterns", "values matching Ops' patterns"),
+    "uri_credentials": ("password in a URI", "passwords in URIs"),
+    "high_entropy": ("random-looking secret", "random-looking secrets"),
+    **FORMAT_KINDS,
 }
 
 #: At most this many distinct values are listed (each can be marked safe); the rest are
@@ -68,6 +73,8 @@ class RedactedValue:
     value_hash: str
     length: int
     count: int = 1
+    #: the id of the rule that found it (``formats.RULE_IDS``)
+    rule: str = ""
 
 
 @dataclass
@@ -98,6 +105,7 @@ class ScrubReport:
         value: bytes,
         where: str | None,
         hasher: Callable[[bytes | memoryview], str],
+        rule: str = "",
     ) -> None:
         """Count one redacted value (``hasher``: ``value_hasher`` of the scrub's salt)."""
         self.counts[kind] += 1
@@ -111,7 +119,7 @@ class ScrubReport:
             self.more_values += 1
             self._index[key] = None  # counted, not listed
             return
-        entry = RedactedValue(kind, where or "", hasher(value), len(value))
+        entry = RedactedValue(kind, where or "", hasher(value), len(value), rule=rule)
         self._index[key] = entry
         self.values.append(entry)
 

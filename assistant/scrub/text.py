@@ -13,16 +13,17 @@ from assistant.scrub.engine import (
     StreamScrubber,
     Trigger,
 )
+from assistant.scrub.formats import template_at
 from assistant.scrub.rules import AUTHORIZATION_HEADERS, COOKIE_HEADERS, ScrubRules, header_kind
-from assistant.scrub.values import TEXT_NAME_STARTS, value_triggers
+from assistant.scrub.values import TEXT_NAME_STARTS, trim_prose, value_triggers
 
 _NAME_SEP = re.compile(rb"([A-Za-z0-9_.\-]+)([\"']?)[ \t]*([:=])[ \t]*")
 _QUOTED = re.compile(rb"\"([^\"\\\n]*(?:\\.[^\"\\\n]*)*)\"|'([^'\n]*)'")
-# A bare value runs to the next space ("password=Tr0ub&dor" is one value in a log line) …
-_BARE = re.compile(rb"[^\s\"'<>]+")
+# A bare value runs to the next space ("password=Tr0ub&dor" is one value in a log line; so is
+# "m{{h}o)p${e]nob(ody[finds>-_$#thisone}}") …
+_BARE = re.compile(rb"[^\s\"']+")
 # … except in a URL's query, where '&' starts the next parameter.
 _BARE_IN_QUERY = re.compile(rb"[^\s\"'&#<>]+")
-_TRAILING_PUNCTUATION = b",;.)]}"
 _LINE_REST = re.compile(rb"[^\r\n]*")
 # Values that are not secrets even after a secret name: placeholders, already masked.
 _NOT_A_VALUE = re.compile(
@@ -41,30 +42,38 @@ def _name_value(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     if not chunk.rules.is_secret_name(name):
         return ()
     at = m.end()
+    if template_at(data, at):
+        return ()
     quoted = _QUOTED.match(data, at)
     if quoted is not None:
         group = 1 if quoted.group(1) is not None else 2
         s, e = quoted.span(group)
     elif m.group(3) == b":" and name.lower() in _WHOLE_LINE_HEADERS:
-        # "Cookie: a=1; b=2", "Authorization: Bearer …": the whole rest of the line.
+        # "Cookie: a=1; b=2", "Authorization: Bearer …": the whole rest of the line — or of
+        # the quoted string the header is in (a cURL command's -H 'Authorization: …').
         rest = _LINE_REST.match(data, at)
         assert rest is not None
         s, e = at, at + len(rest.group().rstrip())
+        quote = data[pos - 1 : pos] if pos > 0 else b""
+        if quote in (b"'", b'"'):
+            closing = data.find(quote, s, e)
+            e = closing if closing >= 0 else e
     else:
         in_query = data[start : start + 1] in (b"?", b"&", b";", b"#")
         bare = (_BARE_IN_QUERY if in_query else _BARE).match(data, at)
         if bare is None:
             return ()
         s, e = bare.span()
-        while e > s and data[e - 1 : e] in _TRAILING_PUNCTUATION:
-            e -= 1
+        markup = data.find(b"</", s, e)  # "password=x</td>" in an HTML log
+        e = trim_prose(data, s, markup if markup >= 0 else e)
     if e <= s or _NOT_A_VALUE.fullmatch(data, s, e):
         return ()
     lowered = name.lower()
     kind = header_kind(name) if lowered in _WHOLE_LINE_HEADERS else "field"
     if kind == "field" and m.group(3) == b":" and lowered.startswith("x-"):
         kind = "api_key_header"
-    return (Span(s, e, kind, f"{name}, line {chunk.line_at(s)}"),)
+    rule = {"authorization": "http-authorization", "cookie": "cookie"}.get(kind, "secret-name")
+    return (Span(s, e, kind, f"{name}, line {chunk.line_at(s)}", rule),)
 
 
 def text_triggers(rules: ScrubRules) -> list[Trigger]:

@@ -1,5 +1,9 @@
 """Secrets recognised by their shape wherever they are, and by the name of their parameter
-in URLs and form bodies: the triggers every file type shares."""
+in URLs and form bodies: the triggers every file type shares.
+
+Each span says which rule found it (``formats.RULE_IDS``): a vendor's token format
+(``formats.FORMATS``), or one of the context rules here and in ``context``.
+"""
 
 from __future__ import annotations
 
@@ -9,24 +13,30 @@ import re
 from collections.abc import Sequence
 
 from assistant.scrub.engine import Chunk, Resolver, Span, Trigger
+from assistant.scrub.formats import FORMATS, TokenFormat, is_placeholder, template_at
 from assistant.scrub.rules import ScrubRules
 
 _JWT = re.compile(rb"eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
-_SCHEME = re.compile(rb"(?i)(bearer|basic)\s+([A-Za-z0-9._~+/\-]+=*)")
+_SCHEME = re.compile(rb"(?i)(bearer|basic|ssws)\s+([A-Za-z0-9._~+/\-]+=*)")
 _PRIVATE_KEY_END = re.compile(rb"-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
-_PARAM = re.compile(rb"([A-Za-z0-9_.\-]+)=([^&\"'#\s\\<>]*)")
+_PARAM = re.compile(rb"([A-Za-z0-9_.\-]+)=")
+# A parameter's value: in a URL it ends at the next parameter or the fragment; in a form
+# body or free text at a space, quote or the next parameter ("m{{h}o)p${e]nob(ody[finds>-_$#
+# thisone}}" is one password: only what cannot be in a bare value ends it).
+_URL_VALUE = re.compile(rb"[^&#;\"'\s\\<>]*")
+_FORM_VALUE = re.compile(rb"[^&;\"'\s\\]*")
 _URL_START = re.compile(rb"[?#]")
-_AWS = (b"AKIA", b"ASIA", b"AGPA", b"AIDA", b"AROA")
-_SCHEMES = (b"bearer", b"Bearer", b"BEARER", b"basic", b"Basic", b"BASIC")
+_SCHEMES = (b"bearer", b"Bearer", b"BEARER", b"basic", b"Basic", b"BASIC", b"SSWS", b"ssws")
 _PARAM_STARTS = (b"?", b"&", b";", b"#", b'"')
 #: what may stand before a name in text (a log line's "password=…", "(token: …")
 TEXT_NAME_STARTS = (b" ", b"\t", b"\n", b"'", b'"', b"(", b",", b"{", b"[")
+_ALNUM = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
 def _jwt(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     m = _JWT.match(chunk.data, start)
     if m is not None:
-        return (Span(m.start(), m.end(), "jwt", "JWT"),)
+        return (Span(m.start(), m.end(), "jwt", "JWT", "jwt"),)
     return ()
 
 
@@ -35,10 +45,17 @@ def _scheme(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     if m is None:
         return ()
     scheme, value = m.group(1).lower(), m.group(2)
+    if scheme == b"ssws":
+        # Okta's API token scheme: "Authorization: SSWS 00…" (Okta developer docs: API tokens)
+        if len(value) >= 20:
+            return (
+                Span(m.start(2), m.end(2), "authorization", "Okta API token", "okta-api-token"),
+            )
+        return ()
     if scheme == b"bearer":
         # "bearer token" in prose is not a token; real ones are long.
         if len(value) >= 12:
-            return (Span(m.start(2), m.end(2), "bearer", "Bearer token"),)
+            return (Span(m.start(2), m.end(2), "bearer", "Bearer token", "bearer"),)
         return ()
     # "basic" is a common word: only a base64 "user:password" is a credential.
     try:
@@ -46,24 +63,52 @@ def _scheme(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
     except (binascii.Error, ValueError):
         return ()
     if b":" in decoded and len(value) >= 8:
-        return (Span(m.start(2), m.end(2), "basic_auth", "Basic credentials"),)
+        return (Span(m.start(2), m.end(2), "basic_auth", "Basic credentials", "basic-auth"),)
     return ()
 
 
-def _whole(
-    kind: str, where: str, first: tuple[bytes, ...], pattern: bytes, tail: bytes = b""
-) -> Trigger:
-    """A token of a known shape; ``tail`` is how it may go on (the scanner needs a fixed end
-    so that it reports each token once)."""
-    compiled = re.compile(pattern + tail)
+def _format_trigger(fmt: TokenFormat) -> Trigger:
+    """A token of a documented shape. The scanner looks for ``pattern`` (a fixed end, so
+    that it reports each token once); the resolver takes the ``tail`` too and judges the
+    bytes: a token stands alone (no letter or digit glued before it, none after a token of
+    fixed length) and passes its format's ``check``."""
+    compiled = re.compile(fmt.pattern + fmt.tail, re.IGNORECASE if fmt.caseless else 0)
+    where = fmt.label
+    fixed = not fmt.tail
 
     def resolve(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
-        m = compiled.match(chunk.data, start)
-        if m is not None:
-            return (Span(m.start(), m.end(), kind, where),)
-        return ()
+        data = chunk.data
+        if fmt.back:
+            # The scanner found a piece inside: the token is the match that covers it.
+            m = compiled.search(data, max(0, start - fmt.back))
+            while m is not None and m.end() <= start:
+                m = compiled.search(data, m.start() + 1)
+            if m is None or m.start() > start:
+                return ()
+        else:
+            m = compiled.match(data, start)
+        if m is None:
+            return ()
+        s, e = m.span()
+        if (
+            not fmt.glued
+            and s > 0
+            and data[s - 1] in _ALNUM
+            and not (s >= 3 and data[s - 3] == 0x25)  # "%3D" before it: URL-encoded "="
+        ):
+            return ()
+        if fixed and e < len(data) and data[e] in _ALNUM:
+            return ()
+        if not fmt.check(data[s:e]):
+            return ()
+        return (Span(s, e, fmt.kind, where, fmt.id),)
 
-    return Trigger(pattern.decode("ascii"), resolve, first=first)
+    return Trigger(
+        fmt.scan_pattern.decode("ascii"),
+        resolve,
+        first=() if fmt.back else fmt.first,
+        caseless=fmt.caseless,
+    )
 
 
 def _private_key(chunk: Chunk, _start: int, end: int) -> Sequence[Span]:
@@ -77,18 +122,39 @@ def _private_key(chunk: Chunk, _start: int, end: int) -> Sequence[Span]:
         start += 1
     while stop > start and data[stop - 1 : stop] in (b"\r", b"\n"):
         stop -= 1
+    if data[start : start + 2] == b"\\n":  # the block inside a JSON string
+        start += 2
+    if data[stop - 2 : stop] == b"\\n":
+        stop -= 2
     if stop > start:
-        return (Span(start, stop, "private_key", "private key block"),)
+        return (Span(start, stop, "private_key", "private key block", "private-key"),)
     return ()
 
 
+def trim_prose(data: bytes, s: int, e: int) -> int:
+    """The end of a bare value without the punctuation of the prose around it ("password=x,
+    next", "(token=abc)"): a trailing comma or full stop, a bracket it did not open."""
+    while e > s:
+        last = data[e - 1]
+        if last in b",.;" or (
+            last in b")]}"
+            and data.count(bytes((last,)), s, e)
+            > data.count({0x29: b"(", 0x5D: b"[", 0x7D: b"{"}[last], s, e)
+        ):
+            e -= 1
+        else:
+            break
+    return e
+
+
 def param_resolver(*, form_kind: str) -> Resolver:
-    """Resolver for ``name=value`` after ``?``, ``&``, ``;``, ``#`` or a quote."""
+    """Resolver for ``name=value`` after ``?``, ``&``, ``;``, ``#``, a quote or a space."""
 
     def resolve(chunk: Chunk, start: int, _end: int) -> Sequence[Span]:
         data = chunk.data
-        m = _PARAM.match(data, start + 1)
-        if m is None or m.end(2) == m.start(2):
+        first = start if data[start] in _ALNUM else start + 1
+        m = _PARAM.match(data, first)
+        if m is None:
             return ()
         name = m.group(1).decode("ascii", "replace")
         if not chunk.rules.is_secret_name(name):
@@ -99,9 +165,18 @@ def param_resolver(*, form_kind: str) -> Resolver:
         in_url = data[start : start + 1] in (b"?", b"#") or bool(
             _URL_START.search(data, max(begin, back), start)
         )
+        if template_at(data, m.end()):
+            return ()
+        value = (_URL_VALUE if in_url else _FORM_VALUE).match(data, m.end())
+        assert value is not None
+        s, e = value.span()
+        if not in_url:
+            e = trim_prose(data, s, e)
+        if e <= s:
+            return ()
         kind = "url_token" if in_url else form_kind
         where = f"{'URL parameter' if in_url else 'form field'} {name}"
-        return (Span(m.start(2), m.end(2), kind, where),)
+        return (Span(s, e, kind, where, "secret-name"),)
 
     return resolve
 
@@ -118,58 +193,20 @@ def _param_start(data: bytes, end: int) -> int:
 
 def value_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
     """The triggers every file type shares. ``text``: names may follow any space (logs)."""
-    lead = r"[?&;#\"'\s(,]" if text else r"[?&;#\"]"
-    firsts = TEXT_NAME_STARTS + _PARAM_STARTS if text else _PARAM_STARTS
+    from assistant.scrub.context import context_triggers
+
+    lead = r"[?&;#\"'\s(,]"
+    firsts = TEXT_NAME_STARTS + _PARAM_STARTS
     resolver = param_resolver(form_kind="field")
     return [
         Trigger(r"eyJ[A-Za-z0-9_-]{4,}\.eyJ", _jwt, first=(b"eyJ",)),
         Trigger(
-            r"(?:bearer|basic)\s+[A-Za-z0-9._~+/\-]{8}", _scheme, caseless=True, first=_SCHEMES
+            r"(?:bearer|basic|ssws)\s+[A-Za-z0-9._~+/\-]{8}",
+            _scheme,
+            caseless=True,
+            first=_SCHEMES,
         ),
-        _whole("aws_key", "AWS access key id", _AWS, rb"(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}"),
-        _whole(
-            "github_token",
-            "GitHub token",
-            (b"gh",),
-            rb"gh[pousr]_[A-Za-z0-9]{36}",
-            rb"[A-Za-z0-9]*",
-        ),
-        _whole(
-            "github_token",
-            "GitHub token",
-            (b"github_pat_",),
-            rb"github_pat_[A-Za-z0-9_]{22}",
-            rb"[A-Za-z0-9_]*",
-        ),
-        _whole(
-            "gitlab_token",
-            "GitLab token",
-            (b"gl",),
-            rb"gl(?:pat|dt|rt|ptt|cbt|soat|ft|imt|agent)-[A-Za-z0-9_\-]{20}",
-            rb"[A-Za-z0-9_\-]*",
-        ),
-        _whole(
-            "slack_token",
-            "Slack token",
-            (b"xox",),
-            rb"xox[abposr]-[A-Za-z0-9\-]{10}",
-            rb"[A-Za-z0-9\-]*",
-        ),
-        _whole(
-            "slack_token",
-            "Slack webhook",
-            (b"https://hooks",),
-            rb"https://hooks\.slack\.com/services/T[A-Za-z0-9]+/B[A-Za-z0-9]+/[A-Za-z0-9]",
-            rb"[A-Za-z0-9]*",
-        ),
-        _whole("google_api_key", "Google API key", (b"AIza",), rb"AIza[A-Za-z0-9_\-]{35}"),
-        _whole(
-            "stripe_key",
-            "Stripe key",
-            (b"sk_live_", b"rk_live_"),
-            rb"(?:sk|rk)_live_[A-Za-z0-9]{24}",
-            rb"[A-Za-z0-9]*",
-        ),
+        *(_format_trigger(f) for f in FORMATS),
         Trigger(
             r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----", _private_key, first=(b"-----BEGIN",)
         ),
@@ -180,4 +217,8 @@ def value_triggers(rules: ScrubRules, *, text: bool) -> list[Trigger]:
             first=firsts,
             guess_start=_param_start,
         ),
+        *context_triggers(rules, text=text),
     ]
+
+
+__all__ = ["TEXT_NAME_STARTS", "is_placeholder", "param_resolver", "value_triggers"]

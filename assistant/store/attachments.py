@@ -73,7 +73,12 @@ def _record(report: ScrubReport, original: str, salt: str, kept: Iterable[str]) 
         counts=dict(report.counts),
         values=[
             RedactedValue(
-                kind=v.kind, where=v.where, value_hash=v.value_hash, length=v.length, count=v.count
+                kind=v.kind,
+                where=v.where,
+                value_hash=v.value_hash,
+                length=v.length,
+                count=v.count,
+                rule=v.rule,
             )
             for v in report.values
         ],
@@ -289,6 +294,28 @@ def report_of(ref: AttachmentRef) -> str:
         kind_label(k, n) for k, n in sorted(record.counts.items(), key=lambda kv: -kv[1])
     )
     return f"{ref.filename}: {total} {'value' if total == 1 else 'values'} redacted — {parts}{kept}"
+
+
+def why_lines(ref: AttachmentRef) -> list[str]:
+    """Each redacted value of an attachment with why it was redacted: its kind, where it was
+    first seen and the id of the rule that found it (``drafts attach`` prints these)."""
+    from assistant.scrub.formats import rule_description
+    from assistant.scrub.report import kind_label
+
+    record = ref.scrub
+    if record is None or record.needs_confirmation:
+        return []
+    lines = []
+    for value in record.values:
+        seen = f"{value.count}×" if value.count > 1 else "once"
+        rule = value.rule or "?"
+        lines.append(
+            f"  - {kind_label(value.kind, 1)[2:]} ({value.where}; {seen}, {value.length} chars)"
+            f" — rule {rule}: {rule_description(rule)} [value {value.value_hash[:12]}]"
+        )
+    if record.more_values:
+        lines.append(f"  - … and {record.more_values} more")
+    return lines
 
 
 def delete_unreferenced_originals(store: Store, candidates: Iterable[str]) -> int:

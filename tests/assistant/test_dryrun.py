@@ -88,7 +88,7 @@ def test_cli_dry_run_prints_and_queues_nothing(
     eid = str(store.create(complete_escalation("Acme: dry")).id)
     store.close()
     assert main(["drafts", "attach", eid[:8], str(CASES[0].path)]) == 0
-    assert "login-flow.har: 23 values redacted" in capsys.readouterr().out
+    assert "login-flow.har: 22 values redacted" in capsys.readouterr().out
     with responses.RequestsMock():
         assert main(["submit", eid[:8], "--dry-run"]) == 0
     out = capsys.readouterr().out

@@ -46,7 +46,7 @@ def test_the_blob_sent_is_the_scrubbed_copy_and_the_original_is_kept_aside(
     assert ref.size == sent.path.stat().st_size
     assert ref.scrub is not None
     assert original_path(store, ref.scrub.original_sha256).read_bytes() == src.read_bytes()
-    assert report_of(ref).startswith("service.log: 19 values redacted — 5 secret fields")
+    assert report_of(ref).startswith("service.log: 19 values redacted — 4 secret fields")
     # The document holds counts and hashes, never a value.
     doc = Escalation(attachments=[ref]).model_dump_json()
     assert PASSWORD not in doc and SESSION not in doc

@@ -52,7 +52,7 @@ def test_no_planted_secret_reaches_redmine(
     files = [str(case.path) for case in CASES]
     assert main(["drafts", "attach", eid[:8], *files]) == 0
     out = capsys.readouterr().out
-    assert "login-flow.har: 23 values redacted — 8 cookies" in out
+    assert "login-flow.har: 22 values redacted — 8 cookies" in out
     assert "service.log: 19 values redacted" in out
 
     assert main(["submit", eid[:8]]) == 0, capsys.readouterr().err
@@ -86,3 +86,38 @@ def test_dry_run_sends_nothing_and_masks_the_key(
     assert "the scrubbed copy of service.log" in out
     params = {f"cf_{redmine.cf_idempotency_id}": f"esc-{eid}", "status_id": "*"}
     assert redmine.api("GET", "/issues.json", params=params).json()["issues"] == []
+
+
+def test_no_secret_of_the_planted_corpus_reaches_redmine(
+    redmine: RedmineServer,
+    paths: AppPaths,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """The held-out planted corpus (vendors' documented formats, synthetic values): what the
+    real Redmine stores has no planted secret left (the recall test's misses, if any, would
+    show here as the values Ops would see)."""
+    from tests.assistant.scrub.measure import survives
+    from tests.assistant.scrub.planted import HELD_OUT_SEED, build
+
+    corpus = build(HELD_OUT_SEED, held_out=True)
+    files = []
+    for name, text in corpus.files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / name))
+    eid = _draft(paths, "Acme: sign-in fails for every user (HAR, log, export)")
+    assert main(["drafts", "attach", eid[:8], *files]) == 0
+    capsys.readouterr()
+    assert main(["submit", eid[:8]]) == 0, capsys.readouterr().err
+    issue = _issue(redmine, f"esc-{eid}")
+    received = {
+        a["filename"]: redmine.api("GET", a["content_url"].removeprefix(redmine.url)).content
+        for a in issue["attachments"]  # type: ignore[attr-defined]
+    }
+    assert sorted(received) == sorted(corpus.files)
+    left = [
+        f"{p.file} {p.placement} {p.kind}"
+        for p in corpus.planted
+        if p.secret and survives(p.value, received[p.file].decode("utf-8"))
+    ]
+    assert left == []

@@ -52,7 +52,7 @@ def test_added_files_are_scrubbed_and_listed_on_the_review_page(
     qtbot.waitUntil(lambda: page.list.count() == 3, timeout=10_000)
     assert progress, "the worker reported no progress"
     assert page.list.item(0).text().startswith("login-flow.har  (")
-    assert "23 values redacted — 8 cookies" in page.list.item(0).text()
+    assert "22 values redacted — 8 cookies" in page.list.item(0).text()
     assert page.progress.isHidden()
 
     w.go_to(w.pages.index(w.review_page))
@@ -61,7 +61,7 @@ def test_added_files_are_scrubbed_and_listed_on_the_review_page(
     tree = panel.tree
     har = _top(tree, 0)
     assert har.text(0) == (
-        "login-flow.har: 23 values redacted — 8 cookies, 7 secret fields, 4 tokens in URLs, "
+        "login-flow.har: 22 values redacted — 8 cookies, 6 secret fields, 4 tokens in URLs, "
         "2 authorization headers, 1 API key header, 1 JWT"
     )
     log = _top(tree, 1)
@@ -77,6 +77,13 @@ def test_added_files_are_scrubbed_and_listed_on_the_review_page(
         for k in range(3)
     ]
     assert not any(SESSION in text for text in shown)
+
+    # Each value says why it was redacted: the rule's id, and what the rule looks for.
+    why = {_kid(log, i).text(1): _kid(log, i).text(3) for i in range(log.childCount())}
+    assert why["GitHub token"] == "github-token"
+    tips = [_kid(log, i).toolTip(3) for i in range(log.childCount())]
+    assert any("documented format" in tip for tip in tips)
+    assert _child(har, "header Cookie").text(3) == "cookie"
 
     # The agent marks the Cookie line of the log as safe: it is kept in what is sent.
     cookie = _child(log, "Cookie, line 4")

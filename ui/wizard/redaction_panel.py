@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from assistant.model import AttachmentRef
 from assistant.scrub import ScrubRules
+from assistant.scrub.formats import rule_description
 from assistant.scrub.report import kind_label
 from assistant.store.attachments import report_of, rescrub_attachment
 from ui.palette import error_style, follow_style
@@ -56,7 +57,7 @@ class RedactionPanel(QWidget):
         self.heading = QLabel("Removed from the attachments before sending:")
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Redacted from attachments")
-        self.tree.setHeaderLabels(["What", "Where", "Seen"])
+        self.tree.setHeaderLabels(["What", "Where", "Seen", "Why (rule)"])
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setMinimumHeight(150)
@@ -105,12 +106,12 @@ class RedactionPanel(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         for index, ref in enumerate(self.refs):
-            top = QTreeWidgetItem([report_of(ref), "", ""])
+            top = QTreeWidgetItem([report_of(ref), "", "", ""])
             top.setData(0, REF_ROLE, index)
             top.setToolTip(0, report_of(ref))
             record = ref.scrub
             if record is not None and record.needs_confirmation:
-                check = QTreeWidgetItem([CONFIRM_TEXT, "", ""])
+                check = QTreeWidgetItem([CONFIRM_TEXT, "", "", ""])
                 check.setData(0, REF_ROLE, index)
                 check.setFlags(check.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 check.setCheckState(
@@ -125,31 +126,32 @@ class RedactionPanel(QWidget):
                             kind_label(value.kind, 1)[2:],
                             value.where,
                             f"{seen}, {value.length} chars",
+                            value.rule,
                         ]
                     )
                     child.setData(0, REF_ROLE, index)
                     child.setData(0, HASH_ROLE, value.value_hash)
                     child.setToolTip(0, "Select and press “Keep this value” if it is not a secret")
+                    child.setToolTip(3, rule_description(value.rule) if value.rule else "")
                     top.addChild(child)
                 if record.more_values:
-                    top.addChild(QTreeWidgetItem([f"… and {record.more_values} more", "", ""]))
+                    top.addChild(QTreeWidgetItem([f"… and {record.more_values} more", "", "", ""]))
             self.tree.addTopLevelItem(top)
             top.setFirstColumnSpanned(True)  # the summary is a sentence, not a cell
             top.setExpanded(True)
         self.tree.blockSignals(False)
-        unconfirmed = [
-            r.filename
-            for r in self.refs
-            if r.scrub and r.scrub.needs_confirmation and not r.scrub.confirmed
-        ]
+        self._show_warning()
+        self.setVisible(bool(self.refs))
+        self._update_buttons()
+
+    def _show_warning(self) -> None:
+        unconfirmed = self.unconfirmed()
         if unconfirmed:
             self.warning.setText(
                 "Images cannot be scrubbed. Look at each one and confirm it shows no secret: "
                 + ", ".join(unconfirmed)
             )
         self.warning.setVisible(bool(unconfirmed))
-        self.setVisible(bool(self.refs))
-        self._update_buttons()
 
     def unconfirmed(self) -> list[str]:
         """Images the agent has not confirmed yet."""
@@ -248,4 +250,7 @@ class RedactionPanel(QWidget):
         )
         self.refs[index] = new_ref
         self.attachment_changed.emit(ref.sha256, new_ref)
-        self._rebuild()
+        self._show_warning()
+        # Rebuilt once Qt is done with the item being changed (clearing the tree now would
+        # delete it under Qt's feet).
+        QTimer.singleShot(0, self._rebuild)

@@ -33,7 +33,7 @@ def test_the_har_report_reads_like_the_review_page() -> None:
     case = CASES[0]
     _out, report = scrub_bytes(case.path.read_bytes(), case.filename)
     assert report.summary() == (
-        "login-flow.har: 23 values redacted — 8 cookies, 7 secret fields, 4 tokens in URLs, "
+        "login-flow.har: 22 values redacted — 8 cookies, 6 secret fields, 4 tokens in URLs, "
         "2 authorization headers, 1 API key header, 1 JWT"
     )
     wheres = {v.where for v in report.values}
