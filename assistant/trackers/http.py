@@ -15,13 +15,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
 
 import assistant
+from assistant.trackers.answers import read_answer
 from assistant.trackers.base import (
     OutcomeUnknown,
     TrackerAuthError,
@@ -31,6 +32,7 @@ from assistant.trackers.base import (
 )
 
 log = logging.getLogger("assistant.trackers")
+M = TypeVar("M")
 
 USER_AGENT = f"EscalationAssistant/{assistant.__version__}"
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
@@ -352,6 +354,24 @@ class TrackerSession:
         """
         return self.decode(self.request(method, path, **kwargs))
 
+    def read(self, shape: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """``request``, decode the JSON body and read it as ``shape`` (the endpoint's model in
+        ``assistant.trackers.answers``): what does not fit is ``UnreadableAnswer`` naming
+        this tracker and the endpoint (``UnreadableWriteAnswer`` for a write)."""
+        return self.parse(shape, self.request(method, path, **kwargs))
+
+    def parse(self, shape: type[M], response: requests.Response) -> M:
+        """The JSON of a 2xx ``response`` read as ``shape`` (see ``read``)."""
+        method = (response.request.method or "GET").upper()
+        return read_answer(
+            shape,
+            self.decode(response),
+            tracker=self.name,
+            endpoint=self._scrub(f"{method} {endpoint_of(response.url or self.base_url)}"),
+            write=method not in SAFE_METHODS,
+            status=response.status_code,
+        )
+
     def decode(self, response: requests.Response) -> Any:
         """The JSON of a 2xx response; anything else there means the tracker is not well."""
         write = (response.request.method or "GET").upper() not in SAFE_METHODS
@@ -362,7 +382,8 @@ class TrackerSession:
             return None
         try:
             return response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than Python's decoder goes ([[[[…]]]]).
             if write:
                 raise self.unnamed(f"something that is not JSON ({response.status_code})") from exc
             raise self._unavailable(
@@ -491,13 +512,13 @@ class TrackerSession:
     def _detail(self, response: requests.Response) -> str:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         detail = ""
         if body is not None:
             try:
                 detail = self._parse_error(body)
-            except (AttributeError, KeyError, TypeError, ValueError):
+            except (AttributeError, KeyError, TypeError, ValueError, RecursionError):
                 detail = ""
         if not detail:
             text = response.text.strip()
@@ -569,6 +590,15 @@ class TrackerSession:
         return TrackerRejected(
             f"{self.name} refused the {method} request ({status}){tail}", status=status
         )
+
+
+def endpoint_of(url: str) -> str:
+    """The path of ``url`` as an endpoint is named in messages (no host, query or user)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return "(unparsable URL)"
+    return path or "/"
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:
