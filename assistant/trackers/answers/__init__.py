@@ -67,7 +67,7 @@ Key = Annotated[StrictStr, Field(min_length=1, max_length=255)]
 _ADAPTERS: dict[object, TypeAdapter[Any]] = {}
 
 
-def _adapter(shape: object) -> TypeAdapter[Any]:
+def _adapter(shape: Any) -> TypeAdapter[Any]:
     """The validator of ``shape``, built once (building one costs far more than using it)."""
     made = _ADAPTERS.get(shape)
     if made is None:
@@ -125,6 +125,9 @@ def describe(exc: ValidationError, data: object) -> str:
     first = errors[0]
     more = len(errors) - 1
     tail = f"; and {more} more problem{'s' if more > 1 else ''}" if more else ""
+    if first["type"] == "value_error":
+        what = str(first["msg"]).removeprefix("Value error, ")
+        return f"{_where(first['loc']) or 'the answer'}: {what}{tail}"
     if not first["loc"]:
         expected = _EXPECTED.get(first["type"], "what the app reads")
         return f"the answer is {_kind(data)}, not {expected}{tail}"
