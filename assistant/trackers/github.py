@@ -618,7 +618,7 @@ class GitHubTracker(RestTracker):
             note = SummaryNote(existing.id, text)
         else:
             made = self.http.read(
-                answer.Comment,
+                answer.CommentMade,
                 "POST",
                 f"{self.repo_path}/issues/{number}/comments",
                 json_body={"body": text},

@@ -50,7 +50,7 @@ Issues = list[Issue]
 
 
 class Comment(Answer):
-    """``GET /repos/{o}/{r}/issues/{n}/comments`` items; ``POST`` answers one."""
+    """``GET /repos/{o}/{r}/issues/{n}/comments`` items."""
 
     id: AnyId = None
     body: Text = ""
@@ -59,6 +59,12 @@ class Comment(Answer):
 
 
 Comments = list[Comment]
+
+
+class CommentMade(Answer):
+    """``POST /repos/{o}/{r}/issues/{n}/comments``: the new comment (edited later by id)."""
+
+    id: AnyId = None
 
 
 class Event(Answer):
