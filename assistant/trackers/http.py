@@ -49,6 +49,9 @@ REFUSED_STATUSES = frozenset({400, 401, 403, 404, 413, 422})
 MAX_REDIRECTS = 5
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CHUNK = 64 * 1024
+#: the largest answer read (a page of 100 GitHub issues at their 65,536-character limit is
+#: under 7 MB); a bigger one is refused before it fills the memory
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
 #: headers that may say when to come back, in the order they are trusted
 RESET_HEADERS = ("X-RateLimit-Reset", "RateLimit-Reset")
 _MAX_DETAIL = 400
@@ -195,6 +198,10 @@ def _sent_before_failure(exc: requests.ConnectionError) -> bool:
         | urllib3.exceptions.ConnectTimeoutError
         | urllib3.exceptions.NameResolutionError,
     )
+
+
+class _TooLarge(Exception):
+    """An answer past ``MAX_ANSWER_BYTES``."""
 
 
 class TrackerSession:
@@ -472,6 +479,11 @@ class TrackerSession:
             raise lost(
                 f"did not finish its answer within {self.deadline:.0f} s (the request deadline)"
             ) from exc
+        except _TooLarge as exc:
+            raise lost(
+                f"answered with more than {MAX_ANSWER_BYTES // (1024 * 1024)} MB, more than"
+                " any answer the app reads"
+            ) from exc
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise lost("broke off its answer") from exc
         finally:
@@ -487,6 +499,7 @@ class TrackerSession:
         """
         raw = response.raw
         chunks: list[bytes] = []
+        size = 0
         while True:
             if raw.length_remaining == 0:
                 break
@@ -495,6 +508,9 @@ class TrackerSession:
             chunk = raw.read1(_CHUNK, decode_content=True)
             if not chunk:
                 break
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise _TooLarge
             chunks.append(chunk)
         return b"".join(chunks)
 

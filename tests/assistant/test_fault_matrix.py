@@ -17,9 +17,11 @@ signature, no ticket body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import unquote
 
 import pytest
 
@@ -37,7 +39,15 @@ from assistant.trackers.base import TicketRef
 from assistant.trackers.github import PROBE_LIMIT
 from assistant.trackers.registry import TRACKERS
 from tests.assistant.fake_tracker import complete_escalation
-from tests.fault_tracker import CREATES, FAULTS, KINDS, FaultTracker
+from tests.fault_tracker import (
+    CREATES,
+    FAULTS,
+    GITLAB_PROJECT,
+    KINDS,
+    REPO,
+    SHAPES,
+    FaultTracker,
+)
 
 TOKEN = "fault-matrix-t0ken-never-elsewhere"
 PATHS = ("drain", "flush", "submit", "retry", "pullback")
@@ -480,3 +490,80 @@ def test_github_with_more_new_issues_than_it_reads_looks_again_later(
     assert outbox.drain(force=True, only=eid).submitted
     assert len(server.tickets_for(key)) == 1
     assert store.get(eid).status is Status.SUBMITTED
+
+
+# -- answers of the wrong shape: a lookup that cannot be read is not a "no" ----------------
+# The create is answered 502 (the ticket exists, nobody knows), then the endpoint the lookup
+# reads answers 200 with a wrong shape (``SHAPES``). The entry waits ("checking") and says
+# which tracker and endpoint; the next lookup reads a proper answer and finds the ticket.
+#: (kind, path pattern of a GET the lookup makes, the list's lag in s: GitHub reads by number
+#: only while its list lags)
+LOOKUP_ENDPOINTS = (
+    ("redmine", r"^/custom_fields\.json$", 0.0),
+    ("redmine", r"^/issues\.json$", 0.0),
+    ("jira-dc", r"^/rest/api/2/search$", 0.0),
+    ("jira-cloud", r"^/rest/api/3/search/jql$", 0.0),
+    ("github", rf"^/repos/{REPO}/issues$", 0.0),
+    ("github", rf"^/repos/{REPO}/issues/\d+$", 3600.0),
+    ("gitlab", rf"^/api/v4/projects/{GITLAB_PROJECT}/issues$", 0.0),
+)
+
+
+def _no_traceback(text: str) -> None:
+    assert "Traceback" not in text, text
+
+
+def _names(text: str, kind: str, pattern: str) -> None:
+    """The message names the tracker and the endpoint (method and path, or its URL)."""
+    name = re.escape(TRACKERS.require(kind).build.name)
+    said = re.search(rf"{name} (?:answered GET |at https?://[^/\s]+)(/\S*)\s", text)
+    assert said is not None, text
+    assert re.search(pattern, unquote(said[1])), text
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(("kind", "endpoint", "lag"), LOOKUP_ENDPOINTS)
+def test_an_unreadable_lookup_waits_and_then_finds_the_ticket(
+    kind: str,
+    endpoint: str,
+    lag: float,
+    shape: str,
+    servers: dict[str, FaultTracker],
+    agents: dict[str, Agent],
+    windows: Callable[[float], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    windows(0.0)
+    server, agent = servers[kind], agents[kind]
+    server.reset()
+    server.lag_s = lag
+    esc = agent.store.create(complete_escalation(f"shape {kind} {endpoint} {shape}"))
+    eid, key = str(esc.id), esc.idempotency_key
+    server.faults = ["502"]
+    assert main(["--data-dir", agent.data_dir, "submit", eid]) == 1
+    capsys.readouterr()
+    assert len(server.tickets_for(key)) == 1  # made, but the app cannot know
+
+    server.serve_wrong(endpoint, shape)
+    writes = server.writes
+    code = main(["--data-dir", agent.data_dir, "outbox", "flush", "--now"])
+    err = capsys.readouterr().err
+    assert server.wrong_served() == 0  # the lookup did read the wrong answer
+    assert code == 1, err
+    assert server.writes == writes  # nothing was sent on an unreadable lookup
+    assert len(server.tickets_for(key)) == 1
+    _no_traceback(err)
+    _names(err, kind, endpoint)
+    entry = make_outbox(agent.store, agent.settings, POLICY).entry(eid)
+    assert entry is not None and entry.state is OutboxState.RETRYING
+
+    # The tracker answers properly again: found, not made again.
+    assert main(["--data-dir", agent.data_dir, "outbox", "flush", "--now"]) == 0
+    capsys.readouterr()
+    tickets = server.tickets_for(key)
+    assert len(tickets) == 1, f"{kind}/{endpoint}/{shape}: {len(tickets)} tickets"
+    stored = agent.store.get(eid)
+    assert stored.status is Status.SUBMITTED
+    assert stored.ticket is not None and stored.ticket.key == tickets[0].key
