@@ -107,6 +107,9 @@ _ESSENTIAL = frozenset(
         "upload",
         "markdown",
         "content",
+        "login",
+        "username",
+        "displayName",
     }
 )
 REPO = "ops/escalations"
@@ -582,8 +585,8 @@ class FaultTracker:
             key = next((x for x in labels if re.fullmatch(r"esc-[0-9a-f-]{36}", x)), "")
             return self._create(fields["summary"], json.dumps(fields["description"]), labels, key)
         if kind == "webhook" and path == "/hook":
-            if data.get("event") == "ping":
-                return {}
+            if data.get("event") != "escalation":
+                return {}  # ping, affected_customers: nothing to make
             return self._create(
                 data["title"], str(data["description"]), [], headers.get("Idempotency-Key", "")
             )

@@ -381,29 +381,34 @@ class TrackerSession:
 
     def decode(self, response: requests.Response) -> Any:
         """The JSON of a 2xx response; anything else there means the tracker is not well."""
-        write = (response.request.method or "GET").upper() not in SAFE_METHODS
+        method = (response.request.method or "GET").upper()
+        write = method not in SAFE_METHODS
         shown = redact_url(response.url or self.base_url)
+        endpoint = f"{method} {endpoint_of(response.url or self.base_url)}"
         if not response.content.strip():
             if write:
-                raise self.unnamed(f"an empty answer ({response.status_code})")
+                raise self.unnamed(f"an empty answer ({response.status_code})", endpoint)
             return None
         try:
             return response.json()
         except (ValueError, RecursionError) as exc:
             # RecursionError: JSON nested deeper than Python's decoder goes ([[[[…]]]]).
             if write:
-                raise self.unnamed(f"something that is not JSON ({response.status_code})") from exc
+                raise self.unnamed(
+                    f"something that is not JSON ({response.status_code})", endpoint
+                ) from exc
             raise self._unavailable(
                 f"{self.name} at {shown} answered with"
                 " something that is not JSON (a proxy or login page in between?).",
                 status=response.status_code,
             ) from exc
 
-    def unnamed(self, what: str) -> OutcomeUnknown:
-        """The error for a write answered with ``what`` instead of naming the ticket."""
+    def unnamed(self, what: str, endpoint: str = "the request") -> OutcomeUnknown:
+        """The error for a write (``endpoint``: its method and path) answered with ``what``
+        instead of naming the ticket."""
         return OutcomeUnknown(
             self._scrub(
-                f"{self.name} answered the request with {what} instead of naming the"
+                f"{self.name} answered {endpoint} with {what} instead of naming the"
                 " ticket; it may or may not have been created. It will be looked up before"
                 " anything is sent again."
             )

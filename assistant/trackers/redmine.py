@@ -142,7 +142,7 @@ class RedmineTracker(RestTracker):
         return Identity(
             name=full or user.login,
             login=user.login,
-            id="" if user.id is None else str(user.id),
+            id=str(user.id),
         )
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from assistant.trackers.answers import Answer, AnyId, Number, Stamp, Text
+from assistant.trackers.answers import Answer, AnyId, Key, Number, Stamp, Text
 
 
 class Login(Answer):
@@ -82,7 +82,7 @@ Events = list[Event]
 class User(Answer):
     """``GET /user``."""
 
-    login: Text = ""
+    login: Key
     name: Text = ""
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.trackers.answers import Answer, AnyId, Number, Stamp, Text
+from assistant.trackers.answers import Answer, AnyId, Key, Number, Stamp, Text
 
 
 class Username(Answer):
@@ -65,7 +65,7 @@ StateEvents = list[StateEvent]
 class User(Answer):
     """``GET /user``."""
 
-    username: Text = ""
+    username: Key
     name: Text = ""
 
 

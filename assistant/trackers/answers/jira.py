@@ -25,7 +25,7 @@ class Myself(Answer):
     name: Text = ""
     emailAddress: Text = ""
     accountId: Text = ""
-    displayName: Text = ""
+    displayName: Key
 
 
 class Created(Answer):

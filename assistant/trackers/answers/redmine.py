@@ -72,7 +72,7 @@ class IssuePage(Answer):
 
 
 class User(Answer):
-    id: int | None = None
+    id: int
     login: Text = ""
     firstname: Text = ""
     lastname: Text = ""
