@@ -54,7 +54,7 @@ class OutcomeUnknown(TrackerUnavailable):
 
 class UnreadableAnswer(TrackerUnavailable):
     """The tracker answered (2xx) with something that does not fit the documented shape of
-    the endpoint (``assistant.trackers.answers``): what it meant is unknown.
+    the endpoint (``assistant.trackers.schemas``): what it meant is unknown.
 
     Retryable: in a lookup it is *not* "not found" — the outbox waits and looks again,
     never sends on it. The message names the tracker and the endpoint (method and path).

@@ -16,7 +16,6 @@ from assistant import affected
 from assistant.policy.schema import LabelMapping, Policy
 from assistant.settings import TrackerSettings
 from assistant.trackers import marker as key_marker
-from assistant.trackers.answers import github as answer
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -44,6 +43,7 @@ from assistant.trackers.http import (
 )
 from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
 from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import github as answer
 
 API_URL = "https://api.github.com"
 #: GitHub refuses issue bodies longer than 65536 characters; keep room for the rest.

@@ -9,7 +9,6 @@ from urllib.parse import quote
 from assistant import affected
 from assistant.policy.schema import LabelMapping, Policy
 from assistant.settings import TrackerSettings
-from assistant.trackers.answers import gitlab as answer
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -31,6 +30,7 @@ from assistant.trackers.http import (
 )
 from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
 from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import gitlab as answer
 
 GITLAB_URL = "https://gitlab.com"
 _PAGE = 100

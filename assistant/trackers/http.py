@@ -22,7 +22,6 @@ import requests
 import urllib3.exceptions
 
 import assistant
-from assistant.trackers.answers import read_answer
 from assistant.trackers.base import (
     OutcomeUnknown,
     TrackerAuthError,
@@ -30,6 +29,7 @@ from assistant.trackers.base import (
     TrackerRejected,
     TrackerUnavailable,
 )
+from assistant.trackers.schemas import read_answer
 
 log = logging.getLogger("assistant.trackers")
 M = TypeVar("M")
@@ -363,7 +363,7 @@ class TrackerSession:
 
     def read(self, shape: type[M], method: str, path: str, **kwargs: Any) -> M:
         """``request``, decode the JSON body and read it as ``shape`` (the endpoint's model in
-        ``assistant.trackers.answers``): what does not fit is ``UnreadableAnswer`` naming
+        ``assistant.trackers.schemas``): what does not fit is ``UnreadableAnswer`` naming
         this tracker and the endpoint (``UnreadableWriteAnswer`` for a write)."""
         return self.parse(shape, self.request(method, path, **kwargs))
 

@@ -10,7 +10,6 @@ from urllib.parse import quote
 from assistant import affected
 from assistant.policy.schema import JiraMapping, Policy
 from assistant.settings import TrackerSettings
-from assistant.trackers.answers import jira as answer
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -40,6 +39,7 @@ from assistant.trackers.http import (
 )
 from assistant.trackers.ops_mapping import WAITING_OPTION, names
 from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import jira as answer
 
 _MAX_PAGES = 10
 _PAGE = 100

@@ -11,7 +11,6 @@ from assistant import affected
 from assistant.policy.schema import Policy, RedmineMapping
 from assistant.settings import TrackerSettings
 from assistant.trackers import marker as key_marker
-from assistant.trackers.answers import redmine as answer
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -40,6 +39,7 @@ from assistant.trackers.http import (
     parse_timestamp,
 )
 from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import redmine as answer
 
 log = logging.getLogger("assistant.trackers")
 

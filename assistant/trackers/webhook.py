@@ -13,8 +13,6 @@ from typing import Any
 from assistant import affected
 from assistant.policy.schema import Policy
 from assistant.settings import TrackerSettings
-from assistant.trackers.answers import read_answer
-from assistant.trackers.answers import webhook as answer
 from assistant.trackers.base import (
     Attachment,
     Identity,
@@ -33,6 +31,8 @@ from assistant.trackers.http import (
     redact_url,
 )
 from assistant.trackers.rest import RestTracker
+from assistant.trackers.schemas import read_answer
+from assistant.trackers.schemas import webhook as answer
 
 log = logging.getLogger("assistant.trackers")
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-from assistant.trackers.answers import Answer, AnyId, Key, Number, Stamp, Text
+from assistant.trackers.schemas import Answer, AnyId, Key, Number, Stamp, Text
 
 
 class Login(Answer):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from assistant.trackers.answers import Answer
+from assistant.trackers.schemas import Answer
 
 _Short = Annotated[str, Field(max_length=2000)]
 

@@ -1,8 +1,8 @@
 """Every tracker answer the app reads, through a schema: a value, or ``UnreadableAnswer``.
 
 One rule for every adapter and endpoint (``read_answer``): the decoded JSON of a 2xx answer
-is validated against the pydantic model of that endpoint (``answers.redmine``,
-``answers.jira`` …, written from each tracker's documented API) before the adapter uses it.
+is validated against the pydantic model of that endpoint (``schemas.redmine``,
+``schemas.jira`` …, written from each tracker's documented API) before the adapter uses it.
 What does not fit raises ``UnreadableAnswer`` naming the tracker, the method and the path,
 and what is wrong ("issues: not a list") — never the content, which may hold anything.
 ``UnreadableAnswer`` is retryable: an answer that cannot be understood is not a "no", so a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.trackers.answers import Answer, Flag, Number, Stamp, Text
+from assistant.trackers.schemas import Answer, Flag, Number, Stamp, Text
 
 
 class Named(Answer):

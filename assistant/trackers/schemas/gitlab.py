@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.trackers.answers import Answer, AnyId, Key, Number, Stamp, Text
+from assistant.trackers.schemas import Answer, AnyId, Key, Number, Stamp, Text
 
 
 class Username(Answer):

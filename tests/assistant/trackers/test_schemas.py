@@ -20,16 +20,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.policy import default_policy
-from assistant.trackers.answers import github as github_answer
-from assistant.trackers.answers import gitlab as gitlab_answer
-from assistant.trackers.answers import jira as jira_answer
-from assistant.trackers.answers import read_answer
-from assistant.trackers.answers import redmine as redmine_answer
 from assistant.trackers.base import NewTicket, Tracker, TrackerError, UnreadableAnswer
 from assistant.trackers.github import GitHubTracker
 from assistant.trackers.gitlab import GitLabTracker
 from assistant.trackers.jira import JiraCloud, JiraDataCenter
 from assistant.trackers.redmine import RedmineTracker
+from assistant.trackers.schemas import github as github_answer
+from assistant.trackers.schemas import gitlab as gitlab_answer
+from assistant.trackers.schemas import jira as jira_answer
+from assistant.trackers.schemas import read_answer
+from assistant.trackers.schemas import redmine as redmine_answer
 from assistant.trackers.webhook import WebhookTracker
 
 TOKEN = "answers-t0ken-never-shown"

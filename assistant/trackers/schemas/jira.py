@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from assistant.trackers.answers import Answer, AnyId, Flag, Key, Stamp, Text
+from assistant.trackers.schemas import Answer, AnyId, Flag, Key, Stamp, Text
 
 
 class Person(Answer):
