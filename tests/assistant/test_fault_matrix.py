@@ -509,6 +509,23 @@ LOOKUP_ENDPOINTS = (
 )
 
 
+#: the shape tests give a loaded machine time to answer a normal read (the matrix's 0.4 s
+#: deadline is also every wait's bound); a drip (a byte per 0.15 s) still outlasts it
+SHAPE_OPTIONS = {**OPTIONS, "read_timeout": "3", "request_deadline": "1.5"}
+
+
+@pytest.fixture
+def patient(agents: dict[str, Agent]) -> Iterator[dict[str, Agent]]:
+    """The agents, with ``SHAPE_OPTIONS`` in their settings for the test."""
+    for agent in agents.values():
+        tracker = agent.settings.tracker.model_copy(update={"options": dict(SHAPE_OPTIONS)})
+        shaped = agent.settings.model_copy(update={"tracker": tracker})
+        save_settings(resolve_paths(agent.data_dir).settings_file, shaped)
+    yield agents
+    for agent in agents.values():
+        save_settings(resolve_paths(agent.data_dir).settings_file, agent.settings)
+
+
 def _no_traceback(text: str) -> None:
     assert "Traceback" not in text, text
 
@@ -529,14 +546,14 @@ def test_an_unreadable_lookup_waits_and_then_finds_the_ticket(
     lag: float,
     shape: str,
     servers: dict[str, FaultTracker],
-    agents: dict[str, Agent],
+    patient: dict[str, Agent],
     windows: Callable[[float], None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     windows(0.0)
-    server, agent = servers[kind], agents[kind]
+    server, agent = servers[kind], patient[kind]
     server.reset()
     server.lag_s = lag
     esc = agent.store.create(complete_escalation(f"shape {kind} {endpoint} {shape}"))
@@ -618,7 +635,7 @@ def test_add_to_after_an_unreadable_lookup_posts_exactly_one_comment(
     endpoint: str,
     shape: str,
     servers: dict[str, FaultTracker],
-    agents: dict[str, Agent],
+    patient: dict[str, Agent],
     windows: Callable[[float], None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -627,7 +644,7 @@ def test_add_to_after_an_unreadable_lookup_posts_exactly_one_comment(
     ticket gets a wrong shape: nothing is posted again until it can be read."""
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     windows(0.0)
-    server, agent = servers[kind], agents[kind]
+    server, agent = servers[kind], patient[kind]
     server.reset()
     target = server.seed("Ops' ticket")
     esc = agent.store.create(complete_escalation(f"add-to {kind} {endpoint} {shape}"))
@@ -661,7 +678,7 @@ def test_ask_update_after_an_unreadable_lookup_posts_exactly_one_comment(
     endpoint: str,
     shape: str,
     servers: dict[str, FaultTracker],
-    agents: dict[str, Agent],
+    patient: dict[str, Agent],
     windows: Callable[[float], None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -670,7 +687,7 @@ def test_ask_update_after_an_unreadable_lookup_posts_exactly_one_comment(
     shape: the follow-up waits, saying which tracker and endpoint; then one comment."""
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     windows(0.0)
-    server, agent = servers[kind], agents[kind]
+    server, agent = servers[kind], patient[kind]
     server.reset()
     esc = agent.store.create(complete_escalation(f"ask {kind} {endpoint} {shape}"))
     eid = str(esc.id)
@@ -721,14 +738,14 @@ def test_a_create_answered_with_a_wrong_shape_ends_with_one_ticket(
     kind: str,
     shape: str,
     servers: dict[str, FaultTracker],
-    agents: dict[str, Agent],
+    patient: dict[str, Agent],
     windows: Callable[[float], None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     windows(0.0)
-    server, agent = servers[kind], agents[kind]
+    server, agent = servers[kind], patient[kind]
     server.reset()
     esc = agent.store.create(complete_escalation(f"create {kind} {shape}"))
     eid, key = str(esc.id), esc.idempotency_key
@@ -767,14 +784,14 @@ def test_status_and_tracker_test_say_which_answer_they_cannot_read(
     user_endpoint: str,
     shape: str,
     servers: dict[str, FaultTracker],
-    agents: dict[str, Agent],
+    patient: dict[str, Agent],
     windows: Callable[[float], None],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     windows(0.0)
-    server, agent = servers[kind], agents[kind]
+    server, agent = servers[kind], patient[kind]
     server.reset()
     esc = agent.store.create(complete_escalation(f"read {kind} {shape}"))
     eid = str(esc.id)
