@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -65,6 +66,52 @@ FAULTS = (
 #: faults after which the ticket exists although the client cannot know it
 CREATES = frozenset(
     {"ok", "empty", "nonjson", "noid", "202", "409", "500", "502", "504", "close", "hang", "drip"}
+)
+#: wrong-shape answers (a 200/201 whose body is not what the endpoint documents), served for
+#: reads by ``serve_wrong`` and for writes as ``shape:<name>`` faults (the write is done):
+#: ``list`` the right answer wrapped in a list (a list of lists for a list endpoint),
+#: ``empty`` ``{}``, ``string`` a JSON string, ``null``, ``stringid`` every issue number / id
+#: as text (a Jira key as a number), ``missing`` the right answer without its ids and
+#: containers, ``huge`` a 16 MB JSON string, ``deep`` a list nested 100,000 deep, ``nonjson``
+#: an HTML page, ``drip`` the right answer one byte per ``drip_s`` (past the deadline)
+SHAPES = (
+    "list",
+    "empty",
+    "string",
+    "null",
+    "stringid",
+    "missing",
+    "huge",
+    "deep",
+    "nonjson",
+    "drip",
+)
+HUGE_BYTES = 16 * 1024 * 1024
+_ID_NAMES = frozenset({"id", "number", "iid"})
+#: what ``missing`` leaves out: the ids and the containers a reader walks
+_ESSENTIAL = frozenset(
+    {
+        *_ID_NAMES,
+        "key",
+        "issue",
+        "issues",
+        "total_count",
+        "total",
+        "journals",
+        "user",
+        "custom_fields",
+        "issue_statuses",
+        "comments",
+        "values",
+        "fields",
+        "changelog",
+        "upload",
+        "markdown",
+        "content",
+        "login",
+        "username",
+        "displayName",
+    }
 )
 REPO = "ops/escalations"
 GITLAB_PROJECT = "ops/escalations"
@@ -110,6 +157,14 @@ class Seen:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The client gave up on an answer (its timeout or deadline, often on purpose) and
+        # closed the connection: nothing to report, and no server traceback in the output
+        # the tests read for the app's own.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
 
 class RecordingOrigin:
@@ -185,6 +240,8 @@ class FaultTracker:
         self.drip_s = drip_s
         self.lag_s = lag_s
         self.faults: list[str] = []
+        #: reads to answer with a wrong shape: (path pattern, shape, how many more times)
+        self.wrong: list[list[Any]] = []
         #: Jira create metadata: the project's issue types and the fields of each (by id)
         self.issue_types: list[dict[str, Any]] = []
         self.create_fields: dict[str, list[dict[str, Any]]] = {}
@@ -216,8 +273,31 @@ class FaultTracker:
             self.kind, "OPS"
         )
 
+    def serve_wrong(self, path_pattern: str, shape: str, times: int = 1) -> None:
+        """Answer the next ``times`` GETs whose path matches ``path_pattern`` (a regular
+        expression searched in the path) with the wrong ``shape`` (``SHAPES``)."""
+        if shape not in SHAPES:
+            raise ValueError(shape)
+        with self._lock:
+            self.wrong.append([re.compile(path_pattern), shape, times])
+
+    def wrong_served(self) -> int:
+        """How many wrong-shape reads are still waiting to be served."""
+        return sum(entry[2] for entry in self.wrong)
+
+    def _take_wrong(self, path: str) -> str | None:
+        with self._lock:
+            for entry in self.wrong:
+                if entry[0].search(path):
+                    entry[2] -= 1
+                    if entry[2] <= 0:
+                        self.wrong.remove(entry)
+                    return str(entry[1])
+        return None
+
     def reset(self) -> None:
         with self._lock:
+            self.wrong.clear()
             self.faults.clear()
             self.tickets.clear()
             self.seen.clear()
@@ -382,12 +462,41 @@ class FaultTracker:
                 lists = parse_qs(parts.query)
                 query = {k: v[0] for k, v in lists.items()}
                 found = tracker._read(unquote(parts.path), query, lists)
+                shape = tracker._take_wrong(unquote(parts.path))
+                if shape is not None:
+                    self._wrong(200, shape, None if isinstance(found, Gone) else found)
+                    return
                 if isinstance(found, Gone):
                     self._json(410, {"message": "This issue was deleted"})
                 elif found is None:
                     self._json(404, {"errors": ["not found"], "message": "Not Found"})
                 else:
                     self._json(200, found)
+
+            def _wrong(self, status: int, shape: str, right: object) -> None:
+                """Answer with the wrong ``shape`` of the ``right`` answer."""
+                if shape == "nonjson":
+                    self._send(status, b"<html>Sign in</html>", {"Content-Type": "text/html"})
+                    return
+                if shape == "drip":
+                    self._drip(status, json.dumps(right).encode())
+                    return
+                self._send(status, wrong_shape(shape, right))
+
+            def _drip(self, status: int, payload: bytes) -> None:
+                payload += b" " * 64  # long enough to outlast any test's deadline
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                for i in range(len(payload)):
+                    if tracker._released.wait(tracker.drip_s):
+                        return
+                    try:
+                        self.wfile.write(payload[i : i + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        return
 
             def _write(self) -> None:
                 body = self._body()
@@ -400,7 +509,7 @@ class FaultTracker:
                     where = f"{tracker.second.url}{self.path}"
                     self._send(int(fault), b"", {"Location": where})
                     return
-                if fault in CREATES:
+                if fault in CREATES or fault.startswith("shape:"):
                     ticket = tracker._write(
                         self.command, unquote(parts.path), body, dict(self.headers.items())
                     )
@@ -432,6 +541,10 @@ class FaultTracker:
                 if fault == "nonjson":
                     self._send(201, b"<html>Created</html>", {"Content-Type": "text/html"})
                     return
+                if fault.startswith("shape:"):
+                    right = tracker._created_body(ticket) if isinstance(ticket, Ticket) else ticket
+                    self._wrong(201, fault.removeprefix("shape:"), right or {})
+                    return
                 if isinstance(ticket, Ticket):
                     data = (
                         tracker._without_id(ticket)
@@ -442,19 +555,7 @@ class FaultTracker:
                     data = ticket or {}
                 payload = json.dumps(data).encode()
                 if fault == "drip":
-                    payload += b" " * 64  # long enough to outlast any test's deadline
-                    self.send_response(201)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    for i in range(len(payload)):
-                        if tracker._released.wait(tracker.drip_s):
-                            return
-                        try:
-                            self.wfile.write(payload[i : i + 1])
-                            self.wfile.flush()
-                        except OSError:
-                            return
+                    self._drip(201, payload)
                     return
                 self._send(201, payload)
 
@@ -493,8 +594,8 @@ class FaultTracker:
             key = next((x for x in labels if re.fullmatch(r"esc-[0-9a-f-]{36}", x)), "")
             return self._create(fields["summary"], json.dumps(fields["description"]), labels, key)
         if kind == "webhook" and path == "/hook":
-            if data.get("event") == "ping":
-                return {}
+            if data.get("event") != "escalation":
+                return {}  # ping, affected_customers: nothing to make
             return self._create(
                 data["title"], str(data["description"]), [], headers.get("Idempotency-Key", "")
             )
@@ -633,6 +734,53 @@ class FaultTracker:
         if self.kind == "jira-dc":
             return {**shape, "isLast": start + size >= len(items), "values": page}
         return {**shape, cloud_key: page}
+
+
+def wrong_shape(shape: str, right: object) -> bytes:
+    """The body of a wrong-``shape`` answer (``SHAPES``) in place of ``right``."""
+    if shape == "list":
+        if isinstance(right, list):
+            return json.dumps([[item] for item in right] or [[]]).encode()
+        return json.dumps([right]).encode()
+    if shape == "empty":
+        return b"{}"
+    if shape == "string":
+        return b'"ok"'
+    if shape == "null":
+        return b"null"
+    if shape == "stringid":
+        return json.dumps(_ids_as_text(right)).encode()
+    if shape == "missing":
+        return json.dumps(_without_essentials(right)).encode()
+    if shape == "huge":
+        return b'"' + b"x" * HUGE_BYTES + b'"'
+    if shape == "deep":
+        return b"[" * 100_000 + b"]" * 100_000
+    raise ValueError(shape)
+
+
+def _ids_as_text(value: object) -> object:
+    if isinstance(value, list):
+        return [_ids_as_text(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, object] = {}
+    for name, item in value.items():
+        if name in _ID_NAMES and isinstance(item, int):
+            out[name] = str(item)
+        elif name == "key" and isinstance(item, str):
+            out[name] = len(item)  # a Jira key as a number
+        else:
+            out[name] = _ids_as_text(item)
+    return out
+
+
+def _without_essentials(value: object) -> object:
+    if isinstance(value, list):
+        return [_without_essentials(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {k: _without_essentials(v) for k, v in value.items() if k not in _ESSENTIAL}
 
 
 class Gone:

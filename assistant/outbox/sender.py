@@ -3,7 +3,9 @@ unknown, then create the ticket or post the comment. The only code that writes t
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from assistant.model import Escalation
@@ -12,7 +14,13 @@ from assistant.store import Store
 from assistant.store.outbox_rows import CHECKING, OutboxEntry
 from assistant.ticket_mapping import attachments_of, build_ticket, comment_body
 from assistant.trackers import marker as key_marker
-from assistant.trackers.base import TicketRef, Tracker, TrackerRejected, TrackerUnavailable
+from assistant.trackers.base import (
+    TicketRef,
+    Tracker,
+    TrackerRejected,
+    TrackerUnavailable,
+    UnreadableAnswer,
+)
 from assistant.trackers.fields import TrackerFields
 
 log = logging.getLogger("assistant.outbox")
@@ -62,7 +70,8 @@ def send_entry(
         )
     if target is None:
         if maybe_sent:
-            found = tracker.find_by_idempotency_key(escalation.idempotency_key)
+            with _readable_lookup():
+                found = tracker.find_by_idempotency_key(escalation.idempotency_key)
             if found is not None:
                 log.info("outbox: %s already exists as %s", escalation.short_id, found.key)
                 return found, False
@@ -74,7 +83,9 @@ def send_entry(
     ref = TicketRef(key=target, url=entry.ticket_url)
     body = comment_body(escalation, policy, tracker.markup)
     if maybe_sent:
-        if comment_posted(tracker, escalation, entry):
+        with _readable_lookup():
+            posted = comment_posted(tracker, escalation, entry)
+        if posted:
             return ref, True
         _trust_negative_lookup(tracker, unknown_since, now)
     tracker.add_comment(target, body, attachments_of(escalation, store))
@@ -93,6 +104,19 @@ def comment_posted(tracker: Tracker, escalation: Escalation, entry: OutboxEntry)
         if event.kind == "comment" and key_marker.contains(event.text, escalation.idempotency_key):
             return True
     return False
+
+
+@contextlib.contextmanager
+def _readable_lookup() -> Iterator[None]:
+    """A lookup whose answer cannot be read is no "not found": ``StillChecking`` (nothing is
+    sent; the outbox looks again later), naming the tracker and the endpoint."""
+    try:
+        yield
+    except UnreadableAnswer as exc:
+        raise StillChecking(
+            f"{CHECKING}: the last attempt's outcome is unknown, and {exc} Nothing is sent"
+            " again until the tracker's answer can be read; the app will look again."
+        ) from exc
 
 
 def _trust_negative_lookup(

@@ -12,6 +12,8 @@ from assistant.trackers.base import (
     TrackerError,
     TrackerRejected,
     TrackerUnavailable,
+    UnreadableAnswer,
+    UnreadableWriteAnswer,
 )
 from assistant.trackers.registry import TRACKERS, make_tracker
 
@@ -28,5 +30,7 @@ __all__ = [
     "TrackerError",
     "TrackerRejected",
     "TrackerUnavailable",
+    "UnreadableAnswer",
+    "UnreadableWriteAnswer",
     "make_tracker",
 ]

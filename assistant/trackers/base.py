@@ -52,6 +52,39 @@ class OutcomeUnknown(TrackerUnavailable):
     """The request may have reached the tracker (connection dropped after sending)."""
 
 
+class UnreadableAnswer(TrackerUnavailable):
+    """The tracker answered (2xx) with something that does not fit the documented shape of
+    the endpoint (``assistant.trackers.schemas``): what it meant is unknown.
+
+    Retryable: in a lookup it is *not* "not found" — the outbox waits and looks again,
+    never sends on it. The message names the tracker and the endpoint (method and path).
+    """
+
+    #: what the agent is told after the problem
+    after = ""
+
+    def __init__(
+        self, tracker: str, endpoint: str, problem: str, *, status: int | None = None
+    ) -> None:
+        super().__init__(
+            f"{tracker} answered {endpoint} with something the app cannot read"
+            f" ({problem}).{self.after}",
+            status=status,
+        )
+        self.tracker = tracker
+        self.endpoint = endpoint
+        self.problem = problem
+
+
+class UnreadableWriteAnswer(UnreadableAnswer, OutcomeUnknown):
+    """An unreadable answer to a write: it may or may not have been processed."""
+
+    after = (
+        " It may or may not have been processed; it will be looked up before anything is"
+        " sent again."
+    )
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who the credentials belong to, as the tracker says."""

@@ -7,7 +7,7 @@ import binascii
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import yaml
@@ -42,7 +42,8 @@ from assistant.trackers.http import (
     parse_timestamp,
 )
 from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
-from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
+from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import github as answer
 
 API_URL = "https://api.github.com"
 #: GitHub refuses issue bodies longer than 65536 characters; keep room for the rest.
@@ -67,6 +68,7 @@ PROBE_END_404S = 3
 #: shows are read too, down to the first issue older than this: below that the list is
 #: complete.
 LIST_LAG = timedelta(minutes=15)
+_Item = TypeVar("_Item", answer.Issue, answer.Comment, answer.Event)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 
@@ -255,9 +257,9 @@ class GitHubTracker(RestTracker):
         if not name.endswith((".yml", ".yaml")):
             name += ".yml"
         path = f"{self.repo_path}/contents/.github/ISSUE_TEMPLATE/{quote(name)}"
-        data = self.http.json("GET", path) or {}
+        content = self.http.read(answer.Content, "GET", path).content
         try:
-            text = base64.b64decode(str(data.get("content", "")), validate=False).decode("utf-8")
+            text = base64.b64decode(content, validate=False).decode("utf-8")
             form = yaml.safe_load(text)
         except (binascii.Error, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise TrackerRejected(f"The issue form {name} cannot be read: {exc}") from None
@@ -287,8 +289,8 @@ class GitHubTracker(RestTracker):
         )
 
     def verify(self) -> Identity:
-        me = self.http.json("GET", "/user") or {}
-        return Identity(name=me.get("name") or me.get("login", ""), login=me.get("login", ""))
+        me = self.http.read(answer.User, "GET", "/user")
+        return Identity(name=me.name or me.login, login=me.login)
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
@@ -302,13 +304,12 @@ class GitHubTracker(RestTracker):
             form_sections(ticket) + description, ticket.attachments, ticket.idempotency_key
         )
         labels = _unique([*self.mapping.labels, priority, *ticket.labels])
-        issue = self.http.json(
+        issue = self.http.read(
+            answer.Issue,
             "POST",
             f"{self.repo_path}/issues",
             json_body={"title": self.check_title(ticket.title), "body": body, "labels": labels},
         )
-        if not isinstance(issue, dict) or "number" not in issue:
-            raise self.http.unnamed("an answer without an issue number")
         ref = self._ref(issue)
         return TicketRef(
             key=ref.key,
@@ -327,10 +328,10 @@ class GitHubTracker(RestTracker):
         # (accounts without push access cannot set labels and GitHub ignores them silently).
         for labels in [label, ""] if label else [""]:
             for item in self._list_items(since, labels=labels, pages=_FIND_PAGES):
-                listed[_item_number(item)] = parse_timestamp(item.get("created_at"))
-                if "pull_request" in item:
+                listed[item.number] = parse_timestamp(item.created_at)
+                if item.is_pull_request:
                     continue
-                if key_marker.contains(item.get("body") or "", key):
+                if key_marker.contains(item.body, key):
                     return self._ref(item)
         newest = max(listed, default=0) or self._newest_listed()
         found = self._probe_skipped(newest, listed, key)
@@ -338,14 +339,13 @@ class GitHubTracker(RestTracker):
 
     def _newest_listed(self) -> int:
         """The number of the newest issue or pull request the list shows (0 if none)."""
-        items = page_list(
-            self.http.json(
-                "GET",
-                f"{self.repo_path}/issues",
-                params={"state": "all", "sort": "created", "direction": "desc", "per_page": 1},
-            )
+        items = self.http.read(
+            answer.Issues,
+            "GET",
+            f"{self.repo_path}/issues",
+            params={"state": "all", "sort": "created", "direction": "desc", "per_page": 1},
         )
-        return max((_item_number(i) for i in items[:1]), default=0)
+        return max((i.number for i in items[:1]), default=0)
 
     def _probe_skipped(
         self, newest: int, listed: dict[int, datetime | None], key: str
@@ -374,25 +374,23 @@ class GitHubTracker(RestTracker):
             item = self._read_number(number, key)
             if item is None:
                 continue
-            created = parse_timestamp(item.get("created_at"))
-            if "pull_request" not in item and key_marker.contains(item.get("body") or "", key):
+            created = parse_timestamp(item.created_at)
+            if not item.is_pull_request and key_marker.contains(item.body, key):
                 return self._ref(item)
             if created is not None and created < recent:
                 return None
         return None
 
-    def _read_number(self, number: int, key: str) -> dict[str, Any] | None:
+    def _read_number(self, number: int, key: str) -> answer.Issue | None:
         """Issue or pull request ``number`` as read by number (a consistent read); ``None``
         when the number holds nothing readable here (unused, a discussion, deleted, moved)."""
         try:
-            item = self.http.json("GET", f"{self.repo_path}/issues/{number}")
+            item = self._issue(number)
         except TrackerRejected as exc:
             if exc.status in (404, 410):
                 return None
             raise
-        if not isinstance(item, dict):
-            return None
-        if _item_number(item) != number:
+        if item.number != number:
             _ours_moved_away(item, key)  # a transferred issue answers from its new repository
             return None
         return item
@@ -409,7 +407,7 @@ class GitHubTracker(RestTracker):
         misses = 0
         for number in range(newest + 1, newest + 1 + PROBE_LIMIT):
             try:
-                item = self.http.json("GET", f"{self.repo_path}/issues/{number}")
+                item = self._issue(number)
             except TrackerRejected as exc:
                 if exc.status == 404:
                     misses += 1
@@ -421,14 +419,14 @@ class GitHubTracker(RestTracker):
                     continue
                 raise
             misses = 0
-            if not isinstance(item, dict) or "pull_request" in item:
+            if item.is_pull_request:
                 continue
-            if _item_number(item) != number:
+            if item.number != number:
                 # A transferred issue: the same-origin 301 was followed to its new
                 # repository, where it has another number. It is not in this one any more.
                 _ours_moved_away(item, key)
                 continue
-            if key_marker.contains(item.get("body") or "", key):
+            if key_marker.contains(item.body, key):
                 return self._ref(item)
         raise TrackerUnavailable(
             f"GitHub has more new issues than the app checks at once ({PROBE_LIMIT} after"
@@ -441,9 +439,9 @@ class GitHubTracker(RestTracker):
         since = as_utc(since)
         wanted = {_number(k) for k in keys}
         changed = sorted(
-            int(i["number"])
+            i.number
             for i in self._list_issues(since, labels="", pages=_FIND_PAGES)
-            if int(i["number"]) in wanted
+            if i.number in wanted
         )
         events: list[TicketEvent] = []
         for number in changed:
@@ -460,8 +458,8 @@ class GitHubTracker(RestTracker):
         label = self.mapping.labels[0] if self.mapping.labels else ""
         out = []
         for issue in self._list_issues(after, labels=label, pages=3, state="open"):
-            created = parse_timestamp(issue.get("created_at"))
-            text = f"{issue.get('title', '')}\n{issue.get('body') or ''}".casefold()
+            created = parse_timestamp(issue.created_at)
+            text = f"{issue.title}\n{issue.body}".casefold()
             if created and created >= after and any(t in text for t in terms):
                 out.append(self._ref(issue))
         return out
@@ -499,13 +497,13 @@ class GitHubTracker(RestTracker):
 
     def _list_issues(
         self, since: datetime, *, labels: str, pages: int, state: str = "all"
-    ) -> list[dict[str, Any]]:
+    ) -> list[answer.Issue]:
         items = self._list_items(since, labels=labels, pages=pages, state=state)
-        return [i for i in items if "pull_request" not in i]
+        return [i for i in items if not i.is_pull_request]
 
     def _list_items(
         self, since: datetime, *, labels: str, pages: int, state: str = "all"
-    ) -> list[dict[str, Any]]:
+    ) -> list[answer.Issue]:
         """Issues and pull requests (the list holds both) updated since ``since``."""
         params: dict[str, Any] = {
             "state": state,
@@ -516,27 +514,35 @@ class GitHubTracker(RestTracker):
         }
         if labels:
             params["labels"] = labels
-        return self._pages(f"{self.repo_path}/issues", params, max_pages=pages)
+        return self._pages(answer.Issues, f"{self.repo_path}/issues", params, max_pages=pages)
+
+    def _issue(self, number: int) -> answer.Issue:
+        return self.http.read(answer.Issue, "GET", f"{self.repo_path}/issues/{number}")
 
     def _comment_events(self, number: int, since: datetime) -> list[TicketEvent]:
         events = []
         path = f"{self.repo_path}/issues/{number}/comments"
-        for comment in self._pages(path, {"since": iso_z(since)}):
-            at = parse_timestamp(comment.get("created_at"))
+        for comment in self._pages(answer.Comments, path, {"since": iso_z(since)}):
+            at = parse_timestamp(comment.created_at)
             if at is None or at <= since:
                 continue  # `since` matches edits too; only new comments count
-            author = (comment.get("user") or {}).get("login", "")
-            events.append(TicketEvent(f"#{number}", "comment", at, author, comment["body"]))
+            author = comment.user.login if comment.user else ""
+            events.append(TicketEvent(f"#{number}", "comment", at, author, comment.body))
         return events
 
     def _pages(
-        self, path: str, params: dict[str, Any], *, max_pages: int = _FIND_PAGES
-    ) -> list[dict[str, Any]]:
-        """Every object of a paged list (at most ``max_pages`` pages)."""
+        self,
+        shape: type[list[_Item]],
+        path: str,
+        params: dict[str, Any],
+        *,
+        max_pages: int = _FIND_PAGES,
+    ) -> list[_Item]:
+        """Every item of a paged list (at most ``max_pages`` pages)."""
 
-        def fetch(page: int) -> tuple[list[dict[str, Any]], int | None]:
-            batch = page_list(
-                self.http.json("GET", path, params={**params, "per_page": _PAGE, "page": page})
+        def fetch(page: int) -> tuple[list[_Item], int | None]:
+            batch = self.http.read(
+                shape, "GET", path, params={**params, "per_page": _PAGE, "page": page}
             )
             return batch, page + 1 if len(batch) == _PAGE else None
 
@@ -544,30 +550,30 @@ class GitHubTracker(RestTracker):
 
     def _state_events(self, number: int, since: datetime) -> list[TicketEvent]:
         events = []
-        for event in self._pages(f"{self.repo_path}/issues/{number}/events", {}):
-            at = parse_timestamp(event.get("created_at"))
+        for event in self._pages(answer.Events, f"{self.repo_path}/issues/{number}/events", {}):
+            at = parse_timestamp(event.created_at)
             if at is None or at <= since:
                 continue
-            kind = event.get("event")
+            kind = event.event
             if kind == "closed":
                 text = "closed"
             elif kind == "reopened":
                 text = "reopened"
             elif kind == "labeled":
-                text = f"labeled {(event.get('label') or {}).get('name', '')}".strip()
+                text = f"labeled {event.label.name if event.label else ''}".strip()
             else:
                 continue
-            author = (event.get("actor") or {}).get("login", "")
+            author = event.actor.login if event.actor else ""
             events.append(TicketEvent(f"#{number}", "status", at, author, text))
         return events
 
-    def _ref(self, issue: dict[str, Any]) -> TicketRef:
+    def _ref(self, issue: answer.Issue) -> TicketRef:
         return TicketRef(
-            key=f"#{issue['number']}",
-            url=issue.get("html_url", ""),
-            title=issue.get("title", ""),
-            status=issue.get("state", ""),
-            created_at=parse_timestamp(issue.get("created_at")),
+            key=f"#{issue.number}",
+            url=issue.html_url,
+            title=issue.title,
+            status=issue.state,
+            created_at=parse_timestamp(issue.created_at),
         )
 
     # -- closing the loop (issue 13) --------------------------------------------------------
@@ -578,25 +584,24 @@ class GitHubTracker(RestTracker):
 
     def ticket_state(self, key: str) -> TicketState:
         number = _number(key)
-        issue = self.http.json("GET", f"{self.repo_path}/issues/{number}") or {}
-        labels = [str((lb or {}).get("name", "")) for lb in issue.get("labels") or []]
-        closed = issue.get("state") == "closed"
+        issue = self._issue(number)
+        labels = [lb.name for lb in issue.labels]
+        closed = issue.state == "closed"
         last = self._last_comment(number)
         return TicketState(
             key=f"#{number}",
-            state=label_state(closed, labels, bool(issue.get("assignees")), self.loop_options),
-            status=str(issue.get("state_reason") or issue.get("state") or ""),
+            state=label_state(closed, labels, bool(issue.assignees), self.loop_options),
+            status=issue.state_reason or issue.state,
             last_comment=last[0],
             last_comment_author=last[1],
             last_comment_at=last[2],
-            updated_at=parse_timestamp(issue.get("updated_at")),
+            updated_at=parse_timestamp(issue.updated_at),
         )
 
     def find_summary(self, key: str) -> SummaryNote | None:
         for comment in self._comments(_number(key)):
-            body = str(comment.get("body") or "")
-            if affected.has_marker(body):
-                return SummaryNote(str(comment.get("id", "")), body)
+            if affected.has_marker(comment.body):
+                return SummaryNote("" if comment.id is None else str(comment.id), comment.body)
         return None
 
     def write_summary(
@@ -612,16 +617,18 @@ class GitHubTracker(RestTracker):
             )
             note = SummaryNote(existing.id, text)
         else:
-            made = self.http.json(
-                "POST", f"{self.repo_path}/issues/{number}/comments", json_body={"body": text}
+            made = self.http.read(
+                answer.CommentMade,
+                "POST",
+                f"{self.repo_path}/issues/{number}/comments",
+                json_body={"body": text},
             )
-            note = SummaryNote(str((made or {}).get("id", "")), text)
+            note = SummaryNote("" if made.id is None else str(made.id), text)
         self._set_count_label(number, count)
         return note
 
     def _set_count_label(self, number: int, count: int) -> None:
-        issue = self.http.json("GET", f"{self.repo_path}/issues/{number}") or {}
-        have = [str((lb or {}).get("name", "")) for lb in issue.get("labels") or []]
+        have = [lb.name for lb in self._issue(number).labels]
         wanted = count_label(count)
         if wanted not in have:
             # Adding labels is additive and repeatable.
@@ -637,46 +644,29 @@ class GitHubTracker(RestTracker):
                     "DELETE", f"{self.repo_path}/issues/{number}/labels/{quote(old, safe='')}"
                 )
 
-    def _comments(self, number: int) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for page in range(1, _FIND_PAGES + 1):
-            batch = self.http.json(
-                "GET",
-                f"{self.repo_path}/issues/{number}/comments",
-                params={"per_page": _PAGE, "page": page},
-            )
-            batch = batch if isinstance(batch, list) else []
-            out.extend(c for c in batch if isinstance(c, dict))
-            if len(batch) < _PAGE:
-                break
-        return out
+    def _comments(self, number: int) -> list[answer.Comment]:
+        return self._pages(answer.Comments, f"{self.repo_path}/issues/{number}/comments", {})
 
     def _last_comment(self, number: int) -> tuple[str, str, datetime | None]:
         for comment in reversed(self._comments(number)):
-            body = str(comment.get("body") or "").strip()
+            body = comment.body.strip()
             if body and not affected.has_marker(body):
-                author = (comment.get("user") or {}).get("login", "")
-                return body, author, parse_timestamp(comment.get("created_at"))
+                author = comment.user.login if comment.user else ""
+                return body, author, parse_timestamp(comment.created_at)
         return "", "", None
 
 
-def _ours_moved_away(item: dict[str, Any], key: str) -> None:
+def _ours_moved_away(item: answer.Issue, key: str) -> None:
     """A number of this repository now answers from another one (Ops transferred the issue):
     when it is this escalation's, say so — making another would be a second ticket, and its
     number there means another issue here (``TrackerRejected``: the agent is asked)."""
-    if "pull_request" in item or not key_marker.contains(item.get("body") or "", key):
+    if item.is_pull_request or not key_marker.contains(item.body, key):
         return
-    where = item.get("html_url") or f"issue #{_item_number(item)} of another repository"
+    where = item.html_url or f"issue #{item.number} of another repository"
     raise TrackerRejected(
         f"Ops moved this escalation's GitHub issue to another repository: {where}. It is"
         " not sent again; follow it there."
     )
-
-
-def _item_number(item: dict[str, Any]) -> int:
-    """The ``number`` of an issue or pull request as GitHub shows it (0 if it has none)."""
-    number = item.get("number")
-    return number if isinstance(number, int) and not isinstance(number, bool) else 0
 
 
 def _number(key: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from assistant import affected
@@ -29,11 +29,13 @@ from assistant.trackers.http import (
     parse_timestamp,
 )
 from assistant.trackers.ops_mapping import count_label, is_count_label, label_state
-from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
+from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import gitlab as answer
 
 GITLAB_URL = "https://gitlab.com"
 _PAGE = 100
 _MAX_PAGES = 10
+_Item = TypeVar("_Item", answer.Note, answer.StateEvent)
 
 
 def gitlab_error(body: Any) -> str:
@@ -116,8 +118,8 @@ class GitLabTracker(RestTracker):
         )
 
     def verify(self) -> Identity:
-        me = self.http.json("GET", "/user") or {}
-        return Identity(name=me.get("name") or me.get("username", ""), login=me.get("username", ""))
+        me = self.http.read(answer.User, "GET", "/user")
+        return Identity(name=me.name or me.username, login=me.username)
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         if not isinstance(description, str):
@@ -133,7 +135,8 @@ class GitLabTracker(RestTracker):
         if links:
             body += "\n\n### Attachments\n\n" + "\n".join(f"- {link}" for link in links)
         labels = _unique([*self.mapping.labels, priority, *ticket.labels, ticket.idempotency_key])
-        issue = self.http.json(
+        issue = self.http.read(
+            answer.Issue,
             "POST",
             f"{self.project_path}/issues",
             json_body={
@@ -142,19 +145,16 @@ class GitLabTracker(RestTracker):
                 "labels": ",".join(labels),
             },
         )
-        if not isinstance(issue, dict) or "iid" not in issue:
-            raise self.http.unnamed("an answer without an issue number")
         return self._ref(issue)
 
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
-        issues = self.http.json(
+        issues = self.http.read(
+            answer.Issues,
             "GET",
             f"{self.project_path}/issues",
             params={"labels": _label(key), "state": "all", "scope": "all", "per_page": 1},
         )
-        if isinstance(issues, list) and issues:
-            return self._ref(issues[0])
-        return None
+        return self._ref(issues[0]) if issues else None
 
     def events_since(self, keys: list[str], since: datetime) -> list[TicketEvent]:
         if not keys:
@@ -165,8 +165,10 @@ class GitLabTracker(RestTracker):
         for start in range(0, len(iids), _PAGE):
             params: list[tuple[str, Any]] = [("iids[]", i) for i in iids[start : start + _PAGE]]
             params += [("updated_after", iso_z(since)), ("scope", "all"), ("per_page", _PAGE)]
-            batch = self.http.json("GET", f"{self.project_path}/issues", params=params)
-            changed.extend(int(i["iid"]) for i in batch or [] if isinstance(i, dict))
+            batch = self.http.read(
+                answer.Issues, "GET", f"{self.project_path}/issues", params=params
+            )
+            changed.extend(i.iid for i in batch)
         events: list[TicketEvent] = []
         for iid in sorted(set(changed)):
             state_events = self._state_events(iid, since)
@@ -181,7 +183,8 @@ class GitLabTracker(RestTracker):
         for term in (customer.strip(), component.strip()):
             if not term:
                 continue
-            batch = self.http.json(
+            batch = self.http.read(
+                answer.Issues,
                 "GET",
                 f"{self.project_path}/issues",
                 params={
@@ -192,8 +195,8 @@ class GitLabTracker(RestTracker):
                     "per_page": 25,
                 },
             )
-            for issue in batch or []:
-                found.setdefault(int(issue["iid"]), self._ref(issue))
+            for issue in batch:
+                found.setdefault(issue.iid, self._ref(issue))
         return list(found.values())
 
     def add_comment(
@@ -215,36 +218,36 @@ class GitLabTracker(RestTracker):
         links = []
         for att in attachments:
             with att.path.open("rb") as fh:
-                data = self.http.json(
+                markdown = self.http.read(
+                    answer.Upload,
                     "POST",
                     f"{self.project_path}/uploads",
                     files={"file": (att.filename, fh, att.content_type)},
                     idempotent=True,  # an unreferenced upload is harmless
-                )
-            markdown = (data or {}).get("markdown")
+                ).markdown
             if not markdown:
                 raise TrackerRejected(f"GitLab did not accept the attachment {att.filename!r}.")
-            links.append(str(markdown))
+            links.append(markdown)
         return links
 
-    def _paged(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        def fetch(page: int) -> tuple[list[dict[str, Any]], int | None]:
-            batch = self.http.json("GET", path, params={**params, "per_page": _PAGE, "page": page})
-            return page_list(batch), page + 1 if isinstance(batch, list) and len(
-                batch
-            ) == _PAGE else None
+    def _paged(self, shape: type[list[_Item]], path: str, params: dict[str, Any]) -> list[_Item]:
+        def fetch(page: int) -> tuple[list[_Item], int | None]:
+            batch = self.http.read(
+                shape, "GET", path, params={**params, "per_page": _PAGE, "page": page}
+            )
+            return batch, page + 1 if len(batch) == _PAGE else None
 
         return collect_pages(1, fetch, max_pages=_MAX_PAGES)
 
     def _state_events(self, iid: int, since: datetime) -> list[TicketEvent]:
         events = []
         path = f"{self.project_path}/issues/{iid}/resource_state_events"
-        for event in self._paged(path, {}):
-            at = parse_timestamp(event.get("created_at"))
-            if at is None or at <= since or not event.get("state"):
+        for event in self._paged(answer.StateEvents, path, {}):
+            at = parse_timestamp(event.created_at)
+            if at is None or at <= since or not event.state:
                 continue
-            author = (event.get("user") or {}).get("username", "")
-            events.append(TicketEvent(f"#{iid}", "status", at, author, str(event["state"])))
+            author = event.user.username if event.user else ""
+            events.append(TicketEvent(f"#{iid}", "status", at, author, event.state))
         return events
 
     def _note_events(self, iid: int, since: datetime, *, with_state: bool) -> list[TicketEvent]:
@@ -255,27 +258,30 @@ class GitLabTracker(RestTracker):
         """
         events = []
         path = f"{self.project_path}/issues/{iid}/notes"
-        for note in self._paged(path, {"sort": "asc", "order_by": "created_at"}):
-            at = parse_timestamp(note.get("created_at"))
+        for note in self._paged(answer.Notes, path, {"sort": "asc", "order_by": "created_at"}):
+            at = parse_timestamp(note.created_at)
             if at is None or at <= since:
                 continue
-            author = (note.get("author") or {}).get("username", "")
-            body = str(note.get("body") or "")
-            if note.get("system"):
+            author = note.author.username if note.author else ""
+            body = note.body
+            if note.system:
                 if with_state and body in {"closed", "reopened"}:
                     events.append(TicketEvent(f"#{iid}", "status", at, author, body))
                 continue
             events.append(TicketEvent(f"#{iid}", "comment", at, author, body))
         return events
 
-    def _ref(self, issue: dict[str, Any]) -> TicketRef:
+    def _ref(self, issue: answer.Issue) -> TicketRef:
         return TicketRef(
-            key=f"#{issue['iid']}",
-            url=issue.get("web_url", ""),
-            title=issue.get("title", ""),
-            status=issue.get("state", ""),
-            created_at=parse_timestamp(issue.get("created_at")),
+            key=f"#{issue.iid}",
+            url=issue.web_url,
+            title=issue.title,
+            status=issue.state,
+            created_at=parse_timestamp(issue.created_at),
         )
+
+    def _issue(self, iid: int) -> answer.Issue:
+        return self.http.read(answer.Issue, "GET", f"{self.project_path}/issues/{iid}")
 
     # -- closing the loop (issue 13) --------------------------------------------------------
     # Ops' state: closed → resolved; the ``waiting_status`` label (default "waiting for
@@ -285,31 +291,29 @@ class GitLabTracker(RestTracker):
 
     def ticket_state(self, key: str) -> TicketState:
         iid = _iid(key)
-        issue = self.http.json("GET", f"{self.project_path}/issues/{iid}") or {}
-        labels = [str(label) for label in issue.get("labels") or []]
-        closed = issue.get("state") == "closed"
+        issue = self._issue(iid)
+        closed = issue.state == "closed"
         last: tuple[str, str, datetime | None] = ("", "", None)
         for note in reversed(self._user_notes(iid)):
-            body = str(note.get("body") or "").strip()
+            body = note.body.strip()
             if body and not affected.has_marker(body):
-                author = (note.get("author") or {}).get("username", "")
-                last = (body, author, parse_timestamp(note.get("created_at")))
+                author = note.author.username if note.author else ""
+                last = (body, author, parse_timestamp(note.created_at))
                 break
         return TicketState(
             key=f"#{iid}",
-            state=label_state(closed, labels, bool(issue.get("assignees")), self.loop_options),
-            status=str(issue.get("state") or ""),
+            state=label_state(closed, issue.labels, bool(issue.assignees), self.loop_options),
+            status=issue.state,
             last_comment=last[0],
             last_comment_author=last[1],
             last_comment_at=last[2],
-            updated_at=parse_timestamp(issue.get("updated_at")),
+            updated_at=parse_timestamp(issue.updated_at),
         )
 
     def find_summary(self, key: str) -> SummaryNote | None:
         for note in self._user_notes(_iid(key)):
-            body = str(note.get("body") or "")
-            if affected.has_marker(body):
-                return SummaryNote(str(note.get("id", "")), body)
+            if affected.has_marker(note.body):
+                return SummaryNote("" if note.id is None else str(note.id), note.body)
         return None
 
     def write_summary(
@@ -321,11 +325,10 @@ class GitLabTracker(RestTracker):
             self.http.request("PUT", f"{notes}/{int(existing.id)}", json_body={"body": text})
             note = SummaryNote(existing.id, text)
         else:
-            made = self.http.json("POST", notes, json_body={"body": text})
-            note = SummaryNote(str((made or {}).get("id", "")), text)
-        issue = self.http.json("GET", f"{self.project_path}/issues/{iid}") or {}
+            made = self.http.read(answer.NoteMade, "POST", notes, json_body={"body": text})
+            note = SummaryNote("" if made.id is None else str(made.id), text)
         wanted = count_label(count)
-        stale = [str(lb) for lb in issue.get("labels") or [] if is_count_label(str(lb))]
+        stale = [lb for lb in self._issue(iid).labels if is_count_label(lb)]
         if stale != [wanted]:
             change = {"add_labels": wanted}
             old = [lb for lb in stale if lb != wanted]
@@ -334,10 +337,10 @@ class GitLabTracker(RestTracker):
             self.http.request("PUT", f"{self.project_path}/issues/{iid}", json_body=change)
         return note
 
-    def _user_notes(self, iid: int) -> list[dict[str, Any]]:
+    def _user_notes(self, iid: int) -> list[answer.Note]:
         path = f"{self.project_path}/issues/{iid}/notes"
-        notes = self._paged(path, {"sort": "asc", "order_by": "created_at"})
-        return [n for n in notes if not n.get("system")]
+        notes = self._paged(answer.Notes, path, {"sort": "asc", "order_by": "created_at"})
+        return [n for n in notes if not n.system]
 
 
 def _iid(key: str) -> int:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -29,8 +29,10 @@ from assistant.trackers.base import (
     TrackerRejected,
     TrackerUnavailable,
 )
+from assistant.trackers.schemas import read_answer
 
 log = logging.getLogger("assistant.trackers")
+M = TypeVar("M")
 
 USER_AGENT = f"EscalationAssistant/{assistant.__version__}"
 DEFAULT_TIMEOUT: tuple[float, float] = (5.0, 30.0)
@@ -47,6 +49,9 @@ REFUSED_STATUSES = frozenset({400, 401, 403, 404, 413, 422})
 MAX_REDIRECTS = 5
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _CHUNK = 64 * 1024
+#: the largest answer read (a page of 100 GitHub issues at their 65,536-character limit is
+#: under 7 MB); a bigger one is refused before it fills the memory
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
 #: headers that may say when to come back, in the order they are trusted
 RESET_HEADERS = ("X-RateLimit-Reset", "RateLimit-Reset")
 _MAX_DETAIL = 400
@@ -193,6 +198,10 @@ def _sent_before_failure(exc: requests.ConnectionError) -> bool:
         | urllib3.exceptions.ConnectTimeoutError
         | urllib3.exceptions.NameResolutionError,
     )
+
+
+class _TooLarge(Exception):
+    """An answer past ``MAX_ANSWER_BYTES``."""
 
 
 class TrackerSession:
@@ -352,30 +361,54 @@ class TrackerSession:
         """
         return self.decode(self.request(method, path, **kwargs))
 
+    def read(self, shape: type[M], method: str, path: str, **kwargs: Any) -> M:
+        """``request``, decode the JSON body and read it as ``shape`` (the endpoint's model in
+        ``assistant.trackers.schemas``): what does not fit is ``UnreadableAnswer`` naming
+        this tracker and the endpoint (``UnreadableWriteAnswer`` for a write)."""
+        return self.parse(shape, self.request(method, path, **kwargs))
+
+    def parse(self, shape: type[M], response: requests.Response) -> M:
+        """The JSON of a 2xx ``response`` read as ``shape`` (see ``read``)."""
+        method = (response.request.method or "GET").upper()
+        return read_answer(
+            shape,
+            self.decode(response),
+            tracker=self.name,
+            endpoint=self._scrub(f"{method} {endpoint_of(response.url or self.base_url)}"),
+            write=method not in SAFE_METHODS,
+            status=response.status_code,
+        )
+
     def decode(self, response: requests.Response) -> Any:
         """The JSON of a 2xx response; anything else there means the tracker is not well."""
-        write = (response.request.method or "GET").upper() not in SAFE_METHODS
+        method = (response.request.method or "GET").upper()
+        write = method not in SAFE_METHODS
         shown = redact_url(response.url or self.base_url)
+        endpoint = f"{method} {endpoint_of(response.url or self.base_url)}"
         if not response.content.strip():
             if write:
-                raise self.unnamed(f"an empty answer ({response.status_code})")
+                raise self.unnamed(f"an empty answer ({response.status_code})", endpoint)
             return None
         try:
             return response.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            # RecursionError: JSON nested deeper than Python's decoder goes ([[[[…]]]]).
             if write:
-                raise self.unnamed(f"something that is not JSON ({response.status_code})") from exc
+                raise self.unnamed(
+                    f"something that is not JSON ({response.status_code})", endpoint
+                ) from exc
             raise self._unavailable(
                 f"{self.name} at {shown} answered with"
                 " something that is not JSON (a proxy or login page in between?).",
                 status=response.status_code,
             ) from exc
 
-    def unnamed(self, what: str) -> OutcomeUnknown:
-        """The error for a write answered with ``what`` instead of naming the ticket."""
+    def unnamed(self, what: str, endpoint: str = "the request") -> OutcomeUnknown:
+        """The error for a write (``endpoint``: its method and path) answered with ``what``
+        instead of naming the ticket."""
         return OutcomeUnknown(
             self._scrub(
-                f"{self.name} answered the request with {what} instead of naming the"
+                f"{self.name} answered {endpoint} with {what} instead of naming the"
                 " ticket; it may or may not have been created. It will be looked up before"
                 " anything is sent again."
             )
@@ -451,6 +484,11 @@ class TrackerSession:
             raise lost(
                 f"did not finish its answer within {self.deadline:.0f} s (the request deadline)"
             ) from exc
+        except _TooLarge as exc:
+            raise lost(
+                f"answered with more than {MAX_ANSWER_BYTES // (1024 * 1024)} MB, more than"
+                " any answer the app reads"
+            ) from exc
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise lost("broke off its answer") from exc
         finally:
@@ -466,6 +504,7 @@ class TrackerSession:
         """
         raw = response.raw
         chunks: list[bytes] = []
+        size = 0
         while True:
             if raw.length_remaining == 0:
                 break
@@ -474,6 +513,9 @@ class TrackerSession:
             chunk = raw.read1(_CHUNK, decode_content=True)
             if not chunk:
                 break
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise _TooLarge
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -491,13 +533,13 @@ class TrackerSession:
     def _detail(self, response: requests.Response) -> str:
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             body = None
         detail = ""
         if body is not None:
             try:
                 detail = self._parse_error(body)
-            except (AttributeError, KeyError, TypeError, ValueError):
+            except (AttributeError, KeyError, TypeError, ValueError, RecursionError):
                 detail = ""
         if not detail:
             text = response.text.strip()
@@ -569,6 +611,15 @@ class TrackerSession:
         return TrackerRejected(
             f"{self.name} refused the {method} request ({status}){tail}", status=status
         )
+
+
+def endpoint_of(url: str) -> str:
+    """The path of ``url`` as an endpoint is named in messages (no host, query or user)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return "(unparsable URL)"
+    return path or "/"
 
 
 def origin_of(url: str) -> tuple[str, str, int | None]:

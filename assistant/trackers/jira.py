@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 from assistant import affected
@@ -38,10 +38,12 @@ from assistant.trackers.http import (
     parse_timestamp,
 )
 from assistant.trackers.ops_mapping import WAITING_OPTION, names
-from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
+from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import jira as answer
 
 _MAX_PAGES = 10
 _PAGE = 100
+_Page = TypeVar("_Page", answer.IssueTypePage, answer.FieldPage)
 
 
 def jira_error(body: Any) -> str:
@@ -132,9 +134,9 @@ class _JiraTracker(RestTracker):
 
     # -- interface -------------------------------------------------------------------------
     def verify(self) -> Identity:
-        me = self.http.json("GET", f"{self.api}/myself") or {}
-        login = me.get("name") or me.get("emailAddress") or me.get("accountId") or ""
-        return Identity(name=me.get("displayName") or login, login=login)
+        me = self.http.read(answer.Myself, "GET", f"{self.api}/myself")
+        login = me.name or me.emailAddress or me.accountId
+        return Identity(name=me.displayName or login, login=login)
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
         priority = self.mapping.priority_names.get(ticket.priority_id)
@@ -151,10 +153,9 @@ class _JiraTracker(RestTracker):
             "labels": labels,
             **self.extra_fields(ticket),
         }
-        created = self.http.json("POST", f"{self.api}/issue", json_body={"fields": fields}) or {}
-        key = created.get("key")
-        if not key:
-            raise self.http.unnamed("an answer without an issue key")
+        key = self.http.read(
+            answer.Created, "POST", f"{self.api}/issue", json_body={"fields": fields}
+        ).key
         notes = self._attach(key, ticket.attachments)
         return TicketRef(
             key=key,
@@ -180,7 +181,7 @@ class _JiraTracker(RestTracker):
             chunk = keys[start : start + 50]
             listed = ", ".join(jql_string(k) for k in chunk)
             jql = f"key in ({listed}) AND updated >= {jql_string(day)}"
-            changed.extend(i["key"] for i in self.search(jql, limit=_PAGE))
+            changed.extend(i.key for i in self.search(jql, limit=_PAGE))
         events: list[TicketEvent] = []
         for key in sorted(set(changed)):
             events.extend(self._status_events(key, since))
@@ -224,32 +225,32 @@ class _JiraTracker(RestTracker):
 
     def required_fields(self) -> TrackerFields:
         base = f"{self.api}/issue/createmeta/{quote(self.project_key)}/issuetypes"
-        types = self._meta_pages(base, ("values", "issueTypes"))
+        types = self._meta_pages(base, answer.IssueTypePage)
         wanted = self.mapping.issue_type.strip().casefold()
-        found = next((t for t in types if str(t.get("name", "")).casefold() == wanted), None)
+        found = next((t for t in types if t.name.casefold() == wanted), None)
         if found is None:
-            names = ", ".join(sorted(str(t.get("name", "")) for t in types)) or "none"
+            names = ", ".join(sorted(t.name for t in types)) or "none"
             raise TrackerRejected(
                 f"The Jira project {self.project_key} has no issue type"
                 f" {self.mapping.issue_type!r} that you may create (it has: {names})."
                 " Ops should fix [trackers.jira] issue_type in the policy."
             )
-        metas = self._meta_pages(f"{base}/{quote(str(found['id']))}", ("values", "fields"))
+        metas = self._meta_pages(f"{base}/{quote(str(found.id))}", answer.FieldPage)
         fields: list[TrackerField] = []
         left_out: list[str] = []
         for meta in metas:
-            field_id = str(meta.get("fieldId") or meta.get("key") or "")
+            field_id = meta.fieldId or meta.key
             if not field_id or field_id in _ADAPTER_FILLS:
                 continue
             made = jira_field(meta, cloud=self.api_version == "3")
-            if not meta.get("required"):
+            if not meta.required:
                 # Optional, but the policy maps it: sent with the escalation's value.
                 if made is not None and mapped_path(made, self.mapping.fields) is not None:
                     fields.append(replace(made, required=False))
                 continue
             if made is None:
-                if not meta.get("hasDefaultValue"):
-                    left_out.append(f"{meta.get('name', field_id)} ({field_id})")
+                if not meta.hasDefaultValue:
+                    left_out.append(f"{meta.name or field_id} ({field_id})")
                 continue
             fields.append(made)
         note = ""
@@ -258,26 +259,18 @@ class _JiraTracker(RestTracker):
                 "Jira requires fields the app cannot fill in: " + ", ".join(left_out) + "."
                 " Ops should give them a default value or take them off the create screen."
             )
-        return TrackerFields(
-            tuple(fields), note=note, where=f"{self.project_key} ({found.get('name', '')})"
-        )
+        return TrackerFields(tuple(fields), note=note, where=f"{self.project_key} ({found.name})")
 
-    def _meta_pages(self, path: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
-        def fetch(start: int) -> tuple[list[dict[str, Any]], int | None]:
-            data = (
-                self.http.json("GET", path, params={"startAt": start, "maxResults": _META_PAGE})
-                or {}
+    def _meta_pages(self, path: str, shape: type[_Page]) -> list[Any]:
+        def fetch(start: int) -> tuple[list[Any], int | None]:
+            page = self.http.read(
+                shape, "GET", path, params={"startAt": start, "maxResults": _META_PAGE}
             )
-            items: list[dict[str, Any]] = []
-            for key in keys:
-                items = page_list(data.get(key))
-                if items:
-                    break
-            total = data.get("total")
-            if data.get("isLast") is True or not items:
+            items: list[Any] = list(page.items())
+            if page.isLast is True or not items:
                 return items, None
             following = start + len(items)
-            if isinstance(total, int) and following >= total:
+            if page.total is not None and following >= page.total:
                 return items, None
             return items, following
 
@@ -296,10 +289,10 @@ class _JiraTracker(RestTracker):
         """The description/comment body as this Jira wants it."""
         raise NotImplementedError
 
-    def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
+    def search(self, jql: str, *, limit: int) -> list[answer.Issue]:
         raise NotImplementedError
 
-    def changelog(self, key: str) -> list[dict[str, Any]]:
+    def changelog(self, key: str) -> list[answer.History]:
         raise NotImplementedError
 
     def comment_text(self, body: object) -> str:
@@ -329,46 +322,50 @@ class _JiraTracker(RestTracker):
     def _status_events(self, key: str, since: datetime) -> list[TicketEvent]:
         events = []
         for history in self.changelog(key):
-            at = parse_timestamp(history.get("created"))
+            at = parse_timestamp(history.created)
             if at is None or at <= since:
                 continue
-            author = (history.get("author") or {}).get("displayName", "")
-            for item in history.get("items") or []:
-                if item.get("field") == "status":
-                    events.append(TicketEvent(key, "status", at, author, item.get("toString", "")))
+            author = history.author.displayName if history.author else ""
+            for item in history.items:
+                if item.field == "status":
+                    events.append(TicketEvent(key, "status", at, author, item.toString))
         return events
 
     def _comment_events(self, key: str, since: datetime) -> list[TicketEvent]:
         events = []
         for page in range(_MAX_PAGES):
-            data = self.http.json(
-                "GET",
-                f"{self.api}/issue/{quote(key)}/comment",
-                params={"startAt": page * _PAGE, "maxResults": _PAGE, "orderBy": "-created"},
-            )
-            comments = (data or {}).get("comments") or []
+            comments = self._comment_page(key, page)
             older = False
             for comment in comments:
-                at = parse_timestamp(comment.get("created"))
+                at = parse_timestamp(comment.created)
                 if at is None or at <= since:
                     older = True
                     continue
-                author = (comment.get("author") or {}).get("displayName", "")
-                text = self.comment_text(comment.get("body"))
+                author = comment.author.displayName if comment.author else ""
+                text = self.comment_text(comment.body)
                 events.append(TicketEvent(key, "comment", at, author, text))
             if older or len(comments) < _PAGE:
                 break
         return events
 
-    def _ref(self, issue: dict[str, Any]) -> TicketRef:
-        key = issue["key"]
-        fields = issue.get("fields") or {}
+    def _comment_page(self, key: str, page: int) -> list[answer.Comment]:
+        """One page of the issue's comments, newest first."""
+        return self.http.read(
+            answer.CommentPage,
+            "GET",
+            f"{self.api}/issue/{quote(key)}/comment",
+            params={"startAt": page * _PAGE, "maxResults": _PAGE, "orderBy": "-created"},
+        ).comments
+
+    def _ref(self, issue: answer.Issue) -> TicketRef:
+        key = issue.key
+        fields = issue.fields
         return TicketRef(
             key=key,
             url=self.browse_url(key),
-            title=fields.get("summary", ""),
-            status=(fields.get("status") or {}).get("name", ""),
-            created_at=parse_timestamp(fields.get("created")),
+            title=fields.summary,
+            status=fields.status.name if fields.status else "",
+            created_at=parse_timestamp(fields.created),
         )
 
     # -- closing the loop (issue 13) --------------------------------------------------------
@@ -378,13 +375,15 @@ class _JiraTracker(RestTracker):
     # summary is one comment the app adds and then edits in place (PUT …/comment/:id).
 
     def ticket_state(self, key: str) -> TicketState:
-        issue = self.http.json(
-            "GET", f"{self.api}/issue/{quote(key)}", params={"fields": "status,updated"}
-        )
-        fields = (issue or {}).get("fields") or {}
-        status = fields.get("status") or {}
-        name = str(status.get("name", ""))
-        category = str((status.get("statusCategory") or {}).get("key", ""))
+        fields = self.http.read(
+            answer.IssueState,
+            "GET",
+            f"{self.api}/issue/{quote(key)}",
+            params={"fields": "status,updated"},
+        ).fields
+        status = fields.status or answer.Status()
+        name = status.name
+        category = status.statusCategory.key if status.statusCategory else ""
         if category == "done":
             state = OpsState.RESOLVED
         elif name.strip().casefold() in names(
@@ -397,10 +396,10 @@ class _JiraTracker(RestTracker):
             state = OpsState.IN_PROGRESS
         last: tuple[str, str, datetime | None] = ("", "", None)
         for comment in self._comments_newest_first(key, pages=1):
-            text = self.comment_text(comment.get("body")).strip()
+            text = self.comment_text(comment.body).strip()
             if text and not affected.has_marker(text):
-                author = (comment.get("author") or {}).get("displayName", "")
-                last = (text, author, parse_timestamp(comment.get("created")))
+                author = comment.author.displayName if comment.author else ""
+                last = (text, author, parse_timestamp(comment.created))
                 break
         return TicketState(
             key=key,
@@ -409,14 +408,14 @@ class _JiraTracker(RestTracker):
             last_comment=last[0],
             last_comment_author=last[1],
             last_comment_at=last[2],
-            updated_at=parse_timestamp(fields.get("updated")),
+            updated_at=parse_timestamp(fields.updated),
         )
 
     def find_summary(self, key: str) -> SummaryNote | None:
         for comment in self._comments_newest_first(key=key):
-            text = self.comment_text(comment.get("body"))
+            text = self.comment_text(comment.body)
             if affected.has_marker(text):
-                return SummaryNote(str(comment.get("id", "")), text)
+                return SummaryNote("" if comment.id is None else str(comment.id), text)
         return None
 
     def write_summary(
@@ -427,19 +426,14 @@ class _JiraTracker(RestTracker):
         if existing is not None and existing.id:
             self.http.request("PUT", f"{comments}/{quote(existing.id)}", json_body=body)
             return SummaryNote(existing.id, text)
-        made = self.http.json("POST", comments, json_body=body)
-        return SummaryNote(str((made or {}).get("id", "")), text)
+        made = self.http.read(answer.CommentMade, "POST", comments, json_body=body)
+        return SummaryNote("" if made.id is None else str(made.id), text)
 
-    def _comments_newest_first(self, key: str, *, pages: int = _MAX_PAGES) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
+    def _comments_newest_first(self, key: str, *, pages: int = _MAX_PAGES) -> list[answer.Comment]:
+        out: list[answer.Comment] = []
         for page in range(pages):
-            data = self.http.json(
-                "GET",
-                f"{self.api}/issue/{quote(key)}/comment",
-                params={"startAt": page * _PAGE, "maxResults": _PAGE, "orderBy": "-created"},
-            )
-            batch = (data or {}).get("comments") or []
-            out.extend(c for c in batch if isinstance(c, dict))
+            batch = self._comment_page(key, page)
+            out.extend(batch)
             if len(batch) < _PAGE:
                 break
         return out
@@ -487,34 +481,32 @@ class JiraDataCenter(_JiraTracker):
             raise TypeError("Jira Data Center needs the description as wiki markup text.")
         return description
 
-    def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
-        def fetch(start: int) -> tuple[list[dict[str, Any]], int | None]:
-            data = (
-                self.http.json(
-                    "GET",
-                    f"{self.api}/search",
-                    params={
-                        "jql": jql,
-                        "fields": "summary,status,created",
-                        "startAt": start,
-                        "maxResults": min(limit, _PAGE),
-                    },
-                )
-                or {}
+    def search(self, jql: str, *, limit: int) -> list[answer.Issue]:
+        def fetch(start: int) -> tuple[list[answer.Issue], int | None]:
+            page = self.http.read(
+                answer.SearchPage,
+                "GET",
+                f"{self.api}/search",
+                params={
+                    "jql": jql,
+                    "fields": "summary,status,created",
+                    "startAt": start,
+                    "maxResults": min(limit, _PAGE),
+                },
             )
-            issues = page_list(data.get("issues"))
-            more = bool(issues) and start + len(issues) < int(data.get("total", 0))
+            issues = page.issues
+            more = bool(issues) and start + len(issues) < page.total
             return issues, start + len(issues) if more else None
 
         return collect_pages(0, fetch, max_pages=_MAX_PAGES, limit=limit)
 
-    def changelog(self, key: str) -> list[dict[str, Any]]:
-        data = self.http.json(
+    def changelog(self, key: str) -> list[answer.History]:
+        return self.http.read(
+            answer.IssueWithChangelog,
             "GET",
             f"{self.api}/issue/{quote(key)}",
             params={"fields": "status", "expand": "changelog"},
-        )
-        return list(((data or {}).get("changelog") or {}).get("histories") or [])
+        ).changelog.histories
 
 
 class JiraCloud(_JiraTracker):
@@ -561,8 +553,8 @@ class JiraCloud(_JiraTracker):
     def document(self, description: str | dict[str, object]) -> Any:
         return adf_from_text(description) if isinstance(description, str) else description
 
-    def search(self, jql: str, *, limit: int) -> list[dict[str, Any]]:
-        def fetch(token: str) -> tuple[list[dict[str, Any]], str | None]:
+    def search(self, jql: str, *, limit: int) -> list[answer.Issue]:
+        def fetch(token: str) -> tuple[list[answer.Issue], str | None]:
             params: dict[str, Any] = {
                 "jql": jql,
                 "fields": "summary,status,created",
@@ -570,25 +562,25 @@ class JiraCloud(_JiraTracker):
             }
             if token:
                 params["nextPageToken"] = token
-            data = self.http.json("GET", f"{self.api}/search/jql", params=params) or {}
-            following = data.get("nextPageToken")
-            last = data.get("isLast", True) or not following
-            return page_list(data.get("issues")), None if last else str(following)
+            page = self.http.read(
+                answer.SearchJqlPage, "GET", f"{self.api}/search/jql", params=params
+            )
+            following = page.nextPageToken
+            last = page.isLast is not False or not following
+            return page.issues, None if last else following
 
         return collect_pages("", fetch, max_pages=_MAX_PAGES, limit=limit)
 
-    def changelog(self, key: str) -> list[dict[str, Any]]:
-        def fetch(start: int) -> tuple[list[dict[str, Any]], int | None]:
-            data = (
-                self.http.json(
-                    "GET",
-                    f"{self.api}/issue/{quote(key)}/changelog",
-                    params={"startAt": start, "maxResults": _PAGE},
-                )
-                or {}
+    def changelog(self, key: str) -> list[answer.History]:
+        def fetch(start: int) -> tuple[list[answer.History], int | None]:
+            page = self.http.read(
+                answer.ChangelogPage,
+                "GET",
+                f"{self.api}/issue/{quote(key)}/changelog",
+                params={"startAt": start, "maxResults": _PAGE},
             )
-            values = page_list(data.get("values"))
-            last = data.get("isLast", True) or len(values) < _PAGE
+            values = page.values
+            last = page.isLast is not False or len(values) < _PAGE
             return values, None if last else start + _PAGE
 
         return collect_pages(0, fetch, max_pages=_MAX_PAGES)
@@ -606,12 +598,12 @@ _BY_ID = frozenset(
 _TEXTAREA = "com.atlassian.jira.plugin.system.customfieldtypes:textarea"
 
 
-def _schema_wire(schema: dict[str, Any], cloud: bool) -> str:
+def _schema_wire(schema: answer.Schema, cloud: bool) -> str:
     """A create-meta ``schema`` as the adapter's wire word: ``option``, ``array:option``,
     ``number``, ``date``, ``datetime``, ``string``, ``adf``, ``user``, ``array:string``
     (``option-with-child``, a cascading select, goes as its parent option)."""
-    kind = str(schema.get("type", ""))
-    items = str(schema.get("items", ""))
+    kind = schema.type
+    items = schema.items
     if kind == "option-with-child":
         return "option"
     if kind == "array":
@@ -621,21 +613,21 @@ def _schema_wire(schema: dict[str, Any], cloud: bool) -> str:
     if (
         kind == "string"
         and cloud
-        and (schema.get("custom") == _TEXTAREA or schema.get("system") == "environment")
+        and (schema.custom == _TEXTAREA or schema.system == "environment")
     ):
         return "adf"  # Cloud's v3 takes multi-line text fields as documents
     return kind
 
 
-def jira_field(meta: dict[str, Any], *, cloud: bool) -> TrackerField | None:
+def jira_field(meta: answer.FieldMeta, *, cloud: bool) -> TrackerField | None:
     """One create-meta field as the agent fills it; ``None`` when the app cannot (an
     attachment, a field without the values to pick from, an unknown schema type)."""
-    schema = meta.get("schema") or {}
+    schema = meta.schema_
     wire = _schema_wire(schema, cloud)
     choices = tuple(
-        FieldChoice(str(v["id"]), str(v.get("value") or v.get("name") or v["id"]))
-        for v in page_list(meta.get("allowedValues"))
-        if "id" in v
+        FieldChoice(str(v.id), v.value or v.name or str(v.id))
+        for v in meta.allowedValues
+        if v.id is not None
     )
     description = ""
     if wire == "option" and choices:
@@ -647,7 +639,7 @@ def jira_field(meta: dict[str, Any], *, cloud: bool) -> TrackerField | None:
     elif wire == "number":
         kind = FieldKind.NUMBER
     elif wire == "string":
-        long_text = schema.get("custom") == _TEXTAREA or schema.get("system") == "environment"
+        long_text = schema.custom == _TEXTAREA or schema.system == "environment"
         kind = FieldKind.LONG_TEXT if long_text else FieldKind.TEXT
     elif wire == "adf":
         kind = FieldKind.LONG_TEXT
@@ -663,11 +655,11 @@ def jira_field(meta: dict[str, Any], *, cloud: bool) -> TrackerField | None:
     else:
         return None
     return TrackerField(
-        id=str(meta.get("fieldId") or meta.get("key")),
-        name=str(meta.get("name") or meta.get("fieldId")),
+        id=meta.fieldId or meta.key,
+        name=meta.name or meta.fieldId,
         kind=kind,
         choices=choices,
-        has_default=bool(meta.get("hasDefaultValue")),
+        has_default=meta.hasDefaultValue,
         description=description,
         wire=wire,
     )

@@ -38,7 +38,8 @@ from assistant.trackers.http import (
     megabytes_option,
     parse_timestamp,
 )
-from assistant.trackers.rest import RestTracker, collect_pages, page_list, required_mapping
+from assistant.trackers.rest import RestTracker, collect_pages, required_mapping
+from assistant.trackers.schemas import redmine as answer
 
 log = logging.getLogger("assistant.trackers")
 
@@ -136,12 +137,12 @@ class RedmineTracker(RestTracker):
 
     # -- interface -------------------------------------------------------------------------
     def verify(self) -> Identity:
-        user = (self.http.json("GET", "/users/current.json") or {}).get("user") or {}
-        full = f"{user.get('firstname', '')} {user.get('lastname', '')}".strip()
+        user = self.http.read(answer.CurrentUser, "GET", "/users/current.json").user
+        full = f"{user.firstname} {user.lastname}".strip()
         return Identity(
-            name=full or user.get("login", ""),
-            login=user.get("login", ""),
-            id=str(user.get("id", "")),
+            name=full or user.login,
+            login=user.login,
+            id=str(user.id),
         )
 
     def create_ticket(self, ticket: NewTicket, description: str | dict[str, object]) -> TicketRef:
@@ -169,11 +170,10 @@ class RedmineTracker(RestTracker):
         uploads = self._upload(ticket.attachments)
         if uploads:
             issue["uploads"] = uploads
-        body = self.http.json("POST", "/issues.json", json_body={"issue": issue})
-        created = (body or {}).get("issue") or {}
-        if "id" not in created:
-            raise self.http.unnamed("an answer without an issue number")
-        return self._ref(created)
+        created = self.http.read(
+            answer.IssueAnswer, "POST", "/issues.json", json_body={"issue": issue}
+        )
+        return self._ref(created.issue)
 
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
         field_id = self.idempotency_field_id()
@@ -183,7 +183,7 @@ class RedmineTracker(RestTracker):
                     return self._ref(issue)
         search = key_marker.line(key)
         for issue in self._issues({"description": f"~{search}", "status_id": "*"}, pages=2):
-            if key_marker.contains(issue.get("description") or "", key):
+            if key_marker.contains(issue.description, key):
                 return self._ref(issue)
         return None
 
@@ -200,11 +200,10 @@ class RedmineTracker(RestTracker):
                 "status_id": "*",
                 "updated_on": f">={iso_z(since)}",
             }
-            changed.extend(int(i["id"]) for i in self._issues(params))
+            changed.extend(i.id for i in self._issues(params))
         events: list[TicketEvent] = []
         for number in sorted(set(changed)):
-            data = self.http.json("GET", f"/issues/{number}.json", params={"include": "journals"})
-            for journal in ((data or {}).get("issue") or {}).get("journals") or []:
+            for journal in self._issue_with_journals(number).journals:
                 events.extend(self._journal_events(f"#{number}", journal, since))
         events.sort(key=lambda e: e.at)
         return events
@@ -223,7 +222,7 @@ class RedmineTracker(RestTracker):
                     "sort": "updated_on:desc",
                 }
                 for issue in self._issues(params, pages=1):
-                    found.setdefault(int(issue["id"]), self._ref(issue))
+                    found.setdefault(issue.id, self._ref(issue))
         return sorted(found.values(), key=lambda r: r.created_at or after, reverse=True)
 
     def add_comment(
@@ -251,18 +250,16 @@ class RedmineTracker(RestTracker):
     # per role and status); a 422 naming such a field is still possible.
 
     def required_fields(self) -> TrackerFields:
-        data = self.http.json(
+        project = self.http.read(
+            answer.ProjectAnswer,
             "GET",
             f"/projects/{self.project}.json",
             params={"include": "issue_custom_fields,trackers"},
-        )
-        project = (data or {}).get("project") or {}
-        trackers = {
-            int(t["id"]): str(t.get("name", "")) for t in page_list(project.get("trackers"))
-        }
+        ).project
+        trackers = {t.id: t.name for t in project.trackers if t.id is not None}
         tracker_id = self.mapping.tracker_id
         kind = trackers.get(tracker_id, f"tracker {tracker_id}")
-        where = f"{project.get('identifier') or self.project} ({kind})"
+        where = f"{project.identifier or self.project} ({kind})"
         notes: list[str] = []
         if trackers and tracker_id not in trackers:
             notes.append(
@@ -270,37 +267,31 @@ class RedmineTracker(RestTracker):
                 f" {self.project!r} (it has: {', '.join(sorted(trackers.values()))}):"
                 " Redmine will refuse new issues until Ops fixes the policy or the project."
             )
-        enabled = {
-            int(cf["id"]): str(cf.get("name", ""))
-            for cf in page_list(project.get("issue_custom_fields"))
-        }
-        for cf in self._custom_fields_on_an_issue():
-            enabled.setdefault(int(cf["id"]), str(cf.get("name", "")))
+        enabled = {cf.id: cf.name for cf in project.issue_custom_fields if cf.id is not None}
+        for value in self._custom_fields_on_an_issue():
+            enabled.setdefault(value.id, value.name)
         skip = self._own_field_ids()
-        try:
-            listed = self.http.json("GET", "/custom_fields.json")
-        except TrackerAuthError:
-            listed = None  # only administrators may list custom fields
+        listed = self._custom_field_definitions()
         if listed is None:
             return self._required_unknown(enabled, skip, where, notes)
         fields: list[TrackerField] = []
-        for cf in page_list(listed.get("custom_fields")):
-            if cf.get("customized_type") != "issue":
+        for cf in listed:
+            if cf.customized_type != "issue":
                 continue
-            cf_id = int(cf["id"])
-            applies = [int(t["id"]) for t in page_list(cf.get("trackers"))]
+            cf_id = cf.id
+            applies = [t.id for t in cf.trackers]
             if cf_id not in enabled or cf_id in skip or tracker_id not in applies:
                 continue
             made = _tracker_field(cf)
-            if not cf.get("is_required"):
+            if not cf.is_required:
                 # Optional, but the policy maps it: sent with the escalation's value.
                 if made is not None and mapped_path(made, self.mapping.fields) is not None:
                     fields.append(replace(made, required=False))
                 continue
             if made is None:
                 notes.append(
-                    f"Redmine requires the custom field {cf.get('name')!r}"
-                    f" ({cf.get('field_format')}), which the app cannot fill in; Ops should"
+                    f"Redmine requires the custom field {cf.name!r}"
+                    f" ({cf.field_format}), which the app cannot fill in; Ops should"
                     " give it a default value."
                 )
                 continue
@@ -337,13 +328,20 @@ class RedmineTracker(RestTracker):
             tuple(fields), note=" ".join(notes), where=where, known=False, caveat=WORKFLOW
         )
 
-    def _custom_fields_on_an_issue(self) -> list[dict[str, Any]]:
+    def _custom_fields_on_an_issue(self) -> list[answer.CustomValue]:
         """The custom fields an existing issue of this project and tracker can have (Redmine
         lists every available one on the issue, empty or not)."""
         params = {"tracker_id": str(self.mapping.tracker_id), "status_id": "*"}
         for issue in self._issues(params, pages=1, limit=1):
-            return page_list(issue.get("custom_fields"))
+            return issue.custom_fields
         return []
+
+    def _custom_field_definitions(self) -> list[answer.CustomField] | None:
+        """``/custom_fields.json`` (``None``: only administrators may list custom fields)."""
+        try:
+            return self.http.read(answer.CustomFields, "GET", "/custom_fields.json").custom_fields
+        except TrackerAuthError:
+            return None
 
     def _own_field_ids(self) -> set[int]:
         """Custom fields the adapter fills itself (the idempotency key)."""
@@ -370,20 +368,17 @@ class RedmineTracker(RestTracker):
         wanted = self.mapping.idempotency_field.strip().casefold()
         if not wanted:
             return None
-        try:
-            data = self.http.json("GET", "/custom_fields.json")
-        except TrackerAuthError:
-            data = None  # only administrators may list custom fields
-        if data is not None:
-            for cf in data.get("custom_fields") or []:
-                if cf.get("customized_type") == "issue" and _same(cf.get("name"), wanted):
-                    return int(cf["id"])
+        listed = self._custom_field_definitions()
+        if listed is not None:
+            for cf in listed:
+                if cf.customized_type == "issue" and _same(cf.name, wanted):
+                    return cf.id
             return None
         # Not an admin: an existing issue lists the custom fields it can have.
         for issue in self._issues({"project_id": self.project, "status_id": "*"}, pages=1, limit=1):
-            for cf in issue.get("custom_fields") or []:
-                if _same(cf.get("name"), wanted):
-                    return int(cf["id"])
+            for value in issue.custom_fields:
+                if _same(value.name, wanted):
+                    return value.id
         return None
 
     # -- helpers ---------------------------------------------------------------------------
@@ -391,15 +386,15 @@ class RedmineTracker(RestTracker):
         uploads = []
         for att in attachments:
             with att.path.open("rb") as fh:
-                data = self.http.json(
+                token = self.http.read(
+                    answer.Upload,
                     "POST",
                     "/uploads.json",
                     params={"filename": att.filename},
                     data=fh,
                     headers={"Content-Type": "application/octet-stream"},
                     idempotent=True,  # an orphan upload is harmless and expires
-                )
-            token = ((data or {}).get("upload") or {}).get("token")
+                ).upload.token
             if not token:
                 raise TrackerRejected(f"Redmine did not accept the attachment {att.filename!r}.")
             uploads.append(
@@ -409,59 +404,69 @@ class RedmineTracker(RestTracker):
 
     def _issues(
         self, params: dict[str, str], *, pages: int = _MAX_PAGES, limit: int = _PAGE
-    ) -> list[dict[str, Any]]:
+    ) -> list[answer.Issue]:
         query = {"project_id": self.project, **params} if "issue_id" not in params else params
 
-        def fetch(offset: int) -> tuple[list[dict[str, Any]], int | None]:
-            data = self.http.json(
-                "GET", "/issues.json", params={**query, "limit": limit, "offset": offset}
+        def fetch(offset: int) -> tuple[list[answer.Issue], int | None]:
+            page = self.http.read(
+                answer.IssuePage,
+                "GET",
+                "/issues.json",
+                params={**query, "limit": limit, "offset": offset},
             )
-            batch = page_list((data or {}).get("issues"))
-            more = len(batch) == limit and offset + limit < int((data or {}).get("total_count", 0))
+            batch = page.issues
+            more = len(batch) == limit and offset + limit < page.total_count
             return batch, offset + limit if more else None
 
         return collect_pages(0, fetch, max_pages=pages)
+
+    def _issue_with_journals(self, number: int) -> answer.Issue:
+        return self.http.read(
+            answer.IssueAnswer, "GET", f"/issues/{number}.json", params={"include": "journals"}
+        ).issue
+
+    def _issue_statuses(self) -> list[answer.Status]:
+        return self.http.read(answer.IssueStatuses, "GET", "/issue_statuses.json").issue_statuses
 
     def _status_name(self, status_id: str | None) -> str:
         if not status_id:
             return ""
         if not self._statuses:
-            data = self.http.json("GET", "/issue_statuses.json") or {}
-            self._statuses = {int(s["id"]): s["name"] for s in data.get("issue_statuses") or []}
+            self._statuses = {s.id: s.name for s in self._issue_statuses() if s.id is not None}
         try:
             return self._statuses.get(int(status_id), f"status {status_id}")
         except ValueError:
             return str(status_id)
 
     def _journal_events(
-        self, key: str, journal: dict[str, Any], since: datetime
+        self, key: str, journal: answer.Journal, since: datetime
     ) -> list[TicketEvent]:
-        at = parse_timestamp(journal.get("created_on"))
+        at = parse_timestamp(journal.created_on)
         if at is None or at <= since:
             return []
-        user = journal.get("user") or {}
-        author, author_id = user.get("name", ""), str(user.get("id", ""))
+        user = journal.user or answer.Named()
+        author, author_id = user.name, "" if user.id is None else str(user.id)
         events = []
-        for detail in journal.get("details") or []:
-            if detail.get("property") == "attr" and detail.get("name") == "status_id":
-                name = self._status_name(detail.get("new_value"))
+        for detail in journal.details:
+            if detail.property == "attr" and detail.name == "status_id":
+                name = self._status_name(detail.new_value)
                 events.append(TicketEvent(key, "status", at, author, name, author_id))
-        notes = (journal.get("notes") or "").strip().replace("\r\n", "\n")
+        notes = journal.notes.strip().replace("\r\n", "\n")
         if notes:
-            private = journal.get("private_notes") is True
+            private = journal.private_notes
             events.append(
                 TicketEvent(key, "comment", at, author, notes, author_id, internal=private)
             )
         return events
 
-    def _ref(self, issue: dict[str, Any]) -> TicketRef:
-        number = int(issue["id"])
+    def _ref(self, issue: answer.Issue) -> TicketRef:
+        number = issue.id
         return TicketRef(
             key=f"#{number}",
             url=f"{self.base_url}/issues/{number}",
-            title=issue.get("subject", ""),
-            status=(issue.get("status") or {}).get("name", ""),
-            created_at=parse_timestamp(issue.get("created_on")),
+            title=issue.subject,
+            status=issue.status.name if issue.status else "",
+            created_at=parse_timestamp(issue.created_on),
         )
 
     # -- closing the loop (issue 13) --------------------------------------------------------
@@ -474,27 +479,24 @@ class RedmineTracker(RestTracker):
 
     def ticket_state(self, key: str) -> TicketState:
         number = issue_id(key)
-        data = self.http.json("GET", f"/issues/{number}.json", params={"include": "journals"})
-        issue = (data or {}).get("issue") or {}
-        status = issue.get("status") or {}
-        last = _last_comment(issue.get("journals") or [])
+        issue = self._issue_with_journals(number)
+        status = issue.status or answer.Status()
+        last = _last_comment(issue.journals)
         return TicketState(
             key=f"#{number}",
             state=self._ops_state(status),
-            status=str(status.get("name", "")),
+            status=status.name,
             last_comment=last[0],
             last_comment_author=last[1],
             last_comment_at=last[2],
-            updated_at=parse_timestamp(issue.get("updated_on")),
+            updated_at=parse_timestamp(issue.updated_on),
         )
 
     def find_summary(self, key: str) -> SummaryNote | None:
-        number = issue_id(key)
-        data = self.http.json("GET", f"/issues/{number}.json", params={"include": "journals"})
-        for journal in ((data or {}).get("issue") or {}).get("journals") or []:
-            notes = (journal.get("notes") or "").replace("\r\n", "\n")
+        for journal in self._issue_with_journals(issue_id(key)).journals:
+            notes = journal.notes.replace("\r\n", "\n")
             if affected.has_marker(notes):
-                return SummaryNote(str(journal.get("id", "")), notes)
+                return SummaryNote("" if journal.id is None else str(journal.id), notes)
         return None
 
     def write_summary(
@@ -519,11 +521,12 @@ class RedmineTracker(RestTracker):
         found = self.find_summary(key)
         return found or SummaryNote("", text)
 
-    def _ops_state(self, status: dict[str, Any]) -> OpsState:
-        name = str(status.get("name", "")).strip().casefold()
-        if status.get("is_closed") is None and status.get("id") is not None:
-            status = {**status, "is_closed": self._closed_ids().get(int(status["id"]), False)}
-        if status.get("is_closed") or name in self._option_names("resolved_statuses", "Resolved"):
+    def _ops_state(self, status: answer.Status) -> OpsState:
+        name = status.name.strip().casefold()
+        closed = status.is_closed
+        if closed is None and status.id is not None:
+            closed = self._closed_ids().get(status.id, False)
+        if closed or name in self._option_names("resolved_statuses", "Resolved"):
             return OpsState.RESOLVED
         if name in self._option_names("waiting_status", "Feedback"):
             return OpsState.WAITING_FOR_SUPPORT
@@ -533,9 +536,8 @@ class RedmineTracker(RestTracker):
 
     def _closed_ids(self) -> dict[int, bool]:
         if not hasattr(self, "_closed"):
-            data = self.http.json("GET", "/issue_statuses.json") or {}
             self._closed = {
-                int(s["id"]): bool(s.get("is_closed")) for s in data.get("issue_statuses") or []
+                s.id: bool(s.is_closed) for s in self._issue_statuses() if s.id is not None
             }
         return self._closed
 
@@ -560,26 +562,23 @@ _FORMATS = {
 }
 
 
-def _tracker_field(cf: dict[str, Any]) -> TrackerField | None:
+def _tracker_field(cf: answer.CustomField) -> TrackerField | None:
     """A required Redmine custom field as the agent fills it (``None``: a file field, or a
     user/version field whose values Redmine lists only per project)."""
-    fmt = str(cf.get("field_format", "string"))
+    fmt = cf.field_format
     kind = _FORMATS.get(fmt)
-    choices = tuple(
-        FieldChoice(str(v.get("value", "")), str(v.get("label") or v.get("value", "")))
-        for v in page_list(cf.get("possible_values"))
-    )
+    choices = tuple(FieldChoice(v.value, v.label or v.value) for v in cf.possible_values)
     if kind is None or (kind is FieldKind.CHOICE and not choices):
         return None
-    if kind is FieldKind.CHOICE and cf.get("multiple"):
+    if kind is FieldKind.CHOICE and cf.multiple:
         kind = FieldKind.MULTI_CHOICE
-    default = cf.get("default_value")
-    description = str(cf.get("description") or "")
+    default = cf.default_value
+    description = cf.description
     if fmt == "bool":
         choices = (FieldChoice("1", "Yes"), FieldChoice("0", "No"))
     return TrackerField(
-        id=str(cf["id"]),
-        name=str(cf.get("name", "")),
+        id=str(cf.id),
+        name=cf.name,
         kind=kind,
         choices=choices,
         has_default=default not in (None, "", []),
@@ -605,19 +604,19 @@ def _same(name: object, wanted: str) -> bool:
     return isinstance(name, str) and name.strip().casefold() == wanted
 
 
-def _field_value(issue: dict[str, Any], field_id: int) -> object:
-    for cf in issue.get("custom_fields") or []:
-        if cf.get("id") == field_id:
-            return cf.get("value")
+def _field_value(issue: answer.Issue, field_id: int) -> object:
+    for cf in issue.custom_fields:
+        if cf.id == field_id:
+            return cf.value
     return None
 
 
-def _last_comment(journals: list[dict[str, Any]]) -> tuple[str, str, datetime | None]:
+def _last_comment(journals: list[answer.Journal]) -> tuple[str, str, datetime | None]:
     """The newest public note that is not the app's own summary: (text, author, when).
     A private note is Ops' internal one: never what the customer is told."""
     for journal in reversed(journals):
-        notes = (journal.get("notes") or "").strip().replace("\r\n", "\n")
-        if notes and not affected.has_marker(notes) and journal.get("private_notes") is not True:
-            author = (journal.get("user") or {}).get("name", "")
-            return notes, author, parse_timestamp(journal.get("created_on"))
+        notes = journal.notes.strip().replace("\r\n", "\n")
+        if notes and not affected.has_marker(notes) and not journal.private_notes:
+            author = journal.user.name if journal.user else ""
+            return notes, author, parse_timestamp(journal.created_on)
     return "", "", None

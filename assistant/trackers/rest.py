@@ -4,7 +4,7 @@ and walking through the pages of a list."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from assistant.trackers.base import Tracker, TrackerRejected
 from assistant.trackers.http import ErrorParser, TrackerSession, deadline_from, timeouts_from
@@ -74,8 +74,3 @@ def collect_pages(
         if limit is not None and len(out) >= limit:
             break
     return out if limit is None else out[:limit]
-
-
-def page_list(batch: Any) -> list[dict[str, Any]]:
-    """A JSON page that should be a list of objects (anything else counts as empty)."""
-    return [i for i in batch if isinstance(i, dict)] if isinstance(batch, list) else []

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,13 +22,19 @@ from assistant.trackers.base import (
     TicketRef,
     Tracker,
     TrackerRejected,
+    UnreadableAnswer,
 )
 from assistant.trackers.http import (
+    endpoint_of,
     join_messages,
     megabytes_option,
     redact_url,
 )
 from assistant.trackers.rest import RestTracker
+from assistant.trackers.schemas import read_answer
+from assistant.trackers.schemas import webhook as answer
+
+log = logging.getLogger("assistant.trackers")
 
 SIGNATURE_HEADER = "X-Escalation-Signature"
 EVENT_HEADER = "X-Escalation-Event"
@@ -107,13 +114,30 @@ class WebhookTracker(RestTracker):
             "description": description,
             "attachments": [_attachment(a) for a in ticket.attachments],
         }
-        answer = self._post(payload, event="escalation", key=ticket.idempotency_key)
+        body = self._post(payload, event="escalation", key=ticket.idempotency_key)
         key = ticket.idempotency_key
         url = ""
-        if isinstance(answer, dict):
-            key = str(answer.get("key") or key)
-            url = str(answer.get("url") or "")
-        return TicketRef(key=key, url=url, title=ticket.title, created_at=datetime.now(UTC))
+        notes: tuple[str, ...] = ()
+        if body is not None:
+            # By the contract any 2xx is the escalation accepted: an answer that does not
+            # name it readably is told to the agent, and not sent again (a resend would get
+            # the same answer for ever).
+            try:
+                named = read_answer(
+                    answer.Created,
+                    body,
+                    tracker=self.name,
+                    endpoint=f"POST {endpoint_of(self.url)}",
+                )
+            except UnreadableAnswer as exc:
+                log.warning("webhook: %s", exc)
+                notes = (f"{exc} It was accepted and is kept under its own key {key}.",)
+            else:
+                key = named.key or key
+                url = named.url or ""
+        return TicketRef(
+            key=key, url=url, title=ticket.title, created_at=datetime.now(UTC), notes=notes
+        )
 
     def find_by_idempotency_key(self, key: str) -> TicketRef | None:
         """Always ``None``: a webhook cannot be asked what it received.

@@ -13,6 +13,7 @@ import responses
 from responses import matchers
 
 import assistant
+from assistant.trackers import http
 from assistant.trackers.base import (
     OutcomeUnknown,
     TrackerAuthError,
@@ -334,3 +335,27 @@ def test_a_slow_drip_answer_ends_at_the_request_deadline() -> None:
             assert time.monotonic() - started < 20
     finally:
         server.close()
+
+
+def test_an_answer_past_the_size_cap_is_refused_not_read_into_memory(
+    session: TrackerSession, mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http, "MAX_ANSWER_BYTES", 1024 * 1024)
+    mocked.get(f"{BASE}/big.json", body=b'"' + b"x" * (2 * 1024 * 1024) + b'"')
+    with pytest.raises(TrackerUnavailable, match=r"answered with more than 1 MB") as caught:
+        session.json("GET", "/big.json")
+    assert not isinstance(caught.value, OutcomeUnknown)
+    mocked.post(f"{BASE}/issues.json", body=b"[" + b" " * (2 * 1024 * 1024) + b"]")
+    with pytest.raises(OutcomeUnknown, match=r"more than 1 MB"):
+        session.json("POST", "/issues.json", json_body={"a": 1})
+
+
+def test_json_nested_too_deeply_is_not_json_and_no_recursion_error(
+    session: TrackerSession, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(f"{BASE}/deep.json", body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(TrackerUnavailable, match="not JSON"):
+        session.json("GET", "/deep.json")
+    mocked.post(f"{BASE}/issues.json", body=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(OutcomeUnknown, match=r"answered POST /issues\.json with something"):
+        session.json("POST", "/issues.json", json_body={"a": 1})
