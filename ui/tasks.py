@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import shiboken6
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, Signal, SignalInstance
 
 log = logging.getLogger("ui.tasks")
 
@@ -36,8 +36,8 @@ class TaskSignals(QObject):
     failed = Signal(object)
 
 
-def _run_task(func: Callable[[], Any], signals: TaskSignals) -> None:
-    """The body of a pool thread's task: the result or the error goes back as a signal.
+def _run_task(func: Callable[[], Any], signals: TaskSignals, report: SignalInstance) -> None:
+    """The body of a pool thread's task: the result or the error goes back to the runner.
 
     Started as a plain callable, not a ``QRunnable`` subclass: PySide keeps the Python
     wrapper of every started runnable subclass alive (1,196 of 2,000 after they ran).
@@ -46,12 +46,9 @@ def _run_task(func: Callable[[], Any], signals: TaskSignals) -> None:
         result = func()
     except Exception as exc:  # delivered to the GUI thread, which decides what to show
         log.debug("task failed", exc_info=True)
-        signals.failed.emit(exc)
+        report.emit(signals, False, exc)
     else:
-        signals.finished.emit(result)
-    # Deleted on the GUI thread after every receiver's delivery: posted here, once the emit
-    # has queued all of them (deleted from the first receiver, a later one could be lost).
-    signals.deleteLater()
+        report.emit(signals, True, result)
 
 
 def _owners(callback: Callable[[Any], None]) -> list[QObject]:
@@ -96,12 +93,17 @@ class _Pending:
 class TaskRunner(QObject):
     """The one helper for background work: named pools (see the module docstring).
 
-    A task's ``TaskSignals`` are connected to this runner's own slots, never to closures
-    over the signals object: such a closure is held by the C++ connection, out of the
-    garbage collector's sight, and kept every task's signals and callbacks alive for the
-    whole day (200 tasks, 200 objects). The callbacks wait in ``_pending`` and leave it
-    when the task reports; the signals object is deleted then.
+    Signals (internal): ``_reported(signals, ok, value)`` from a pool thread when a task ends.
+
+    A pool thread reports through the runner's own signal with the task's ``TaskSignals`` as
+    its token, never through closures over that object connected to its signals: such a
+    closure is held by the C++ connection, out of the garbage collector's sight, and kept
+    every task's signals and callbacks alive for the whole day (200 tasks, 200 objects).
+    The callbacks wait in ``_pending`` and leave it when the task reports; the signals
+    object is deleted then.
     """
+
+    _reported = Signal(object, bool, object)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +114,8 @@ class TaskRunner(QObject):
             pool.setMaxThreadCount(size)
             self.pools[name] = pool
         self._pending: dict[TaskSignals, _Pending] = {}
+        # From the pool threads: queued to this (the GUI) thread.
+        self._reported.connect(self._deliver)
 
     def run(
         self,
@@ -136,9 +140,7 @@ class TaskRunner(QObject):
             None if on_error is None else _while_alive(on_error),
             cancel,
         )
-        signals.finished.connect(self._finished)
-        signals.failed.connect(self._failed)
-        self.pools[pool].start(functools.partial(_run_task, func, signals))
+        self.pools[pool].start(functools.partial(_run_task, func, signals, self._reported))
         return signals
 
     @property
@@ -146,21 +148,18 @@ class TaskRunner(QObject):
         """How many tasks have not reported yet."""
         return len(self._pending)
 
-    def _finished(self, result: object) -> None:
-        pending = self._reported()
-        if pending is not None and pending.on_done is not None:
-            pending.on_done(result)
-
-    def _failed(self, error: BaseException) -> None:
-        pending = self._reported()
-        if pending is not None and pending.on_error is not None:
-            pending.on_error(error)
-
-    def _reported(self) -> _Pending | None:
-        signals = self.sender()
-        if not isinstance(signals, TaskSignals):
-            return None
-        return self._pending.pop(signals, None)
+    def _deliver(self, signals: TaskSignals, ok: bool, value: Any) -> None:
+        """On the GUI thread: the task's callbacks, then its signals; then it is forgotten."""
+        pending = self._pending.pop(signals, None)
+        try:
+            if pending is not None:
+                callback = pending.on_done if ok else pending.on_error
+                if callback is not None:
+                    callback(value)
+        finally:  # a callback's bug goes to the crash handler; the task is done all the same
+            (signals.finished if ok else signals.failed).emit(value)
+            # Every receiver of these signals ran in the emit (this thread): the object can go.
+            signals.deleteLater()
 
     def cancel_all(self) -> None:
         """Ask every running task that can be cancelled to stop."""
