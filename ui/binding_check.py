@@ -32,6 +32,7 @@ KINDS: dict[tuple[str, ...], tuple[Any, ...]] = {
     ("str", "str", "object"): ("a", "b", 1.5),
     ("str", "int", "int"): ("a", 1, 2),
     ("object", "object"): (None, True),
+    ("object", "bool", "object"): (None, False, "x"),
 }
 
 _TYPES: dict[str, type] = {"object": object, "str": str, "int": int, "bool": bool, "list": list}
