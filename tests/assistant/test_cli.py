@@ -9,18 +9,9 @@ from pathlib import Path
 import pytest
 
 from assistant import __version__
-from assistant.cli.main import main
+from tests.assistant.cli_run import run
 
 EXAMPLE = Path(str(resources.files("resources").joinpath("examples/escalation.json")))
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse exits for --version and usage errors
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

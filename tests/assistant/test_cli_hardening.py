@@ -17,28 +17,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.main import main
 from assistant.credentials import TOKEN_ENV
 from assistant.inputs import MAX_IMPORT_BYTES
 from assistant.model import Status
 from assistant.paths import resolve_paths
 from assistant.settings import AgentSettings, TrackerSettings, load_settings, save_settings
 from assistant.store import Store
+from tests.assistant.cli_run import run
 from tests.assistant.fake_tracker import complete_escalation
 from tests.fault_tracker import FaultTracker
 from tests.services import REPO_ROOT
 
 EXAMPLE = Path(str(resources.files("resources").joinpath("examples/escalation.json")))
 TOKEN = "hardening-t0ken-value"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.main import main
 from assistant.credentials import TOKEN_ENV
 from assistant.model import Status
 from assistant.paths import resolve_paths
 from assistant.policy import source as policy_source
 from assistant.settings import AgentSettings, PolicySettings, TrackerSettings, save_settings
 from assistant.store import Store
+from tests.assistant.cli_run import run as run_cli
 from tests.assistant.fake_tracker import complete_escalation
 from tests.assistant.policy_server import PolicyServer
 from tests.checks.servers import TestCA
@@ -44,11 +44,7 @@ DEEP_TOML = "a = " + "[" * 5000 + "]" * 5000 + "\n"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(capsys, *argv)
     assert "Traceback" not in out + err
     return code, out, err
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.main import main
 from assistant.credentials import TOKEN_ENV
 from assistant.model import AddTo, Status
 from assistant.outbox import OutboxState
@@ -26,19 +25,11 @@ from assistant.store import Store
 from assistant.store.outbox_rows import OutboxEntry
 from assistant.submission import queue_escalation
 from assistant.trackers.base import TicketRef, TrackerRejected
+from tests.assistant.cli_run import run
 from tests.assistant.fake_tracker import FakeTracker, complete_escalation
 from tests.fault_tracker import FaultTracker
 
 TOKEN = "target-t0ken-value"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
